@@ -1,0 +1,195 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// The row algorithms for any class count, written once over <see cref="ISimd{TVec, T}"/> and run with the widest
+/// vector that fits in a row. A row is covered by vectors at 0, W, 2W, ... and one last vector ending exactly at the
+/// end of the row, which may overlap the one before it: its repeated lanes are left out of the sum, and it is loaded
+/// before anything is stored so that in-place calls stay correct.
+/// </summary>
+internal static class RowKernels
+{
+    /// <summary>Softmax of <paramref name="rows"/> rows: max, then e^(x - max) stored and summed, then a scale by 1/sum.</summary>
+    internal static void Softmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+
+            TVec tail = TOps.Load(ref xr, last);
+            TVec negatedMax = TOps.Splat(-RowMax<TOps, TVec, T>(ref xr, last, tail));
+
+            TVec sum = default, compensation = default;
+            for (nuint i = 0; i < last; i += width)
+            {
+                TVec e = TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax);
+                TOps.Store(e, ref yr, i);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(e, ref sum, ref compensation);
+            }
+
+            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+
+            TVec scale = TOps.Splat(T.CreateTruncating(1.0 / (TOps.SumAcross(sum) + TOps.SumAcross(compensation))));
+            for (nuint i = 0; i < last; i += width)
+            {
+                TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
+            }
+
+            TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
+        }
+    }
+
+    /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
+    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+
+            TVec tail = TOps.Load(ref xr, last);
+            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
+            LogNormalizer(max, total, out T high, out T low);
+
+            TVec h = TOps.Splat(high), l = TOps.Splat(low);
+            TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
+            for (nuint i = 0; i < last; i += width)
+            {
+                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
+            }
+
+            TOps.Store(tailOut, ref yr, last);
+        }
+    }
+
+    /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
+    internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        double sum = 0;
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+
+            TVec tail = TOps.Load(ref xr, last);
+            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
+            double loss = SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total);
+            if (!losses.IsEmpty)
+            {
+                losses[(int)row] = T.CreateTruncating(loss);
+            }
+
+            sum += loss;
+        }
+
+        return sum;
+    }
+
+    /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
+    internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0, start = 0; start < logits.Length; row++, start += classes)
+        {
+            ReadOnlySpan<T> values = logits.Slice(start, classes);
+            int best = 0;
+            T bestValue = values[0];
+            if (!T.IsNaN(bestValue))
+            {
+                for (int j = 1; j < values.Length; j++)
+                {
+                    T v = values[j];
+                    if (v > bestValue)
+                    {
+                        best = j;
+                        bestValue = v;
+                    }
+                    else if (T.IsNaN(v))
+                    {
+                        best = j;
+                        break;
+                    }
+                }
+            }
+
+            predictions[row] = best;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec max = tail;
+        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref xr, i));
+        }
+
+        return TOps.MaxAcross(max);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double RowSum<TOps, TVec, T>(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec sum = default, compensation = default;
+        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
+        {
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax), ref sum, ref compensation);
+        }
+
+        SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TOps.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+        return TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LogNormalizer<T>(T max, double total, out T high, out T low)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            SoftmaxMath.LogNormalizer(Unsafe.As<T, float>(ref max), total, out float h, out float l);
+            high = Unsafe.As<float, T>(ref h);
+            low = Unsafe.As<float, T>(ref l);
+        }
+        else
+        {
+            SoftmaxMath.LogNormalizer(Unsafe.As<T, double>(ref max), total, out double h, out double l);
+            high = Unsafe.As<double, T>(ref h);
+            low = Unsafe.As<double, T>(ref l);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+}

@@ -1,0 +1,210 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// The runtime fallback for any class count: the same operations as <see cref="SoftmaxPrimitives"/>, vectorised with
+/// the widest vector that fits in a row, but never dispatching to a generated kernel. <see cref="SoftmaxPrimitives"/>
+/// runs it when no kernel for the class count is registered; tests and benchmarks call it to compare.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class SoftmaxFallback
+{
+    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        SoftmaxCore(logits, probabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int)"/>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        SoftmaxCore(logits, probabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        LogSoftmaxCore(logits, logProbabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        LogSoftmaxCore(logits, logProbabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction)"/>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        return (float)SoftmaxGuard.Reduce(CrossEntropyCore(logits, targets, [], rows, classes), rows, reduction);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, LossReduction)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        return SoftmaxGuard.Reduce(CrossEntropyCore(logits, targets, [], rows, classes), rows, reduction);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int)"/>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        CrossEntropyCore(logits, targets, losses, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        CrossEntropyCore(logits, targets, losses, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
+    public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        RowKernels.Argmax(logits, predictions, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{double}, Span{int}, int)"/>
+    public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        RowKernels.Argmax(logits, predictions, classes);
+    }
+
+    // ---- Validated cores: choose the widest vector no longer than a row ----------------------------------
+
+    /// <summary>Softmax of validated rows (also the scalar path of generated kernels).</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="probabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void SoftmaxCore(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
+    {
+        ref float x = ref MemoryMarshal.GetReference(logits);
+        ref float y = ref MemoryMarshal.GetReference(probabilities);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+            RowKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
+            RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
+            RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else
+            RowKernels.Softmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void SoftmaxCore(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
+    {
+        ref double x = ref MemoryMarshal.GetReference(logits);
+        ref double y = ref MemoryMarshal.GetReference(probabilities);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
+            RowKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
+            RowKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
+            RowKernels.Softmax<Simd128D, Vector128<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else
+            RowKernels.Softmax<ScalarD, double, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+    }
+
+    /// <summary>Log-softmax of validated rows (also the scalar path of generated kernels).</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="logProbabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmaxCore(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
+    {
+        ref float x = ref MemoryMarshal.GetReference(logits);
+        ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+            RowKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
+            RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
+            RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else
+            RowKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
+    }
+
+    /// <inheritdoc cref="LogSoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void LogSoftmaxCore(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
+    {
+        ref double x = ref MemoryMarshal.GetReference(logits);
+        ref double y = ref MemoryMarshal.GetReference(logProbabilities);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
+            RowKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
+            RowKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
+            RowKernels.LogSoftmax<Simd128D, Vector128<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else
+            RowKernels.LogSoftmax<ScalarD, double, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+    }
+
+    /// <summary>Cross-entropy of validated rows and targets; writes per-row losses unless <paramref name="losses"/> is empty; returns their sum.</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="targets">One valid class index per row.</param>
+    /// <param name="losses">Empty, or at least one value per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static double CrossEntropyCore(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
+    {
+        ref float x = ref MemoryMarshal.GetReference(logits);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+            return RowKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
+            return RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
+            return RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        return RowKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+    }
+
+    /// <inheritdoc cref="CrossEntropyCore(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
+    public static double CrossEntropyCore(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows, int classes)
+    {
+        ref double x = ref MemoryMarshal.GetReference(logits);
+        if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
+            return RowKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
+            return RowKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
+            return RowKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        return RowKernels.CrossEntropy<ScalarD, double, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+    }
+
+    /// <summary>Argmax of validated rows.</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="predictions">At least one value per row.</param>
+    /// <param name="classes">The class count.</param>
+    public static void ArgmaxCore(ReadOnlySpan<float> logits, Span<int> predictions, int classes) => RowKernels.Argmax(logits, predictions, classes);
+
+    /// <inheritdoc cref="ArgmaxCore(ReadOnlySpan{float}, Span{int}, int)"/>
+    public static void ArgmaxCore(ReadOnlySpan<double> logits, Span<int> predictions, int classes) => RowKernels.Argmax(logits, predictions, classes);
+}

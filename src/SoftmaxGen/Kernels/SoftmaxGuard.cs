@@ -1,0 +1,134 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// Argument validation shared by <see cref="SoftmaxPrimitives"/>, the fallback and the generated kernels, so every
+/// entry point reports bad input with the same messages. Nothing is written before validation succeeds.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class SoftmaxGuard
+{
+    /// <summary>The number of rows in an input of <paramref name="length"/> values of <paramref name="classes"/> classes.</summary>
+    /// <param name="length">The input length.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="inputName">The input parameter's name, for messages.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length is not a whole number of rows.</exception>
+    public static int Rows(int length, int classes, string inputName)
+    {
+        if (classes < 1)
+        {
+            ThrowClasses(classes);
+        }
+
+        int rows = length / classes;
+        if (rows * classes != length)
+        {
+            throw new ArgumentException(
+                $"{inputName}.Length ({length}) is not a multiple of classes ({classes}): the input must hold whole rows of {classes} values.",
+                inputName);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Checks an output that receives one value per input value; it may be the input itself but may not partly overlap it.</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="output">The output.</param>
+    /// <param name="inputName">The input parameter's name.</param>
+    /// <param name="outputName">The output parameter's name.</param>
+    public static void SameShapeOutput<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
+    {
+        if (output.Length < input.Length)
+        {
+            throw new ArgumentException(
+                $"{outputName}.Length ({output.Length}) is shorter than {inputName}.Length ({input.Length}).",
+                outputName);
+        }
+
+        if (input.Overlaps(output, out int offset) && offset != 0)
+        {
+            throw new ArgumentException(
+                $"{outputName} partly overlaps {inputName} (offset {offset} elements); in-place use needs the same start.",
+                outputName);
+        }
+    }
+
+    /// <summary>Checks class-index targets: one per row, each in [0, classes).</summary>
+    /// <param name="targets">The targets.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void Targets(ReadOnlySpan<int> targets, int rows, int classes)
+    {
+        if (targets.Length != rows)
+        {
+            throw new ArgumentException(
+                $"targets.Length ({targets.Length}) must equal the number of rows ({rows}): one class index per row.",
+                nameof(targets));
+        }
+
+        for (int row = 0; row < targets.Length; row++)
+        {
+            if ((uint)targets[row] >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(targets),
+                    targets[row],
+                    $"targets[{row}] is {targets[row]}, outside the class range [0, {classes}).");
+            }
+        }
+    }
+
+    /// <summary>Checks an output of one value per row that must not overlap the input.</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="output">The per-row output.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="inputName">The input parameter's name.</param>
+    /// <param name="outputName">The output parameter's name.</param>
+    public static void PerRowOutput<T>(ReadOnlySpan<T> input, Span<T> output, int rows, string inputName, string outputName)
+    {
+        PerRowLength(output.Length, rows, outputName);
+        if (input.Overlaps(output))
+        {
+            throw new ArgumentException($"{outputName} overlaps {inputName}.", outputName);
+        }
+    }
+
+    /// <summary>Checks that a per-row output of <paramref name="length"/> values holds <paramref name="rows"/> rows.</summary>
+    /// <param name="length">The output length.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="outputName">The output parameter's name.</param>
+    public static void PerRowLength(int length, int rows, string outputName)
+    {
+        if (length < rows)
+        {
+            throw new ArgumentException(
+                $"{outputName}.Length ({length}) is shorter than the number of rows ({rows}).",
+                outputName);
+        }
+    }
+
+    /// <summary>Checks a <see cref="LossReduction"/> value.</summary>
+    /// <param name="reduction">The reduction.</param>
+    public static void Reduction(LossReduction reduction)
+    {
+        if (reduction is not (LossReduction.Mean or LossReduction.Sum))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"reduction is {(int)reduction}, not a LossReduction value.");
+        }
+    }
+
+    /// <summary>Reduces a sum of per-row losses as <paramref name="reduction"/> asks.</summary>
+    /// <param name="sum">The sum of the per-row losses.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="reduction">The reduction.</param>
+    public static double Reduce(double sum, int rows, LossReduction reduction) =>
+        reduction == LossReduction.Sum ? sum : sum / rows;
+
+    [DoesNotReturn]
+    private static void ThrowClasses(int classes) =>
+        throw new ArgumentOutOfRangeException(nameof(classes), classes, $"classes is {classes}; it must be at least 1.");
+}

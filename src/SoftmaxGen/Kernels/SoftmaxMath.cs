@@ -1,0 +1,299 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// The math every SoftmaxGen kernel shares: the runtime fallback and the generated kernels both call these,
+/// so there is one implementation of the exponential, the compensated sums and the horizontal reductions.
+/// </summary>
+/// <remarks>Public for generated code only; the supported API is <see cref="SoftmaxPrimitives"/> and the generated members.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class SoftmaxMath
+{
+    // ---- The exponential ----------------------------------------------------------------------
+    //
+    // e^(x - max) for x <= max, the only exponential softmax needs. The difference s = x - max is rounded,
+    // and the rounding error grows with |s| (for s near -70 it would be dozens of ULP of the result), so the
+    // error of that subtraction is recovered exactly (Knuth's TwoSum) and folded into the reduced argument.
+    // Range reduction: s = k ln2 + r with |r| <= ln2/2, ln2 split in a high part that makes k*ln2hi and
+    // s - k*ln2hi exact (Cody & Waite), then a Taylor polynomial for e^r and 2^k built in the exponent bits.
+    // Lanes whose result is below the smallest normal number (s < -87.3 in float, -708.3 in double) return +0,
+    // which also covers -inf logits; NaN propagates.
+
+    internal const float SingleLog2E = 1.44269504088896341f;
+    internal const float SingleRounding = 12582912f;          // 1.5 * 2^23: adding it rounds to an integer held in the low bits.
+    internal const float SingleLn2Hi = 0.693359375f;          // 355/512: 9 significant bits.
+    internal const float SingleLn2Lo = -2.12194440e-4f;       // ln2 - SingleLn2Hi.
+    internal const float SingleUnderflow = -87.3f;            // below this, e^s < 2^-126.
+
+    internal const double DoubleLog2E = 1.4426950408889634;
+    internal const double DoubleRounding = 6755399441055744.0; // 1.5 * 2^52.
+    internal const double DoubleLn2Hi = 6.93147180369123816490e-01; // 32 significant bits (fdlibm).
+    internal const double DoubleLn2Lo = 1.90821492927058770002e-10;
+    internal const double DoubleUnderflow = -708.3;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ExpShiftedSingle<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, float>
+        where TVec : struct
+    {
+        // s + err = x - max exactly.
+        TVec s = TOps.Add(x, negatedMax);
+        TVec err = TwoSumError<TOps, TVec, float>(x, negatedMax, s);
+        TVec underflow = TOps.LessThan(s, TOps.Splat(SingleUnderflow));
+
+        TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleRounding));
+        TVec k = TOps.Subtract(z, TOps.Splat(SingleRounding));
+        TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
+        r = TOps.Add(r, TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), err));
+
+        // e^r for |r| <= 0.38: Taylor to degree 8 (truncation below 1e-9 relative).
+        TVec p = TOps.Splat(1f / 40320f);
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 5040f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 720f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 120f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 24f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 6f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(0.5f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
+
+        return TOps.AndNot(TOps.Multiply(p, TOps.Pow2FromRounded(z)), underflow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ExpShiftedDouble<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, double>
+        where TVec : struct
+    {
+        TVec s = TOps.Add(x, negatedMax);
+        TVec err = TwoSumError<TOps, TVec, double>(x, negatedMax, s);
+        TVec underflow = TOps.LessThan(s, TOps.Splat(DoubleUnderflow));
+
+        TVec z = TOps.MultiplyAdd(s, TOps.Splat(DoubleLog2E), TOps.Splat(DoubleRounding));
+        TVec k = TOps.Subtract(z, TOps.Splat(DoubleRounding));
+        TVec r = TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Hi), s);
+        r = TOps.Add(r, TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Lo), err));
+
+        // e^r for |r| <= 0.35: Taylor to degree 13 (truncation below 1e-17 relative).
+        TVec p = TOps.Splat(1.0 / 6227020800.0);
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 479001600.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 39916800.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 3628800.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 362880.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 40320.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 5040.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 720.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 120.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 24.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 6.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(0.5));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
+
+        return TOps.AndNot(TOps.Multiply(p, TOps.Pow2FromRounded(z)), underflow);
+    }
+
+    /// <summary>The exact rounding error of <c>sum = a + b</c> (Knuth's TwoSum, no ordering needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec TwoSumError<TOps, TVec, T>(TVec a, TVec b, TVec sum)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec aRounded = TOps.Subtract(sum, b);
+        TVec bRounded = TOps.Subtract(sum, aRounded);
+        return TOps.Add(TOps.Subtract(a, aRounded), TOps.Subtract(b, bRounded));
+    }
+
+    /// <summary>Adds <paramref name="value"/> to a compensated running sum (the error of every addition is kept in <paramref name="compensation"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Accumulate<TOps, TVec, T>(TVec value, ref TVec sum, ref TVec compensation)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec t = TOps.Add(sum, value);
+        compensation = TOps.Add(compensation, TwoSumError<TOps, TVec, T>(sum, value, t));
+        sum = t;
+    }
+
+    // ---- Horizontal reductions --------------------------------------------------------------------
+
+    /// <summary>The largest lane, by the hardware maximum (a NaN lane need not win: the kernels turn NaN rows into NaN through the exponential).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> v)
+    {
+        v = Vector128.MaxNative(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        v = Vector128.MaxNative(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+        return v.ToScalar();
+    }
+
+    /// <inheritdoc cref="MaxAcross(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> v) => MaxAcross(Vector128.MaxNative(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="MaxAcross(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector512<float> v) => MaxAcross(Vector256.MaxNative(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="MaxAcross(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector128<double> v) => Vector128.MaxNative(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L))).ToScalar();
+
+    /// <inheritdoc cref="MaxAcross(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector256<double> v) => MaxAcross(Vector128.MaxNative(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="MaxAcross(Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector512<double> v) => MaxAcross(Vector256.MaxNative(v.GetLower(), v.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector256<float> v) => Vector256.Sum(Vector256.WidenLower(v) + Vector256.WidenUpper(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector512<float> v) => Vector512.Sum(Vector512.WidenLower(v) + Vector512.WidenUpper(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector128<double> v) => Vector128.Sum(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector256<double> v) => Vector256.Sum(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double SumAcross(Vector512<double> v) => Vector512.Sum(v);
+
+    // A table of LaneMaskWidth all-ones lanes then LaneMaskWidth clear lanes: loading at (LaneMaskWidth - n)
+    // gives a vector whose first n lanes are set. Used to leave repeated lanes of an overlapping vector out of a sum.
+    internal const int LaneMaskWidth = 16;
+    private static readonly float[] s_laneMaskSingle = CreateLaneMask<float>(BitConverter.Int32BitsToSingle(-1));
+    private static readonly double[] s_laneMaskDouble = CreateLaneMask<double>(BitConverter.Int64BitsToDouble(-1));
+
+    private static T[] CreateLaneMask<T>(T set)
+    {
+        var table = new T[2 * LaneMaskWidth];
+        table.AsSpan(0, LaneMaskWidth).Fill(set);
+        return table;
+    }
+
+    internal static ref float LaneMaskTableSingle => ref MemoryMarshal.GetArrayDataReference(s_laneMaskSingle);
+    internal static ref double LaneMaskTableDouble => ref MemoryMarshal.GetArrayDataReference(s_laneMaskDouble);
+
+    // ---- Per-row finishing steps -------------------------------------------------------------------
+
+    /// <summary>
+    /// Splits <c>max + ln(total)</c> into a high and a low part whose sum is exact, so that
+    /// <c>(x - high) - low</c> is log-softmax to within one rounding even when max is huge.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogNormalizer(float max, double total, out float high, out float low)
+    {
+        double c = max + Math.Log(total);
+        high = (float)c;
+        low = (float)(c - high);
+        if (float.IsInfinity(high) || float.IsNaN(high))
+        {
+            low = 0;
+        }
+    }
+
+    /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogNormalizer(double max, double total, out double high, out double low)
+    {
+        double log = Math.Log(total);
+        high = max + log;
+        low = double.IsFinite(high) ? TwoSumError<ScalarD, double, double>(max, log, high) : 0;
+    }
+
+    /// <summary>The cross-entropy of one row, <c>(max - x[target]) + ln(total)</c>, in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double RowLoss(double max, double targetLogit, double total) => (max - targetLogit) + Math.Log(total);
+
+    // ---- Entry points for generated code, one per vector type -------------------------------------------
+    // e^(x - max) lane-wise given -max (lanes of x must be <= max); +0 where the result underflows; NaN propagates.
+
+    /// <summary>e^(x - max) lane-wise, given <paramref name="negatedMax"/> = -max.</summary>
+    /// <param name="x">Logits, each at most max (or NaN).</param>
+    /// <param name="negatedMax">The negated row maximum, broadcast.</param>
+    /// <returns>The exponentials, accurate to about 1 ULP; +0 where the result is below the smallest normal value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpShifted(Vector512<float> x, Vector512<float> negatedMax) => ExpShiftedSingle<Simd512F, Vector512<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpShifted(Vector256<float> x, Vector256<float> negatedMax) => ExpShiftedSingle<Simd256F, Vector256<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExpShifted(Vector128<float> x, Vector128<float> negatedMax) => ExpShiftedSingle<Simd128F, Vector128<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpShifted(Vector512<double> x, Vector512<double> negatedMax) => ExpShiftedDouble<Simd512D, Vector512<double>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpShifted(Vector256<double> x, Vector256<double> negatedMax) => ExpShiftedDouble<Simd256D, Vector256<double>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> ExpShifted(Vector128<double> x, Vector128<double> negatedMax) => ExpShiftedDouble<Simd128D, Vector128<double>>(x, negatedMax);
+
+    /// <summary>Adds <paramref name="value"/> to a compensated lane-wise sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector512<float> value, ref Vector512<float> sum, ref Vector512<float> compensation) => Accumulate<Simd512F, Vector512<float>, float>(value, ref sum, ref compensation);
+
+    /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector256<float> value, ref Vector256<float> sum, ref Vector256<float> compensation) => Accumulate<Simd256F, Vector256<float>, float>(value, ref sum, ref compensation);
+
+    /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector128<float> value, ref Vector128<float> sum, ref Vector128<float> compensation) => Accumulate<Simd128F, Vector128<float>, float>(value, ref sum, ref compensation);
+
+    /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector512<double> value, ref Vector512<double> sum, ref Vector512<double> compensation) => Accumulate<Simd512D, Vector512<double>, double>(value, ref sum, ref compensation);
+
+    /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector256<double> value, ref Vector256<double> sum, ref Vector256<double> compensation) => Accumulate<Simd256D, Vector256<double>, double>(value, ref sum, ref compensation);
+
+    /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Accumulate(Vector128<double> value, ref Vector128<double> sum, ref Vector128<double> compensation) => Accumulate<Simd128D, Vector128<double>, double>(value, ref sum, ref compensation);
+
+    /// <summary>The total of a compensated lane-wise sum, in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector512<float> sum, Vector512<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector256<float> sum, Vector256<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector128<float> sum, Vector128<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector512<double> sum, Vector512<double> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector256<double> sum, Vector256<double> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Total(Vector128<double> sum, Vector128<double> compensation) => SumAcross(sum) + SumAcross(compensation);
+}

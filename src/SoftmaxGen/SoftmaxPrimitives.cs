@@ -1,0 +1,179 @@
+using System;
+using SoftmaxGen.Kernels;
+
+namespace SoftmaxGen;
+
+/// <summary>
+/// Softmax, log-softmax, cross-entropy and argmax over a row-major batch of <c>rows x classes</c> values, for any
+/// class count, in <see cref="float"/> and <see cref="double"/>. The semantics are PyTorch's <c>F.softmax(x, dim=1)</c>,
+/// <c>F.log_softmax(x, dim=1)</c>, <c>F.cross_entropy(x, targets)</c> and <c>torch.argmax(x, dim=1)</c>; a single vector
+/// is a batch of one row.
+/// </summary>
+/// <remarks>
+/// <para>Every routine subtracts the row maximum, so it is exact for every finite input (logits of ±3e38 included).
+/// A row containing NaN or +inf, or made only of -inf, gives NaN as in PyTorch; a -inf logit in an otherwise finite row
+/// gives probability 0 and log-probability -inf. Softmax is within 4 ULP of the correctly rounded result for outputs
+/// of at least 1e-30, log-softmax within 4 ULP of max(|result|, 1).</para>
+/// <para>When the process contains a kernel generated with <see cref="SoftmaxKernelAttribute"/> for the same class
+/// count, these methods run it; otherwise they run a vectorised fallback. No call allocates.</para>
+/// </remarks>
+public static class SoftmaxPrimitives
+{
+    /// <summary>
+    /// The softmax of each row: <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, as
+    /// <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.Softmax(logits, probabilities);
+        else
+            SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.Softmax(logits, probabilities);
+        else
+            SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
+    }
+
+    /// <summary>
+    /// The log-softmax of each row: <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>, as
+    /// <c>F.log_softmax(logits, dim=1)</c>; more accurate than taking the log of <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.LogSoftmax(logits, logProbabilities);
+        else
+            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.LogSoftmax(logits, logProbabilities);
+        else
+            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of logits against class-index targets, reduced over the rows, as
+    /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>:
+    /// the loss of row r is <c>-log_softmax(logits)[r, targets[r]]</c>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default; NaN for zero rows, as PyTorch) or sum of the per-row losses.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> (the message names the row and the value), or <paramref name="reduction"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="targets"/> does not hold one value per row.</exception>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
+            ? kernel.CrossEntropy(logits, targets, [])
+            : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
+        return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
+            ? kernel.CrossEntropy(logits, targets, [])
+            : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of each row against its class-index target, as <c>F.cross_entropy(logits, targets, reduction='none')</c>:
+    /// <c>losses[r] = -log_softmax(logits)[r, targets[r]]</c>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c>.</param>
+    /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or a target is outside <c>[0, classes)</c> (the message names the row and the value).</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.CrossEntropy(logits, targets, losses);
+        else
+            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
+    }
+
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.CrossEntropy(logits, targets, losses);
+        else
+            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
+    }
+
+    /// <summary>
+    /// The predicted class of each row: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c>
+    /// (a NaN counts as the maximum, as in PyTorch).
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits (or probabilities: the argmax is the same).</param>
+    /// <param name="predictions">Receives one class index per row.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
+    public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.Argmax(logits, predictions);
+        else
+            SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
+    }
+
+    /// <inheritdoc cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
+    public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            kernel.Argmax(logits, predictions);
+        else
+            SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
+    }
+}
