@@ -13,7 +13,7 @@ namespace SoftmaxGen.Kernels;
 /// </summary>
 /// <remarks>Public for generated code only; the supported API is <see cref="SoftmaxPrimitives"/> and the generated members.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class SoftmaxMath
+public static partial class SoftmaxMath
 {
     // ---- The exponential ----------------------------------------------------------------------
     //

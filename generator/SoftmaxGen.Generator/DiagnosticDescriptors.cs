@@ -1,0 +1,41 @@
+using Microsoft.CodeAnalysis;
+
+namespace SoftmaxGen.Generator;
+
+/// <summary>Every diagnostic SoftmaxGen reports. IDs are SMG001 upwards; see AnalyzerReleases.Unshipped.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "SoftmaxGen";
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = new(
+        id: "SMG001",
+        title: "A [SoftmaxKernel] type must be partial",
+        messageFormat: "'{0}' has [SoftmaxKernel] but is not partial; add the 'partial' modifier so the kernel members can be generated into it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor GenericType = new(
+        id: "SMG002",
+        title: "A [SoftmaxKernel] type cannot be generic",
+        messageFormat: "'{0}' is generic or nested in a generic type; kernels are static and need one concrete type, so move the attribute to a non-generic type",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ClassCountOutOfRange = new(
+        id: "SMG003",
+        title: "The class count is out of range",
+        messageFormat: "[SoftmaxKernel({0})] on '{1}': the class count must be from 1 to {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = new(
+        id: "SMG004",
+        title: "The types containing a [SoftmaxKernel] type must be partial",
+        messageFormat: "'{0}' is nested in '{1}', which is not partial; add the 'partial' modifier to '{1}' so the kernel members can be generated",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+
+namespace SoftmaxGen.Generator;
+
+/// <summary>How a kernel lays a batch out in registers for one hardware tier.</summary>
+internal enum PlanKind
+{
+    /// <summary>No vector fits: call the runtime's scalar fallback.</summary>
+    Fallback,
+
+    /// <summary>Small rows: a block of as many rows as a vector has lanes is transposed, so each lane is one row.</summary>
+    Block,
+
+    /// <summary>The whole row in at most <see cref="KernelPlan.MaxRowVectors"/> registers, straight-line code.</summary>
+    Row,
+
+    /// <summary>Long rows: fixed-trip-count loops over the row, a vector at a time.</summary>
+    Loop,
+}
+
+/// <summary>
+/// The layout chosen for one element type, class count and hardware tier. The choice (all in one place):
+/// <list type="bullet">
+/// <item>float rows of at most 3/4 of a vector (C &lt;= 12 with Vector512) are processed a block of rows at a time;</item>
+/// <item>otherwise the widest vector no longer than the row covers it, the last vector overlapping the one before;
+/// up to <see cref="MaxRowVectors"/> vectors the row stays in registers, beyond that three loops stream it.</item>
+/// </list>
+/// </summary>
+internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementBits, int Classes)
+{
+    /// <summary>The register budget for a row: rows of more vectors than this are looped over.</summary>
+    public const int MaxRowVectors = 8;
+
+    public static readonly int[] TierBits = [512, 256, 128];
+
+    public int Lanes => Bits / ElementBits;
+
+    public bool IsFloat => ElementBits == 32;
+
+    public string Element => IsFloat ? "float" : "double";
+
+    public string Vector => $"Vector{Bits}";
+
+    public string VectorType => $"Vector{Bits}<{Element}>";
+
+    /// <summary>The suffix of the methods that implement this plan, e.g. "Block512".</summary>
+    public string Suffix => $"{Kind}{Bits}";
+
+    /// <summary>For Row and Loop: the offset of the last vector, which ends exactly at the end of the row.</summary>
+    public int LastOffset => Classes - Lanes;
+
+    /// <summary>For Row and Loop: how many vectors cover the row.</summary>
+    public int VectorCount => (Classes + Lanes - 1) / Lanes;
+
+    /// <summary>For Row and Loop: the leading lanes of the last vector that repeat classes of the vector before it.</summary>
+    public int RepeatedLanes => VectorCount * Lanes - Classes;
+
+    public static KernelPlan Choose(int classes, int tierBits, int elementBits)
+    {
+        int tierLanes = tierBits / elementBits;
+        if (elementBits == 32 && classes * 4 <= tierLanes * 3)
+        {
+            return new KernelPlan(PlanKind.Block, tierBits, elementBits, classes);
+        }
+
+        foreach (int bits in TierBits)
+        {
+            int lanes = bits / elementBits;
+            if (bits <= tierBits && lanes <= classes)
+            {
+                PlanKind kind = (classes + lanes - 1) / lanes <= MaxRowVectors ? PlanKind.Row : PlanKind.Loop;
+                return new KernelPlan(kind, bits, elementBits, classes);
+            }
+        }
+
+        return new KernelPlan(PlanKind.Fallback, 0, elementBits, classes);
+    }
+
+    /// <summary>
+    /// The plan of each tier, widest first, as (tier, plan) pairs; a tier whose plan equals the next narrower tier's
+    /// is left out, because the narrower tier's check is also true on hardware that has the wider one.
+    /// </summary>
+    public static IReadOnlyList<(int Tier, KernelPlan Plan)> ForTiers(int classes, int elementBits)
+    {
+        var plans = new List<(int, KernelPlan)>();
+        for (int i = 0; i < TierBits.Length; i++)
+        {
+            KernelPlan plan = Choose(classes, TierBits[i], elementBits);
+            bool sameAsNext = i + 1 < TierBits.Length && Choose(classes, TierBits[i + 1], elementBits) == plan;
+            if (!sameAsNext && plan.Kind != PlanKind.Fallback)
+            {
+                plans.Add((TierBits[i], plan));
+            }
+        }
+
+        return plans;
+    }
+
+    /// <summary>The hardware check that selects the tier of <paramref name="tierBits"/>.</summary>
+    public static string TierCondition(int tierBits) => $"Vector{tierBits}.IsHardwareAccelerated";
+
+    /// <summary>A human description of the row layout, for comments.</summary>
+    public string Describe()
+    {
+        switch (Kind)
+        {
+            case PlanKind.Block:
+                return $"blocks of {Lanes} rows ({Lanes * Classes} values) transposed so that each {Vector} lane is one row";
+            case PlanKind.Row:
+                var parts = new List<string>();
+                for (int k = 0; k < VectorCount; k++)
+                {
+                    int start = k == VectorCount - 1 ? LastOffset : k * Lanes;
+                    parts.Add($"{start}-{start + Lanes - 1}");
+                }
+
+                return $"each row in {VectorCount} {Vector} register{(VectorCount == 1 ? string.Empty : "s")} (classes {string.Join(", ", parts)})";
+            case PlanKind.Loop:
+                return $"each row streamed {Lanes} classes at a time: {LastOffset / Lanes + (LastOffset % Lanes == 0 ? 0 : 1)} vectors from 0, then the last at {LastOffset}";
+            default:
+                return "the runtime's scalar path";
+        }
+    }
+}

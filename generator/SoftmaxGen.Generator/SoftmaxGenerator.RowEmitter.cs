@@ -1,0 +1,155 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SoftmaxGen.Generator;
+
+public sealed partial class SoftmaxGenerator
+{
+    /// <summary>
+    /// Rows of up to <see cref="KernelPlan.MaxRowVectors"/> vectors: the whole row is loaded into registers, so each
+    /// operation is straight-line code with one horizontal maximum and one horizontal sum per row and no loop over classes.
+    /// </summary>
+    internal static class RowEmitter
+    {
+        public static void Emit(SourceWriter w, KernelPlan p)
+        {
+            string t = p.Element, vt = p.VectorType, v = p.Vector;
+            int n = p.VectorCount;
+            var xs = Enumerable.Range(0, n).Select(k => $"x{k}").ToList();
+
+            // Softmax
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
+            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
+            {
+                WriteRepeatedMask(w, p);
+                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                {
+                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
+                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
+                    WriteLoadAndMax(w, p);
+                    w.WriteLine();
+                    w.WriteLine("// e^(x - max) and its sum, compensated, the lanes added in double.");
+                    for (int k = 0; k < n; k++)
+                    {
+                        w.WriteLine($"{vt} e{k} = SoftmaxMath.ExpShifted(x{k}, negatedMax);");
+                    }
+
+                    WriteTotal(w, p, Enumerable.Range(0, n).Select(k => $"e{k}").ToList());
+                    w.WriteLine();
+                    w.WriteLine("// Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.");
+                    w.WriteLine($"{vt} scale = {v}.Create({Emitter.FromDouble(p, "1.0 / total")});");
+                    for (int k = 0; k < n; k++)
+                    {
+                        w.WriteLine($"(e{k} * scale).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
+                    }
+                }
+            }
+
+            // Log-softmax
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
+            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
+            {
+                WriteRepeatedMask(w, p);
+                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                {
+                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
+                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
+                    WriteLoadAndMax(w, p);
+                    w.WriteLine();
+                    w.WriteLine("// The sum of e^(x - max), compensated, the lanes added in double.");
+                    WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
+                    w.WriteLine();
+                    w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                    w.WriteLine($"SoftmaxMath.LogNormalizer(max, total, out {t} high, out {t} low);");
+                    w.WriteLine($"{vt} h = {v}.Create(high), l = {v}.Create(low);");
+                    for (int k = 0; k < n; k++)
+                    {
+                        w.WriteLine($"((x{k} - h) - l).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
+                    }
+                }
+            }
+
+            // Cross-entropy
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
+            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {t} x, ReadOnlySpan<int> targets, Span<{t}> losses, nuint rows)"))
+            {
+                WriteRepeatedMask(w, p);
+                w.WriteLine("double lossSum = 0;");
+                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                {
+                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
+                    WriteLoadAndMax(w, p);
+                    w.WriteLine();
+                    w.WriteLine("// The sum of e^(x - max), compensated, the lanes added in double.");
+                    WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
+                    w.WriteLine();
+                    w.WriteLine("// loss = (max - x[target]) + ln(sum), in double.");
+                    w.WriteLine("double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);");
+                    using (w.OpenBlock("if (!losses.IsEmpty)"))
+                    {
+                        w.WriteLine($"losses[(int)row] = {Emitter.FromDouble(p, "loss")};");
+                    }
+
+                    w.WriteLine();
+                    w.WriteLine("lossSum += loss;");
+                }
+
+                w.WriteLine();
+                w.WriteLine("return lossSum;");
+            }
+        }
+
+        /// <summary>The offset of vector <paramref name="k"/> in the row: k * lanes, except the last, which ends at the row's end.</summary>
+        private static int Offset(KernelPlan p, int k) => k == p.VectorCount - 1 ? p.LastOffset : k * p.Lanes;
+
+        private static void WriteRepeatedMask(SourceWriter w, KernelPlan p)
+        {
+            if (p.RepeatedLanes > 0)
+            {
+                int r = p.RepeatedLanes;
+                w.WriteLine($"// Lanes 0-{r - 1} of the last vector repeat classes {p.LastOffset}-{p.LastOffset + r - 1} of the one before: they are left out of the sum.");
+                w.WriteLine($"{p.VectorType} repeated = {Emitter.MaskConstant(p, Enumerable.Range(0, p.Lanes).Select(i => i < r))};");
+                w.WriteLine();
+            }
+        }
+
+        private static void WriteLoadAndMax(SourceWriter w, KernelPlan p)
+        {
+            int n = p.VectorCount;
+            w.WriteLine();
+            w.WriteLine(n == 1 ? "// The row fills one register." : $"// The row in {n} registers" + (p.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
+            for (int k = 0; k < n; k++)
+            {
+                w.WriteLine($"{p.VectorType} x{k} = {p.Vector}.LoadUnsafe(ref xr, {Emitter.Int(Offset(p, k))});");
+            }
+
+            w.WriteLine();
+            w.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
+            w.WriteLine($"{p.Element} max = SoftmaxMath.MaxAcross({Emitter.MaxTree(p, Enumerable.Range(0, n).Select(k => $"x{k}").ToList())});");
+            w.WriteLine($"{p.VectorType} negatedMax = {p.Vector}.Create(-max);");
+        }
+
+        /// <summary>Writes <c>double total</c>: the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
+        private static void WriteTotal(SourceWriter w, KernelPlan p, IReadOnlyList<string> exps)
+        {
+            int n = exps.Count;
+            if (n == 1)
+            {
+                w.WriteLine($"double total = SoftmaxMath.Total({exps[0]});");
+                return;
+            }
+
+            w.WriteLine($"{p.VectorType} sum = {exps[0]}, compensation = default;");
+            for (int k = 1; k < n; k++)
+            {
+                string e = k == n - 1 && p.RepeatedLanes > 0 ? $"{p.Vector}.AndNot({exps[k]}, repeated)" : exps[k];
+                w.WriteLine($"SoftmaxMath.Accumulate({e}, ref sum, ref compensation);");
+            }
+
+            w.WriteLine("double total = SoftmaxMath.Total(sum, compensation);");
+        }
+    }
+}
