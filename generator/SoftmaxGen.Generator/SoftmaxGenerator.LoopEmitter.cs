@@ -91,11 +91,11 @@ public sealed partial class SoftmaxGenerator
                     WriteTailAndMax(w, p);
                     WriteSumPass(w, p);
                     w.WriteLine();
-                    w.WriteLine("// loss = (max - x[target]) + ln(sum), in double.");
-                    w.WriteLine("double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));");
+                    w.WriteLine($"// loss = (max - x[target]) + ln(sum), in double, rounded to {t} before it is summed so that a mean equals the mean of the per-row losses.");
+                    w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation))")};");
                     using (w.OpenBlock("if (!losses.IsEmpty)"))
                     {
-                        w.WriteLine($"losses[(int)row] = {Emitter.FromDouble(p, "loss")};");
+                        w.WriteLine("losses[(int)row] = loss;");
                     }
 
                     w.WriteLine();

@@ -86,11 +86,11 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine("// The sum of e^(x - max), compensated, the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
                     w.WriteLine();
-                    w.WriteLine("// loss = (max - x[target]) + ln(sum), in double.");
-                    w.WriteLine("double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);");
+                    w.WriteLine($"// loss = (max - x[target]) + ln(sum), in double, rounded to {t} before it is summed so that a mean equals the mean of the per-row losses.");
+                    w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total)")};");
                     using (w.OpenBlock("if (!losses.IsEmpty)"))
                     {
-                        w.WriteLine($"losses[(int)row] = {Emitter.FromDouble(p, "loss")};");
+                        w.WriteLine("losses[(int)row] = loss;");
                     }
 
                     w.WriteLine();

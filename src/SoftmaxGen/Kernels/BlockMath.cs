@@ -61,30 +61,42 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low)
     {
-        Vector512<double> lower = Vector512.WidenLower(max) + Vector512.Log(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation));
-        Vector512<double> upper = Vector512.WidenUpper(max) + Vector512.Log(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation));
+        Vector512<double> maxLower = Vector512.WidenLower(max), maxUpper = Vector512.WidenUpper(max);
+        Vector512<double> logLower = Vector512.Log(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation));
+        Vector512<double> logUpper = Vector512.Log(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation));
+        Vector512<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector512.Narrow(lower, upper);
-        low = Vector512.Narrow(lower - Vector512.WidenLower(high), upper - Vector512.WidenUpper(high));
+        low = Vector512.Narrow(
+            (lower - Vector512.WidenLower(high)) + TwoSumError<Simd512D, Vector512<double>, double>(maxLower, logLower, lower),
+            (upper - Vector512.WidenUpper(high)) + TwoSumError<Simd512D, Vector512<double>, double>(maxUpper, logUpper, upper));
     }
 
     /// <inheritdoc cref="LogNormalizer(Vector512{float}, Vector512{float}, Vector512{float}, out Vector512{float}, out Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low)
     {
-        Vector256<double> lower = Vector256.WidenLower(max) + Vector256.Log(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation));
-        Vector256<double> upper = Vector256.WidenUpper(max) + Vector256.Log(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation));
+        Vector256<double> maxLower = Vector256.WidenLower(max), maxUpper = Vector256.WidenUpper(max);
+        Vector256<double> logLower = Vector256.Log(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation));
+        Vector256<double> logUpper = Vector256.Log(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation));
+        Vector256<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector256.Narrow(lower, upper);
-        low = Vector256.Narrow(lower - Vector256.WidenLower(high), upper - Vector256.WidenUpper(high));
+        low = Vector256.Narrow(
+            (lower - Vector256.WidenLower(high)) + TwoSumError<Simd256D, Vector256<double>, double>(maxLower, logLower, lower),
+            (upper - Vector256.WidenUpper(high)) + TwoSumError<Simd256D, Vector256<double>, double>(maxUpper, logUpper, upper));
     }
 
     /// <inheritdoc cref="LogNormalizer(Vector512{float}, Vector512{float}, Vector512{float}, out Vector512{float}, out Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low)
     {
-        Vector128<double> lower = Vector128.WidenLower(max) + Vector128.Log(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation));
-        Vector128<double> upper = Vector128.WidenUpper(max) + Vector128.Log(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation));
+        Vector128<double> maxLower = Vector128.WidenLower(max), maxUpper = Vector128.WidenUpper(max);
+        Vector128<double> logLower = Vector128.Log(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation));
+        Vector128<double> logUpper = Vector128.Log(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation));
+        Vector128<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector128.Narrow(lower, upper);
-        low = Vector128.Narrow(lower - Vector128.WidenLower(high), upper - Vector128.WidenUpper(high));
+        low = Vector128.Narrow(
+            (lower - Vector128.WidenLower(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxLower, logLower, lower),
+            (upper - Vector128.WidenUpper(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxUpper, logUpper, upper));
     }
 
     /// <summary>
@@ -133,10 +145,11 @@ public static partial class SoftmaxMath
         double total = 0;
         for (int r = 0; r < targets.Length; r++)
         {
-            double loss = RowLoss(lanes[r], Unsafe.Add(ref x, r * classes + targets[r]), (double)lanes[width + r] + lanes[2 * width + r]);
+            // Rounded to float before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
+            float loss = (float)RowLoss(lanes[r], Unsafe.Add(ref x, r * classes + targets[r]), (double)lanes[width + r] + lanes[2 * width + r]);
             if (!losses.IsEmpty)
             {
-                losses[r] = (float)loss;
+                losses[r] = loss;
             }
 
             total += loss;

@@ -98,13 +98,14 @@ internal static class RowKernels
             TVec tail = TOps.Load(ref xr, last);
             T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
             double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-            double loss = SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total);
+            // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
+            T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
             if (!losses.IsEmpty)
             {
-                losses[(int)row] = T.CreateTruncating(loss);
+                losses[(int)row] = loss;
             }
 
-            sum += loss;
+            sum += double.CreateTruncating(loss);
         }
 
         return sum;

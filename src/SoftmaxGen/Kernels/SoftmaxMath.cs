@@ -197,13 +197,13 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(float max, double total, out float high, out float low)
     {
-        double c = max + Math.Log(total);
+        // max + ln(total) as a double plus its exact rounding error: for |max| above 2^53 * ln(total) the double
+        // addition drops the logarithm entirely, and the error term is what keeps it.
+        double log = Math.Log(total);
+        double c = max + log;
+        double error = TwoSumError<ScalarD, double, double>(max, log, c);
         high = (float)c;
-        low = (float)(c - high);
-        if (float.IsInfinity(high) || float.IsNaN(high))
-        {
-            low = 0;
-        }
+        low = (float)((c - high) + error);
     }
 
     /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
@@ -212,7 +212,7 @@ public static partial class SoftmaxMath
     {
         double log = Math.Log(total);
         high = max + log;
-        low = double.IsFinite(high) ? TwoSumError<ScalarD, double, double>(max, log, high) : 0;
+        low = TwoSumError<ScalarD, double, double>(max, log, high);
     }
 
     /// <summary>The cross-entropy of one row, <c>(max - x[target]) + ln(total)</c>, in double.</summary>
