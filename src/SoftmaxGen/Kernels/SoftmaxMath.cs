@@ -22,20 +22,25 @@ public static partial class SoftmaxMath
     // error of that subtraction is recovered exactly (Knuth's TwoSum) and folded into the reduced argument.
     // Range reduction: s = k ln2 + r with |r| <= ln2/2, ln2 split in a high part that makes k*ln2hi and
     // s - k*ln2hi exact (Cody & Waite), then a Taylor polynomial for e^r and 2^k built in the exponent bits.
-    // Lanes whose result is below the smallest normal number (s < -87.3 in float, -708.3 in double) return +0,
-    // which also covers -inf logits; NaN propagates.
+    // 2^k is built in the exponent bits as 2^(k + bias) times the constant 2^-bias, so that results down to the
+    // smallest subnormal number are rounded once, correctly; below that (s < -104 in float, -745.2 in double) the
+    // result is +0, which also covers -inf logits. NaN propagates.
 
     internal const float SingleLog2E = 1.44269504088896341f;
     internal const float SingleRounding = 12582912f;          // 1.5 * 2^23: adding it rounds to an integer held in the low bits.
     internal const float SingleLn2Hi = 0.693359375f;          // 355/512: 9 significant bits.
     internal const float SingleLn2Lo = -2.12194440e-4f;       // ln2 - SingleLn2Hi.
-    internal const float SingleUnderflow = -87.3f;            // below this, e^s < 2^-126.
+    internal const float SingleUnderflow = -104f;             // below this, e^s rounds to 0.
+    internal const int SingleScaleBias = 64;                  // 2^(k + 64) is normal for every k >= -190.
+    internal const float SingleUnscale = 5.42101086e-20f;     // 2^-64.
 
     internal const double DoubleLog2E = 1.4426950408889634;
     internal const double DoubleRounding = 6755399441055744.0; // 1.5 * 2^52.
     internal const double DoubleLn2Hi = 6.93147180369123816490e-01; // 32 significant bits (fdlibm).
     internal const double DoubleLn2Lo = 1.90821492927058770002e-10;
-    internal const double DoubleUnderflow = -708.3;
+    internal const double DoubleUnderflow = -745.2;
+    internal const int DoubleScaleBias = 512;
+    internal const double DoubleUnscale = 7.458340731200207e-155; // 2^-512.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVec ExpShiftedSingle<TOps, TVec>(TVec x, TVec negatedMax)
@@ -63,7 +68,7 @@ public static partial class SoftmaxMath
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
 
-        return TOps.AndNot(TOps.Multiply(p, TOps.Pow2FromRounded(z)), underflow);
+        return TOps.AndNot(TOps.Multiply(TOps.Multiply(p, TOps.Pow2FromRounded(z)), TOps.Splat(SingleUnscale)), underflow);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -96,7 +101,7 @@ public static partial class SoftmaxMath
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
 
-        return TOps.AndNot(TOps.Multiply(p, TOps.Pow2FromRounded(z)), underflow);
+        return TOps.AndNot(TOps.Multiply(TOps.Multiply(p, TOps.Pow2FromRounded(z)), TOps.Splat(DoubleUnscale)), underflow);
     }
 
     /// <summary>The exact rounding error of <c>sum = a + b</c> (Knuth's TwoSum, no ordering needed).</summary>
@@ -225,7 +230,7 @@ public static partial class SoftmaxMath
     /// <summary>e^(x - max) lane-wise, given <paramref name="negatedMax"/> = -max.</summary>
     /// <param name="x">Logits, each at most max (or NaN).</param>
     /// <param name="negatedMax">The negated row maximum, broadcast.</param>
-    /// <returns>The exponentials, accurate to about 1 ULP; +0 where the result is below the smallest normal value.</returns>
+    /// <returns>The exponentials, accurate to about 1 ULP (subnormal results rounded once); +0 where the result rounds to 0.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpShifted(Vector512<float> x, Vector512<float> negatedMax) => ExpShiftedSingle<Simd512F, Vector512<float>>(x, negatedMax);
 
