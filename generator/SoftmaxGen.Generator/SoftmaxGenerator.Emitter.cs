@@ -313,6 +313,20 @@ public sealed partial class SoftmaxGenerator
             return level[0];
         }
 
+        /// <summary>Softmax's last step: float multiplies by 1/sum rounded once from double; double divides, which rounds once.</summary>
+        internal static string NormaliseComment(KernelPlan plan) =>
+            plan.IsFloat ? "normalise with one multiplication by 1/sum (rounded once from double)" : "normalise by dividing by the sum (one rounding)";
+
+        /// <summary>Declares <c>scale</c> (float) or <c>divisor</c> (double) from the row total.</summary>
+        internal static string NormaliserDeclaration(KernelPlan plan, string total) =>
+            plan.IsFloat
+                ? $"{plan.VectorType} scale = {plan.Vector}.Create((float)(1.0 / {total}));"
+                : $"{plan.VectorType} divisor = {plan.Vector}.Create({total});";
+
+        /// <summary>The normalised value of <paramref name="exponential"/>.</summary>
+        internal static string Normalise(KernelPlan plan, string exponential) =>
+            plan.IsFloat ? $"{exponential} * scale" : $"{exponential} / divisor";
+
         /// <summary>A cast from double to the element type where needed.</summary>
         internal static string FromDouble(KernelPlan plan, string expression) =>
             plan.IsFloat ? $"(float)({expression})" : expression;

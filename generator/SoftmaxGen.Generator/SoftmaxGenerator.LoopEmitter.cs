@@ -40,15 +40,15 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"{vt} tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);");
                     w.WriteLine($"SoftmaxMath.Accumulate({Masked(p, "tailExp")}, ref sum, ref compensation);");
                     w.WriteLine();
-                    w.WriteLine("// Pass 3: scale by 1/sum (rounded once from double).");
-                    w.WriteLine($"{vt} scale = {v}.Create({Emitter.FromDouble(p, "1.0 / SoftmaxMath.Total(sum, compensation)")});");
+                    w.WriteLine($"// Pass 3: {Emitter.NormaliseComment(p)}.");
+                    w.WriteLine(Emitter.NormaliserDeclaration(p, "SoftmaxMath.Total(sum, compensation)"));
                     using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
                     {
-                        w.WriteLine($"({v}.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);");
+                        w.WriteLine($"({Emitter.Normalise(p, $"{v}.LoadUnsafe(ref yr, i)")}).StoreUnsafe(ref yr, i);");
                     }
 
                     w.WriteLine();
-                    w.WriteLine($"(tailExp * scale).StoreUnsafe(ref yr, {last});");
+                    w.WriteLine($"({Emitter.Normalise(p, "tailExp")}).StoreUnsafe(ref yr, {last});");
                 }
             }
 

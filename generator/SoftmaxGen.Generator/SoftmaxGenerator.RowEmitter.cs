@@ -37,11 +37,11 @@ public sealed partial class SoftmaxGenerator
 
                     WriteTotal(w, p, Enumerable.Range(0, n).Select(k => $"e{k}").ToList());
                     w.WriteLine();
-                    w.WriteLine("// Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.");
-                    w.WriteLine($"{vt} scale = {v}.Create({Emitter.FromDouble(p, "1.0 / total")});");
+                    w.WriteLine($"// {Emitter.NormaliseComment(p)}; all loads came first, so in-place calls are safe.");
+                    w.WriteLine(Emitter.NormaliserDeclaration(p, "total"));
                     for (int k = 0; k < n; k++)
                     {
-                        w.WriteLine($"(e{k} * scale).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
+                        w.WriteLine($"({Emitter.Normalise(p, $"e{k}")}).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
                     }
                 }
             }

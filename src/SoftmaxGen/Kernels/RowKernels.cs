@@ -41,13 +41,29 @@ internal static class RowKernels
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
 
-            TVec scale = TOps.Splat(T.CreateTruncating(1.0 / (TOps.SumAcross(sum) + TOps.SumAcross(compensation))));
-            for (nuint i = 0; i < last; i += width)
+            double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+            if (typeof(T) == typeof(float))
             {
-                TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
-            }
+                // float: one multiplication by 1/sum, rounded once from double.
+                TVec scale = TOps.Splat(T.CreateTruncating(1.0 / total));
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
+                }
 
-            TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
+                TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
+            }
+            else
+            {
+                // double: a division, which rounds once (a reciprocal would round twice, and double has no wider type).
+                TVec divisor = TOps.Splat(T.CreateTruncating(total));
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TOps.Store(TOps.Divide(TOps.Load(ref yr, i), divisor), ref yr, i);
+                }
+
+                TOps.Store(TOps.Divide(tailExp, divisor), ref yr, last);
+            }
         }
     }
 
