@@ -38,4 +38,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor FileLocalType = new(
+        id: "SMG005",
+        title: "A [SoftmaxKernel] type cannot be file-local",
+        messageFormat: "'{0}' is a file-local type; the generated members live in another file, so declare the type without the 'file' modifier (for example internal)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

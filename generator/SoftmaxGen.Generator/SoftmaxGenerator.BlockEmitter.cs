@@ -39,6 +39,11 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"{vt} v{q} = {v}.LoadUnsafe(ref x, {Emitter.Int(q * lanes)});");
                 }
 
+                if (c > 1)
+                {
+                    w.WriteLine($"{v}<int> lanes;");
+                }
+
                 for (int j = 0; j < c; j++)
                 {
                     // Lane r of column j comes from flat position r*C + j: vector (r*C + j) / W, lane (r*C + j) % W.
@@ -55,16 +60,17 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             using (w.OpenBlock($"private static void StoreColumns{p.Bits}(ref float y, {Columns(p, $"{vt} ")})"))
             {
+                if (c > 1)
+                {
+                    w.WriteLine($"{v}<int> lanes;");
+                }
+
                 for (int q = 0; q < c; q++)
                 {
                     // Lane l of output vector q is flat position q*W + l: row (q*W + l) / C, class (q*W + l) % C.
                     int[] source = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) % c).ToArray();
                     int[] lane = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) / c).ToArray();
-                    if (q > 0)
-                    {
-                        w.WriteLine();
-                    }
-
+                    w.WriteLine();
                     w.WriteLine($"// Values {q * lanes}-{q * lanes + lanes - 1}: rows {lane[0]}-{lane[lanes - 1]}.");
                     EmitGather(w, p, $"v{q}", source, lane, j => $"c{j}", declare: true);
                     w.WriteLine($"v{q}.StoreUnsafe(ref y, {Emitter.Int(q * lanes)});");
@@ -80,10 +86,13 @@ public sealed partial class SoftmaxGenerator
         {
             string v = p.Vector;
             bool identity = lane.Select((l, i) => l == i).All(b => b);
-            string indices = Emitter.LaneConstant(p, lane);
             List<int> sources = source.Distinct().ToList();
-            string Shuffle(int s) => identity ? input(s) : $"{v}.Shuffle({input(s)}, {indices})";
+            if (!identity)
+            {
+                w.WriteLine($"lanes = {Emitter.LaneConstant(p, lane)};");
+            }
 
+            string Shuffle(int s) => identity ? input(s) : $"{v}.Shuffle({input(s)}, lanes)";
             w.WriteLine($"{(declare ? p.VectorType + " " : string.Empty)}{target} = {Shuffle(sources[0])};");
             foreach (int s in sources.Skip(1))
             {
@@ -137,7 +146,7 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string name, string oneBlock, string tailCall)
+        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string tailCall)
         {
             int lanes = p.Lanes;
             w.WriteLine($"nuint full = rows - rows % {lanes};");
@@ -152,7 +161,7 @@ public sealed partial class SoftmaxGenerator
             {
                 w.WriteLine($"""
                     Span<float> block = stackalloc float[{lanes} * C];
-                    block.Clear();
+                    block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
                     int count = (int)(rows - full) * C;
                     MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
                     ref float b = ref MemoryMarshal.GetReference(block);
@@ -168,7 +177,7 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
             using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
-                WriteBlockLoop(w, p, "Softmax",
+                WriteBlockLoop(w, p,
                     $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
                     $"""
                     SoftmaxOne{p.Suffix}(ref b, ref b);
@@ -194,7 +203,7 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
             using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
-                WriteBlockLoop(w, p, "LogSoftmax",
+                WriteBlockLoop(w, p,
                     $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
                     $"""
                     LogSoftmaxOne{p.Suffix}(ref b, ref b);
@@ -221,12 +230,12 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
             using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
             {
-                w.WriteLine("double total = 0;");
-                WriteBlockLoop(w, p, "CrossEntropy",
-                    $"total += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    $"total += CrossEntropyOne{p.Suffix}(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));");
+                w.WriteLine("double lossSum = 0;");
+                WriteBlockLoop(w, p,
+                    $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
+                    $"lossSum += CrossEntropyOne{p.Suffix}(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));");
                 w.WriteLine();
-                w.WriteLine("return total;");
+                w.WriteLine("return lossSum;");
             }
 
             w.WriteLine();
@@ -235,7 +244,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteStatistics(w, p, keepExponentials: false);
                 w.WriteLine();
-                w.WriteLine("// Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double.");
+                w.WriteLine("// Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.");
                 w.WriteLine("return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);");
             }
         }

@@ -25,7 +25,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteTailAndMax(w, p);
+                    WriteTailAndMax(w, p, writesOutput: true);
                     w.WriteLine();
                     w.WriteLine("// Pass 2: e^(x - max) into the output, and its compensated sum.");
                     w.WriteLine($"{vt} sum = default, compensation = default;");
@@ -62,7 +62,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteTailAndMax(w, p);
+                    WriteTailAndMax(w, p, writesOutput: true);
                     WriteSumPass(w, p);
                     w.WriteLine();
                     w.WriteLine("// Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
@@ -84,14 +84,14 @@ public sealed partial class SoftmaxGenerator
             using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {t} x, ReadOnlySpan<int> targets, Span<{t}> losses, nuint rows)"))
             {
                 WriteRepeatedMask(w, p);
-                w.WriteLine("double total = 0;");
+                w.WriteLine("double lossSum = 0;");
                 using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
                 {
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    WriteTailAndMax(w, p);
+                    WriteTailAndMax(w, p, writesOutput: false);
                     WriteSumPass(w, p);
                     w.WriteLine();
-                    w.WriteLine($"// loss = (max - x[target]) + ln(sum), in double, rounded to {t} before it is summed so that a mean equals the mean of the per-row losses.");
+                    w.WriteLine(Emitter.LossComment(p));
                     w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation))")};");
                     using (w.OpenBlock("if (!losses.IsEmpty)"))
                     {
@@ -99,11 +99,11 @@ public sealed partial class SoftmaxGenerator
                     }
 
                     w.WriteLine();
-                    w.WriteLine("total += loss;");
+                    w.WriteLine("lossSum += loss;");
                 }
 
                 w.WriteLine();
-                w.WriteLine("return total;");
+                w.WriteLine("return lossSum;");
             }
         }
 
@@ -117,17 +117,19 @@ public sealed partial class SoftmaxGenerator
             if (p.RepeatedLanes > 0)
             {
                 int r = p.RepeatedLanes;
-                w.WriteLine($"// Its lanes 0-{r - 1} repeat classes {p.LastOffset}-{p.LastOffset + r - 1}: they are left out of the sum.");
+                w.WriteLine($"// Its {Emitter.Range(r == 1 ? "lane" : "lanes", 0, r - 1)} repeat{(r == 1 ? "s" : string.Empty)} {Emitter.Range(r == 1 ? "class" : "classes", p.LastOffset, p.LastOffset + r - 1)}: left out of the sum.");
                 w.WriteLine($"{p.VectorType} repeated = {Emitter.MaskConstant(p, Enumerable.Range(0, p.Lanes).Select(i => i < r))};");
             }
 
             w.WriteLine();
         }
 
-        private static void WriteTailAndMax(SourceWriter w, KernelPlan p)
+        private static void WriteTailAndMax(SourceWriter w, KernelPlan p, bool writesOutput)
         {
             w.WriteLine();
-            w.WriteLine("// The last vector is loaded first: an in-place call overwrites part of it in the loops below.");
+            w.WriteLine(writesOutput && p.RepeatedLanes > 0
+                ? "// The last vector is loaded first: an in-place call overwrites part of it in the loops below."
+                : "// The last vector of the row.");
             w.WriteLine($"{p.VectorType} tail = {p.Vector}.LoadUnsafe(ref xr, {Emitter.Int(p.LastOffset)});");
             w.WriteLine();
             w.WriteLine("// Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.");

@@ -11,86 +11,43 @@ namespace SoftmaxGen.Generator;
 
 public sealed partial class SoftmaxGenerator
 {
-    /// <summary>Turns an attributed declaration into a <see cref="KernelResult"/>; never keeps a symbol or a syntax node.</summary>
+    /// <summary>Turns an attributed declaration into a <see cref="KernelSpec"/>; never keeps a symbol or a syntax node.</summary>
     internal static class Parser
     {
-        /// <summary>The largest class count accepted (SoftmaxKernelAttribute.MaxClasses).</summary>
-        internal const int MaxClasses = 1_000_000;
-
-        public static KernelResult? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>The spec for an attributed declaration, or null where nothing is to be generated (the analyzer says why).</summary>
+        public static KernelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax syntax)
             {
                 return null;
             }
 
-            // The attribute may sit on several partial declarations (an error the compiler reports, CS0579):
-            // only the first one produces output, so that two files never get the same name.
-            AttributeData attribute = context.Attributes[0];
-            AttributeData? first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName);
-            if (first is not null && first.ApplicationSyntaxReference?.Span != attribute.ApplicationSyntaxReference?.Span)
+            // One file per type: only the declaration carrying the type's first [SoftmaxKernel] produces it.
+            if (KernelRules.FindKernelAttribute(type, cancellationToken) is not { } found ||
+                found.Declaration.SyntaxTree != syntax.SyntaxTree || found.Declaration.Span != syntax.Span ||
+                KernelRules.ClassCount(found.Attribute) is not int classes ||
+                KernelRules.Check(type, found.Attribute, syntax, cancellationToken).Count > 0)
             {
                 return null;
-            }
-
-            // Without a usable argument the compiler already reports an error; generate nothing.
-            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not int classes)
-            {
-                return null;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var diagnostics = new List<DiagnosticInfo>();
-            string displayName = type.ToDisplayString();
-            Location? attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-
-            if (classes < 1 || classes > MaxClasses)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassCountOutOfRange, attributeLocation ?? syntax.Identifier.GetLocation(), classes, displayName, MaxClasses));
-            }
-
-            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, syntax.Identifier.GetLocation(), displayName));
-            }
-
-            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-            {
-                if (t.IsGenericType)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, syntax.Identifier.GetLocation(), displayName));
-                    break;
-                }
             }
 
             var containing = new List<TypeDeclaration>();
             for (SyntaxNode? node = syntax.Parent; node is TypeDeclarationSyntax parent; node = parent.Parent)
             {
-                if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, syntax.Identifier.GetLocation(), displayName, parent.Identifier.ValueText));
-                }
-
                 containing.Insert(0, Describe(parent));
-            }
-
-            if (diagnostics.Count > 0)
-            {
-                return new KernelResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
             string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n
                 ? n.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : null;
 
-            var spec = new KernelSpec(
+            return new KernelSpec(
                 ns,
                 new EquatableArray<TypeDeclaration>(containing),
                 Describe(syntax),
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 classes,
                 HintName(type));
-            return new KernelResult(spec, default);
         }
 
         private static TypeDeclaration Describe(TypeDeclarationSyntax syntax)
@@ -124,7 +81,14 @@ public sealed partial class SoftmaxGenerator
         /// </summary>
         private static string HintName(INamedTypeSymbol type)
         {
-            string fullName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+            // Metadata names: no '@' escapes, no generic arity to worry about (generic types are rejected).
+            var parts = new List<string>();
+            for (ISymbol? s = type; s is not null && !(s is INamespaceSymbol { IsGlobalNamespace: true }); s = s.ContainingSymbol)
+            {
+                parts.Insert(0, s.MetadataName);
+            }
+
+            string fullName = string.Join(".", parts);
             var builder = new StringBuilder();
             bool replaced = false;
             foreach (char c in fullName)

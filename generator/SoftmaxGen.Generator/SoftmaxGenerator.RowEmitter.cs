@@ -29,7 +29,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine("// e^(x - max) and its sum, compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated, the lanes added in double.");
                     for (int k = 0; k < n; k++)
                     {
                         w.WriteLine($"{vt} e{k} = SoftmaxMath.ExpShifted(x{k}, negatedMax);");
@@ -37,7 +37,7 @@ public sealed partial class SoftmaxGenerator
 
                     WriteTotal(w, p, Enumerable.Range(0, n).Select(k => $"e{k}").ToList());
                     w.WriteLine();
-                    w.WriteLine($"// {Emitter.NormaliseComment(p)}; all loads came first, so in-place calls are safe.");
+                    w.WriteLine($"// {Emitter.Capitalize(Emitter.NormaliseComment(p))}; all loads came first, so in-place calls are safe.");
                     w.WriteLine(Emitter.NormaliserDeclaration(p, "total"));
                     for (int k = 0; k < n; k++)
                     {
@@ -58,7 +58,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine("// The sum of e^(x - max), compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated, the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
                     w.WriteLine();
                     w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
@@ -83,10 +83,10 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine("// The sum of e^(x - max), compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated, the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
                     w.WriteLine();
-                    w.WriteLine($"// loss = (max - x[target]) + ln(sum), in double, rounded to {t} before it is summed so that a mean equals the mean of the per-row losses.");
+                    w.WriteLine(Emitter.LossComment(p));
                     w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total)")};");
                     using (w.OpenBlock("if (!losses.IsEmpty)"))
                     {
@@ -110,7 +110,7 @@ public sealed partial class SoftmaxGenerator
             if (p.RepeatedLanes > 0)
             {
                 int r = p.RepeatedLanes;
-                w.WriteLine($"// Lanes 0-{r - 1} of the last vector repeat classes {p.LastOffset}-{p.LastOffset + r - 1} of the one before: they are left out of the sum.");
+                w.WriteLine($"// {Emitter.Range(r == 1 ? "Lane" : "Lanes", 0, r - 1)} of the last vector repeat{(r == 1 ? "s" : string.Empty)} {Emitter.Range(r == 1 ? "class" : "classes", p.LastOffset, p.LastOffset + r - 1)} of the one before: left out of the sum.");
                 w.WriteLine($"{p.VectorType} repeated = {Emitter.MaskConstant(p, Enumerable.Range(0, p.Lanes).Select(i => i < r))};");
                 w.WriteLine();
             }

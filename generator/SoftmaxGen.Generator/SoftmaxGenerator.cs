@@ -7,36 +7,25 @@ namespace SoftmaxGen.Generator;
 /// <summary>
 /// Generates softmax, log-softmax, cross-entropy and argmax routines specialised to the class count of every
 /// <c>[SoftmaxKernel(C)]</c> type. The pipeline: find the attributed declarations, reduce each to a
-/// <see cref="KernelSpec"/> (the parser), and write one file per type (the emitter).
+/// <see cref="KernelSpec"/> (the parser), and write one file per type (the emitter). Diagnostics come from
+/// <see cref="SoftmaxKernelAnalyzer"/>, which checks the same <see cref="KernelRules"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class SoftmaxGenerator : IIncrementalGenerator
 {
-    internal const string AttributeMetadataName = "SoftmaxGen.SoftmaxKernelAttribute";
-
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<KernelResult> kernels = context.SyntaxProvider
+        IncrementalValuesProvider<KernelSpec> kernels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                AttributeMetadataName,
+                KernelRules.AttributeMetadataName,
                 predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (context, cancellationToken) => Parser.Parse(context, cancellationToken))
-            .Where(static result => result is not null)
-            .Select(static (result, _) => result!)
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.Kernels);
 
-        context.RegisterSourceOutput(kernels, static (context, result) =>
-        {
-            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
-            {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-
-            if (result.Spec is { } spec)
-            {
-                context.AddSource(spec.HintName, Emitter.Emit(spec));
-            }
-        });
+        // Declarations that break a rule produce no spec; SoftmaxKernelAnalyzer reports why.
+        context.RegisterSourceOutput(kernels, static (context, spec) => context.AddSource(spec.HintName, Emitter.Emit(spec)));
     }
 }
