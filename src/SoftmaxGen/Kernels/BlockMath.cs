@@ -6,7 +6,7 @@ namespace SoftmaxGen.Kernels;
 
 // The finishing steps of the generated kernels that process small rows a block at a time: every lane of a vector
 // is one row, so the normaliser of each row is a lane of a vector. Computed in double so that they add no error
-// of their own to the float results.
+// of their own to the float results where it matters (the logarithm).
 public static partial class SoftmaxMath
 {
     /// <summary>The total of a lane-wise sum (single lanes), in double.</summary>
@@ -33,26 +33,20 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector128<double> sum) => SumAcross(sum);
 
-    /// <summary>Lane-wise 1 / (sum + compensation), computed in double and rounded once.</summary>
+    /// <summary>Lane-wise 1 / (sum + compensation): the sum rounded to float once, then one division (a double division costs twice as much).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Reciprocal(Vector512<float> sum, Vector512<float> compensation) =>
-        Vector512.Narrow(
-            Vector512<double>.One / (Vector512.WidenLower(sum) + Vector512.WidenLower(compensation)),
-            Vector512<double>.One / (Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation)));
+        Vector512<float>.One / (sum + compensation);
 
     /// <inheritdoc cref="Reciprocal(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Reciprocal(Vector256<float> sum, Vector256<float> compensation) =>
-        Vector256.Narrow(
-            Vector256<double>.One / (Vector256.WidenLower(sum) + Vector256.WidenLower(compensation)),
-            Vector256<double>.One / (Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation)));
+        Vector256<float>.One / (sum + compensation);
 
     /// <inheritdoc cref="Reciprocal(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Reciprocal(Vector128<float> sum, Vector128<float> compensation) =>
-        Vector128.Narrow(
-            Vector128<double>.One / (Vector128.WidenLower(sum) + Vector128.WidenLower(compensation)),
-            Vector128<double>.One / (Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation)));
+        Vector128<float>.One / (sum + compensation);
 
     /// <summary>
     /// Lane-wise <c>max + ln(sum + compensation)</c> as a high and a low part whose sum is exact, so that
@@ -62,8 +56,8 @@ public static partial class SoftmaxMath
     public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low)
     {
         Vector512<double> maxLower = Vector512.WidenLower(max), maxUpper = Vector512.WidenUpper(max);
-        Vector512<double> logLower = Vector512.Log(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation));
-        Vector512<double> logUpper = Vector512.Log(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation));
+        Vector512<double> logLower = LogAtLeastOne(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation));
+        Vector512<double> logUpper = LogAtLeastOne(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation));
         Vector512<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector512.Narrow(lower, upper);
         low = Vector512.Narrow(
@@ -76,8 +70,8 @@ public static partial class SoftmaxMath
     public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low)
     {
         Vector256<double> maxLower = Vector256.WidenLower(max), maxUpper = Vector256.WidenUpper(max);
-        Vector256<double> logLower = Vector256.Log(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation));
-        Vector256<double> logUpper = Vector256.Log(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation));
+        Vector256<double> logLower = LogAtLeastOne(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation));
+        Vector256<double> logUpper = LogAtLeastOne(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation));
         Vector256<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector256.Narrow(lower, upper);
         low = Vector256.Narrow(
@@ -90,14 +84,67 @@ public static partial class SoftmaxMath
     public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low)
     {
         Vector128<double> maxLower = Vector128.WidenLower(max), maxUpper = Vector128.WidenUpper(max);
-        Vector128<double> logLower = Vector128.Log(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation));
-        Vector128<double> logUpper = Vector128.Log(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation));
+        Vector128<double> logLower = LogAtLeastOne(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation));
+        Vector128<double> logUpper = LogAtLeastOne(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation));
         Vector128<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector128.Narrow(lower, upper);
         low = Vector128.Narrow(
             (lower - Vector128.WidenLower(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxLower, logLower, lower),
             (upper - Vector128.WidenUpper(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxUpper, logUpper, upper));
     }
+
+    // ---- ln(x) for x >= 1, in double ------------------------------------------------------------------------
+    // The normaliser of log-softmax needs ln(sum) with sum >= 1 (the maximum contributes e^0 = 1). The BCL's
+    // Vector256.Log(double) is far slower than the rest of a block, so: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
+    // ln(m) = 2 atanh(s) with s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^13 (error below 1e-12, far
+    // below a float ULP), plus e ln 2. NaN propagates.
+
+    private const long SqrtHalfBits = 0x3FE6_A09E_667F_3BCD;
+    private const long TwoPow52Bits = 0x4330_0000_0000_0000;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> LogAtLeastOne(Vector128<double> x)
+    {
+        Vector128<long> bits = x.AsInt64();
+        Vector128<long> exponent = Vector128.ShiftRightArithmetic(bits - Vector128.Create(SqrtHalfBits), 52);
+        Vector128<double> m = (bits - Vector128.ShiftLeft(exponent, 52)).AsDouble();
+        Vector128<double> e = (exponent + Vector128.Create(TwoPow52Bits)).AsDouble() - Vector128.Create(4503599627370496.0); // exponent >= 0 as double
+        Vector128<double> s = (m - Vector128<double>.One) / (m + Vector128<double>.One);
+        Vector128<double> z = s * s;
+        Vector128<double> p = Vector128.Create(2.0 / 13);
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 11));
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 9));
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 7));
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 5));
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 3));
+        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0));
+        Vector128<double> log = Vector128.MultiplyAddEstimate(e, Vector128.Create(0.6931471805599453), p * s);
+        return log + (x - x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LogAtLeastOne(Vector256<double> x)
+    {
+        Vector256<long> bits = x.AsInt64();
+        Vector256<long> exponent = Vector256.ShiftRightArithmetic(bits - Vector256.Create(SqrtHalfBits), 52);
+        Vector256<double> m = (bits - Vector256.ShiftLeft(exponent, 52)).AsDouble();
+        Vector256<double> e = (exponent + Vector256.Create(TwoPow52Bits)).AsDouble() - Vector256.Create(4503599627370496.0);
+        Vector256<double> s = (m - Vector256<double>.One) / (m + Vector256<double>.One);
+        Vector256<double> z = s * s;
+        Vector256<double> p = Vector256.Create(2.0 / 13);
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 11));
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 9));
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 7));
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 5));
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 3));
+        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0));
+        Vector256<double> log = Vector256.MultiplyAddEstimate(e, Vector256.Create(0.6931471805599453), p * s);
+        return log + (x - x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LogAtLeastOne(Vector512<double> x) =>
+        Vector512.Create(LogAtLeastOne(x.GetLower()), LogAtLeastOne(x.GetUpper()));
 
     /// <summary>
     /// The cross-entropy of the rows of a block whose row maxima and compensated sums of e^(x - max) are lanes:
@@ -113,40 +160,44 @@ public static partial class SoftmaxMath
     /// <returns>The sum of the block's losses.</returns>
     public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
     {
-        Span<float> lanes = stackalloc float[3 * Vector512<float>.Count];
-        max.CopyTo(lanes);
-        sum.CopyTo(lanes.Slice(Vector512<float>.Count));
-        compensation.CopyTo(lanes.Slice(2 * Vector512<float>.Count));
-        return BlockLosses(ref x, classes, targets, losses, lanes, Vector512<float>.Count);
+        Span<float> maxLanes = stackalloc float[Vector512<float>.Count];
+        Span<double> logLanes = stackalloc double[Vector512<float>.Count];
+        max.CopyTo(maxLanes);
+        LogAtLeastOne(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector512<double>.Count));
+        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
     {
-        Span<float> lanes = stackalloc float[3 * Vector256<float>.Count];
-        max.CopyTo(lanes);
-        sum.CopyTo(lanes.Slice(Vector256<float>.Count));
-        compensation.CopyTo(lanes.Slice(2 * Vector256<float>.Count));
-        return BlockLosses(ref x, classes, targets, losses, lanes, Vector256<float>.Count);
+        Span<float> maxLanes = stackalloc float[Vector256<float>.Count];
+        Span<double> logLanes = stackalloc double[Vector256<float>.Count];
+        max.CopyTo(maxLanes);
+        LogAtLeastOne(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector256<double>.Count));
+        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
     {
-        Span<float> lanes = stackalloc float[3 * Vector128<float>.Count];
-        max.CopyTo(lanes);
-        sum.CopyTo(lanes.Slice(Vector128<float>.Count));
-        compensation.CopyTo(lanes.Slice(2 * Vector128<float>.Count));
-        return BlockLosses(ref x, classes, targets, losses, lanes, Vector128<float>.Count);
+        Span<float> maxLanes = stackalloc float[Vector128<float>.Count];
+        Span<double> logLanes = stackalloc double[Vector128<float>.Count];
+        max.CopyTo(maxLanes);
+        LogAtLeastOne(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector128<double>.Count));
+        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 
-    private static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, ReadOnlySpan<float> lanes, int width)
+    private static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, ReadOnlySpan<float> max, ReadOnlySpan<double> log)
     {
         double total = 0;
         for (int r = 0; r < targets.Length; r++)
         {
-            // Rounded to float before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
-            float loss = (float)RowLoss(lanes[r], Unsafe.Add(ref x, r * classes + targets[r]), (double)lanes[width + r] + lanes[2 * width + r]);
+            // (max - x[target]) + ln(sum), rounded to float before it is summed, so that a mean equals the mean of
+            // the per-row losses (as in PyTorch).
+            float loss = (float)(((double)max[r] - Unsafe.Add(ref x, r * classes + targets[r])) + log[r]);
             if (!losses.IsEmpty)
             {
                 losses[r] = loss;
