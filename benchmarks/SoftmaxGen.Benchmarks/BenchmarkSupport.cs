@@ -1,0 +1,208 @@
+using System;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace SoftmaxGen.Benchmarks;
+
+/// <summary>The shape of the input: one row, or a batch of about 64K elements.</summary>
+public enum Shape
+{
+    /// <summary>A single row of <c>Classes</c> logits.</summary>
+    Row,
+
+    /// <summary><c>round(65536 / Classes)</c> rows of <c>Classes</c> logits (about 256 KB of floats).</summary>
+    Batch64K,
+}
+
+/// <summary>Input data and shapes shared by the benchmarks.</summary>
+internal static class BenchmarkData
+{
+    /// <summary>The seed of every random input, so that runs are comparable.</summary>
+    public const int Seed = 20261122;
+
+    /// <summary>The total element count a <see cref="Shape.Batch64K"/> batch aims for.</summary>
+    public const int BatchElements = 65536;
+
+    /// <summary>The number of rows for a shape and class count.</summary>
+    public static int Rows(Shape shape, int classes) =>
+        shape == Shape.Row ? 1 : Math.Max(1, (int)Math.Round(BatchElements / (double)classes, MidpointRounding.AwayFromZero));
+
+    /// <summary>Logits drawn from N(0, 5^2) with a fixed seed (Box-Muller).</summary>
+    public static float[] Logits(int count)
+    {
+        double[] source = LogitsDouble(count);
+        var result = new float[count];
+        for (int i = 0; i < count; i++)
+            result[i] = (float)source[i];
+        return result;
+    }
+
+    /// <inheritdoc cref="Logits(int)"/>
+    public static double[] LogitsDouble(int count)
+    {
+        var random = new Random(Seed);
+        var result = new double[count];
+        for (int i = 0; i < count; i += 2)
+        {
+            double u1 = 1.0 - random.NextDouble(); // (0, 1]: log is finite
+            double u2 = random.NextDouble();
+            double radius = 5.0 * Math.Sqrt(-2.0 * Math.Log(u1));
+            result[i] = radius * Math.Cos(2.0 * Math.PI * u2);
+            if (i + 1 < count)
+                result[i + 1] = radius * Math.Sin(2.0 * Math.PI * u2);
+        }
+        return result;
+    }
+
+    /// <summary>Uniform class-index targets in <c>[0, classes)</c> with a fixed seed.</summary>
+    public static int[] Targets(int rows, int classes)
+    {
+        var random = new Random(Seed + 1);
+        var result = new int[rows];
+        for (int i = 0; i < rows; i++)
+            result[i] = random.Next(classes);
+        return result;
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> matches <paramref name="expected"/> to <paramref name="tolerance"/> (absolute).</summary>
+    public static void Check(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{what}: element {i} is {actual[i]}, expected {expected[i]}."));
+        }
+    }
+
+    /// <inheritdoc cref="Check(ReadOnlySpan{float}, ReadOnlySpan{float}, double, string)"/>
+    public static void Check(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double tolerance, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{what}: element {i} is {actual[i]}, expected {expected[i]}."));
+        }
+    }
+
+    /// <summary>Throws for a class count without a generated kernel in this project.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowNoKernel(int classes) =>
+        throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"No [SoftmaxKernel({classes})] type in the benchmarks project."));
+}
+
+/// <summary>The configuration of every benchmark class: the default columns (Ratio against the peer) plus ns/element.</summary>
+public sealed class BenchmarkConfig : ManualConfig
+{
+    /// <summary>Adds the ns/element column.</summary>
+    public BenchmarkConfig()
+    {
+        AddColumn(new NanosecondsPerElementColumn());
+    }
+}
+
+/// <summary>Mean time divided by <c>Rows x Classes</c>, read from the <c>Classes</c> and <c>Shape</c> parameters.</summary>
+public sealed class NanosecondsPerElementColumn : IColumn
+{
+    /// <inheritdoc/>
+    public string Id => nameof(NanosecondsPerElementColumn);
+
+    /// <inheritdoc/>
+    public string ColumnName => "ns/elem";
+
+    /// <inheritdoc/>
+    public bool AlwaysShow => true;
+
+    /// <inheritdoc/>
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    /// <inheritdoc/>
+    public int PriorityInCategory => 0;
+
+    /// <inheritdoc/>
+    public bool IsNumeric => true;
+
+    /// <inheritdoc/>
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    /// <inheritdoc/>
+    public string Legend => "Mean divided by the number of elements (Rows x Classes), in nanoseconds";
+
+    /// <inheritdoc/>
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    /// <inheritdoc/>
+    public bool IsAvailable(Summary summary) => true;
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    /// <inheritdoc/>
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is not { } statistics)
+            return "NA";
+        if (benchmarkCase.Parameters["Classes"] is not int classes)
+            return "?";
+        var shape = benchmarkCase.Parameters["Shape"] is Shape s ? s : Shape.Batch64K;
+        double elements = (double)BenchmarkData.Rows(shape, classes) * classes;
+        return (statistics.Mean / elements).ToString("0.000", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => ColumnName;
+}
+
+/// <summary>Plain scalar reference implementations, safe (max-subtracting) and written the obvious way.</summary>
+internal static class ScalarSoftmax
+{
+    /// <summary>Softmax of each row with <see cref="MathF.Exp"/>: max, exp and sum, multiply by 1/sum.</summary>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+    {
+        for (int start = 0; start + classes <= logits.Length; start += classes)
+        {
+            ReadOnlySpan<float> x = logits.Slice(start, classes);
+            Span<float> y = probabilities.Slice(start, classes);
+            float max = x[0];
+            for (int j = 1; j < x.Length; j++)
+                max = Math.Max(max, x[j]);
+            float sum = 0;
+            for (int j = 0; j < x.Length; j++)
+            {
+                float e = MathF.Exp(x[j] - max);
+                y[j] = e;
+                sum += e;
+            }
+            float scale = 1 / sum;
+            for (int j = 0; j < y.Length; j++)
+                y[j] *= scale;
+        }
+    }
+
+    /// <summary>Softmax of each row with <see cref="Math.Exp"/>.</summary>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
+    {
+        for (int start = 0; start + classes <= logits.Length; start += classes)
+        {
+            ReadOnlySpan<double> x = logits.Slice(start, classes);
+            Span<double> y = probabilities.Slice(start, classes);
+            double max = x[0];
+            for (int j = 1; j < x.Length; j++)
+                max = Math.Max(max, x[j]);
+            double sum = 0;
+            for (int j = 0; j < x.Length; j++)
+            {
+                double e = Math.Exp(x[j] - max);
+                y[j] = e;
+                sum += e;
+            }
+            double scale = 1 / sum;
+            for (int j = 0; j < y.Length; j++)
+                y[j] *= scale;
+        }
+    }
+}
