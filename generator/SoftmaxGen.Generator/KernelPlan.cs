@@ -56,10 +56,13 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     /// <summary>For Row and Loop: the leading lanes of the last vector that repeat classes of the vector before it.</summary>
     public int RepeatedLanes => VectorCount * Lanes - Classes;
 
+    /// <summary>The largest float class count processed a block of rows at a time, for a tier of <paramref name="lanes"/> lanes.</summary>
+    public static int BlockLimit(int lanes) => lanes * 3 / 4;
+
     public static KernelPlan Choose(int classes, int tierBits, int elementBits)
     {
         int tierLanes = tierBits / elementBits;
-        if (elementBits == 32 && classes * 4 <= tierLanes * 3)
+        if (elementBits == 32 && classes <= BlockLimit(tierLanes))
         {
             return new KernelPlan(PlanKind.Block, tierBits, elementBits, classes);
         }

@@ -156,18 +156,8 @@ public sealed partial class SoftmaxGenerator
             }
 
             w.WriteLine();
-            w.WriteLine($"// The last rows (fewer than {lanes}) go through a zero-padded block on the stack, so nothing past the end is read or written.");
-            using (w.OpenBlock("if (full < rows)"))
-            {
-                w.WriteLine($"""
-                    Span<float> block = stackalloc float[{lanes} * C];
-                    block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                    int count = (int)(rows - full) * C;
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                    ref float b = ref MemoryMarshal.GetReference(block);
-                    {tailCall}
-                    """);
-            }
+            w.WriteLine($"// The last rows (fewer than {lanes}) one at a time, so nothing past the end is read or written.");
+            w.WriteLine(tailCall);
         }
 
         private static void EmitSoftmax(SourceWriter w, KernelPlan p)
@@ -179,10 +169,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"""
-                    SoftmaxOne{p.Suffix}(ref b, ref b);
-                    block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-                    """);
+                    "SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
             }
 
             w.WriteLine();
@@ -205,10 +192,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"""
-                    LogSoftmaxOne{p.Suffix}(ref b, ref b);
-                    block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-                    """);
+                    "LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
             }
 
             w.WriteLine();
@@ -233,7 +217,7 @@ public sealed partial class SoftmaxGenerator
                 w.WriteLine("double lossSum = 0;");
                 WriteBlockLoop(w, p,
                     $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    $"lossSum += CrossEntropyOne{p.Suffix}(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));");
+                    "lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);");
                 w.WriteLine();
                 w.WriteLine("return lossSum;");
             }

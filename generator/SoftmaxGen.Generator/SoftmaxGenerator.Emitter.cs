@@ -236,6 +236,11 @@ public sealed partial class SoftmaxGenerator
                 "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows",
                 "SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C)");
 
+            if (tiers.Any(p => p.Plan.Kind == PlanKind.Block))
+            {
+                ScalarRowEmitter.Emit(w, c, t);
+            }
+
             foreach (KernelPlan plan in tiers.Select(p => p.Plan).Distinct())
             {
                 switch (plan.Kind)

@@ -254,6 +254,24 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> ExpShifted(Vector128<double> x, Vector128<double> negatedMax) => ExpShiftedDouble<Simd128D, Vector128<double>>(x, negatedMax);
 
+    /// <summary>e^(x - max) for one value, given <paramref name="negatedMax"/> = -max; the same function as the vector overloads.</summary>
+    /// <param name="x">A logit, at most max (or NaN).</param>
+    /// <param name="negatedMax">The negated row maximum.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ExpShifted(float x, float negatedMax) => ExpShiftedSingle<ScalarF, float>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShifted(float, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ExpShifted(double x, double negatedMax) => ExpShiftedDouble<ScalarD, double>(x, negatedMax);
+
+    /// <summary>The hardware maximum of two values (no promise for NaN: the kernels turn NaN rows into NaN through the exponential).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxNative(float a, float b) => ScalarF.MaxNative(a, b);
+
+    /// <inheritdoc cref="MaxNative(float, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxNative(double a, double b) => ScalarD.MaxNative(a, b);
+
     /// <summary>Adds <paramref name="value"/> to a compensated lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate(Vector512<float> value, ref Vector512<float> sum, ref Vector512<float> compensation) => Accumulate<Simd512F, Vector512<float>, float>(value, ref sum, ref compensation);

@@ -282,6 +282,86 @@ namespace SoftmaxGen.Generated
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
+        /// <summary>Softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
+        private static void SoftmaxScalarRows(ref float x, ref float y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+                ref float yr = ref Unsafe.Add(ref y, row * C);
+
+                // The whole row in registers.
+                float x0 = xr;
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = x0;
+                float negatedMax = -max;
+
+                // e^(x - max), independent of each other, and their sum in double (exact enough for a dozen terms).
+                float e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
+                double total = (double)e0;
+
+                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
+                float scale = (float)(1.0 / total);
+                yr = e0 * scale;
+            }
+        }
+
+        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
+        private static void LogSoftmaxScalarRows(ref float x, ref float y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+                ref float yr = ref Unsafe.Add(ref y, row * C);
+
+                // The whole row in registers.
+                float x0 = xr;
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = x0;
+                float negatedMax = -max;
+
+                // The sum of e^(x - max), in double (exact enough for a dozen terms).
+                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax);
+
+                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
+                yr = (x0 - high) - low;
+            }
+        }
+
+        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in scalar code; returns the sum of the row losses.</summary>
+        private static double CrossEntropyScalarRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        {
+            double lossSum = 0;
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+
+                // The whole row in registers.
+                float x0 = xr;
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = x0;
+                float negatedMax = -max;
+
+                // The sum of e^(x - max), in double (exact enough for a dozen terms).
+                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax);
+
+                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = loss;
+                }
+
+                lossSum += loss;
+            }
+
+            return lossSum;
+        }
+
         /// <summary>Loads 16 rows of 1 classes (16 values) and transposes them: lane r of column j is class j of row r.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0)
@@ -311,17 +391,8 @@ namespace SoftmaxGen.Generated
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[16 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                SoftmaxOneBlock512(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
+            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -351,17 +422,8 @@ namespace SoftmaxGen.Generated
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[16 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                LogSoftmaxOneBlock512(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
+            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -391,16 +453,8 @@ namespace SoftmaxGen.Generated
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[16 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                lossSum += CrossEntropyOneBlock512(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));
-            }
+            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
+            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -450,17 +504,8 @@ namespace SoftmaxGen.Generated
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[8 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                SoftmaxOneBlock256(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
+            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -490,17 +535,8 @@ namespace SoftmaxGen.Generated
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[8 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                LogSoftmaxOneBlock256(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
+            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -530,16 +566,8 @@ namespace SoftmaxGen.Generated
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
             }
 
-            // The last rows (fewer than 8) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[8 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                lossSum += CrossEntropyOneBlock256(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));
-            }
+            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
+            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -589,17 +617,8 @@ namespace SoftmaxGen.Generated
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[4 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                SoftmaxOneBlock128(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
+            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -629,17 +648,8 @@ namespace SoftmaxGen.Generated
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[4 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                LogSoftmaxOneBlock128(ref b, ref b);
-                block.Slice(0, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), count));
-            }
+            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
+            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -669,16 +679,8 @@ namespace SoftmaxGen.Generated
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
             }
 
-            // The last rows (fewer than 4) go through a zero-padded block on the stack, so nothing past the end is read or written.
-            if (full < rows)
-            {
-                Span<float> block = stackalloc float[4 * C];
-                block.Clear(); // stackalloc memory is not zeroed where SkipLocalsInit applies
-                int count = (int)(rows - full) * C;
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), count).CopyTo(block);
-                ref float b = ref MemoryMarshal.GetReference(block);
-                lossSum += CrossEntropyOneBlock128(ref b, targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full, (int)(rows - full)));
-            }
+            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
+            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
