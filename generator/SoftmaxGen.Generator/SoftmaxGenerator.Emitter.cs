@@ -299,8 +299,25 @@ public sealed partial class SoftmaxGenerator
         internal static string MaskConstant(KernelPlan plan, IEnumerable<bool> set) =>
             LaneConstant(plan, set.Select(s => s ? -1 : 0)) + (plan.IsFloat ? ".AsSingle()" : ".AsDouble()");
 
-        /// <summary>A balanced tree of <c>MaxNative</c> over the given vectors.</summary>
-        internal static string MaxTree(KernelPlan plan, IReadOnlyList<string> values)
+        /// <summary>Writes a row's loss from <paramref name="total"/> (the sum of e^(x - max)): computed, stored when asked, summed.</summary>
+        internal static void WriteRowLoss(SourceWriter w, bool isFloat, string total)
+        {
+            w.WriteLine();
+            w.WriteLine(isFloat
+                ? "// loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses."
+                : "// loss = (max - x[target]) + ln(sum).");
+            w.WriteLine($"{(isFloat ? "float loss = (float)" : "double loss = ")}SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), {total});");
+            using (w.OpenBlock("if (!losses.IsEmpty)"))
+            {
+                w.WriteLine("losses[(int)row] = loss;");
+            }
+
+            w.WriteLine();
+            w.WriteLine("lossSum += loss;");
+        }
+
+        /// <summary>A balanced tree of calls to <paramref name="function"/> (a two-argument maximum) over the values.</summary>
+        internal static string MaxTree(string function, IReadOnlyList<string> values)
         {
             var level = values.ToList();
             while (level.Count > 1)
@@ -308,7 +325,7 @@ public sealed partial class SoftmaxGenerator
                 var next = new List<string>();
                 for (int i = 0; i + 1 < level.Count; i += 2)
                 {
-                    next.Add($"{plan.Vector}.MaxNative({level[i]}, {level[i + 1]})");
+                    next.Add($"{function}({level[i]}, {level[i + 1]})");
                 }
 
                 if (level.Count % 2 == 1)
@@ -321,6 +338,9 @@ public sealed partial class SoftmaxGenerator
 
             return level[0];
         }
+
+        /// <summary>A balanced tree of <c>MaxNative</c> over the given vectors.</summary>
+        internal static string MaxTree(KernelPlan plan, IReadOnlyList<string> values) => MaxTree($"{plan.Vector}.MaxNative", values);
 
         /// <summary>Softmax's last step: float multiplies by 1/sum rounded once from double; double divides, which rounds once.</summary>
         internal static string NormaliseComment(KernelPlan plan) =>
@@ -336,20 +356,10 @@ public sealed partial class SoftmaxGenerator
         internal static string Normalise(KernelPlan plan, string exponential) =>
             plan.IsFloat ? $"{exponential} * scale" : $"{exponential} / divisor";
 
-        /// <summary>The comment before a row's loss.</summary>
-        internal static string LossComment(KernelPlan plan) =>
-            plan.IsFloat
-                ? "// loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses."
-                : "// loss = (max - x[target]) + ln(sum).";
-
         internal static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 
         /// <summary>"lanes 0-3", or "lane 0" for a single one.</summary>
         internal static string Range(string noun, int first, int last) =>
             first == last ? $"{noun} {Int(first)}" : $"{noun} {Int(first)}-{Int(last)}";
-
-        /// <summary>A cast from double to the element type where needed.</summary>
-        internal static string FromDouble(KernelPlan plan, string expression) =>
-            plan.IsFloat ? (expression.EndsWith(")", System.StringComparison.Ordinal) && !expression.Contains(" ") ? $"(float){expression}" : $"(float)({expression})") : expression;
     }
 }

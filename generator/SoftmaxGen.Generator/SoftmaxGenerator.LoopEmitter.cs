@@ -90,16 +90,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     WriteTailAndMax(w, p, writesOutput: false);
                     WriteSumPass(w, p);
-                    w.WriteLine();
-                    w.WriteLine(Emitter.LossComment(p));
-                    w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation))")};");
-                    using (w.OpenBlock("if (!losses.IsEmpty)"))
-                    {
-                        w.WriteLine("losses[(int)row] = loss;");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("lossSum += loss;");
+                    Emitter.WriteRowLoss(w, p.IsFloat, "SoftmaxMath.Total(sum, compensation)");
                 }
 
                 w.WriteLine();

@@ -85,16 +85,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine();
                     w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated, the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
-                    w.WriteLine();
-                    w.WriteLine(Emitter.LossComment(p));
-                    w.WriteLine($"{t} loss = {Emitter.FromDouble(p, "SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total)")};");
-                    using (w.OpenBlock("if (!losses.IsEmpty)"))
-                    {
-                        w.WriteLine("losses[(int)row] = loss;");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("lossSum += loss;");
+                    Emitter.WriteRowLoss(w, p.IsFloat, "total");
                 }
 
                 w.WriteLine();

@@ -65,18 +65,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     WriteLoadMaxAndExp(w, classes, t, keepExponentials: false);
-                    w.WriteLine();
-                    w.WriteLine(t == "float"
-                        ? "// loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses."
-                        : "// loss = (max - x[target]) + ln(sum).");
-                    w.WriteLine($"{t} loss = {(t == "float" ? "(float)" : string.Empty)}SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);");
-                    using (w.OpenBlock("if (!losses.IsEmpty)"))
-                    {
-                        w.WriteLine("losses[(int)row] = loss;");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("lossSum += loss;");
+                    Emitter.WriteRowLoss(w, t == "float", "total");
                 }
 
                 w.WriteLine();
@@ -97,7 +86,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
-            w.WriteLine($"{t} max = {MaxTree(Enumerable.Range(0, classes).Select(j => $"x{j}").ToList())};");
+            w.WriteLine($"{t} max = {Emitter.MaxTree("SoftmaxMath.MaxNative", Enumerable.Range(0, classes).Select(j => $"x{j}").ToList())};");
             w.WriteLine($"{t} negatedMax = -max;");
             w.WriteLine();
             if (keepExponentials)
@@ -115,28 +104,6 @@ public sealed partial class SoftmaxGenerator
                 w.WriteLine("// The sum of e^(x - max), in double (exact enough for a dozen terms).");
                 w.WriteLine($"double total = {string.Join(" + ", Enumerable.Range(0, classes).Select(j => (j == 0 ? "(double)" : string.Empty) + $"SoftmaxMath.ExpShifted(x{j}, negatedMax)"))};");
             }
-        }
-
-        private static string MaxTree(IReadOnlyList<string> values)
-        {
-            var level = values.ToList();
-            while (level.Count > 1)
-            {
-                var next = new List<string>();
-                for (int i = 0; i + 1 < level.Count; i += 2)
-                {
-                    next.Add($"SoftmaxMath.MaxNative({level[i]}, {level[i + 1]})");
-                }
-
-                if (level.Count % 2 == 1)
-                {
-                    next.Add(level[level.Count - 1]);
-                }
-
-                level = next;
-            }
-
-            return level[0];
         }
     }
 }

@@ -411,7 +411,7 @@ namespace SoftmaxGen.Generated
                 SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation)));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -546,7 +546,7 @@ namespace SoftmaxGen.Generated
                 SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation)));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -681,7 +681,7 @@ namespace SoftmaxGen.Generated
                 SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation)));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;

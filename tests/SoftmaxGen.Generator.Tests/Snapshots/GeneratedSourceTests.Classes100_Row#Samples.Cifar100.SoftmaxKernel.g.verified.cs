@@ -417,7 +417,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -558,7 +558,7 @@ namespace SoftmaxGen.Generated
                 SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation)));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -693,7 +693,7 @@ namespace SoftmaxGen.Generated
                 SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation)));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;

@@ -929,7 +929,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -1040,7 +1040,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;

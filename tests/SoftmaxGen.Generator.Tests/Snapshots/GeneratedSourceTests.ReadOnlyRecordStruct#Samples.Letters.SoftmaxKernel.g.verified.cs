@@ -372,7 +372,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -492,7 +492,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -639,7 +639,7 @@ namespace SoftmaxGen.Generated
                 double total = SoftmaxMath.Total(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)(SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
