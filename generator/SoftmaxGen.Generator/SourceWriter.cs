@@ -42,10 +42,6 @@ internal sealed class SourceWriter
         return new Scope(this);
     }
 
-    public void Indent() => _indent++;
-
-    public void Unindent() => _indent--;
-
     public override string ToString() => _text.ToString();
 
     /// <summary>Closes a block opened by <see cref="OpenBlock(string)"/>.</summary>
