@@ -17,7 +17,7 @@ namespace SoftmaxGen;
 /// <para>When the process contains a kernel generated with <see cref="SoftmaxKernelAttribute"/> for the same class
 /// count, these methods run it; otherwise they run a vectorised fallback. No call allocates.</para>
 /// </remarks>
-public static class SoftmaxPrimitives
+public static partial class SoftmaxPrimitives
 {
     /// <summary>
     /// The softmax of each row: <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, as

@@ -12,7 +12,7 @@ namespace SoftmaxGen.Kernels;
 /// runs it when no kernel for the class count is registered; tests and benchmarks call it to compare.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class SoftmaxFallback
+public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)

@@ -9,7 +9,7 @@ namespace SoftmaxGen.Kernels;
 /// entry point reports bad input with the same messages. Nothing is written before validation succeeds.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class SoftmaxGuard
+public static partial class SoftmaxGuard
 {
     /// <summary>The number of rows in an input of <paramref name="length"/> values of <paramref name="classes"/> classes.</summary>
     /// <param name="length">The input length.</param>
