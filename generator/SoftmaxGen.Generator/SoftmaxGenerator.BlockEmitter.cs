@@ -129,7 +129,7 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"{vt} max = {Emitter.MaxTree(p, Enumerable.Range(0, c).Select(j => $"c{j}").ToList())};");
             w.WriteLine($"{vt} negatedMax = -max;");
             w.WriteLine();
-            w.WriteLine("// e^(x - max) and its lane-wise sum, compensated.");
+            w.WriteLine("// e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).");
             if (keepExponentials)
             {
                 for (int j = 0; j < c; j++)
@@ -139,10 +139,10 @@ public sealed partial class SoftmaxGenerator
             }
 
             string Exp(int j) => keepExponentials ? $"e{j}" : $"SoftmaxMath.ExpShifted(c{j}, negatedMax)";
-            w.WriteLine($"{vt} sum = {Exp(0)}, compensation = default;");
-            for (int j = 1; j < c; j++)
+            w.WriteLine($"{vt} sum = {vt}.One, compensation = default;");
+            for (int j = 0; j < c; j++)
             {
-                w.WriteLine($"SoftmaxMath.Accumulate({Exp(j)}, ref sum, ref compensation);");
+                w.WriteLine($"SoftmaxMath.AccumulateExp({Exp(j)}, ref sum, ref compensation);");
             }
         }
 

@@ -27,21 +27,21 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
                     WriteTailAndMax(w, p, writesOutput: true);
                     w.WriteLine();
-                    w.WriteLine("// Pass 2: e^(x - max) into the output, and its compensated sum.");
-                    w.WriteLine($"{vt} sum = default, compensation = default;");
+                    w.WriteLine("// Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).");
+                    w.WriteLine($"{vt} sum = {vt}.One, compensation = default;");
                     using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
                     {
                         w.WriteLine($"{vt} e = SoftmaxMath.ExpShifted({v}.LoadUnsafe(ref xr, i), negatedMax);");
                         w.WriteLine("e.StoreUnsafe(ref yr, i);");
-                        w.WriteLine("SoftmaxMath.Accumulate(e, ref sum, ref compensation);");
+                        w.WriteLine("SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);");
                     }
 
                     w.WriteLine();
                     w.WriteLine($"{vt} tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);");
-                    w.WriteLine($"SoftmaxMath.Accumulate({Masked(p, "tailExp")}, ref sum, ref compensation);");
+                    w.WriteLine($"SoftmaxMath.AccumulateExp({Masked(p, "tailExp")}, ref sum, ref compensation);");
                     w.WriteLine();
                     w.WriteLine($"// Pass 3: {Emitter.NormaliseComment(p)}.");
-                    w.WriteLine(Emitter.NormaliserDeclaration(p, "SoftmaxMath.Total(sum, compensation)"));
+                    w.WriteLine(Emitter.NormaliserDeclaration(p, "SoftmaxMath.TotalExp(sum, compensation)"));
                     using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
                     {
                         w.WriteLine($"({Emitter.Normalise(p, $"{v}.LoadUnsafe(ref yr, i)")}).StoreUnsafe(ref yr, i);");
@@ -66,7 +66,7 @@ public sealed partial class SoftmaxGenerator
                     WriteSumPass(w, p);
                     w.WriteLine();
                     w.WriteLine("// Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
-                    w.WriteLine($"SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out {t} high, out {t} low);");
+                    w.WriteLine($"SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out {t} high, out {t} low);");
                     w.WriteLine($"{vt} h = {v}.Create(high), l = {v}.Create(low);");
                     using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
                     {
@@ -90,7 +90,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     WriteTailAndMax(w, p, writesOutput: false);
                     WriteSumPass(w, p);
-                    Emitter.WriteRowLoss(w, p.IsFloat, "SoftmaxMath.Total(sum, compensation)");
+                    Emitter.WriteRowLoss(w, p.IsFloat, "SoftmaxMath.TotalExp(sum, compensation)");
                 }
 
                 w.WriteLine();
@@ -138,15 +138,15 @@ public sealed partial class SoftmaxGenerator
         private static void WriteSumPass(SourceWriter w, KernelPlan p)
         {
             w.WriteLine();
-            w.WriteLine("// Pass 2: the compensated sum of e^(x - max).");
-            w.WriteLine($"{p.VectorType} sum = default, compensation = default;");
+            w.WriteLine("// Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).");
+            w.WriteLine($"{p.VectorType} sum = {p.VectorType}.One, compensation = default;");
             using (w.OpenBlock($"for (nuint i = 0; i < {Emitter.Int(p.LastOffset)}; i += {Emitter.Int(p.Lanes)})"))
             {
-                w.WriteLine($"SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted({p.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);");
+                w.WriteLine($"SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted({p.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);");
             }
 
             w.WriteLine();
-            w.WriteLine($"SoftmaxMath.Accumulate({Masked(p, $"SoftmaxMath.ExpShifted(tail, negatedMax)")}, ref sum, ref compensation);");
+            w.WriteLine($"SoftmaxMath.AccumulateExp({Masked(p, $"SoftmaxMath.ExpShifted(tail, negatedMax)")}, ref sum, ref compensation);");
         }
     }
 }

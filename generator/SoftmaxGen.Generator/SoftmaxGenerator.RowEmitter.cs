@@ -29,7 +29,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     for (int k = 0; k < n; k++)
                     {
                         w.WriteLine($"{vt} e{k} = SoftmaxMath.ExpShifted(x{k}, negatedMax);");
@@ -58,7 +58,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
                     w.WriteLine();
                     w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
@@ -83,7 +83,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
                     WriteLoadAndMax(w, p);
                     w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated, the lanes added in double.");
+                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
                     Emitter.WriteRowLoss(w, p.IsFloat, "total");
                 }
@@ -133,14 +133,14 @@ public sealed partial class SoftmaxGenerator
                 return;
             }
 
-            w.WriteLine($"{p.VectorType} sum = {exps[0]}, compensation = default;");
-            for (int k = 1; k < n; k++)
+            w.WriteLine($"{p.VectorType} sum = {p.VectorType}.One, compensation = default;");
+            for (int k = 0; k < n; k++)
             {
                 string e = k == n - 1 && p.RepeatedLanes > 0 ? $"{p.Vector}.AndNot({exps[k]}, repeated)" : exps[k];
-                w.WriteLine($"SoftmaxMath.Accumulate({e}, ref sum, ref compensation);");
+                w.WriteLine($"SoftmaxMath.AccumulateExp({e}, ref sum, ref compensation);");
             }
 
-            w.WriteLine("double total = SoftmaxMath.Total(sum, compensation);");
+            w.WriteLine("double total = SoftmaxMath.TotalExp(sum, compensation);");
         }
     }
 }

@@ -33,31 +33,32 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector128<double> sum) => SumAcross(sum);
 
-    /// <summary>Lane-wise 1 / (sum + compensation): the sum rounded to float once, then one division (a double division costs twice as much).</summary>
+    /// <summary>Lane-wise 1 / (sum + compensation) for a sum built by <c>AccumulateExp</c> from its start of 1 (taken off exactly): the sum rounded to float once, then one division (a double division costs twice as much).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Reciprocal(Vector512<float> sum, Vector512<float> compensation) =>
-        Vector512<float>.One / (sum + compensation);
+        Vector512<float>.One / ((sum - Vector512<float>.One) + compensation);
 
     /// <inheritdoc cref="Reciprocal(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Reciprocal(Vector256<float> sum, Vector256<float> compensation) =>
-        Vector256<float>.One / (sum + compensation);
+        Vector256<float>.One / ((sum - Vector256<float>.One) + compensation);
 
     /// <inheritdoc cref="Reciprocal(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Reciprocal(Vector128<float> sum, Vector128<float> compensation) =>
-        Vector128<float>.One / (sum + compensation);
+        Vector128<float>.One / ((sum - Vector128<float>.One) + compensation);
 
     /// <summary>
-    /// Lane-wise <c>max + ln(sum + compensation)</c> as a high and a low part whose sum is exact, so that
+    /// Lane-wise <c>max + ln(sum + compensation)</c>, for a sum built by <c>AccumulateExp</c> from its start of 1
+    /// (taken off exactly), as a high and a low part whose sum is exact, so that
     /// <c>(x - high) - low</c> is log-softmax to within one rounding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low)
     {
         Vector512<double> maxLower = Vector512.WidenLower(max), maxUpper = Vector512.WidenUpper(max);
-        Vector512<double> logLower = LogAtLeastOne(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation));
-        Vector512<double> logUpper = LogAtLeastOne(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation));
+        Vector512<double> logLower = LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation));
+        Vector512<double> logUpper = LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation));
         Vector512<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector512.Narrow(lower, upper);
         low = Vector512.Narrow(
@@ -70,8 +71,8 @@ public static partial class SoftmaxMath
     public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low)
     {
         Vector256<double> maxLower = Vector256.WidenLower(max), maxUpper = Vector256.WidenUpper(max);
-        Vector256<double> logLower = LogAtLeastOne(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation));
-        Vector256<double> logUpper = LogAtLeastOne(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation));
+        Vector256<double> logLower = LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation));
+        Vector256<double> logUpper = LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation));
         Vector256<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector256.Narrow(lower, upper);
         low = Vector256.Narrow(
@@ -84,8 +85,8 @@ public static partial class SoftmaxMath
     public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low)
     {
         Vector128<double> maxLower = Vector128.WidenLower(max), maxUpper = Vector128.WidenUpper(max);
-        Vector128<double> logLower = LogAtLeastOne(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation));
-        Vector128<double> logUpper = LogAtLeastOne(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation));
+        Vector128<double> logLower = LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation));
+        Vector128<double> logUpper = LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation));
         Vector128<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
         high = Vector128.Narrow(lower, upper);
         low = Vector128.Narrow(
@@ -148,7 +149,8 @@ public static partial class SoftmaxMath
 
     /// <summary>
     /// The cross-entropy of the rows of a block whose row maxima and compensated sums of e^(x - max) are lanes:
-    /// row r's loss is <c>(max[r] - x[r, targets[r]]) + ln(sum[r] + compensation[r])</c>.
+    /// row r's loss is <c>(max[r] - x[r, targets[r]]) + ln(sum[r] + compensation[r])</c>, the sums built by
+    /// <c>AccumulateExp</c> from their start of 1 (taken off exactly).
     /// </summary>
     /// <param name="x">The first logit of the block.</param>
     /// <param name="classes">The class count.</param>
@@ -163,8 +165,8 @@ public static partial class SoftmaxMath
         Span<float> maxLanes = stackalloc float[Vector512<float>.Count];
         Span<double> logLanes = stackalloc double[Vector512<float>.Count];
         max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector512.WidenLower(sum) + Vector512.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector512.WidenUpper(sum) + Vector512.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector512<double>.Count));
+        LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector512<double>.Count));
         return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 
@@ -174,8 +176,8 @@ public static partial class SoftmaxMath
         Span<float> maxLanes = stackalloc float[Vector256<float>.Count];
         Span<double> logLanes = stackalloc double[Vector256<float>.Count];
         max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector256.WidenLower(sum) + Vector256.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector256.WidenUpper(sum) + Vector256.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector256<double>.Count));
+        LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector256<double>.Count));
         return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 
@@ -185,8 +187,8 @@ public static partial class SoftmaxMath
         Span<float> maxLanes = stackalloc float[Vector128<float>.Count];
         Span<double> logLanes = stackalloc double[Vector128<float>.Count];
         max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector128.WidenLower(sum) + Vector128.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector128.WidenUpper(sum) + Vector128.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector128<double>.Count));
+        LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation)).CopyTo(logLanes);
+        LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector128<double>.Count));
         return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
     }
 

@@ -30,18 +30,18 @@ internal static class RowKernels
             TVec tail = TOps.Load(ref xr, last);
             TVec negatedMax = TOps.Splat(-RowMax<TOps, TVec, T>(ref xr, last, tail));
 
-            TVec sum = default, compensation = default;
+            TVec sum = TOps.Splat(T.One), compensation = default;
             for (nuint i = 0; i < last; i += width)
             {
                 TVec e = TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax);
                 TOps.Store(e, ref yr, i);
-                SoftmaxMath.Accumulate<TOps, TVec, T>(e, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
             }
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
-            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
 
-            double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+            double total = TotalExp<TOps, TVec, T>(sum, compensation);
             if (typeof(T) == typeof(float))
             {
                 // float: one multiplication by 1/sum, rounded once from double.
@@ -179,15 +179,23 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVec sum = default, compensation = default;
+        TVec sum = TOps.Splat(T.One), compensation = default;
         for (nuint i = 0; i < last; i += (nuint)TOps.Count)
         {
-            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax), ref sum, ref compensation);
         }
 
-        SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TOps.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
-        return TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+        SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(TOps.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+        return TotalExp<TOps, TVec, T>(sum, compensation);
     }
+
+    /// <summary>The total of a sum started at 1 in every lane (see <see cref="SoftmaxMath.AccumulateExp{TOps, TVec, T}"/>), without the starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double TotalExp<TOps, TVec, T>(TVec sum, TVec compensation)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TOps.SumAcross(TOps.Subtract(sum, TOps.Splat(T.One))) + TOps.SumAcross(compensation);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LogNormalizer<T>(T max, double total, out T high, out T low)

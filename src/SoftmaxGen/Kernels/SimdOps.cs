@@ -45,7 +45,7 @@ internal interface ISimd<TVec, T>
     /// <summary><paramref name="value"/> with the lanes set in <paramref name="mask"/> cleared to +0.</summary>
     static abstract TVec AndNot(TVec value, TVec mask);
 
-    /// <summary>2^(k + bias), where <paramref name="z"/> = <see cref="SoftmaxMath"/>'s rounding constant + k (bias: SingleScaleBias or DoubleScaleBias).</summary>
+    /// <summary>2^(k + bias): the low bits of <paramref name="z"/> (<see cref="SoftmaxMath"/>'s rounding constant + k, the constant carrying the exponent bias plus SingleScaleBias or DoubleScaleBias) shifted into the exponent field.</summary>
     static abstract TVec Pow2FromRounded(TVec z);
 
     /// <summary>e^(x - max), given -max; see <see cref="SoftmaxMath.ExpShifted(Vector512{float}, Vector512{float})"/>.</summary>
@@ -74,7 +74,7 @@ internal readonly struct ScalarF : ISimd<float, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => a < b ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNot(float value, float mask) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow2FromRounded(float z) => BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(z) << 23) + ((127 + SoftmaxMath.SingleScaleBias) << 23));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow2FromRounded(float z) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ExpShifted(float x, float negatedMax) => SoftmaxMath.ExpShiftedSingle<ScalarF, float>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(float v) => v;
@@ -95,7 +95,7 @@ internal readonly struct ScalarD : ISimd<double, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxNative(double a, double b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Pow2FromRounded(double z) => BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(z) << 52) + ((1023L + SoftmaxMath.DoubleScaleBias) << 52));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Pow2FromRounded(double z) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ExpShifted(double x, double negatedMax) => SoftmaxMath.ExpShiftedDouble<ScalarD, double>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(double v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(double v) => v;
@@ -116,7 +116,7 @@ internal readonly struct Simd128F : ISimd<Vector128<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> AndNot(Vector128<float> value, Vector128<float> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow2FromRounded(Vector128<float> z) => ((z.AsInt32() << 23) + Vector128.Create((127 + SoftmaxMath.SingleScaleBias) << 23)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow2FromRounded(Vector128<float> z) => (z.AsInt32() << 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ExpShifted(Vector128<float> x, Vector128<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd128F, Vector128<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector128<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<float> v) => SoftmaxMath.SumAcross(v);
@@ -137,7 +137,7 @@ internal readonly struct Simd128D : ISimd<Vector128<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MaxNative(Vector128<double> a, Vector128<double> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> LessThan(Vector128<double> a, Vector128<double> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> AndNot(Vector128<double> value, Vector128<double> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Pow2FromRounded(Vector128<double> z) => ((z.AsInt64() << 52) + Vector128.Create((1023L + SoftmaxMath.DoubleScaleBias) << 52)).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Pow2FromRounded(Vector128<double> z) => (z.AsInt64() << 52).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ExpShifted(Vector128<double> x, Vector128<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd128D, Vector128<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector128<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<double> v) => SoftmaxMath.SumAcross(v);
@@ -158,7 +158,7 @@ internal readonly struct Simd256F : ISimd<Vector256<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> AndNot(Vector256<float> value, Vector256<float> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow2FromRounded(Vector256<float> z) => ((z.AsInt32() << 23) + Vector256.Create((127 + SoftmaxMath.SingleScaleBias) << 23)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow2FromRounded(Vector256<float> z) => (z.AsInt32() << 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ExpShifted(Vector256<float> x, Vector256<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd256F, Vector256<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<float> v) => SoftmaxMath.SumAcross(v);
@@ -179,7 +179,7 @@ internal readonly struct Simd256D : ISimd<Vector256<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MaxNative(Vector256<double> a, Vector256<double> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LessThan(Vector256<double> a, Vector256<double> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AndNot(Vector256<double> value, Vector256<double> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Pow2FromRounded(Vector256<double> z) => ((z.AsInt64() << 52) + Vector256.Create((1023L + SoftmaxMath.DoubleScaleBias) << 52)).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Pow2FromRounded(Vector256<double> z) => (z.AsInt64() << 52).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ExpShifted(Vector256<double> x, Vector256<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd256D, Vector256<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector256<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<double> v) => SoftmaxMath.SumAcross(v);
@@ -200,7 +200,7 @@ internal readonly struct Simd512F : ISimd<Vector512<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> AndNot(Vector512<float> value, Vector512<float> mask) => Vector512.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow2FromRounded(Vector512<float> z) => ((z.AsInt32() << 23) + Vector512.Create((127 + SoftmaxMath.SingleScaleBias) << 23)).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow2FromRounded(Vector512<float> z) => (z.AsInt32() << 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ExpShifted(Vector512<float> x, Vector512<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd512F, Vector512<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<float> v) => SoftmaxMath.SumAcross(v);
@@ -221,7 +221,7 @@ internal readonly struct Simd512D : ISimd<Vector512<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MaxNative(Vector512<double> a, Vector512<double> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> LessThan(Vector512<double> a, Vector512<double> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AndNot(Vector512<double> value, Vector512<double> mask) => Vector512.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Pow2FromRounded(Vector512<double> z) => ((z.AsInt64() << 52) + Vector512.Create((1023L + SoftmaxMath.DoubleScaleBias) << 52)).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Pow2FromRounded(Vector512<double> z) => (z.AsInt64() << 52).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ExpShifted(Vector512<double> x, Vector512<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd512D, Vector512<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector512<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<double> v) => SoftmaxMath.SumAcross(v);

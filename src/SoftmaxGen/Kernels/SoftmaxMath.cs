@@ -21,13 +21,15 @@ public static partial class SoftmaxMath
     // and the rounding error grows with |s| (for s near -70 it would be dozens of ULP of the result), so the
     // error of that subtraction is recovered exactly (Knuth's TwoSum) and folded into the reduced argument.
     // Range reduction: s = k ln2 + r with |r| <= ln2/2, ln2 split in a high part that makes k*ln2hi and
-    // s - k*ln2hi exact (Cody & Waite), then a Taylor polynomial for e^r and 2^k built in the exponent bits.
+    // s - k*ln2hi exact (Cody & Waite), then a polynomial for e^r and 2^k built in the exponent bits. The constant
+    // that rounds s*log2(e) to the integer k also carries the exponent bias, so that the low bits of the rounded
+    // value shifted into the exponent field are 2^(k + bias) with no further addition.
     // 2^k is built in the exponent bits as 2^(k + bias) times the constant 2^-bias, so that results down to the
     // smallest subnormal number are rounded once, correctly; below that (s < -104 in float, -745.2 in double) the
     // result is +0, which also covers -inf logits. NaN propagates.
 
     internal const float SingleLog2E = 1.44269504088896341f;
-    internal const float SingleRounding = 12582912f;          // 1.5 * 2^23: adding it rounds to an integer held in the low bits.
+    internal const float SingleRounding = 12583103f;          // 1.5 * 2^23 + 127 + SingleScaleBias: adding it rounds to k + 191 held in the low bits.
     internal const float SingleLn2Hi = 0.693359375f;          // 355/512: 9 significant bits.
     internal const float SingleLn2Lo = -2.12194440e-4f;       // ln2 - SingleLn2Hi.
     internal const float SingleUnderflow = -104f;             // below this, e^s rounds to 0.
@@ -35,7 +37,7 @@ public static partial class SoftmaxMath
     internal const float SingleUnscale = 5.42101086e-20f;     // 2^-64.
 
     internal const double DoubleLog2E = 1.4426950408889634;
-    internal const double DoubleRounding = 6755399441055744.0; // 1.5 * 2^52.
+    internal const double DoubleRounding = 6755399441057279.0; // 1.5 * 2^52 + 1023 + DoubleScaleBias: rounds to k + 1535 held in the low bits.
     internal const double DoubleLn2Hi = 6.93147180369123816490e-01; // 32 significant bits (fdlibm).
     internal const double DoubleLn2Lo = 1.90821492927058770002e-10;
     internal const double DoubleUnderflow = -745.2;
@@ -57,16 +59,16 @@ public static partial class SoftmaxMath
         TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
         r = TOps.Add(r, TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), err));
 
-        // e^r for |r| <= 0.38: Taylor to degree 8 (truncation below 1e-9 relative).
-        TVec p = TOps.Splat(1f / 40320f);
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 5040f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 720f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 120f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 24f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f / 6f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(0.5f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1f));
+        // e^r for |r| <= ln2/2: 1 + r (1 + r q(r)) with q of degree 4 fitted for the least maximum relative error
+        // (3.1e-9, a twentieth of a float ULP; tests/golden/exp_polynomial.py recomputes the coefficients).
+        // q by Estrin's scheme, (c2 + c3 r) + r^2 ((c4 + c5 r) + c6 r^2), which shortens the chain of dependent
+        // operations (what a single row waits for); the last two steps by Horner, which rounds the result once.
+        TVec r2 = TOps.Multiply(r, r);
+        TVec q = TOps.MultiplyAdd(
+            TOps.MultiplyAdd(TOps.Splat(1.38145790e-3f), r2, TOps.MultiplyAdd(TOps.Splat(8.36871564e-3f), r, TOps.Splat(4.16683890e-2f))),
+            r2,
+            TOps.MultiplyAdd(TOps.Splat(1.66665211e-1f), r, TOps.Splat(4.99999940e-1f)));
+        TVec p = TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
 
         return TOps.AndNot(TOps.Multiply(TOps.Multiply(p, TOps.Pow2FromRounded(z)), TOps.Splat(SingleUnscale)), underflow);
     }
@@ -127,6 +129,26 @@ public static partial class SoftmaxMath
         compensation = TOps.Add(compensation, TwoSumError<TOps, TVec, T>(sum, value, t));
         sum = t;
     }
+
+    /// <summary>
+    /// Adds an exponential e^(x - max), which lies in [0, 1], to a compensated running sum that started at
+    /// <see cref="ExpSumStart"/> (1 in every lane). Because the sum is then never below the value added, the
+    /// error of each addition is found with two operations (Dekker's Fast2Sum) instead of TwoSum's five;
+    /// <c>TotalExp</c> takes the start off again, exactly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AccumulateExp<TOps, TVec, T>(TVec value, ref TVec sum, ref TVec compensation)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec t = TOps.Add(sum, value);
+        compensation = TOps.Add(compensation, TOps.Subtract(value, TOps.Subtract(t, sum)));
+        sum = t;
+    }
+
+    /// <summary>The value every lane of an <c>AccumulateExp</c> sum starts at.</summary>
+    public const int ExpSumStart = 1;
 
     // ---- Horizontal reductions --------------------------------------------------------------------
 
@@ -319,4 +341,52 @@ public static partial class SoftmaxMath
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector128<double> sum, Vector128<double> compensation) => SumAcross(sum) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector512<float> value, ref Vector512<float> sum, ref Vector512<float> compensation) => AccumulateExp<Simd512F, Vector512<float>, float>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector512<float> sum, Vector512<float> compensation) => SumAcross(sum - Vector512<float>.One) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector256<float> value, ref Vector256<float> sum, ref Vector256<float> compensation) => AccumulateExp<Simd256F, Vector256<float>, float>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector256<float> sum, Vector256<float> compensation) => SumAcross(sum - Vector256<float>.One) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector128<float> value, ref Vector128<float> sum, ref Vector128<float> compensation) => AccumulateExp<Simd128F, Vector128<float>, float>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector128<float> sum, Vector128<float> compensation) => SumAcross(sum - Vector128<float>.One) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector512<double> value, ref Vector512<double> sum, ref Vector512<double> compensation) => AccumulateExp<Simd512D, Vector512<double>, double>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector512<double> sum, Vector512<double> compensation) => SumAcross(sum - Vector512<double>.One) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector256<double> value, ref Vector256<double> sum, ref Vector256<double> compensation) => AccumulateExp<Simd256D, Vector256<double>, double>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector256<double> sum, Vector256<double> compensation) => SumAcross(sum - Vector256<double>.One) + SumAcross(compensation);
+
+    /// <summary>Adds e^(x - max) (each lane in [0, 1]) to a compensated lane-wise sum that started at 1 in every lane (<see cref="ExpSumStart"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateExp(Vector128<double> value, ref Vector128<double> sum, ref Vector128<double> compensation) => AccumulateExp<Simd128D, Vector128<double>, double>(value, ref sum, ref compensation);
+
+    /// <summary>The total of an <c>AccumulateExp</c> sum, in double, without the start value of its lanes (taken off each lane exactly: every lane is at least 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TotalExp(Vector128<double> sum, Vector128<double> compensation) => SumAcross(sum - Vector128<double>.One) + SumAcross(compensation);
 }

@@ -307,20 +307,20 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector512<float> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
                 for (nuint i = 0; i < 984; i += 16)
                 {
                     Vector512<float> e = SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector512<float> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(Vector512.AndNot(tailExp, repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(tailExp, repeated), ref sum, ref compensation);
 
                 // Pass 3: normalise with one multiplication by 1/sum (rounded once from double).
-                Vector512<float> scale = Vector512.Create((float)(1.0 / SoftmaxMath.Total(sum, compensation)));
+                Vector512<float> scale = Vector512.Create((float)(1.0 / SoftmaxMath.TotalExp(sum, compensation)));
                 for (nuint i = 0; i < 984; i += 16)
                 {
                     (Vector512.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);
@@ -355,17 +355,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
                 for (nuint i = 0; i < 984; i += 16)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out float high, out float low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out float high, out float low);
                 Vector512<float> h = Vector512.Create(high), l = Vector512.Create(low);
                 for (nuint i = 0; i < 984; i += 16)
                 {
@@ -401,17 +401,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
                 for (nuint i = 0; i < 984; i += 16)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -446,20 +446,20 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
                     Vector256<float> e = SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector256<float> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise with one multiplication by 1/sum (rounded once from double).
-                Vector256<float> scale = Vector256.Create((float)(1.0 / SoftmaxMath.Total(sum, compensation)));
+                Vector256<float> scale = Vector256.Create((float)(1.0 / SoftmaxMath.TotalExp(sum, compensation)));
                 for (nuint i = 0; i < 992; i += 8)
                 {
                     (Vector256.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);
@@ -492,17 +492,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out float high, out float low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out float high, out float low);
                 Vector256<float> h = Vector256.Create(high), l = Vector256.Create(low);
                 for (nuint i = 0; i < 992; i += 8)
                 {
@@ -536,17 +536,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -581,20 +581,20 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
                     Vector128<float> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector128<float> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise with one multiplication by 1/sum (rounded once from double).
-                Vector128<float> scale = Vector128.Create((float)(1.0 / SoftmaxMath.Total(sum, compensation)));
+                Vector128<float> scale = Vector128.Create((float)(1.0 / SoftmaxMath.TotalExp(sum, compensation)));
                 for (nuint i = 0; i < 996; i += 4)
                 {
                     (Vector128.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);
@@ -627,17 +627,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out float high, out float low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
                 for (nuint i = 0; i < 996; i += 4)
                 {
@@ -671,17 +671,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -785,20 +785,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
                     Vector512<double> e = SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector512<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector512<double> divisor = Vector512.Create(SoftmaxMath.Total(sum, compensation));
+                Vector512<double> divisor = Vector512.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 992; i += 8)
                 {
                     (Vector512.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -831,17 +831,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector512<double> h = Vector512.Create(high), l = Vector512.Create(low);
                 for (nuint i = 0; i < 992; i += 8)
                 {
@@ -875,17 +875,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 992; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -920,20 +920,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
                     Vector256<double> e = SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector256<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector256<double> divisor = Vector256.Create(SoftmaxMath.Total(sum, compensation));
+                Vector256<double> divisor = Vector256.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 996; i += 4)
                 {
                     (Vector256.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -966,17 +966,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
                 for (nuint i = 0; i < 996; i += 4)
                 {
@@ -1010,17 +1010,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 996; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -1055,20 +1055,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 998; i += 2)
                 {
                     Vector128<double> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector128<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector128<double> divisor = Vector128.Create(SoftmaxMath.Total(sum, compensation));
+                Vector128<double> divisor = Vector128.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 998; i += 2)
                 {
                     (Vector128.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -1101,17 +1101,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 998; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
                 for (nuint i = 0; i < 998; i += 2)
                 {
@@ -1145,17 +1145,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 998; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;

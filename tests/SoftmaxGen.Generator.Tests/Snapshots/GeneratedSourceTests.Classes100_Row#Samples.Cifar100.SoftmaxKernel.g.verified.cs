@@ -306,7 +306,7 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector512<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
@@ -314,14 +314,15 @@ namespace SoftmaxGen.Generated
                 Vector512<float> e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
-                Vector512<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e5, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));
@@ -359,15 +360,16 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -406,15 +408,16 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -454,20 +457,20 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
                     Vector256<float> e = SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector256<float> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(Vector256.AndNot(tailExp, repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(tailExp, repeated), ref sum, ref compensation);
 
                 // Pass 3: normalise with one multiplication by 1/sum (rounded once from double).
-                Vector256<float> scale = Vector256.Create((float)(1.0 / SoftmaxMath.Total(sum, compensation)));
+                Vector256<float> scale = Vector256.Create((float)(1.0 / SoftmaxMath.TotalExp(sum, compensation)));
                 for (nuint i = 0; i < 92; i += 8)
                 {
                     (Vector256.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);
@@ -502,17 +505,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out float high, out float low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out float high, out float low);
                 Vector256<float> h = Vector256.Create(high), l = Vector256.Create(low);
                 for (nuint i = 0; i < 92; i += 8)
                 {
@@ -548,17 +551,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -593,20 +596,20 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
                     Vector128<float> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector128<float> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise with one multiplication by 1/sum (rounded once from double).
-                Vector128<float> scale = Vector128.Create((float)(1.0 / SoftmaxMath.Total(sum, compensation)));
+                Vector128<float> scale = Vector128.Create((float)(1.0 / SoftmaxMath.TotalExp(sum, compensation)));
                 for (nuint i = 0; i < 96; i += 4)
                 {
                     (Vector128.LoadUnsafe(ref yr, i) * scale).StoreUnsafe(ref yr, i);
@@ -639,17 +642,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out float high, out float low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
                 for (nuint i = 0; i < 96; i += 4)
                 {
@@ -683,17 +686,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<float> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -799,20 +802,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
                     Vector512<double> e = SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector512<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(Vector512.AndNot(tailExp, repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(tailExp, repeated), ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector512<double> divisor = Vector512.Create(SoftmaxMath.Total(sum, compensation));
+                Vector512<double> divisor = Vector512.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 92; i += 8)
                 {
                     (Vector512.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -847,17 +850,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector512<double> h = Vector512.Create(high), l = Vector512.Create(low);
                 for (nuint i = 0; i < 92; i += 8)
                 {
@@ -893,17 +896,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector512<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
                 for (nuint i = 0; i < 92; i += 8)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector512.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -938,20 +941,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
                     Vector256<double> e = SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector256<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector256<double> divisor = Vector256.Create(SoftmaxMath.Total(sum, compensation));
+                Vector256<double> divisor = Vector256.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 96; i += 4)
                 {
                     (Vector256.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -984,17 +987,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
                 for (nuint i = 0; i < 96; i += 4)
                 {
@@ -1028,17 +1031,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector256<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
                 for (nuint i = 0; i < 96; i += 4)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector256.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
@@ -1073,20 +1076,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 98; i += 2)
                 {
                     Vector128<double> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector128<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector128<double> divisor = Vector128.Create(SoftmaxMath.Total(sum, compensation));
+                Vector128<double> divisor = Vector128.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 98; i += 2)
                 {
                     (Vector128.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -1119,17 +1122,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 98; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
                 for (nuint i = 0; i < 98; i += 2)
                 {
@@ -1163,17 +1166,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 98; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;

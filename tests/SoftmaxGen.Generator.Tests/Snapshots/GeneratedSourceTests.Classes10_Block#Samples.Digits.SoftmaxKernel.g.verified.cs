@@ -732,7 +732,7 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3)), Vector512.MaxNative(Vector512.MaxNative(c4, c5), Vector512.MaxNative(c6, c7))), Vector512.MaxNative(c8, c9));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector512<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector512<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
@@ -743,16 +743,17 @@ namespace SoftmaxGen.Generated
             Vector512<float> e7 = SoftmaxMath.ExpShifted(c7, negatedMax);
             Vector512<float> e8 = SoftmaxMath.ExpShifted(c8, negatedMax);
             Vector512<float> e9 = SoftmaxMath.ExpShifted(c9, negatedMax);
-            Vector512<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e5, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e6, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e7, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e8, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e9, ref sum, ref compensation);
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e6, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e7, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e8, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e9, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector512<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -781,17 +782,18 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3)), Vector512.MaxNative(Vector512.MaxNative(c4, c5), Vector512.MaxNative(c6, c7))), Vector512.MaxNative(c8, c9));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c4, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c5, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c6, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c7, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c8, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c9, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c4, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c5, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c6, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c7, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c8, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c9, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector512<float> high, out Vector512<float> low);
@@ -823,17 +825,18 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3)), Vector512.MaxNative(Vector512.MaxNative(c4, c5), Vector512.MaxNative(c6, c7))), Vector512.MaxNative(c8, c9));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c4, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c5, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c6, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c7, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c8, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c9, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c4, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c5, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c6, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c7, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c8, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c9, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -858,12 +861,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector256<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(Vector256.AndNot(e1, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(e1, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector256<float> scale = Vector256.Create((float)(1.0 / total));
@@ -891,10 +895,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -923,10 +928,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -961,14 +967,15 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), x2));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
-                Vector128<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(e2, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(e2, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -998,11 +1005,12 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), x2));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -1033,11 +1041,12 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), x2));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1140,12 +1149,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector512<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector512<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector512<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(e1, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e1, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector512<double> divisor = Vector512.Create(total);
@@ -1173,10 +1183,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -1205,10 +1216,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1243,14 +1255,15 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector256<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
-                Vector256<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(e2, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(e2, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector256<double> divisor = Vector256.Create(total);
@@ -1280,11 +1293,12 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -1315,11 +1329,12 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1353,18 +1368,19 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector128<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
                 Vector128<double> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
                 Vector128<double> e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
-                Vector128<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);
@@ -1395,13 +1411,14 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -1433,13 +1450,14 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

@@ -379,12 +379,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector256<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector256<float> scale = Vector256.Create((float)(1.0 / total));
@@ -409,10 +410,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -438,10 +440,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -474,16 +477,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
                 Vector128<float> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                Vector128<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -512,12 +516,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -547,12 +552,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -652,12 +658,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector512<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector512<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector512<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector512<double> divisor = Vector512.Create(total);
@@ -682,10 +689,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -711,10 +719,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -747,16 +756,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector256<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
                 Vector256<double> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                Vector256<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector256<double> divisor = Vector256.Create(total);
@@ -785,12 +795,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -820,12 +831,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -862,7 +874,7 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), Vector128.MaxNative(x6, x7))));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector128<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
@@ -871,15 +883,16 @@ namespace SoftmaxGen.Generated
                 Vector128<double> e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
                 Vector128<double> e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
                 Vector128<double> e7 = SoftmaxMath.ExpShifted(x7, negatedMax);
-                Vector128<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e5, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e6, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e7, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e6, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e7, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);
@@ -916,16 +929,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), Vector128.MaxNative(x6, x7))));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x6, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x7, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x6, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x7, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -963,16 +977,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), Vector128.MaxNative(x6, x7))));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x6, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x7, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x6, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x7, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

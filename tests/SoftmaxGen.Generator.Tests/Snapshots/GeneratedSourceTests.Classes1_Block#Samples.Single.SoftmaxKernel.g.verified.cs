@@ -404,9 +404,10 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = c0;
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
-            Vector512<float> sum = e0, compensation = default;
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector512<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -435,8 +436,9 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = c0;
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector512<float> high, out Vector512<float> low);
@@ -468,8 +470,9 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = c0;
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -517,9 +520,10 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = c0;
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
-            Vector256<float> sum = e0, compensation = default;
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -548,8 +552,9 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = c0;
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
@@ -581,8 +586,9 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = c0;
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -630,9 +636,10 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = c0;
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector128<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
-            Vector128<float> sum = e0, compensation = default;
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector128<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -661,8 +668,9 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = c0;
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector128<float> high, out Vector128<float> low);
@@ -694,8 +702,9 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = c0;
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);

@@ -428,11 +428,12 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(c0, c1);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector512<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
-            Vector512<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector512<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -461,9 +462,10 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(c0, c1);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector512<float> high, out Vector512<float> low);
@@ -495,9 +497,10 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(c0, c1);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -563,11 +566,12 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(c0, c1);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector256<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
-            Vector256<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -596,9 +600,10 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(c0, c1);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
@@ -630,9 +635,10 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(c0, c1);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -698,11 +704,12 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(c0, c1);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector128<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector128<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
-            Vector128<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector128<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -731,9 +738,10 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(c0, c1);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector128<float> high, out Vector128<float> low);
@@ -765,9 +773,10 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(c0, c1);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);

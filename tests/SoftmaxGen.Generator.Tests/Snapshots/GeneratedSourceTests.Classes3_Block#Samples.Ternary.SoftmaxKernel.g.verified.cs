@@ -452,13 +452,14 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), c2);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector512<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector512<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
-            Vector512<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector512<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -487,10 +488,11 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), c2);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector512<float> high, out Vector512<float> low);
@@ -522,10 +524,11 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), c2);
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -609,13 +612,14 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), c2);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector256<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector256<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
-            Vector256<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -644,10 +648,11 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), c2);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
@@ -679,10 +684,11 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), c2);
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -766,13 +772,14 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(Vector128.MaxNative(c0, c1), c2);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector128<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector128<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector128<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
-            Vector128<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector128<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -801,10 +808,11 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(Vector128.MaxNative(c0, c1), c2);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector128<float> high, out Vector128<float> low);
@@ -836,10 +844,11 @@ namespace SoftmaxGen.Generated
             Vector128<float> max = Vector128.MaxNative(Vector128.MaxNative(c0, c1), c2);
             Vector128<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector128<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector128<float> sum = Vector128<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -899,12 +908,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector128<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(Vector128.AndNot(e1, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(e1, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);
@@ -932,10 +942,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -964,10 +975,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

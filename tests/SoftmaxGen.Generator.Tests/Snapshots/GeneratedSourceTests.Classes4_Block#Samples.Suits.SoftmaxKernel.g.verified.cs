@@ -480,15 +480,16 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector512<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector512<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
             Vector512<float> e3 = SoftmaxMath.ExpShifted(c3, negatedMax);
-            Vector512<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector512<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -517,11 +518,12 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector512<float> high, out Vector512<float> low);
@@ -553,11 +555,12 @@ namespace SoftmaxGen.Generated
             Vector512<float> max = Vector512.MaxNative(Vector512.MaxNative(c0, c1), Vector512.MaxNative(c2, c3));
             Vector512<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector512<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -663,15 +666,16 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
             Vector256<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
             Vector256<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
             Vector256<float> e3 = SoftmaxMath.ExpShifted(c3, negatedMax);
-            Vector256<float> sum = e0, compensation = default;
-            SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-            SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
 
             // Normalise with one multiplication by 1/sum (computed in double, rounded once).
             Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
@@ -700,11 +704,12 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
             SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
@@ -736,11 +741,12 @@ namespace SoftmaxGen.Generated
             Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
             Vector256<float> negatedMax = -max;
 
-            // e^(x - max) and its lane-wise sum, compensated.
-            Vector256<float> sum = SoftmaxMath.ExpShifted(c0, negatedMax), compensation = default;
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
@@ -976,12 +982,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector128<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);
@@ -1006,10 +1013,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -1035,10 +1043,11 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(x0, x1));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

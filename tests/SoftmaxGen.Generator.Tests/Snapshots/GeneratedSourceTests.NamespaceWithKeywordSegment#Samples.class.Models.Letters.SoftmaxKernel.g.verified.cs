@@ -301,12 +301,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector512<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(e1, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e1, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));
@@ -334,10 +335,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -366,10 +368,11 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -405,16 +408,17 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector256<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
                 Vector256<float> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                Vector256<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(e3, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(e3, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector256<float> scale = Vector256.Create((float)(1.0 / total));
@@ -446,12 +450,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -484,12 +489,13 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)));
                 Vector256<float> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<float> sum = Vector256<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -528,7 +534,7 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
@@ -536,14 +542,15 @@ namespace SoftmaxGen.Generated
                 Vector128<float> e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
                 Vector128<float> e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
                 Vector128<float> e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
-                Vector128<float> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e5, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(e6, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -581,15 +588,16 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
@@ -628,15 +636,16 @@ namespace SoftmaxGen.Generated
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector128<float> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector128.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector128<float> sum = Vector128<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -741,16 +750,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector512<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector512<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector512<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
                 Vector512<double> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                Vector512<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(e3, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector512<double> divisor = Vector512.Create(total);
@@ -782,12 +792,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -820,12 +831,13 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector512<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector512.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sum = Vector512<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -864,7 +876,7 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated, the lanes added in double.
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
                 Vector256<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
                 Vector256<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
                 Vector256<double> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
@@ -872,14 +884,15 @@ namespace SoftmaxGen.Generated
                 Vector256<double> e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
                 Vector256<double> e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
                 Vector256<double> e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
-                Vector256<double> sum = e0, compensation = default;
-                SoftmaxMath.Accumulate(e1, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e2, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e3, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e4, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(e5, ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(e6, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector256<double> divisor = Vector256.Create(total);
@@ -917,15 +930,16 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
@@ -964,15 +978,16 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated, the lanes added in double.
-                Vector256<double> sum = SoftmaxMath.ExpShifted(x0, negatedMax), compensation = default;
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.Accumulate(Vector256.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.Total(sum, compensation);
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector256<double> sum = Vector256<double>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x6, negatedMax), repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1010,20 +1025,20 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: e^(x - max) into the output, and its compensated sum.
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 24; i += 2)
                 {
                     Vector128<double> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.Accumulate(e, ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
                 }
 
                 Vector128<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.Accumulate(tailExp, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(tailExp, ref sum, ref compensation);
 
                 // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector128<double> divisor = Vector128.Create(SoftmaxMath.Total(sum, compensation));
+                Vector128<double> divisor = Vector128.Create(SoftmaxMath.TotalExp(sum, compensation));
                 for (nuint i = 0; i < 24; i += 2)
                 {
                     (Vector128.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
@@ -1056,17 +1071,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 24; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.Total(sum, compensation), out double high, out double low);
+                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
                 for (nuint i = 0; i < 24; i += 2)
                 {
@@ -1100,17 +1115,17 @@ namespace SoftmaxGen.Generated
                 double max = SoftmaxMath.MaxAcross(maxes);
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // Pass 2: the compensated sum of e^(x - max).
-                Vector128<double> sum = default, compensation = default;
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                Vector128<double> sum = Vector128<double>.One, compensation = default;
                 for (nuint i = 0; i < 24; i += 2)
                 {
-                    SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
+                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
                 }
 
-                SoftmaxMath.Accumulate(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(tail, negatedMax), ref sum, ref compensation);
 
                 // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.Total(sum, compensation));
+                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
