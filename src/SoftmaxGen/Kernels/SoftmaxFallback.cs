@@ -109,7 +109,14 @@ public static partial class SoftmaxFallback
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(probabilities);
-        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
+            ColumnKernels.Softmax<Simd512F, Vector512<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+            ColumnKernels.Softmax<Simd256F, Vector256<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
+            ColumnKernels.Softmax<Simd128F, Vector128<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
             RowKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
         else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
             RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
@@ -143,7 +150,14 @@ public static partial class SoftmaxFallback
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(logProbabilities);
-        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
+            ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+            ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
+            ColumnKernels.LogSoftmax<Simd128F, Vector128<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
+        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
             RowKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
         else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
             RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
@@ -177,6 +191,13 @@ public static partial class SoftmaxFallback
     public static double CrossEntropyCore(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
+        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
+            return ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+            return ColumnKernels.CrossEntropy<Simd256F, Vector256<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
+            return ColumnKernels.CrossEntropy<Simd128F, Vector128<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);
         if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
             return RowKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
         if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using SoftmaxGen.Kernels;
+using Xunit;
+
+namespace SoftmaxGen.Tests;
+
+/// <summary>
+/// Every layout of the runtime fallback, called directly with every vector width (the fallback itself runs only the
+/// widest accelerated one, so without this Vector512 code would never run on a machine without AVX-512): the
+/// row layout (<c>RowKernels</c>, rows of at least one vector) and the column layout (<c>ColumnKernels</c>, float rows
+/// shorter than a vector, SIMD across rows), against a float64 reference computed here.
+/// </summary>
+public sealed class FallbackLayoutTests
+{
+    private delegate void RowsOperation(ref float x, ref float y, nuint rows, nuint classes);
+
+    private delegate double LossOperation(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, nuint classes);
+
+    private static readonly int[] RowCounts = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33];
+
+    private static readonly Dictionary<string, (int Width, RowsOperation Softmax, RowsOperation LogSoftmax, LossOperation CrossEntropy)> Layouts = new()
+    {
+        ["Column512"] = (Vector512<float>.Count, ColumnKernels.Softmax<Simd512F, Vector512<float>>, ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>, ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>),
+        ["Column256"] = (Vector256<float>.Count, ColumnKernels.Softmax<Simd256F, Vector256<float>>, ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>, ColumnKernels.CrossEntropy<Simd256F, Vector256<float>>),
+        ["Column128"] = (Vector128<float>.Count, ColumnKernels.Softmax<Simd128F, Vector128<float>>, ColumnKernels.LogSoftmax<Simd128F, Vector128<float>>, ColumnKernels.CrossEntropy<Simd128F, Vector128<float>>),
+        ["Row512"] = (Vector512<float>.Count, RowKernels.Softmax<Simd512F, Vector512<float>, float>, RowKernels.LogSoftmax<Simd512F, Vector512<float>, float>, RowKernels.CrossEntropy<Simd512F, Vector512<float>, float>),
+        ["Row256"] = (Vector256<float>.Count, RowKernels.Softmax<Simd256F, Vector256<float>, float>, RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>, RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>),
+        ["Row128"] = (Vector128<float>.Count, RowKernels.Softmax<Simd128F, Vector128<float>, float>, RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>, RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>),
+        ["Scalar"] = (1, RowKernels.Softmax<ScalarF, float, float>, RowKernels.LogSoftmax<ScalarF, float, float>, RowKernels.CrossEntropy<ScalarF, float, float>),
+    };
+
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach ((string name, var layout) in Layouts)
+        {
+            bool column = name.StartsWith("Column", StringComparison.Ordinal);
+            foreach (int classes in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33 })
+            {
+                // The column layout takes rows shorter than its vector; the row layout rows of at least one vector.
+                if (column ? classes < layout.Width : classes >= layout.Width)
+                {
+                    data.Add(name, classes);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LayoutMatchesFloat64Reference(string layoutName, int classes)
+    {
+        var layout = Layouts[layoutName];
+        foreach (int rows in RowCounts)
+        {
+            var random = new Random(classes * 1000 + rows);
+            float[] logits = new float[rows * classes];
+            for (int i = 0; i < logits.Length; i++)
+            {
+                logits[i] = (float)((random.NextDouble() - 0.5) * 60);
+            }
+
+            if (rows > 1 && classes > 1)
+            {
+                logits[classes + 1] = float.NegativeInfinity; // a masked logit in row 1
+            }
+
+            int[] targets = new int[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                targets[r] = random.Next(classes);
+            }
+
+            // One value past the output must stay untouched.
+            float[] output = new float[logits.Length + 1];
+            output[^1] = 4242.5f;
+            string where = $"{layoutName}, {classes} classes, {rows} rows";
+
+            layout.Softmax(ref First(logits), ref First(output), (nuint)rows, (nuint)classes);
+            for (int r = 0; r < rows; r++)
+            {
+                (double max, double sum) = MaxAndSum(logits, r, classes);
+                for (int j = 0; j < classes; j++)
+                {
+                    double expected = Math.Exp(logits[r * classes + j] - max) / sum;
+                    float actual = output[r * classes + j];
+                    Assert.True(
+                        expected < 1e-30 ? Math.Abs(actual - expected) < 1e-37 : Math.Abs(actual - expected) <= 4 * Ulp((float)expected),
+                        $"{where}: softmax[{r}, {j}] is {actual}, expected {expected}");
+                }
+            }
+
+            Assert.Equal(4242.5f, output[^1]);
+
+            layout.LogSoftmax(ref First(logits), ref First(output), (nuint)rows, (nuint)classes);
+            for (int r = 0; r < rows; r++)
+            {
+                (double max, double sum) = MaxAndSum(logits, r, classes);
+                for (int j = 0; j < classes; j++)
+                {
+                    double expected = logits[r * classes + j] - max - Math.Log(sum);
+                    float actual = output[r * classes + j];
+                    Assert.True(
+                        double.IsNegativeInfinity(expected) ? float.IsNegativeInfinity(actual) : Math.Abs(actual - expected) <= 4 * Ulp((float)Math.Max(Math.Abs(expected), 1)),
+                        $"{where}: log-softmax[{r}, {j}] is {actual}, expected {expected}");
+                }
+            }
+
+            Assert.Equal(4242.5f, output[^1]);
+
+            float[] losses = new float[rows + 1];
+            losses[^1] = 4242.5f;
+            double total = layout.CrossEntropy(ref First(logits), targets, losses.AsSpan(0, rows), (nuint)rows, (nuint)classes);
+            double expectedTotal = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                (double max, double sum) = MaxAndSum(logits, r, classes);
+                double expected = max - logits[r * classes + targets[r]] + Math.Log(sum);
+                Assert.True(losses[r] == expected || Math.Abs(losses[r] - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected)), $"{where}: loss of row {r} is {losses[r]}, expected {expected}");
+                expectedTotal += expected;
+            }
+
+            Assert.True(total == expectedTotal || Math.Abs(total - expectedTotal) <= 1e-6 * Math.Max(1, Math.Abs(expectedTotal)), $"{where}: loss sum {total}, expected {expectedTotal}");
+            Assert.Equal(4242.5f, losses[^1]);
+        }
+    }
+
+    private static (double Max, double Sum) MaxAndSum(float[] logits, int row, int classes)
+    {
+        double max = double.NegativeInfinity;
+        for (int j = 0; j < classes; j++)
+        {
+            max = Math.Max(max, logits[row * classes + j]);
+        }
+
+        double sum = 0;
+        for (int j = 0; j < classes; j++)
+        {
+            sum += Math.Exp(logits[row * classes + j] - max);
+        }
+
+        return (max, sum);
+    }
+
+    private static double Ulp(float value) => MathF.BitIncrement(MathF.Abs(value)) - MathF.Abs(value);
+
+    private static ref float First(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
+}
