@@ -67,7 +67,7 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine();
                     w.WriteLine($$"""
                         /// <summary>
-                        /// The softmax of each row of {{c}} logits, as <c>F.softmax(logits, dim=1)</c>:
+                        /// The softmax of each row of {{c}} logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
                         /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
                         /// </summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
@@ -82,7 +82,7 @@ public sealed partial class SoftmaxGenerator
                         }
 
                         /// <summary>
-                        /// The log-softmax of each row of {{c}} logits, as <c>F.log_softmax(logits, dim=1)</c>:
+                        /// The log-softmax of each row of {{c}} logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
                         /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
                         /// </summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
@@ -98,7 +98,7 @@ public sealed partial class SoftmaxGenerator
 
                         /// <summary>
                         /// The cross-entropy of rows of {{c}} logits against class-index targets, reduced over the rows, as
-                        /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+                        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
                         /// </summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                         /// <param name="targets">One class index in <c>[0, {{c}})</c> per row.</param>
@@ -117,7 +117,7 @@ public sealed partial class SoftmaxGenerator
 
                         /// <summary>
                         /// The cross-entropy of each row of {{c}} logits against its class-index target, as
-                        /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+                        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
                         /// </summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                         /// <param name="targets">One class index in <c>[0, {{c}})</c> per row.</param>
@@ -133,7 +133,7 @@ public sealed partial class SoftmaxGenerator
                             {{k}}.CrossEntropy(logits, targets, losses, rows);
                         }
 
-                        /// <summary>The predicted class of each row of {{c}} logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+                        /// <summary>The predicted class of each row of {{c}} logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                         /// <param name="predictions">Receives one class index per row.</param>
                         /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{c}}, or <paramref name="predictions"/> is shorter than the number of rows.</exception>

@@ -51,7 +51,7 @@ public static partial class SoftmaxPrimitives
 
     /// <summary>
     /// The log-softmax of each row: <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>, as
-    /// <c>F.log_softmax(logits, dim=1)</c>; more accurate than taking the log of <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>.
+    /// <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax(logits, axis=-1)</c>; more accurate than taking the log of <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
@@ -115,7 +115,8 @@ public static partial class SoftmaxPrimitives
     }
 
     /// <summary>
-    /// The cross-entropy loss of each row against its class-index target, as <c>F.cross_entropy(logits, targets, reduction='none')</c>:
+    /// The cross-entropy loss of each row against its class-index target, as <c>F.cross_entropy(logits, targets, reduction='none')</c>
+    /// or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>:
     /// <c>losses[r] = -log_softmax(logits)[r, targets[r]]</c>.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
@@ -148,7 +149,7 @@ public static partial class SoftmaxPrimitives
     }
 
     /// <summary>
-    /// The predicted class of each row: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c>
+    /// The predicted class of each row: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c>
     /// (a NaN counts as the maximum, as in PyTorch).
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits (or probabilities: the argmax is the same).</param>

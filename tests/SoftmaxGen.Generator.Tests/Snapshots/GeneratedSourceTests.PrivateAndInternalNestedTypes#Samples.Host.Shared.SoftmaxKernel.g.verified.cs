@@ -12,7 +12,7 @@ namespace Samples
             public const int Classes = 27;
 
             /// <summary>
-            /// The softmax of each row of 27 logits, as <c>F.softmax(logits, dim=1)</c>:
+            /// The softmax of each row of 27 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
             /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
@@ -27,7 +27,7 @@ namespace Samples
             }
 
             /// <summary>
-            /// The log-softmax of each row of 27 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+            /// The log-softmax of each row of 27 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
             /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
@@ -43,7 +43,7 @@ namespace Samples
 
             /// <summary>
             /// The cross-entropy of rows of 27 logits against class-index targets, reduced over the rows, as
-            /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+            /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="targets">One class index in <c>[0, 27)</c> per row.</param>
@@ -62,7 +62,7 @@ namespace Samples
 
             /// <summary>
             /// The cross-entropy of each row of 27 logits against its class-index target, as
-            /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+            /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="targets">One class index in <c>[0, 27)</c> per row.</param>
@@ -78,7 +78,7 @@ namespace Samples
                 global::SoftmaxGen.Generated.Shared_SoftmaxKernel27.CrossEntropy(logits, targets, losses, rows);
             }
 
-            /// <summary>The predicted class of each row of 27 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+            /// <summary>The predicted class of each row of 27 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="predictions">Receives one class index per row.</param>
             /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 27, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
@@ -91,7 +91,7 @@ namespace Samples
             }
 
             /// <summary>
-            /// The softmax of each row of 27 logits, as <c>F.softmax(logits, dim=1)</c>:
+            /// The softmax of each row of 27 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
             /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
@@ -106,7 +106,7 @@ namespace Samples
             }
 
             /// <summary>
-            /// The log-softmax of each row of 27 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+            /// The log-softmax of each row of 27 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
             /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
@@ -122,7 +122,7 @@ namespace Samples
 
             /// <summary>
             /// The cross-entropy of rows of 27 logits against class-index targets, reduced over the rows, as
-            /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+            /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="targets">One class index in <c>[0, 27)</c> per row.</param>
@@ -141,7 +141,7 @@ namespace Samples
 
             /// <summary>
             /// The cross-entropy of each row of 27 logits against its class-index target, as
-            /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+            /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
             /// </summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="targets">One class index in <c>[0, 27)</c> per row.</param>
@@ -157,7 +157,7 @@ namespace Samples
                 global::SoftmaxGen.Generated.Shared_SoftmaxKernel27.CrossEntropy(logits, targets, losses, rows);
             }
 
-            /// <summary>The predicted class of each row of 27 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+            /// <summary>The predicted class of each row of 27 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
             /// <param name="logits">Row-major <c>rows x 27</c> logits.</param>
             /// <param name="predictions">Receives one class index per row.</param>
             /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 27, or <paramref name="predictions"/> is shorter than the number of rows.</exception>

@@ -14,7 +14,7 @@ namespace Samples
                 public const int Classes = 26;
 
                 /// <summary>
-                /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c>:
+                /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
                 /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -29,7 +29,7 @@ namespace Samples
                 }
 
                 /// <summary>
-                /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+                /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
                 /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -45,7 +45,7 @@ namespace Samples
 
                 /// <summary>
                 /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-                /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+                /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -64,7 +64,7 @@ namespace Samples
 
                 /// <summary>
                 /// The cross-entropy of each row of 26 logits against its class-index target, as
-                /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+                /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -80,7 +80,7 @@ namespace Samples
                     global::SoftmaxGen.Generated.Inner_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
                 }
 
-                /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+                /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="predictions">Receives one class index per row.</param>
                 /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
@@ -93,7 +93,7 @@ namespace Samples
                 }
 
                 /// <summary>
-                /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c>:
+                /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
                 /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -108,7 +108,7 @@ namespace Samples
                 }
 
                 /// <summary>
-                /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+                /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
                 /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -124,7 +124,7 @@ namespace Samples
 
                 /// <summary>
                 /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-                /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+                /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -143,7 +143,7 @@ namespace Samples
 
                 /// <summary>
                 /// The cross-entropy of each row of 26 logits against its class-index target, as
-                /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+                /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -159,7 +159,7 @@ namespace Samples
                     global::SoftmaxGen.Generated.Inner_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
                 }
 
-                /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+                /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
                 /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
                 /// <param name="predictions">Receives one class index per row.</param>
                 /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="predictions"/> is shorter than the number of rows.</exception>

@@ -10,7 +10,7 @@ namespace Samples
         public const int Classes = 26;
 
         /// <summary>
-        /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c>:
+        /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
         /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -25,7 +25,7 @@ namespace Samples
         }
 
         /// <summary>
-        /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+        /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
         /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -41,7 +41,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -60,7 +60,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of each row of 26 logits against its class-index target, as
-        /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -76,7 +76,7 @@ namespace Samples
             global::SoftmaxGen.Generated.event_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
         }
 
-        /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+        /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
         /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
@@ -89,7 +89,7 @@ namespace Samples
         }
 
         /// <summary>
-        /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c>:
+        /// The softmax of each row of 26 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
         /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -104,7 +104,7 @@ namespace Samples
         }
 
         /// <summary>
-        /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c>:
+        /// The log-softmax of each row of 26 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
         /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
@@ -120,7 +120,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targets, reduction=...)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
+        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -139,7 +139,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of each row of 26 logits against its class-index target, as
-        /// <c>F.cross_entropy(logits, targets, reduction='none')</c>.
+        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
@@ -155,7 +155,7 @@ namespace Samples
             global::SoftmaxGen.Generated.event_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
         }
 
-        /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> (NaN counts as the maximum).</summary>
+        /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
         /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
