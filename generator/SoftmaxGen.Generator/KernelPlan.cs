@@ -17,12 +17,21 @@ internal enum PlanKind
 
     /// <summary>Long rows: fixed-trip-count loops over the row, a vector at a time.</summary>
     Loop,
+
+    /// <summary>
+    /// Float rows of <see cref="KernelPlan.MinTileClasses"/> to <see cref="KernelPlan.MaxTileClasses"/> classes on the
+    /// Vector256 tier: blocks of 8 rows transposed through 8 x 8 register tiles, so each lane is one row (the runtime's
+    /// <c>ColumnLayout</c>, which the fallback also runs).
+    /// </summary>
+    Tiles,
 }
 
 /// <summary>
 /// The layout chosen for one element type, class count and hardware tier. The choice (all in one place):
 /// <list type="bullet">
 /// <item>float rows of at most 3/4 of a vector (C &lt;= 12 with Vector512) are processed a block of rows at a time;</item>
+/// <item>on the Vector256 tier, float rows of 8 to 63 classes go through 8 x 8 tiles a block of 8 rows at a time
+/// (measured faster than keeping each row in registers: no horizontal reductions and 8 independent rows per vector);</item>
 /// <item>otherwise the widest vector no longer than the row covers it, the last vector overlapping the one before;
 /// up to <see cref="MaxRowVectors"/> vectors the row stays in registers, beyond that three loops stream it.</item>
 /// </list>
@@ -31,6 +40,9 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
 {
     /// <summary>The register budget for a row: rows of more vectors than this are looped over.</summary>
     public const int MaxRowVectors = 8;
+
+    /// <summary>The float class counts that take the <see cref="PlanKind.Tiles"/> layout on the Vector256 tier (the runtime's ColumnLayout.MaxClasses is the bound above).</summary>
+    public const int MinTileClasses = 8, MaxTileClasses = 63;
 
     public static readonly int[] TierBits = [512, 256, 128];
 
@@ -65,6 +77,11 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
         if (elementBits == 32 && classes <= BlockLimit(tierLanes))
         {
             return new KernelPlan(PlanKind.Block, tierBits, elementBits, classes);
+        }
+
+        if (elementBits == 32 && tierBits == 256 && classes >= MinTileClasses && classes <= MaxTileClasses)
+        {
+            return new KernelPlan(PlanKind.Tiles, tierBits, elementBits, classes);
         }
 
         foreach (int bits in TierBits)
@@ -119,6 +136,8 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
                 }
 
                 return $"each row in {VectorCount} {Vector} register{(VectorCount == 1 ? string.Empty : "s")} (classes {string.Join(", ", parts)})";
+            case PlanKind.Tiles:
+                return $"blocks of 8 rows transposed through 8 x 8 tiles so that each {Vector} lane is one row";
             case PlanKind.Loop:
                 return $"each row streamed {Lanes} classes at a time: {LastOffset / Lanes + (LastOffset % Lanes == 0 ? 0 : 1)} vectors from 0, then the last at {LastOffset}";
             default:

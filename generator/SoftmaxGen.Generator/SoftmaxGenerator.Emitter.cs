@@ -254,8 +254,26 @@ public sealed partial class SoftmaxGenerator
                     case PlanKind.Loop:
                         LoopEmitter.Emit(w, plan);
                         break;
+                    case PlanKind.Tiles:
+                        EmitTiles(w, plan);
+                        break;
                 }
             }
+        }
+
+        /// <summary>The tiled layout is the runtime's (shared with the fallback): one call per operation, with the class count.</summary>
+        private static void EmitTiles(SourceWriter w, KernelPlan p)
+        {
+            string layout = $"ColumnLayout.{{0}}{p.Bits}";
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
+            w.WriteLine($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows) => {string.Format(layout, "Softmax")}(ref x, ref y, rows, C);");
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
+            w.WriteLine($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows) => {string.Format(layout, "LogSoftmax")}(ref x, ref y, rows, C);");
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
+            w.WriteLine($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => {string.Format(layout, "CrossEntropy")}(ref x, targets, losses, rows, C);");
         }
 
         private static void EmitDispatch(SourceWriter w, string t, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string arguments, string fallback)

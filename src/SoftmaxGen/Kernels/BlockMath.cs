@@ -107,7 +107,7 @@ public static partial class SoftmaxMath
     private static Vector128<double> LogAtLeastOne(Vector128<double> x)
     {
         Vector128<long> bits = x.AsInt64();
-        Vector128<long> exponent = Vector128.ShiftRightArithmetic(bits - Vector128.Create(SqrtHalfBits), 52);
+        Vector128<long> exponent = Vector128.ShiftRightLogical(bits - Vector128.Create(SqrtHalfBits), 52); // x >= 1: the difference is positive (a logical shift: AVX2 has no 64-bit arithmetic one)
         Vector128<double> m = (bits - Vector128.ShiftLeft(exponent, 52)).AsDouble();
         Vector128<double> e = (exponent + Vector128.Create(TwoPow52Bits)).AsDouble() - Vector128.Create(4503599627370496.0); // exponent >= 0 as double
         Vector128<double> s = (m - Vector128<double>.One) / (m + Vector128<double>.One);
@@ -127,7 +127,7 @@ public static partial class SoftmaxMath
     private static Vector256<double> LogAtLeastOne(Vector256<double> x)
     {
         Vector256<long> bits = x.AsInt64();
-        Vector256<long> exponent = Vector256.ShiftRightArithmetic(bits - Vector256.Create(SqrtHalfBits), 52);
+        Vector256<long> exponent = Vector256.ShiftRightLogical(bits - Vector256.Create(SqrtHalfBits), 52); // x >= 1: the difference is positive (a logical shift: AVX2 has no 64-bit arithmetic one)
         Vector256<double> m = (bits - Vector256.ShiftLeft(exponent, 52)).AsDouble();
         Vector256<double> e = (exponent + Vector256.Create(TwoPow52Bits)).AsDouble() - Vector256.Create(4503599627370496.0);
         Vector256<double> s = (m - Vector256<double>.One) / (m + Vector256<double>.One);

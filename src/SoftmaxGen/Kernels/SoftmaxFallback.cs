@@ -109,10 +109,10 @@ public static partial class SoftmaxFallback
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(probabilities);
-        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        // Short rows: SIMD across rows (see ColumnKernels).
         if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
             ColumnKernels.Softmax<Simd512F, Vector512<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+        else if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
             ColumnKernels.Softmax<Simd256F, Vector256<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
         else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
             ColumnKernels.Softmax<Simd128F, Vector128<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
@@ -150,10 +150,10 @@ public static partial class SoftmaxFallback
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(logProbabilities);
-        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        // Short rows: SIMD across rows (see ColumnKernels).
         if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
             ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+        else if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
             ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
         else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
             ColumnKernels.LogSoftmax<Simd128F, Vector128<float>>(ref x, ref y, (nuint)rows, (nuint)classes);
@@ -191,10 +191,10 @@ public static partial class SoftmaxFallback
     public static double CrossEntropyCore(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
-        // Rows shorter than a vector: SIMD across rows (see ColumnKernels).
+        // Short rows: SIMD across rows (see ColumnKernels).
         if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
             return ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+        if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
             return ColumnKernels.CrossEntropy<Simd256F, Vector256<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);
         if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
             return ColumnKernels.CrossEntropy<Simd128F, Vector128<float>>(ref x, targets, losses, (nuint)rows, (nuint)classes);

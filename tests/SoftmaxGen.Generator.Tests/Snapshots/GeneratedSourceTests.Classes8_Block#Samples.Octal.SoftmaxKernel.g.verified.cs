@@ -226,7 +226,7 @@ namespace SoftmaxGen.Generated
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxRow256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
@@ -249,7 +249,7 @@ namespace SoftmaxGen.Generated
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxRow256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
@@ -271,7 +271,7 @@ namespace SoftmaxGen.Generated
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyRow256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyTiles256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -734,86 +734,14 @@ namespace SoftmaxGen.Generated
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
         }
 
-        /// <summary>Softmax with each row in 1 Vector256 register (classes 0-7).</summary>
-        private static void SoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
+        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
+        private static void SoftmaxTiles256(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
 
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
+        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
+        private static void LogSoftmaxTiles256(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
 
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // e^(x - max) and its sum, the lanes added in double.
-                Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = SoftmaxMath.Total(e0);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                Vector256<float> scale = Vector256.Create((float)(1.0 / total));
-                (e0 * scale).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 1 Vector256 register (classes 0-7).</summary>
-        private static void LogSoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector256<float> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 1 Vector256 register (classes 0-7); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyTiles256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
