@@ -241,7 +241,11 @@ public sealed partial class SoftmaxGenerator
                 ScalarRowEmitter.Emit(w, c, t);
             }
 
-            foreach (KernelPlan plan in tiers.Select(p => p.Plan).Distinct())
+            // Each layout once; the tiled layout also needs the row layout of its tier (for its last rows).
+            IEnumerable<KernelPlan> plans = tiers.Select(p => p.Plan)
+                .SelectMany(p => p.Kind == PlanKind.Tiles ? new[] { p, new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes) } : new[] { p })
+                .Distinct();
+            foreach (KernelPlan plan in plans)
             {
                 switch (plan.Kind)
                 {
@@ -261,19 +265,53 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>The tiled layout is the runtime's (shared with the fallback): one call per operation, with the class count.</summary>
+        /// <summary>
+        /// The tiled layout is the runtime's (shared with the fallback): one call per operation for the whole blocks of
+        /// 8 rows, with the class count; the last rows (fewer than 8, or a single row) take the row layout of the same tier.
+        /// </summary>
         private static void EmitTiles(SourceWriter w, KernelPlan p)
         {
-            string layout = $"ColumnLayout.{{0}}{p.Bits}";
+            var rowPlan = new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes);
+            const string Tail = "// Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.";
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
-            w.WriteLine($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows) => {string.Format(layout, "Softmax")}(ref x, ref y, rows, C);");
+            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
+            {
+                w.WriteLine(Tail);
+                w.WriteLine("nuint full = rows - rows % 8;");
+                using (w.OpenBlock("if (full != 0)"))
+                {
+                    w.WriteLine($"ColumnLayout.Softmax{p.Bits}(ref x, ref y, full, C);");
+                }
+
+                w.WriteLine();
+                w.WriteLine($"Softmax{rowPlan.Suffix}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+            }
+
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
-            w.WriteLine($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows) => {string.Format(layout, "LogSoftmax")}(ref x, ref y, rows, C);");
+            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
+            {
+                w.WriteLine(Tail);
+                w.WriteLine("nuint full = rows - rows % 8;");
+                using (w.OpenBlock("if (full != 0)"))
+                {
+                    w.WriteLine($"ColumnLayout.LogSoftmax{p.Bits}(ref x, ref y, full, C);");
+                }
+
+                w.WriteLine();
+                w.WriteLine($"LogSoftmax{rowPlan.Suffix}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+            }
+
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            w.WriteLine($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => {string.Format(layout, "CrossEntropy")}(ref x, targets, losses, rows, C);");
+            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
+            {
+                w.WriteLine(Tail);
+                w.WriteLine("int full = (int)(rows - rows % 8);");
+                w.WriteLine($"double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy{p.Bits}(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);");
+                w.WriteLine($"return sum + CrossEntropy{rowPlan.Suffix}(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);");
+            }
         }
 
         private static void EmitDispatch(SourceWriter w, string t, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string arguments, string fallback)

@@ -13,9 +13,10 @@ namespace SoftmaxGen.Kernels;
 /// masks, and the results are copied back row by row. This is what the generated block layout does with constant
 /// shuffles; here the class count is only known at run time, so the transpose is done in 8 x 8 register tiles (Vector256,
 /// rows of at least 8 classes, the last tile overlapping the one before) or else by scalar copies. The last
-/// rows (fewer than W) go through <see cref="RowKernels"/>' scalar path. All of a block is read before any of it is
+/// rows (fewer than W) go through <see cref="RowKernels"/> with the widest vector no longer than a row. All of a block is read before any of it is
 /// written, so in-place calls are safe.
 /// </summary>
+[SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
 internal static class ColumnKernels
 {
     /// <summary>Class counts below this take the layout on the Vector256 tier (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
@@ -54,7 +55,12 @@ internal static class ColumnKernels
             Scatter(ref cols, ref yb, width, classes);
         }
 
-        RowKernels.Softmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        if (classes >= 8 && Vector256.IsHardwareAccelerated)
+            RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        else if (classes >= 4 && Vector128.IsHardwareAccelerated)
+            RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        else
+            RowKernels.Softmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
     }
 
     internal static void LogSoftmax<TOps, TVec>(ref float x, ref float y, nuint rows, nuint classes)
@@ -82,7 +88,12 @@ internal static class ColumnKernels
             Scatter(ref cols, ref yb, width, classes);
         }
 
-        RowKernels.LogSoftmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        if (classes >= 8 && Vector256.IsHardwareAccelerated)
+            RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        else if (classes >= 4 && Vector128.IsHardwareAccelerated)
+            RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        else
+            RowKernels.LogSoftmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
     }
 
     internal static double CrossEntropy<TOps, TVec>(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, nuint classes)
@@ -103,8 +114,14 @@ internal static class ColumnKernels
                 ref xb, (int)classes, targets.Slice((int)row, (int)width), losses.IsEmpty ? default : losses.Slice((int)row, (int)width), max, sum, compensation);
         }
 
-        return lossSum + RowKernels.CrossEntropy<ScalarF, float, float>(
-            ref Unsafe.Add(ref x, full * classes), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, classes);
+        ref float xt = ref Unsafe.Add(ref x, full * classes);
+        ReadOnlySpan<int> tailTargets = targets.Slice((int)full);
+        Span<float> tailLosses = losses.IsEmpty ? default : losses.Slice((int)full);
+        if (classes >= 8 && Vector256.IsHardwareAccelerated)
+            return lossSum + RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
+        if (classes >= 4 && Vector128.IsHardwareAccelerated)
+            return lossSum + RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
+        return lossSum + RowKernels.CrossEntropy<ScalarF, float, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
     }
 
     /// <summary>Copies W rows into <paramref name="cols"/> so that vector j holds class j of every row; returns the lane-wise row maxima.</summary>
