@@ -145,6 +145,7 @@ public sealed partial class SoftmaxGenerator
                             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
                         }
                         """);
+                    ExtrasEmitter.EmitUserMembers(w, spec, t, GeneratedCode);
                 }
             }
 

@@ -51,14 +51,14 @@ internal static class BinaryKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        TVec zero = TOps.Splat(T.Zero), one = TOps.Splat(T.One), two = TOps.Splat(T.One + T.One);
+        TVec zero = TOps.Splat(T.Zero), one = TOps.Splat(T.One);
         nuint i = start;
         for (; i + width <= length; i += width)
         {
             TVec v = TOps.Load(ref x, i);
 
-            // -|x| = x - 2 max(x, 0), exact (a NaN gives NaN; 2x overflowing gives -inf and e = 0, still right).
-            TVec negativeMagnitude = TOps.Subtract(v, TOps.Multiply(two, TOps.MaxNative(v, zero)));
+            // -|x| = -max(x, -x), exact for every x (NaN stays NaN, +-inf give -inf and e = 0).
+            TVec negativeMagnitude = TOps.Subtract(zero, TOps.MaxNative(v, TOps.Subtract(zero, v)));
             TVec e = TOps.ExpShifted(negativeMagnitude, zero);
 
             // The numerator: e where x < 0, 1 elsewhere (selected with the two masks the lane operations have).
