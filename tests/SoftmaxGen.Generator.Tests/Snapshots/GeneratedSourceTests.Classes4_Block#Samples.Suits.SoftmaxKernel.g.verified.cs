@@ -89,6 +89,74 @@ namespace Samples
         }
 
         /// <summary>
+        /// The softmax over the middle axis of <c>[outer, 4, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 4 channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's 4 values, <c>innerSize</c> apart, are normalised.
+        /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 4 x innerSize</c> values.</param>
+        /// <param name="output">Receives the probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 4 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                Softmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The log-softmax over the middle axis of <c>[outer, 4, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 4 channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 4 x innerSize</c> values.</param>
+        /// <param name="output">Receives the log-probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 4 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                LogSoftmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The <paramref name="k"/> most probable of the 4 classes of each row, most probable first, with their softmax probabilities,
+        /// as <c>torch.topk(F.softmax(logits, dim=1), k)</c>, without writing the full softmax. Equal logits: the lower index first.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
+        /// <param name="k">The number of classes per row, from 1 to 4.</param>
+        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above 4.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 4, or an output is shorter than <c>rows x k</c> or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void TopK(global::System.ReadOnlySpan<float> logits, int k, global::System.Span<int> indices, global::System.Span<float> probabilities)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopK(k, Classes);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+            global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
+        }
+
+        /// <summary>
         /// The softmax of each row of 4 logits, as <c>F.softmax(logits, dim=1)</c>:
         /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
         /// </summary>
@@ -165,6 +233,74 @@ namespace Samples
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
+        }
+
+        /// <summary>
+        /// The softmax over the middle axis of <c>[outer, 4, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 4 channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's 4 values, <c>innerSize</c> apart, are normalised.
+        /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 4 x innerSize</c> values.</param>
+        /// <param name="output">Receives the probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 4 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                Softmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The log-softmax over the middle axis of <c>[outer, 4, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 4 channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 4 x innerSize</c> values.</param>
+        /// <param name="output">Receives the log-probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 4 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                LogSoftmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The <paramref name="k"/> most probable of the 4 classes of each row, most probable first, with their softmax probabilities,
+        /// as <c>torch.topk(F.softmax(logits, dim=1), k)</c>, without writing the full softmax. Equal logits: the lower index first.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
+        /// <param name="k">The number of classes per row, from 1 to 4.</param>
+        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above 4.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 4, or an output is shorter than <c>rows x k</c> or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void TopK(global::System.ReadOnlySpan<double> logits, int k, global::System.Span<int> indices, global::System.Span<double> probabilities)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopK(k, Classes);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+            global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
         }
     }
 }
