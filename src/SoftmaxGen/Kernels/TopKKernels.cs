@@ -120,13 +120,23 @@ internal static class TopKKernels
             }
         }
 
+        // The common case is one comparison with the worst kept value: a value at most equal to it cannot enter (an
+        // equal one has the higher index). Only NaN, on either side, needs the full ranking.
+        T threshold = values[0];
         for (int j = k; j < x.Length; j++)
         {
-            if (Better(x[j], j, values[0], indices[0]))
+            T v = x[j];
+            if (v <= threshold)
             {
-                values[0] = x[j];
+                continue;
+            }
+
+            if (v > threshold || Better(v, j, threshold, indices[0]))
+            {
+                values[0] = v;
                 indices[0] = j;
                 SiftDown(indices, values, 0, k);
+                threshold = values[0];
             }
         }
 
