@@ -96,43 +96,6 @@ public sealed partial class SoftmaxGenerator
                             {{k}}.LogSoftmax(logits, logProbabilities, rows);
                         }
 
-                        /// <summary>
-                        /// The cross-entropy of rows of {{c}} logits against class-index targets, reduced over the rows, as
-                        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
-                        /// </summary>
-                        /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
-                        /// <param name="targets">One class index in <c>[0, {{c}})</c> per row.</param>
-                        /// <param name="reduction">The mean (NaN for zero rows) or the sum of the per-row losses.</param>
-                        /// <returns>The reduced loss.</returns>
-                        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, {{c}})</c>, or <paramref name="reduction"/> is not defined.</exception>
-                        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{c}}, or <paramref name="targets"/> does not hold one value per row.</exception>
-                        {{GeneratedCode}}
-                        public static {{t}} CrossEntropy(global::System.ReadOnlySpan<{{t}}> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean)
-                        {
-                            int rows = {{Guard}}.Rows(logits.Length, Classes, nameof(logits));
-                            {{Guard}}.Targets(targets, rows, Classes);
-                            {{Guard}}.Reduction(reduction);
-                            return {{(t == "float" ? "(float)" : string.Empty)}}{{Guard}}.Reduce({{k}}.CrossEntropy(logits, targets, default, rows), rows, reduction);
-                        }
-
-                        /// <summary>
-                        /// The cross-entropy of each row of {{c}} logits against its class-index target, as
-                        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
-                        /// </summary>
-                        /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
-                        /// <param name="targets">One class index in <c>[0, {{c}})</c> per row.</param>
-                        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
-                        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, {{c}})</c>.</exception>
-                        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{c}}, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
-                        {{GeneratedCode}}
-                        public static void CrossEntropy(global::System.ReadOnlySpan<{{t}}> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<{{t}}> losses)
-                        {
-                            int rows = {{Guard}}.Rows(logits.Length, Classes, nameof(logits));
-                            {{Guard}}.Targets(targets, rows, Classes);
-                            {{Guard}}.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-                            {{k}}.CrossEntropy(logits, targets, losses, rows);
-                        }
-
                         /// <summary>The predicted class of each row of {{c}} logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                         /// <param name="predictions">Receives one class index per row.</param>
@@ -145,6 +108,8 @@ public sealed partial class SoftmaxGenerator
                             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
                         }
                         """);
+                    LossEmitter.Emit(w, c, t, k);
+                    ExtrasEmitter.EmitUserMembers(w, spec, t, GeneratedCode);
                 }
             }
 

@@ -174,7 +174,7 @@ internal static class RowKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double RowSum<TOps, TVec, T>(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
+    internal static double RowSum<TOps, TVec, T>(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -46,42 +46,6 @@ public static partial class SoftmaxFallback
         LogSoftmaxCore(logits, logProbabilities, rows, classes);
     }
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction)"/>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.Reduction(reduction);
-        return (float)SoftmaxGuard.Reduce(CrossEntropyCore(logits, targets, [], rows, classes), rows, reduction);
-    }
-
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, int, LossReduction)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.Reduction(reduction);
-        return SoftmaxGuard.Reduce(CrossEntropyCore(logits, targets, [], rows, classes), rows, reduction);
-    }
-
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int)"/>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-        CrossEntropyCore(logits, targets, losses, rows, classes);
-    }
-
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{double}, ReadOnlySpan{int}, Span{double}, int)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-        CrossEntropyCore(logits, targets, losses, rows, classes);
-    }
-
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
     {

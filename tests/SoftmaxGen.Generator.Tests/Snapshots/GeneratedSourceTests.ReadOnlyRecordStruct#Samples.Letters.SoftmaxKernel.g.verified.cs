@@ -39,43 +39,6 @@ namespace Samples
             global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
         }
 
-        /// <summary>
-        /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
-        /// <param name="reduction">The mean (NaN for zero rows) or the sum of the per-row losses.</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, 26)</c>, or <paramref name="reduction"/> is not defined.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="targets"/> does not hold one value per row.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
-        public static float CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean)
-        {
-            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Targets(targets, rows, Classes);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
-            return (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction);
-        }
-
-        /// <summary>
-        /// The cross-entropy of each row of 26 logits against its class-index target, as
-        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, 26)</c>.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
-        public static void CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses)
-        {
-            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Targets(targets, rows, Classes);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-            global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
-        }
-
         /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
@@ -86,6 +49,265 @@ namespace Samples
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
+        }
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
+        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=..., label_smoothing=labelSmoothing)</c>:
+        /// row r contributes <c>(1 - eps) * w[t] * -lp[r, t] + eps / 26 * sum_j w[j] * -lp[r, j]</c> with <c>lp = log_softmax(logits)</c>;
+        /// the mean divides by the summed weight of the counted rows (NaN when none counts).
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="reduction">The mean (the default) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor 26 long.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
+            return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
+                ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
+                : (float)global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        }
+
+        /// <summary>
+        /// The cross-entropy of each row of 26 logits against its class-index target, as
+        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction='none', label_smoothing=labelSmoothing)</c>;
+        /// an ignored row gets 0.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/> or <paramref name="classWeights"/>.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            bool plain = global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+            if (plain)
+            {
+                global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            }
+        }
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against class-index targets and its gradient with respect to the logits,
+        /// in one fused pass per row: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
+        /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / 26 * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
+        /// the reduction's scale; ignored rows get a zero gradient.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+        /// <param name="reduction">The mean (the default) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against target probabilities, reduced over the rows, as
+        /// <c>F.cross_entropy(logits, targetProbabilities, label_smoothing=labelSmoothing)</c> or TensorFlow's
+        /// <c>softmax_cross_entropy_with_logits</c>: row r contributes <c>-sum_j t'[r, j] * log_softmax(logits)[r, j]</c> with <c>t' = (1 - eps) * t + eps / 26</c>.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of each row of 26 logits against its target probabilities, as
+        /// <c>F.cross_entropy(logits, targetProbabilities, reduction='none', label_smoothing=labelSmoothing)</c>.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap either input.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> losses, float labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against target probabilities and its gradient with respect to the logits in one
+        /// fused pass per row, as PyTorch's autograd gives it: <c>s * (p[j] * sum_k t'[k] - t'[j])</c>, s = 1 / rows for the mean, 1 for the sum.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, must not overlap <paramref name="targetProbabilities"/>.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+
+        /// <summary>
+        /// The negative log-likelihood of rows of 26 log-probabilities against class-index targets, as
+        /// <c>F.nll_loss(logProbabilities, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=...)</c>.
+        /// </summary>
+        /// <param name="logProbabilities">Row-major <c>rows x 26</c> log-probabilities.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="reduction">The mean (the default; it divides by the summed weight of the counted rows) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="reduction"/> is not defined.</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float NllLoss(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.NllLoss(logProbabilities, targets, Classes, reduction, classWeights, ignoreIndex);
+
+        /// <summary>
+        /// Keras' <c>categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 26 probabilities: each row divided by its sum,
+        /// clipped to <c>[epsilon, 1 - epsilon]</c>, then <c>-sum_j targetProbabilities[r, j] * log(p[r, j])</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> predicted probabilities.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyFromProbabilities(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float epsilon = 1e-7f)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targetProbabilities, Classes, reduction, epsilon);
+
+        /// <summary>
+        /// Keras' <c>sparse_categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 26 probabilities: row r contributes
+        /// <c>-log(p[r, targets[r]])</c> with p the row divided by its sum and clipped to <c>[epsilon, 1 - epsilon]</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> predicted probabilities.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyFromProbabilities(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float epsilon = 1e-7f)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targets, Classes, reduction, epsilon);
+
+        /// <summary>
+        /// The backward pass of softmax over rows of 26: <c>inputGradient[r, j] = y[r, j] * (g[r, j] - sum_k g[r, k] * y[r, k])</c>,
+        /// PyTorch's autograd of <c>F.softmax(x, dim=1)</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> softmax outputs y.</param>
+        /// <param name="outputGradient">dLoss/dProbabilities g, as long as <paramref name="probabilities"/>.</param>
+        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void SoftmaxGradient(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(probabilities, outputGradient, inputGradient, Classes);
+
+        /// <summary>
+        /// The backward pass of log-softmax over rows of 26: <c>inputGradient[r, j] = g[r, j] - exp(y[r, j]) * sum_k g[r, k]</c>,
+        /// PyTorch's autograd of <c>F.log_softmax(x, dim=1)</c>.
+        /// </summary>
+        /// <param name="logProbabilities">Row-major <c>rows x 26</c> log-softmax outputs y.</param>
+        /// <param name="outputGradient">dLoss/dLogProbabilities g, as long as <paramref name="logProbabilities"/>.</param>
+        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmaxGradient(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, Classes);
+
+        /// <summary>
+        /// The softmax over the middle axis of <c>[outer, 26, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 26 channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's 26 values, <c>innerSize</c> apart, are normalised.
+        /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 26 x innerSize</c> values.</param>
+        /// <param name="output">Receives the probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 26 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                Softmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The log-softmax over the middle axis of <c>[outer, 26, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 26 channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 26 x innerSize</c> values.</param>
+        /// <param name="output">Receives the log-probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 26 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                LogSoftmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The <paramref name="k"/> most probable of the 26 classes of each row, most probable first, with their softmax probabilities,
+        /// as <c>torch.topk(F.softmax(logits, dim=1), k)</c>, without writing the full softmax. Equal logits: the lower index first.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="k">The number of classes per row, from 1 to 26.</param>
+        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above 26.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or an output is shorter than <c>rows x k</c> or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void TopK(global::System.ReadOnlySpan<float> logits, int k, global::System.Span<int> indices, global::System.Span<float> probabilities)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopK(k, Classes);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+            global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
         }
 
         /// <summary>
@@ -118,43 +340,6 @@ namespace Samples
             global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
         }
 
-        /// <summary>
-        /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targets, reduction=...)</c> or Keras' <c>SparseCategoricalCrossentropy(from_logits=True)</c>: row r contributes <c>-log_softmax(logits)[r, targets[r]]</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
-        /// <param name="reduction">The mean (NaN for zero rows) or the sum of the per-row losses.</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, 26)</c>, or <paramref name="reduction"/> is not defined.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="targets"/> does not hold one value per row.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
-        public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean)
-        {
-            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Targets(targets, rows, Classes);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
-            return global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction);
-        }
-
-        /// <summary>
-        /// The cross-entropy of each row of 26 logits against its class-index target, as
-        /// <c>F.cross_entropy(logits, targets, reduction='none')</c> or Keras' <c>sparse_categorical_crossentropy(targets, logits, from_logits=True)</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is outside <c>[0, 26)</c>.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
-        public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> losses)
-        {
-            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.Targets(targets, rows, Classes);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-            global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
-        }
-
         /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
@@ -165,6 +350,265 @@ namespace Samples
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
+        }
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against class-index targets, reduced over the rows, as
+        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=..., label_smoothing=labelSmoothing)</c>:
+        /// row r contributes <c>(1 - eps) * w[t] * -lp[r, t] + eps / 26 * sum_j w[j] * -lp[r, j]</c> with <c>lp = log_softmax(logits)</c>;
+        /// the mean divides by the summed weight of the counted rows (NaN when none counts).
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="reduction">The mean (the default) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor 26 long.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
+            return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
+                ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
+                : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        }
+
+        /// <summary>
+        /// The cross-entropy of each row of 26 logits against its class-index target, as
+        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction='none', label_smoothing=labelSmoothing)</c>;
+        /// an ignored row gets 0.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/> or <paramref name="classWeights"/>.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> losses, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            bool plain = global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+            if (plain)
+            {
+                global::SoftmaxGen.Generated.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            }
+        }
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against class-index targets and its gradient with respect to the logits,
+        /// in one fused pass per row: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
+        /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / 26 * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
+        /// the reduction's scale; ignored rows get a zero gradient.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+        /// <param name="reduction">The mean (the default) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against target probabilities, reduced over the rows, as
+        /// <c>F.cross_entropy(logits, targetProbabilities, label_smoothing=labelSmoothing)</c> or TensorFlow's
+        /// <c>softmax_cross_entropy_with_logits</c>: row r contributes <c>-sum_j t'[r, j] * log_softmax(logits)[r, j]</c> with <c>t' = (1 - eps) * t + eps / 26</c>.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of each row of 26 logits against its target probabilities, as
+        /// <c>F.cross_entropy(logits, targetProbabilities, reduction='none', label_smoothing=labelSmoothing)</c>.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap either input.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> losses, double labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
+
+        /// <summary>
+        /// The cross-entropy of rows of 26 logits against target probabilities and its gradient with respect to the logits in one
+        /// fused pass per row, as PyTorch's autograd gives it: <c>s * (p[j] * sum_k t'[k] - t'[j])</c>, s = 1 / rows for the mean, 1 for the sum.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, must not overlap <paramref name="targetProbabilities"/>.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+
+        /// <summary>
+        /// The negative log-likelihood of rows of 26 log-probabilities against class-index targets, as
+        /// <c>F.nll_loss(logProbabilities, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=...)</c>.
+        /// </summary>
+        /// <param name="logProbabilities">Row-major <c>rows x 26</c> log-probabilities.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
+        /// <param name="reduction">The mean (the default; it divides by the summed weight of the counted rows) or the sum.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="reduction"/> is not defined.</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double NllLoss(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.NllLoss(logProbabilities, targets, Classes, reduction, classWeights, ignoreIndex);
+
+        /// <summary>
+        /// Keras' <c>categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 26 probabilities: each row divided by its sum,
+        /// clipped to <c>[epsilon, 1 - epsilon]</c>, then <c>-sum_j targetProbabilities[r, j] * log(p[r, j])</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> predicted probabilities.</param>
+        /// <param name="targetProbabilities">Row-major <c>rows x 26</c> target probabilities.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropyFromProbabilities(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double epsilon = 1e-7)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targetProbabilities, Classes, reduction, epsilon);
+
+        /// <summary>
+        /// Keras' <c>sparse_categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 26 probabilities: row r contributes
+        /// <c>-log(p[r, targets[r]])</c> with p the row divided by its sum and clipped to <c>[epsilon, 1 - epsilon]</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> predicted probabilities.</param>
+        /// <param name="targets">One class index in <c>[0, 26)</c> per row.</param>
+        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
+        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static double CrossEntropyFromProbabilities(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double epsilon = 1e-7)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targets, Classes, reduction, epsilon);
+
+        /// <summary>
+        /// The backward pass of softmax over rows of 26: <c>inputGradient[r, j] = y[r, j] * (g[r, j] - sum_k g[r, k] * y[r, k])</c>,
+        /// PyTorch's autograd of <c>F.softmax(x, dim=1)</c>.
+        /// </summary>
+        /// <param name="probabilities">Row-major <c>rows x 26</c> softmax outputs y.</param>
+        /// <param name="outputGradient">dLoss/dProbabilities g, as long as <paramref name="probabilities"/>.</param>
+        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void SoftmaxGradient(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(probabilities, outputGradient, inputGradient, Classes);
+
+        /// <summary>
+        /// The backward pass of log-softmax over rows of 26: <c>inputGradient[r, j] = g[r, j] - exp(y[r, j]) * sum_k g[r, k]</c>,
+        /// PyTorch's autograd of <c>F.log_softmax(x, dim=1)</c>.
+        /// </summary>
+        /// <param name="logProbabilities">Row-major <c>rows x 26</c> log-softmax outputs y.</param>
+        /// <param name="outputGradient">dLoss/dLogProbabilities g, as long as <paramref name="logProbabilities"/>.</param>
+        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmaxGradient(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, Classes);
+
+        /// <summary>
+        /// The softmax over the middle axis of <c>[outer, 26, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 26 channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's 26 values, <c>innerSize</c> apart, are normalised.
+        /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 26 x innerSize</c> values.</param>
+        /// <param name="output">Receives the probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 26 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                Softmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The log-softmax over the middle axis of <c>[outer, 26, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
+        /// tensor with 26 channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
+        /// </summary>
+        /// <param name="input">Row-major <c>outer x 26 x innerSize</c> values.</param>
+        /// <param name="output">Receives the log-probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 26 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
+        {
+            int outer = global::SoftmaxGen.Kernels.SoftmaxGuard.AxisOuter(input.Length, Classes, innerSize, nameof(input));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+            if (innerSize == 1)
+            {
+                LogSoftmax(input, output);
+            }
+            else
+            {
+                global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, Classes, innerSize);
+            }
+        }
+
+        /// <summary>
+        /// The <paramref name="k"/> most probable of the 26 classes of each row, most probable first, with their softmax probabilities,
+        /// as <c>torch.topk(F.softmax(logits, dim=1), k)</c>, without writing the full softmax. Equal logits: the lower index first.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="k">The number of classes per row, from 1 to 26.</param>
+        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above 26.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or an output is shorter than <c>rows x k</c> or overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void TopK(global::System.ReadOnlySpan<double> logits, int k, global::System.Span<int> indices, global::System.Span<double> probabilities)
+        {
+            int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopK(k, Classes);
+            global::SoftmaxGen.Kernels.SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+            global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
         }
     }
 }

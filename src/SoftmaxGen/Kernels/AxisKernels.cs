@@ -1,0 +1,253 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// Softmax and log-softmax over the middle axis of an <c>[outer, classes, inner]</c> tensor, as
+/// <c>F.softmax(x, dim=1)</c> on NCHW data: the classes of one position are <c>inner</c> values apart. A vector
+/// holds <c>W</c> adjacent positions of one class, so the maximum, the exponentials, the sum and the scale are all
+/// lane-wise across positions, with no transpose and no horizontal reduction. Positions that do not fill the widest
+/// vector go to the next narrower tier, the last ones to a scalar lane; every lane runs the same
+/// <see cref="SoftmaxMath"/> code as the row kernels.
+/// </summary>
+internal static class AxisKernels
+{
+    /// <summary>Softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
+    internal static void Softmax(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int inner)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
+        for (nuint o = 0; o < (nuint)outer; o++)
+        {
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd512F, Vector512<float>, float>(ref x, ref y, c, n, i);
+            if (Vector256.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd256F, Vector256<float>, float>(ref x, ref y, c, n, i);
+            if (Vector128.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd128F, Vector128<float>, float>(ref x, ref y, c, n, i);
+            SoftmaxColumns<ScalarF, float, float>(ref x, ref y, c, n, i);
+        }
+    }
+
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    internal static void Softmax(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int inner)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
+        for (nuint o = 0; o < (nuint)outer; o++)
+        {
+            ref double x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
+            ref double y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd512D, Vector512<double>, double>(ref x, ref y, c, n, i);
+            if (Vector256.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd256D, Vector256<double>, double>(ref x, ref y, c, n, i);
+            if (Vector128.IsHardwareAccelerated)
+                i = SoftmaxColumns<Simd128D, Vector128<double>, double>(ref x, ref y, c, n, i);
+            SoftmaxColumns<ScalarD, double, double>(ref x, ref y, c, n, i);
+        }
+    }
+
+    /// <summary>Log-softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
+    internal static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int inner)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
+        for (nuint o = 0; o < (nuint)outer; o++)
+        {
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd512F, Vector512<float>, float>(ref x, ref y, c, n, i);
+            if (Vector256.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd256F, Vector256<float>, float>(ref x, ref y, c, n, i);
+            if (Vector128.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd128F, Vector128<float>, float>(ref x, ref y, c, n, i);
+            LogSoftmaxColumns<ScalarF, float, float>(ref x, ref y, c, n, i);
+        }
+    }
+
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    internal static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int inner)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
+        for (nuint o = 0; o < (nuint)outer; o++)
+        {
+            ref double x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
+            ref double y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd512D, Vector512<double>, double>(ref x, ref y, c, n, i);
+            if (Vector256.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd256D, Vector256<double>, double>(ref x, ref y, c, n, i);
+            if (Vector128.IsHardwareAccelerated)
+                i = LogSoftmaxColumns<Simd128D, Vector128<double>, double>(ref x, ref y, c, n, i);
+            LogSoftmaxColumns<ScalarD, double, double>(ref x, ref y, c, n, i);
+        }
+    }
+
+    /// <summary>
+    /// Softmax of the positions <c>[start, start + k W)</c> of one plane, W at a time, for as many whole vectors as
+    /// fit before <paramref name="inner"/>; returns the first position left.
+    /// </summary>
+    private static nuint SoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint i = start;
+        for (; i + width <= inner; i += width)
+        {
+            // Lane j holds position i + j; class c of it is at c * inner.
+            TVec max = TOps.Load(ref x, i);
+            for (nuint c = 1; c < classes; c++)
+            {
+                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
+            }
+
+            // e^(x - max), stored, and its compensated sum. Each input is read before its output is written, so
+            // in-place calls are correct.
+            TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
+            TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)
+            for (nuint c = 0; c < classes; c++)
+            {
+                TVec e = TOps.ExpShifted(TOps.Load(ref x, (c * inner) + i), negatedMax);
+                TOps.Store(e, ref y, (c * inner) + i);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+            }
+
+            // float: one reciprocal of the rounded sum, then a multiplication (as the block kernels);
+            // double: a division by the sum, which rounds once (as the row kernels).
+            TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
+            if (typeof(T) == typeof(float))
+            {
+                TVec scale = TOps.Divide(TOps.Splat(T.One), total);
+                for (nuint c = 0; c < classes; c++)
+                {
+                    nuint at = (c * inner) + i;
+                    TOps.Store(TOps.Multiply(TOps.Load(ref y, at), scale), ref y, at);
+                }
+            }
+            else
+            {
+                for (nuint c = 0; c < classes; c++)
+                {
+                    nuint at = (c * inner) + i;
+                    TOps.Store(TOps.Divide(TOps.Load(ref y, at), total), ref y, at);
+                }
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>Log-softmax of whole vectors of positions from <paramref name="start"/>; returns the first position left.</summary>
+    private static nuint LogSoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint i = start;
+        for (; i + width <= inner; i += width)
+        {
+            TVec max = TOps.Load(ref x, i);
+            for (nuint c = 1; c < classes; c++)
+            {
+                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
+            }
+
+            TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
+            TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)
+            for (nuint c = 0; c < classes; c++)
+            {
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref x, (c * inner) + i), negatedMax), ref sum, ref compensation);
+            }
+
+            // (x - high) - low, where high + low = max + ln(sum) exactly (per lane).
+            LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+            for (nuint c = 0; c < classes; c++)
+            {
+                nuint at = (c * inner) + i;
+                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, at), high), low), ref y, at);
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane (taken off here), split into a high and a low part: the vector form of
+    /// <see cref="SoftmaxMath"/> for float vectors, its scalar form lane by lane otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            SoftmaxMath.LogNormalizer(As<TVec, Vector512<float>>(max), As<TVec, Vector512<float>>(sum), As<TVec, Vector512<float>>(compensation), out Vector512<float> h, out Vector512<float> l);
+            high = As<Vector512<float>, TVec>(h);
+            low = As<Vector512<float>, TVec>(l);
+        }
+        else if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            SoftmaxMath.LogNormalizer(As<TVec, Vector256<float>>(max), As<TVec, Vector256<float>>(sum), As<TVec, Vector256<float>>(compensation), out Vector256<float> h, out Vector256<float> l);
+            high = As<Vector256<float>, TVec>(h);
+            low = As<Vector256<float>, TVec>(l);
+        }
+        else if (typeof(TVec) == typeof(Vector128<float>))
+        {
+            SoftmaxMath.LogNormalizer(As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation), out Vector128<float> h, out Vector128<float> l);
+            high = As<Vector128<float>, TVec>(h);
+            low = As<Vector128<float>, TVec>(l);
+        }
+        else
+        {
+            // Double vectors and the scalar lanes: one scalar normaliser per lane.
+            Span<T> lanes = stackalloc T[4 * TOps.Count];
+            ref T m = ref MemoryMarshal.GetReference(lanes);
+            TOps.Store(max, ref m, 0);
+            TOps.Store(sum, ref m, (nuint)TOps.Count);
+            TOps.Store(compensation, ref m, 2 * (nuint)TOps.Count);
+            for (int j = 0; j < TOps.Count; j++)
+            {
+                double total = (double.CreateTruncating(lanes[TOps.Count + j]) - 1) + double.CreateTruncating(lanes[(2 * TOps.Count) + j]);
+                ScalarLogNormalizer(lanes[j], total, out lanes[j], out lanes[(3 * TOps.Count) + j]);
+            }
+
+            high = TOps.Load(ref m, 0);
+            low = TOps.Load(ref m, 3 * (nuint)TOps.Count);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScalarLogNormalizer<T>(T max, double total, out T high, out T low)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            SoftmaxMath.LogNormalizer(As<T, float>(max), total, out float h, out float l);
+            high = As<float, T>(h);
+            low = As<float, T>(l);
+        }
+        else
+        {
+            SoftmaxMath.LogNormalizer(As<T, double>(max), total, out double h, out double l);
+            high = As<double, T>(h);
+            low = As<double, T>(l);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TTo As<TFrom, TTo>(TFrom value) => Unsafe.As<TFrom, TTo>(ref value);
+}

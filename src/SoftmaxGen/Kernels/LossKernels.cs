@@ -1,0 +1,323 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SoftmaxGen.Kernels;
+
+/// <summary>
+/// The row algorithms of the loss family for any class count, written once over <see cref="ISimd{TVec, T}"/> like
+/// <see cref="RowKernels"/>: a row is covered by vectors at 0, W, 2W, ... and one last vector ending at the end of
+/// the row (its repeated lanes left out of every sum), and the last vector is loaded before anything is stored so
+/// that in-place calls stay correct. The exponential and the compensated sums are <see cref="SoftmaxMath"/>'s.
+/// </summary>
+internal static class LossKernels
+{
+    /// <summary>
+    /// Cross-entropy against class targets with PyTorch's options, fused with its gradient: one pass for the maximum,
+    /// one for e^(x - max) (stored in the gradient) with its sum and, when smoothing, the weighted sum of x - max, and one
+    /// that turns the exponentials into the gradient. Per row, with w the weights (1 when none), t the target, p the
+    /// softmax, W = sum w and eps the smoothing: <c>nll = w[t] (max + ln S - x[t])</c>,
+    /// <c>smooth = W (max + ln S) - sum_j w[j] x[j]</c>, loss = <c>(1 - eps) nll + eps / C smooth</c>, and
+    /// <c>d loss / d x[j] = scale ((1 - eps) w[t] (p[j] - [j = t]) + eps / C (W p[j] - w[j]))</c>. Ignored rows get loss
+    /// 0 and gradient 0 and add nothing.
+    /// </summary>
+    /// <returns>The sums over the counted rows of nll and of smooth, in double.</returns>
+    internal static (double Nll, double Smooth) CrossEntropy<TOps, TVec, T>(
+        ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
+        Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        bool weighted = !weights.IsEmpty;
+        bool smooth = smoothing > 0;
+        bool withGradient = !gradient.IsEmpty;
+        ref T w = ref weighted ? ref MemoryMarshal.GetReference(weights) : ref Unsafe.NullRef<T>();
+        double weightSum = weighted ? SumOf(weights) : classes;
+        double smoothPerClass = smoothing / classes;
+
+        double nllSum = 0, smoothSum = 0;
+        for (nuint row = 0; row < rows; row++)
+        {
+            int target = targets[(int)row];
+            if (target == ignoreIndex)
+            {
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = T.Zero;
+                }
+
+                if (withGradient)
+                {
+                    gradient.Slice((int)(row * classes), (int)classes).Clear();
+                }
+
+                continue;
+            }
+
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            ref T gr = ref withGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes) : ref Unsafe.NullRef<T>();
+            double targetLogit = double.CreateTruncating(Unsafe.Add(ref xr, target));
+            double targetWeight = weighted ? double.CreateTruncating(Unsafe.Add(ref w, target)) : 1.0;
+
+            TVec tail = TOps.Load(ref xr, last);
+            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
+
+            TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default;
+            for (nuint i = 0; i < last; i += width)
+            {
+                TVec v = TOps.Load(ref xr, i);
+                TVec e = TOps.ExpShifted(v, negatedMax);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(e, ref sum, ref compensation);
+                if (smooth)
+                {
+                    TVec d = TOps.Subtract(v, maxV);
+                    SoftmaxMath.Accumulate<TOps, TVec, T>(weighted ? TOps.Multiply(TOps.Load(ref w, i), d) : d, ref shifted, ref shiftedCompensation);
+                }
+
+                if (withGradient)
+                {
+                    TOps.Store(e, ref gr, i);
+                }
+            }
+
+            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+            if (smooth)
+            {
+                TVec d = TOps.Subtract(tail, maxV);
+                d = weighted ? TOps.Multiply(TOps.Load(ref w, last), d) : d;
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(d, repeated), ref shifted, ref shiftedCompensation);
+            }
+
+            double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+            double maxD = double.CreateTruncating(max);
+            double nll = targetWeight * SoftmaxMath.RowLoss(maxD, targetLogit, total);
+            double loss = nll;
+            if (smooth)
+            {
+                // sum_j w[j] (max + ln S - x[j]) = W ln S - sum_j w[j] (x[j] - max).
+                double smoothLoss = weightSum * Math.Log(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+                smoothSum += smoothLoss;
+                loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
+            }
+
+            nllSum += nll;
+            if (!losses.IsEmpty)
+            {
+                losses[(int)row] = T.CreateTruncating(loss);
+            }
+
+            if (withGradient)
+            {
+                // g[j] = e[j] a - b w[j], then g[t] -= c.
+                double nllScale = gradientScale * (1 - smoothing) * targetWeight;
+                double b = gradientScale * smoothPerClass;
+                TVec a = TOps.Splat(T.CreateTruncating((nllScale + b * weightSum) / total));
+                TVec bV = TOps.Splat(T.CreateTruncating(b));
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TVec e = TOps.Load(ref gr, i);
+                    TOps.Store(TOps.Subtract(TOps.Multiply(e, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, i)) : bV), ref gr, i);
+                }
+
+                TOps.Store(TOps.Subtract(TOps.Multiply(tailExp, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, last)) : bV), ref gr, last);
+                ref T gt = ref Unsafe.Add(ref gr, target);
+                gt = T.CreateTruncating(double.CreateTruncating(gt) - nllScale);
+            }
+        }
+
+        return (nllSum, smoothSum);
+    }
+
+    /// <summary>
+    /// Cross-entropy against target probabilities, smoothed to <c>t' = (1 - eps) t + eps / C</c>, fused with its
+    /// gradient: loss = <c>sum_j t'[j] (max + ln S - x[j])</c>, <c>d loss / d x[j] = scale (p[j] sum t' - t'[j])</c>.
+    /// </summary>
+    /// <returns>The sum of the per-row losses, in double.</returns>
+    internal static double ProbabilityCrossEntropy<TOps, TVec, T>(
+        ref T x, ref T p, double smoothing, Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        bool withGradient = !gradient.IsEmpty;
+        TVec keep = TOps.Splat(T.CreateTruncating(1 - smoothing));
+        TVec spread = TOps.Splat(T.CreateTruncating(smoothing / classes));
+
+        double lossSum = 0;
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            ref T pr = ref Unsafe.Add(ref p, row * classes);
+            ref T gr = ref withGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes) : ref Unsafe.NullRef<T>();
+
+            TVec tail = TOps.Load(ref xr, last);
+            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
+
+            TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default, mass = default, massCompensation = default;
+            for (nuint i = 0; i < last; i += width)
+            {
+                TVec v = TOps.Load(ref xr, i);
+                TVec e = TOps.ExpShifted(v, negatedMax);
+                TVec t = TOps.MultiplyAdd(TOps.Load(ref pr, i), keep, spread);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(e, ref sum, ref compensation);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.Multiply(t, TOps.Subtract(v, maxV)), ref shifted, ref shiftedCompensation);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(t, ref mass, ref massCompensation);
+                if (withGradient)
+                {
+                    TOps.Store(e, ref gr, i);
+                }
+            }
+
+            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+            TVec tailTarget = TOps.MultiplyAdd(TOps.Load(ref pr, last), keep, spread);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TOps.Multiply(tailTarget, TOps.Subtract(tail, maxV)), repeated), ref shifted, ref shiftedCompensation);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailTarget, repeated), ref mass, ref massCompensation);
+
+            double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
+            double targetMass = CompensatedTotal<TOps, TVec, T>(mass, massCompensation);
+            double loss = targetMass * Math.Log(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+            lossSum += loss;
+            if (!losses.IsEmpty)
+            {
+                losses[(int)row] = T.CreateTruncating(loss);
+            }
+
+            if (withGradient)
+            {
+                TVec a = TOps.Splat(T.CreateTruncating(gradientScale * targetMass / total));
+                TVec s = TOps.Splat(T.CreateTruncating(gradientScale));
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TVec t = TOps.MultiplyAdd(TOps.Load(ref pr, i), keep, spread);
+                    TOps.Store(TOps.Subtract(TOps.Multiply(TOps.Load(ref gr, i), a), TOps.Multiply(t, s)), ref gr, i);
+                }
+
+                TOps.Store(TOps.Subtract(TOps.Multiply(tailExp, a), TOps.Multiply(tailTarget, s)), ref gr, last);
+            }
+        }
+
+        return lossSum;
+    }
+
+    /// <summary>The backward of softmax: <c>dx[j] = y[j] (g[j] - sum_k g[k] y[k])</c>.</summary>
+    internal static void SoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+            ref T gr = ref Unsafe.Add(ref g, row * classes);
+            ref T dr = ref Unsafe.Add(ref dx, row * classes);
+
+            TVec tailY = TOps.Load(ref yr, last), tailG = TOps.Load(ref gr, last);
+            TVec sum = default, compensation = default;
+            for (nuint i = 0; i < last; i += width)
+            {
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.Multiply(TOps.Load(ref yr, i), TOps.Load(ref gr, i)), ref sum, ref compensation);
+            }
+
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TOps.Multiply(tailY, tailG), repeated), ref sum, ref compensation);
+            TVec dot = TOps.Splat(T.CreateTruncating(CompensatedTotal<TOps, TVec, T>(sum, compensation)));
+            for (nuint i = 0; i < last; i += width)
+            {
+                TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), TOps.Subtract(TOps.Load(ref gr, i), dot)), ref dr, i);
+            }
+
+            TOps.Store(TOps.Multiply(tailY, TOps.Subtract(tailG, dot)), ref dr, last);
+        }
+    }
+
+    /// <summary>The backward of log-softmax: <c>dx[j] = g[j] - e^(y[j]) sum_k g[k]</c>.</summary>
+    internal static void LogSoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        TVec zero = TOps.Splat(T.Zero);
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+            ref T gr = ref Unsafe.Add(ref g, row * classes);
+            ref T dr = ref Unsafe.Add(ref dx, row * classes);
+
+            TVec tailY = TOps.Load(ref yr, last), tailG = TOps.Load(ref gr, last);
+            TVec sum = default, compensation = default;
+            for (nuint i = 0; i < last; i += width)
+            {
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.Load(ref gr, i), ref sum, ref compensation);
+            }
+
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailG, repeated), ref sum, ref compensation);
+            TVec total = TOps.Splat(T.CreateTruncating(CompensatedTotal<TOps, TVec, T>(sum, compensation)));
+            for (nuint i = 0; i < last; i += width)
+            {
+                // e^y as e^(y - 0): log-probabilities are at most 0.
+                TVec p = TOps.ExpShifted(TOps.Load(ref yr, i), zero);
+                TOps.Store(TOps.Subtract(TOps.Load(ref gr, i), TOps.Multiply(p, total)), ref dr, i);
+            }
+
+            TOps.Store(TOps.Subtract(tailG, TOps.Multiply(TOps.ExpShifted(tailY, zero), total)), ref dr, last);
+        }
+    }
+
+    /// <summary>The total of a compensated lane-wise sum whose lanes may hold infinities (their compensation is then NaN and is dropped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double CompensatedTotal<TOps, TVec, T>(TVec sum, TVec compensation)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double main = TOps.SumAcross(sum);
+        return double.IsFinite(main) ? main + TOps.SumAcross(compensation) : main;
+    }
+
+    private static double SumOf<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        foreach (T value in values)
+        {
+            sum += double.CreateTruncating(value);
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec max = tail;
+        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref xr, i));
+        }
+
+        return TOps.MaxAcross(max);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+}

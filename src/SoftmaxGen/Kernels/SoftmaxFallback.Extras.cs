@@ -1,0 +1,116 @@
+using System;
+
+namespace SoftmaxGen.Kernels;
+
+// The middle-axis softmax and top-k, without dispatch to generated kernels; and the validated cores that
+// SoftmaxPrimitives and the generated kernels call with their class count.
+public static partial class SoftmaxFallback
+{
+    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        SoftmaxAxisCore(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
+    public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        SoftmaxAxisCore(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
+    public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+        TopKCore(logits, k, indices, probabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{double}, int, Span{int}, Span{double}, int)"/>
+    public static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+        TopKCore(logits, k, indices, probabilities, rows, classes);
+    }
+
+    // ---- Validated cores -------------------------------------------------------------------------------
+
+    /// <summary>Softmax over the middle axis of validated <c>[outer, classes, innerSize]</c> data; innerSize 1 is the row form.</summary>
+    /// <param name="input">Whole planes.</param>
+    /// <param name="output">At least as long as <paramref name="input"/>; may be the same memory.</param>
+    /// <param name="outer">The number of planes.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="innerSize">The positions per class.</param>
+    public static void SoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
+    {
+        if (innerSize == 1)
+            SoftmaxCore(input, output, outer, classes);
+        else
+            AxisKernels.Softmax(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    public static void SoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
+    {
+        if (innerSize == 1)
+            SoftmaxCore(input, output, outer, classes);
+        else
+            AxisKernels.Softmax(input, output, outer, classes, innerSize);
+    }
+
+    /// <summary>Log-softmax over the middle axis of validated <c>[outer, classes, innerSize]</c> data; innerSize 1 is the row form.</summary>
+    /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    public static void LogSoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
+    {
+        if (innerSize == 1)
+            LogSoftmaxCore(input, output, outer, classes);
+        else
+            AxisKernels.LogSoftmax(input, output, outer, classes, innerSize);
+    }
+
+    /// <inheritdoc cref="LogSoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    public static void LogSoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
+    {
+        if (innerSize == 1)
+            LogSoftmaxCore(input, output, outer, classes);
+        else
+            AxisKernels.LogSoftmax(input, output, outer, classes, innerSize);
+    }
+
+    /// <summary>Top-k of validated rows into validated outputs of <c>rows x k</c> values.</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="k">The number of classes per row, in [1, classes].</param>
+    /// <param name="indices">At least <c>rows x k</c> values.</param>
+    /// <param name="probabilities">At least <c>rows x k</c> values, not overlapping <paramref name="logits"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void TopKCore(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes) =>
+        TopKKernels.TopK(logits, k, indices, probabilities, rows, classes);
+
+    /// <inheritdoc cref="TopKCore(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, int)"/>
+    public static void TopKCore(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes) =>
+        TopKKernels.TopK(logits, k, indices, probabilities, rows, classes);
+}

@@ -1,0 +1,497 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <content>The loss family: cross-entropy with PyTorch's options, probability targets, gradients, NLL, Keras' forms and the softmax backward passes.</content>
+public static partial class SoftmaxFallback
+{
+    // ---- Validated entry points (the same members as SoftmaxPrimitives, never dispatching to a generated kernel) ----
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+        => (float)CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+        => CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+        => (float)CrossEntropyWithGradientChecked(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
+        => CrossEntropyWithGradientChecked(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
+        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
+        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float)"/>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> losses, int classes, float labelSmoothing = 0)
+        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> losses, int classes, double labelSmoothing = 0)
+        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float)"/>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
+        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, nameof(logitsGradient));
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
+        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, nameof(logitsGradient));
+
+    /// <inheritdoc cref="SoftmaxPrimitives.NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
+    public static float NllLoss(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+        => (float)NllLossChecked(logProbabilities, targets, classes, reduction, classWeights, ignoreIndex);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
+    public static double NllLoss(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100)
+        => NllLossChecked(logProbabilities, targets, classes, reduction, classWeights, ignoreIndex);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyFromProbabilities(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
+    public static float CrossEntropyFromProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float epsilon = 1e-7f)
+        => (float)FromProbabilitiesChecked(probabilities, targetProbabilities, classes, reduction, epsilon);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyFromProbabilities(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
+    public static double CrossEntropyFromProbabilities(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double epsilon = 1e-7)
+        => FromProbabilitiesChecked(probabilities, targetProbabilities, classes, reduction, epsilon);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyFromProbabilities(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, float)"/>
+    public static float CrossEntropyFromProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, float epsilon = 1e-7f)
+        => (float)FromProbabilitiesChecked(probabilities, targets, classes, reduction, epsilon);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyFromProbabilities(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, float)"/>
+    public static double CrossEntropyFromProbabilities(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, double epsilon = 1e-7)
+        => FromProbabilitiesChecked(probabilities, targets, classes, reduction, epsilon);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.SoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void SoftmaxGradient(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int classes)
+        => BackwardChecked(probabilities, outputGradient, inputGradient, classes, logarithmic: false);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.SoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void SoftmaxGradient(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
+        => BackwardChecked(probabilities, outputGradient, inputGradient, classes, logarithmic: false);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void LogSoftmaxGradient(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int classes)
+        => BackwardChecked(logProbabilities, outputGradient, inputGradient, classes, logarithmic: true);
+
+    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void LogSoftmaxGradient(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
+        => BackwardChecked(logProbabilities, outputGradient, inputGradient, classes, logarithmic: true);
+
+    // ---- Validation then the core: shared by the float and double members above ------------------------------
+
+    private static double CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        return SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing)
+            ? SoftmaxGuard.Reduce(PlainCrossEntropy(logits, targets, [], rows, classes), rows, reduction)
+            : CrossEntropyCore(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    }
+
+    private static void CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+        if (plain)
+        {
+            PlainCrossEntropy(logits, targets, losses, rows, classes);
+        }
+        else
+        {
+            CrossEntropyCore(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+        }
+    }
+
+    private static double CrossEntropyWithGradientChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
+        SoftmaxGuard.NoOverlap(classWeights, logitsGradient, nameof(classWeights), nameof(logitsGradient));
+        return CrossEntropyCore(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    }
+
+    private static double ProbabilityCrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int classes, LossReduction reduction, T labelSmoothing, string? gradientName = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeInput(logits, targetProbabilities, nameof(logits), nameof(targetProbabilities));
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.LabelSmoothing(labelSmoothing);
+        if (gradientName is not null)
+        {
+            SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), gradientName);
+            SoftmaxGuard.NoOverlap(targetProbabilities, logitsGradient, nameof(targetProbabilities), gradientName);
+            logitsGradient = logitsGradient.Slice(0, logits.Length);
+        }
+
+        return ProbabilityCrossEntropyCore(logits, targetProbabilities, losses, logitsGradient, rows, classes, reduction, labelSmoothing);
+    }
+
+    private static void ProbabilityLossesChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, int classes, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeInput(logits, targetProbabilities, nameof(logits), nameof(targetProbabilities));
+        SoftmaxGuard.LabelSmoothing(labelSmoothing);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        SoftmaxGuard.NoOverlap(targetProbabilities, losses, nameof(targetProbabilities), nameof(losses));
+        ProbabilityCrossEntropyCore(logits, targetProbabilities, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, labelSmoothing);
+    }
+
+    private static double NllLossChecked<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logProbabilities.Length, classes, nameof(logProbabilities));
+        SoftmaxGuard.Targets(targets, rows, classes, ignoreIndex);
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.ClassWeights(classWeights, classes);
+        return NllLossCore(logProbabilities, targets, classes, reduction, classWeights, ignoreIndex);
+    }
+
+    private static double FromProbabilitiesChecked<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> targetProbabilities, int classes, LossReduction reduction, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(probabilities.Length, classes, nameof(probabilities));
+        SoftmaxGuard.SameShapeInput(probabilities, targetProbabilities, nameof(probabilities), nameof(targetProbabilities));
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.Epsilon(epsilon);
+        return CrossEntropyFromProbabilitiesCore(probabilities, targetProbabilities, [], rows, classes, reduction, epsilon);
+    }
+
+    private static double FromProbabilitiesChecked<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(probabilities.Length, classes, nameof(probabilities));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.Epsilon(epsilon);
+        return CrossEntropyFromProbabilitiesCore(probabilities, [], targets, rows, classes, reduction, epsilon);
+    }
+
+    /// <summary>The plain cross-entropy (no options) of the existing kernels, for float or double.</summary>
+    private static double PlainCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float)
+            ? CrossEntropyCore(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows, classes)
+            : CrossEntropyCore(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows, classes);
+
+    /// <summary>The generic cores run for float and double only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RequireElementType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException($"{typeof(T).Name} is not supported: the element type must be float or double.");
+        }
+    }
+
+    private static void BackwardChecked<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int classes, bool logarithmic)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string outputsName = logarithmic ? "logProbabilities" : "probabilities";
+        int rows = SoftmaxGuard.Rows(outputs.Length, classes, outputsName);
+        SoftmaxGuard.SameShapeInput(outputs, outputGradient, outputsName, nameof(outputGradient));
+        SoftmaxGuard.SameShapeOutput(outputs, inputGradient, outputsName, nameof(inputGradient));
+        SoftmaxGuard.SameShapeOutput(outputGradient, inputGradient, nameof(outputGradient), nameof(inputGradient));
+        if (logarithmic)
+        {
+            LogSoftmaxGradientCore(outputs, outputGradient, inputGradient, rows, classes);
+        }
+        else
+        {
+            SoftmaxGradientCore(outputs, outputGradient, inputGradient, rows, classes);
+        }
+    }
+
+    // ---- Validated cores (called by SoftmaxPrimitives and by generated kernels' members) ----------------------
+
+    /// <summary>
+    /// Cross-entropy of validated rows against class targets with PyTorch's options; writes per-row losses and the
+    /// gradient when those are not empty.
+    /// </summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="targets">One class index (or <paramref name="ignoreIndex"/>) per row, validated.</param>
+    /// <param name="losses">Empty, or one value per row.</param>
+    /// <param name="logitsGradient">Empty, or exactly as long as <paramref name="logits"/> (may be the same memory).</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The reduction of the returned loss and of the gradient.</param>
+    /// <param name="classWeights">Empty or one weight per class.</param>
+    /// <param name="ignoreIndex">The ignored target value.</param>
+    /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <returns>The reduced loss, in double.</returns>
+    public static double CrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireElementType<T>();
+        // PyTorch's mean divides by the summed weight of the counted rows (their number without weights), both the
+        // negative log-likelihood and the smoothing term.
+        double scale = 1;
+        if (reduction == LossReduction.Mean)
+        {
+            double denominator = 0;
+            foreach (int target in targets)
+            {
+                if (target != ignoreIndex)
+                {
+                    denominator += classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[target]);
+                }
+            }
+
+            scale = 1 / denominator;
+        }
+
+        double smoothing = double.CreateTruncating(labelSmoothing);
+        (double nll, double smooth) = (0, 0);
+        if (typeof(T) == typeof(float))
+        {
+            var x = MemoryMarshal.Cast<T, float>(logits);
+            var w = MemoryMarshal.Cast<T, float>(classWeights);
+            var l = MemoryMarshal.Cast<T, float>(losses);
+            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            (nll, smooth) = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count ? LossKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count ? LossKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : LossKernels.CrossEntropy<ScalarF, float, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+        }
+        else
+        {
+            var x = MemoryMarshal.Cast<T, double>(logits);
+            var w = MemoryMarshal.Cast<T, double>(classWeights);
+            var l = MemoryMarshal.Cast<T, double>(losses);
+            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
+            ref double x0 = ref MemoryMarshal.GetReference(x);
+            (nll, smooth) = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count ? LossKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count ? LossKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : LossKernels.CrossEntropy<ScalarD, double, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+        }
+
+        // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
+        return smoothing > 0
+            ? ((1 - smoothing) * nll * scale) + (smoothing / classes * (smooth * scale))
+            : nll * scale;
+    }
+
+    /// <summary>Cross-entropy of validated rows against target probabilities (smoothed); writes per-row losses and the gradient when those are not empty.</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="targetProbabilities">As long as <paramref name="logits"/>.</param>
+    /// <param name="losses">Empty, or one value per row.</param>
+    /// <param name="logitsGradient">Empty, or exactly as long as <paramref name="logits"/> (may be the same memory, must not overlap the targets).</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The reduction of the returned loss and of the gradient.</param>
+    /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <returns>The reduced loss, in double.</returns>
+    public static double ProbabilityCrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireElementType<T>();
+        double scale = reduction == LossReduction.Mean ? 1.0 / rows : 1.0;
+        double smoothing = double.CreateTruncating(labelSmoothing);
+        double sum;
+        if (typeof(T) == typeof(float))
+        {
+            ref float x = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(logits));
+            ref float p = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(targetProbabilities));
+            var l = MemoryMarshal.Cast<T, float>(losses);
+            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
+            sum = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd512F, Vector512<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd256F, Vector256<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd128F, Vector128<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : LossKernels.ProbabilityCrossEntropy<ScalarF, float, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+        }
+        else
+        {
+            ref double x = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(logits));
+            ref double p = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(targetProbabilities));
+            var l = MemoryMarshal.Cast<T, double>(losses);
+            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
+            sum = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd512D, Vector512<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd256D, Vector256<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd128D, Vector128<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+                : LossKernels.ProbabilityCrossEntropy<ScalarD, double, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+        }
+
+        return sum * scale;
+    }
+
+    /// <summary>The negative log-likelihood of validated log-probabilities, as <c>F.nll_loss</c>.</summary>
+    /// <param name="logProbabilities">Whole rows.</param>
+    /// <param name="targets">One class index (or <paramref name="ignoreIndex"/>) per row, validated.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The reduction.</param>
+    /// <param name="classWeights">Empty or one weight per class.</param>
+    /// <param name="ignoreIndex">The ignored target value.</param>
+    /// <returns>The reduced loss, in double.</returns>
+    public static double NllLossCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireElementType<T>();
+        double sum = 0, weight = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            int target = targets[row];
+            if (target == ignoreIndex)
+            {
+                continue;
+            }
+
+            double w = classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[target]);
+            sum -= w * double.CreateTruncating(logProbabilities[(row * classes) + target]);
+            weight += w;
+        }
+
+        return reduction == LossReduction.Mean ? sum / weight : sum;
+    }
+
+    /// <summary>
+    /// Keras' cross-entropy from probabilities of validated rows: each row divided by its sum, clipped to
+    /// [epsilon, 1 - epsilon], then <c>-sum_j t[j] log(p[j])</c> (one-hot t when <paramref name="targets"/> is given).
+    /// </summary>
+    /// <param name="probabilities">Whole rows.</param>
+    /// <param name="targetProbabilities">As long as <paramref name="probabilities"/>, or empty when <paramref name="targets"/> is used.</param>
+    /// <param name="targets">One validated class index per row, or empty.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The reduction.</param>
+    /// <param name="epsilon">The clipping epsilon, in [0, 0.5].</param>
+    /// <returns>The reduced loss, in double.</returns>
+    public static double CrossEntropyFromProbabilitiesCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> targetProbabilities, ReadOnlySpan<int> targets, int rows, int classes, LossReduction reduction, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireElementType<T>();
+        T high = T.One - epsilon;
+        double total = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<T> p = probabilities.Slice(row * classes, classes);
+            double rowSum = 0;
+            foreach (T value in p)
+            {
+                rowSum += double.CreateTruncating(value);
+            }
+
+            double loss = 0;
+            if (targets.IsEmpty)
+            {
+                ReadOnlySpan<T> t = targetProbabilities.Slice(row * classes, classes);
+                for (int j = 0; j < classes; j++)
+                {
+                    loss -= double.CreateTruncating(t[j]) * Math.Log(Clip(p[j], rowSum, epsilon, high));
+                }
+            }
+            else
+            {
+                loss = -Math.Log(Clip(p[targets[row]], rowSum, epsilon, high));
+            }
+
+            total += loss;
+        }
+
+        return reduction == LossReduction.Mean ? total / rows : total;
+
+        static double Clip(T value, double rowSum, T low, T high) =>
+            double.CreateTruncating(T.Clamp(T.CreateTruncating(double.CreateTruncating(value) / rowSum), low, high));
+    }
+
+    /// <summary>The backward of softmax on validated rows: <c>inputGradient[j] = y[j] (g[j] - sum_k g[k] y[k])</c>.</summary>
+    /// <param name="probabilities">Whole rows of softmax outputs.</param>
+    /// <param name="outputGradient">As long as <paramref name="probabilities"/>.</param>
+    /// <param name="inputGradient">At least as long; may be the same memory as either input.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void SoftmaxGradientCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward(probabilities, outputGradient, inputGradient, rows, classes, logarithmic: false);
+
+    /// <summary>The backward of log-softmax on validated rows: <c>inputGradient[j] = g[j] - exp(y[j]) sum_k g[k]</c>.</summary>
+    /// <param name="logProbabilities">Whole rows of log-softmax outputs.</param>
+    /// <param name="outputGradient">As long as <paramref name="logProbabilities"/>.</param>
+    /// <param name="inputGradient">At least as long; may be the same memory as either input.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmaxGradientCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward(logProbabilities, outputGradient, inputGradient, rows, classes, logarithmic: true);
+
+    private static void Backward<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes, bool logarithmic)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireElementType<T>();
+        if (typeof(T) == typeof(float))
+        {
+            ref float y = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(outputs));
+            ref float g = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(outputGradient));
+            ref float d = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(inputGradient));
+            if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
+                Backward<Simd512F, Vector512<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
+                Backward<Simd256F, Vector256<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
+                Backward<Simd128F, Vector128<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else
+                Backward<ScalarF, float, float>(ref y, ref g, ref d, rows, classes, logarithmic);
+        }
+        else
+        {
+            ref double y = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(outputs));
+            ref double g = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(outputGradient));
+            ref double d = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(inputGradient));
+            if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
+                Backward<Simd512D, Vector512<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
+                Backward<Simd256D, Vector256<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
+                Backward<Simd128D, Vector128<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
+            else
+                Backward<ScalarD, double, double>(ref y, ref g, ref d, rows, classes, logarithmic);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Backward<TOps, TVec, T>(ref T y, ref T g, ref T d, int rows, int classes, bool logarithmic)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (logarithmic)
+        {
+            LossKernels.LogSoftmaxGradient<TOps, TVec, T>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+        }
+        else
+        {
+            LossKernels.SoftmaxGradient<TOps, TVec, T>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+        }
+    }
+}

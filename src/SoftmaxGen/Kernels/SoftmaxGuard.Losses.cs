@@ -1,0 +1,140 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+
+namespace SoftmaxGen.Kernels;
+
+/// <content>Validation of the loss family's options: class weights, ignored targets, label smoothing, target probabilities, epsilon.</content>
+public static partial class SoftmaxGuard
+{
+    /// <summary>Checks class-index targets that may also be <paramref name="ignoreIndex"/>: one per row, each in [0, classes) or equal to it.</summary>
+    /// <param name="targets">The targets.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="ignoreIndex">The target value that marks an ignored row.</param>
+    /// <returns>The number of ignored rows.</returns>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per row.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, classes) and is not <paramref name="ignoreIndex"/>.</exception>
+    public static int Targets(ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex)
+    {
+        if (targets.Length != rows)
+        {
+            throw new ArgumentException(
+                $"targets.Length ({targets.Length}) must equal the number of rows ({rows}): one class index per row.",
+                nameof(targets));
+        }
+
+        int ignored = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            int target = targets[row];
+            if (target == ignoreIndex)
+            {
+                ignored++;
+            }
+            else if ((uint)target >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(targets),
+                    target,
+                    $"targets[{row}] is {target}, outside the class range [0, {classes}) and not ignoreIndex ({ignoreIndex}).");
+            }
+        }
+
+        return ignored;
+    }
+
+    /// <summary>Checks PyTorch-style class weights: empty (every class weighs 1) or one weight per class.</summary>
+    /// <param name="classWeights">The weights.</param>
+    /// <param name="classes">The class count.</param>
+    /// <exception cref="ArgumentException">The weights are neither empty nor <paramref name="classes"/> long.</exception>
+    public static void ClassWeights<T>(ReadOnlySpan<T> classWeights, int classes)
+    {
+        if (!classWeights.IsEmpty && classWeights.Length != classes)
+        {
+            throw new ArgumentException(
+                $"classWeights.Length ({classWeights.Length}) must equal classes ({classes}): one weight per class, or empty for none.",
+                nameof(classWeights));
+        }
+    }
+
+    /// <summary>Checks a label-smoothing amount: finite and in [0, 1], as PyTorch's <c>label_smoothing</c>.</summary>
+    /// <param name="labelSmoothing">The amount.</param>
+    /// <exception cref="ArgumentOutOfRangeException">It is NaN, infinite, negative or above 1.</exception>
+    public static void LabelSmoothing<T>(T labelSmoothing)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (!(labelSmoothing >= T.Zero && labelSmoothing <= T.One))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(labelSmoothing),
+                labelSmoothing,
+                $"labelSmoothing is {labelSmoothing.ToString(null, CultureInfo.InvariantCulture)}; it must be in [0, 1].");
+        }
+    }
+
+    /// <summary>Checks Keras' clipping epsilon: finite and in [0, 0.5], so that [epsilon, 1 - epsilon] is not empty.</summary>
+    /// <param name="epsilon">The epsilon.</param>
+    /// <exception cref="ArgumentOutOfRangeException">It is NaN, negative or above 0.5.</exception>
+    public static void Epsilon<T>(T epsilon)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (!(epsilon >= T.Zero && epsilon <= T.CreateTruncating(0.5)))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(epsilon),
+                epsilon,
+                $"epsilon is {epsilon.ToString(null, CultureInfo.InvariantCulture)}; it must be in [0, 0.5].");
+        }
+    }
+
+    /// <summary>Checks an input that must have exactly the shape of <paramref name="input"/> (target probabilities, output gradients).</summary>
+    /// <param name="input">The input that fixes the shape.</param>
+    /// <param name="other">The input to check.</param>
+    /// <param name="inputName">The first input's name.</param>
+    /// <param name="otherName">The checked input's name.</param>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public static void SameShapeInput<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> other, string inputName, string otherName)
+    {
+        if (other.Length != input.Length)
+        {
+            throw new ArgumentException(
+                $"{otherName}.Length ({other.Length}) must equal {inputName}.Length ({input.Length}): one value per {inputName} value.",
+                otherName);
+        }
+    }
+
+    /// <summary>Checks that an output does not overlap an input it is computed from (any overlap, in place included).</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="output">The output.</param>
+    /// <param name="inputName">The input's name.</param>
+    /// <param name="outputName">The output's name.</param>
+    /// <exception cref="ArgumentException">They overlap.</exception>
+    public static void NoOverlap<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
+    {
+        if (!input.IsEmpty && input.Overlaps(output))
+        {
+            throw new ArgumentException($"{outputName} overlaps {inputName}.", outputName);
+        }
+    }
+
+    /// <summary>
+    /// Validates the class-target cross-entropy options and tells whether none of them changes the result, so that the
+    /// plain kernel can run: no weights, no smoothing and no ignored row.
+    /// </summary>
+    /// <param name="targets">The targets.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="classWeights">The class weights (empty for none).</param>
+    /// <param name="ignoreIndex">The ignored target value.</param>
+    /// <param name="labelSmoothing">The label smoothing.</param>
+    /// <returns><see langword="true"/> when the plain cross-entropy gives the answer.</returns>
+    public static bool CrossEntropyOptions<T>(ReadOnlySpan<int> targets, int rows, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : IFloatingPointIeee754<T>
+    {
+        int ignored = Targets(targets, rows, classes, ignoreIndex);
+        ClassWeights(classWeights, classes);
+        LabelSmoothing(labelSmoothing);
+        return ignored == 0 && classWeights.IsEmpty && labelSmoothing == T.Zero;
+    }
+}
