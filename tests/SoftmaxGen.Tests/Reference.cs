@@ -466,7 +466,8 @@ internal static class Reference
         }
 
         result.LossSum = lossSum;
-        result.LossMean = rows == 0 || !double.IsFinite(lossSum.Hi) ? new DoubleDouble(lossSum.Hi / rows, 0) : lossSum / rows;
+        // Near the overflow threshold the double-double division overflows in its product (q * rows): divide plainly.
+        result.LossMean = rows == 0 || !(Math.Abs(lossSum.Hi) < double.MaxValue / 64) ? new DoubleDouble(lossSum.Hi / rows, 0) : lossSum / rows;
         return result;
     }
 
