@@ -27,6 +27,8 @@ namespace SoftmaxGen.Tests;
 // the element type or ints; the Length function gives its element count from (rows, classes). A reduced result (a
 // scalar return value) is written by the entry into a one-element output, so it is compared like any other output.
 // An operation whose input is not rows x classes (a middle axis, top-k) states its lengths through the same functions.
+// Output names are the API's parameter names: the property tests expect an ArgumentException naming them. The last
+// argument, an OperationInvariant, is what the property tests check of output 0 for any input (see Invariants).
 
 /// <summary>How an operation's buffer is filled (inputs) or what it holds (outputs).</summary>
 internal enum BufferKind
@@ -100,7 +102,14 @@ internal readonly ref struct OperationBuffers
 internal delegate void OperationBody(SoftmaxImplementation implementation, OperationBuffers buffers);
 
 /// <summary>One function of the library as the robustness tests see it (see the comment at the top of this file).</summary>
-internal sealed class KernelOperation(string name, BufferSpec[] inputs, BufferSpec[] outputs, OperationBody single, OperationBody @double, bool inPlace = false)
+internal sealed class KernelOperation(
+    string name,
+    BufferSpec[] inputs,
+    BufferSpec[] outputs,
+    OperationBody single,
+    OperationBody @double,
+    bool inPlace = false,
+    OperationInvariant? invariant = null)
 {
     public string Name { get; } = name;
 
@@ -112,6 +121,9 @@ internal sealed class KernelOperation(string name, BufferSpec[] inputs, BufferSp
 
     /// <summary>Output 0 may be the same memory as input 0 (documented in-place use).</summary>
     public bool InPlace { get; } = inPlace;
+
+    /// <summary>What must hold of output 0 for any input (checked by the property tests); none if null.</summary>
+    public OperationInvariant? Invariant { get; } = invariant;
 
     /// <summary>Runs the float or double version, as <typeparamref name="T"/> says.</summary>
     public void Run<T>(SoftmaxImplementation implementation, OperationBuffers buffers)
@@ -140,33 +152,39 @@ internal static class Operations
             [BufferSpec.PerValue("probabilities")],
             static (i, b) => i.Softmax(b.Input<float>(0), b.Output<float>(0)),
             static (i, b) => i.Softmax(b.Input<double>(0), b.Output<double>(0)),
-            inPlace: true),
+            inPlace: true,
+            Invariants.Softmax),
         new("LogSoftmax",
             [BufferSpec.Logits()],
             [BufferSpec.PerValue("logProbabilities")],
             static (i, b) => i.LogSoftmax(b.Input<float>(0), b.Output<float>(0)),
             static (i, b) => i.LogSoftmax(b.Input<double>(0), b.Output<double>(0)),
-            inPlace: true),
+            inPlace: true,
+            Invariants.LogSoftmax),
         new("CrossEntropy(Mean)",
             [BufferSpec.Logits(), BufferSpec.Targets()],
             [BufferSpec.Scalar("loss")],
             static (i, b) => b.Output<float>(0)[0] = i.CrossEntropy(b.Input<float>(0), b.Input<int>(1), LossReduction.Mean),
-            static (i, b) => b.Output<double>(0)[0] = i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), LossReduction.Mean)),
+            static (i, b) => b.Output<double>(0)[0] = i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), LossReduction.Mean),
+            invariant: Invariants.ReducedLoss),
         new("CrossEntropy(Sum)",
             [BufferSpec.Logits(), BufferSpec.Targets()],
             [BufferSpec.Scalar("loss")],
             static (i, b) => b.Output<float>(0)[0] = i.CrossEntropy(b.Input<float>(0), b.Input<int>(1), LossReduction.Sum),
-            static (i, b) => b.Output<double>(0)[0] = i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), LossReduction.Sum)),
+            static (i, b) => b.Output<double>(0)[0] = i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), LossReduction.Sum),
+            invariant: Invariants.ReducedLoss),
         new("CrossEntropy(losses)",
             [BufferSpec.Logits(), BufferSpec.Targets()],
             [BufferSpec.PerRow("losses")],
             static (i, b) => i.CrossEntropy(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0)),
-            static (i, b) => i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0))),
+            static (i, b) => i.CrossEntropy(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0)),
+            invariant: Invariants.RowLosses),
         new("Argmax",
             [BufferSpec.Logits()],
             [BufferSpec.IndexPerRow("predictions")],
             static (i, b) => i.Argmax(b.Input<float>(0), b.Output<int>(0)),
-            static (i, b) => i.Argmax(b.Input<double>(0), b.Output<int>(0))),
+            static (i, b) => i.Argmax(b.Input<double>(0), b.Output<int>(0)),
+            invariant: Invariants.Argmax),
     ];
 
     public static KernelOperation Get(string name) =>
@@ -178,6 +196,210 @@ internal static class Operations
     /// <summary>Theory data: every operation name with "float" and "double".</summary>
     public static IEnumerable<object[]> NamesAndTypes() =>
         All.SelectMany(o => new[] { new object[] { o.Name, "float" }, new object[] { o.Name, "double" } });
+}
+
+/// <summary>Checks what must hold of an operation's output 0 for any input; reports through <see cref="InvariantContext.Fail"/>.</summary>
+internal delegate void OperationInvariant(InvariantContext context);
+
+/// <summary>One call's inputs and output 0, as doubles (exact for float; ints for index outputs), for an invariant.</summary>
+internal sealed class InvariantContext(double[] logits, int[] targets, int classes, double[] output, double epsilon, string where, Failures failures)
+{
+    public double[] Logits { get; } = logits;
+
+    public int[] Targets { get; } = targets;
+
+    public int Classes { get; } = classes;
+
+    public int Rows { get; } = targets.Length;
+
+    public double[] Output { get; } = output;
+
+    /// <summary>The element type's machine epsilon: 2^-23 (float) or 2^-52 (double).</summary>
+    public double Epsilon { get; } = epsilon;
+
+    /// <summary>float.MaxValue or double.MaxValue.</summary>
+    public double MaxValue => Epsilon == Ulp.Of<float>(1.0) ? float.MaxValue : double.MaxValue;
+
+    public ReadOnlySpan<double> Row(int row) => Logits.AsSpan(row * Classes, Classes);
+
+    /// <summary>Whether <c>x[j] - max(row)</c> is beyond the element type's range (then -inf is the right result for log-softmax).</summary>
+    public bool DifferenceOverflows(int row, int j)
+    {
+        ReadOnlySpan<double> values = Row(row);
+        double max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            max = Math.Max(max, v);
+        }
+
+        return !(values[j] - max >= -MaxValue);
+    }
+
+    /// <summary>NaN or +inf in the row, or only -inf: every result of the row is NaN (PyTorch's semantics, README).</summary>
+    public bool RowIsNaN(int row) => Reference.IsNaNRow<double>(Row(row));
+
+    public void Fail(string message) => failures.Add($"{where}: {message}");
+}
+
+/// <summary>The invariants of the catalogue's operations (README's semantics and accuracy bounds).</summary>
+internal static class Invariants
+{
+    /// <summary>
+    /// NaN rows give NaN everywhere; otherwise every probability is in [0, 1], a -inf logit's is exactly 0, and the row
+    /// sums to 1 within 5 eps (each output is within 4 ULP of the correctly rounded value, itself within half an ULP,
+    /// and an ULP is at most eps times the value) plus 4 ULP of 1e-30 per class for the outputs below 1e-30.
+    /// </summary>
+    public static void Softmax(InvariantContext c)
+    {
+        double bound = (5 * c.Epsilon) + (c.Classes * 4 * (c.Epsilon == Ulp.Of<float>(1.0) ? Ulp.Of<float>(1e-30) : Ulp.Of<double>(1e-30)));
+        for (int r = 0; r < c.Rows; r++)
+        {
+            ReadOnlySpan<double> p = c.Output.AsSpan(r * c.Classes, c.Classes);
+            if (c.RowIsNaN(r))
+            {
+                if (!AllNaN(p))
+                {
+                    c.Fail($"row {r} has NaN or +inf or only -inf, but its probabilities are not all NaN");
+                }
+
+                continue;
+            }
+
+            DoubleDouble sum = DoubleDouble.Zero;
+            for (int j = 0; j < p.Length; j++)
+            {
+                if (!(p[j] >= 0 && p[j] <= 1))
+                {
+                    c.Fail($"row {r} probability [{j}] = {p[j]:R} is outside [0, 1]");
+                }
+                else if (double.IsNegativeInfinity(c.Row(r)[j]) && p[j] != 0)
+                {
+                    c.Fail($"row {r}: logit [{j}] is -inf but its probability is {p[j]:R}");
+                }
+
+                sum += p[j];
+            }
+
+            double error = Math.Abs((sum.Hi - 1) + sum.Lo);
+            if (!(error <= bound))
+            {
+                c.Fail($"row {r} sums to 1 + {error:E3}, more than {bound:E3} away");
+            }
+        }
+    }
+
+    /// <summary>
+    /// NaN rows give NaN; otherwise every log-probability is &lt;= 0 (-inf exactly for a -inf logit), and the
+    /// exponentials sum to 1 within eps (4 (1 + ln C) + 4): each is within 4 ULP of max(|r|, 1), and the sum of p |r| is
+    /// the row's entropy, at most ln C.
+    /// </summary>
+    public static void LogSoftmax(InvariantContext c)
+    {
+        double bound = c.Epsilon * ((4 * (1 + Math.Log(c.Classes))) + 4);
+        for (int r = 0; r < c.Rows; r++)
+        {
+            ReadOnlySpan<double> y = c.Output.AsSpan(r * c.Classes, c.Classes);
+            if (c.RowIsNaN(r))
+            {
+                if (!AllNaN(y))
+                {
+                    c.Fail($"row {r} has NaN or +inf or only -inf, but its log-probabilities are not all NaN");
+                }
+
+                continue;
+            }
+
+            DoubleDouble sum = DoubleDouble.Zero;
+            for (int j = 0; j < y.Length; j++)
+            {
+                if (!(y[j] <= 0))
+                {
+                    c.Fail($"row {r} log-probability [{j}] = {y[j]:R} is not <= 0");
+                }
+                else if (double.IsNegativeInfinity(c.Row(r)[j]) != double.IsNegativeInfinity(y[j]) && !c.DifferenceOverflows(r, j))
+                {
+                    c.Fail($"row {r} [{j}]: logit {c.Row(r)[j]:R} gives log-probability {y[j]:R} (-inf exactly when the logit is -inf or x - max overflows)");
+                }
+
+                sum += Math.Exp(y[j]);
+            }
+
+            double error = Math.Abs((sum.Hi - 1) + sum.Lo);
+            if (!(error <= bound))
+            {
+                c.Fail($"row {r}: the exponentials of the log-probabilities sum to 1 + {error:E3}, more than {bound:E3} away");
+            }
+        }
+    }
+
+    /// <summary>NaN rows give NaN; otherwise the loss is &gt;= 0, and +inf exactly when the target logit is -inf (or max - x overflows).</summary>
+    public static void RowLosses(InvariantContext c)
+    {
+        for (int r = 0; r < c.Rows; r++)
+        {
+            double loss = c.Output[r];
+            if (c.RowIsNaN(r))
+            {
+                if (!double.IsNaN(loss))
+                {
+                    c.Fail($"row {r} has NaN or +inf or only -inf, but its loss is {loss:R}");
+                }
+            }
+            else if (!(loss >= 0))
+            {
+                c.Fail($"row {r} loss {loss:R} is not >= 0");
+            }
+            else if (double.IsNegativeInfinity(c.Row(r)[c.Targets[r]]) != double.IsPositiveInfinity(loss) && !c.DifferenceOverflows(r, c.Targets[r]))
+            {
+                c.Fail($"row {r}: target logit {c.Row(r)[c.Targets[r]]:R} gives loss {loss:R} (+inf exactly when the target logit is -inf or max - x overflows)");
+            }
+        }
+    }
+
+    /// <summary>A mean or sum: NaN if any row is NaN (and a mean of zero rows is NaN), otherwise &gt;= 0.</summary>
+    public static void ReducedLoss(InvariantContext c)
+    {
+        double loss = c.Output[0];
+        bool anyNaN = Enumerable.Range(0, c.Rows).Any(c.RowIsNaN);
+        if (anyNaN && !double.IsNaN(loss))
+        {
+            c.Fail($"a row is NaN, but the reduced loss is {loss:R}");
+        }
+        else if (!anyNaN && !double.IsNaN(loss) && !(loss >= 0))
+        {
+            c.Fail($"the reduced loss {loss:R} is not >= 0");
+        }
+        else if (!anyNaN && c.Rows > 0 && double.IsNaN(loss))
+        {
+            c.Fail("no row is NaN, but the reduced loss is NaN");
+        }
+    }
+
+    /// <summary>torch.argmax: the first NaN, otherwise the first maximum.</summary>
+    public static void Argmax(InvariantContext c)
+    {
+        for (int r = 0; r < c.Rows; r++)
+        {
+            int expected = Reference.FirstMaxIndex<double>(c.Row(r));
+            if (c.Output[r] != expected)
+            {
+                c.Fail($"row {r}: argmax {c.Output[r]}, expected {expected} (the first NaN, else the first maximum)");
+            }
+        }
+    }
+
+    private static bool AllNaN(ReadOnlySpan<double> values)
+    {
+        foreach (double v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>
