@@ -466,7 +466,8 @@ internal static class Reference
         }
 
         result.LossSum = lossSum;
-        result.LossMean = rows == 0 || !double.IsFinite(lossSum.Hi) ? new DoubleDouble(lossSum.Hi / rows, 0) : lossSum / rows;
+        // Near the overflow threshold the double-double division overflows in its product (q * rows): divide plainly.
+        result.LossMean = rows == 0 || !(Math.Abs(lossSum.Hi) < double.MaxValue / 64) ? new DoubleDouble(lossSum.Hi / rows, 0) : lossSum / rows;
         return result;
     }
 
@@ -535,8 +536,12 @@ internal static class Reference
         return u == 1 ? x : Math.Log(u) * (x / (u - 1));
     }
 
-    private static DoubleDouble AddSpecial(DoubleDouble a, DoubleDouble b) =>
-        double.IsFinite(a.Hi) && double.IsFinite(b.Hi) ? a + b : new DoubleDouble(a.Hi + b.Hi, 0);
+    private static DoubleDouble AddSpecial(DoubleDouble a, DoubleDouble b)
+    {
+        DoubleDouble sum = double.IsFinite(a.Hi) && double.IsFinite(b.Hi) ? a + b : new DoubleDouble(a.Hi + b.Hi, 0);
+        // A finite sum beyond double.MaxValue is +inf in double; the double-double addition makes it NaN.
+        return double.IsNaN(sum.Hi) && !double.IsNaN(a.Hi + b.Hi) ? new DoubleDouble(a.Hi + b.Hi, 0) : sum;
+    }
 }
 
 /// <summary>Checks the references themselves, so that a broken reference fails instead of passing everything.</summary>
