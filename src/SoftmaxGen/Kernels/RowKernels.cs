@@ -41,7 +41,8 @@ internal static class RowKernels
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
 
-            double total = TotalExp<TOps, TVec, T>(sum, compensation);
+            // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
+            double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp<TOps, TVec, T>(sum, compensation);
             if (typeof(T) == typeof(float))
             {
                 // float: one multiplication by 1/sum, rounded once from double.
@@ -185,7 +186,14 @@ internal static class RowKernels
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax), ref sum, ref compensation);
         }
 
-        SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(TOps.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
+        TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+        if (last == 0)
+        {
+            // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
+            return TOps.SumAcross(tailExp);
+        }
+
+        SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
         return TotalExp<TOps, TVec, T>(sum, compensation);
     }
 
