@@ -13,17 +13,21 @@ namespace SoftmaxGen;
 /// is bit for bit the one <see cref="SoftmaxPrimitives"/> computes.
 /// </summary>
 /// <remarks>
-/// <para>The rows are cut into chunks of at least <see cref="MinChunkElements"/> values (a whole number of rows; a multiple
-/// of 64 rows for up to 512 classes), independently of the degree of parallelism. A batch of at most one chunk runs inline on the
-/// calling thread, with no allocation and no overhead beyond the argument checks; larger batches use
-/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>, which allocates a few hundred bytes per call.
+/// <para>The rows are cut into chunks of at least <see cref="MinChunkElements"/> values (a whole number of rows; a
+/// multiple of 64 rows for up to 512 classes), independently of the degree of parallelism. A batch of at most one chunk
+/// runs inline on the calling thread, with no allocation and no overhead beyond the argument checks, and so does every
+/// batch when <c>maxDegreeOfParallelism</c> is 1; larger batches use
+/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>, which allocates about 2 KB per call (plus 8 bytes
+/// per chunk for a reduced cross-entropy).
 /// The reduced cross-entropy adds the per-chunk sums (each in double) in chunk order, so it is the same for every
 /// degree of parallelism and every thread schedule.</para>
-/// <para>When it pays: softmax over a batch is memory-bound once the batch leaves the caches, so a second core helps
-/// only as far as one core does not saturate the memory bandwidth. On the project's 2-core VM (AVX2, 16M floats) two
-/// threads measured about 1.5x faster than one for 10 classes and about 1.4x for 1000 classes (see
-/// <c>ParallelBenchmarks</c> in benchmarks/README.md); below a few hundred thousand values the cost of starting the
-/// work items (microseconds) outweighs the gain, and batches of one chunk never leave the calling thread.</para>
+/// <para>When it pays: for large batches (millions of values) on a machine with idle cores. Softmax over a batch
+/// that has left the caches is bound by memory bandwidth rather than arithmetic, so a second thread helps only as far as
+/// one core does not saturate the memory bus, and not at all while other processes keep the cores busy: on the
+/// project's shared 2-core VM under load from other processes, two threads measured no faster than one on 16M values
+/// (<c>ParallelBenchmarks</c>, benchmarks/README.md; measure on your machine). Below a few hundred thousand values
+/// the cost of starting the work items (microseconds) outweighs any gain, and a batch of one chunk never leaves the
+/// calling thread.</para>
 /// </remarks>
 public static class SoftmaxParallel
 {
@@ -192,7 +196,7 @@ public static class SoftmaxParallel
     // Runs the operation on validated arguments; for cross-entropy returns the sum of the per-row losses, added per
     // chunk in chunk order. `output` is the probabilities (softmax, log-softmax) or the per-row losses (cross-entropy,
     // empty for a reduction).
-    private static unsafe double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree)
+    private static double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree)
         where T : unmanaged
     {
         SoftmaxKernel? kernel = SoftmaxKernelRegistry.Find(classes);
@@ -203,22 +207,28 @@ public static class SoftmaxParallel
             return RunChunk(operation, kernel, logits, output, targets, rows, classes);
         }
 
+        if (degree == 1)
+        {
+            double sum = 0;
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                sum += RunChunk(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunk);
+            }
+
+            return sum;
+        }
+
+        return RunParallel(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunks, degree);
+    }
+
+    private static unsafe double RunParallel<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunks, int degree)
+        where T : unmanaged
+    {
         fixed (T* logitsPointer = logits)
         fixed (T* outputPointer = output)
         fixed (int* targetsPointer = targets)
         {
-            var work = new ChunkWork<T>(operation, kernel, logitsPointer, outputPointer, output.Length, targetsPointer, targets.Length, rows, classes, chunkRows);
-            if (degree == 1)
-            {
-                double sum = 0;
-                for (int chunk = 0; chunk < chunks; chunk++)
-                {
-                    sum += work.Run(chunk);
-                }
-
-                return sum;
-            }
-
+            var work = new ChunkWork<T>(operation, kernel, logitsPointer, logits.Length, outputPointer, output.Length, targetsPointer, targets.Length, rows, classes, chunkRows);
             double[]? sums = operation == Operation.CrossEntropy ? new double[chunks] : null;
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = degree }, chunk =>
             {
@@ -240,6 +250,21 @@ public static class SoftmaxParallel
 
             return total;
         }
+    }
+
+    // Chunk `chunk` (rows [chunk * chunkRows, ...)) of a batch.
+    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
+        where T : unmanaged
+    {
+        int firstRow = chunk * chunkRows;
+        int count = Math.Min(chunkRows, rows - firstRow);
+        int start = firstRow * classes;
+        int length = count * classes;
+
+        // Softmax and log-softmax write rows x classes values; cross-entropy one loss per row, or none (a reduction).
+        Span<T> y = operation != Operation.CrossEntropy ? output.Slice(start, length) : output.IsEmpty ? [] : output.Slice(firstRow, count);
+        ReadOnlySpan<int> t = targets.IsEmpty ? [] : targets.Slice(firstRow, count);
+        return RunChunk(operation, kernel, logits.Slice(start, length), y, t, count, classes);
     }
 
     // One chunk's call into the normal dispatch: the generated kernel for the class count, or the fallback.
@@ -284,11 +309,12 @@ public static class SoftmaxParallel
         }
     }
 
-    // The arguments of one parallel call over pinned memory; Run(chunk) processes rows [chunk * chunkRows, ...).
+    // The arguments of one parallel call over pinned memory (spans cannot be captured by the work items).
     private sealed unsafe class ChunkWork<T>(
         Operation operation,
         SoftmaxKernel? kernel,
         T* logits,
+        int logitsLength,
         T* output,
         int outputLength,
         int* targets,
@@ -298,20 +324,15 @@ public static class SoftmaxParallel
         int chunkRows)
         where T : unmanaged
     {
-        public double Run(int chunk)
-        {
-            int firstRow = chunk * chunkRows;
-            int count = Math.Min(chunkRows, rows - firstRow);
-            long start = (long)firstRow * classes;
-            int length = count * classes;
-            var x = new ReadOnlySpan<T>(logits + start, length);
-
-            // Softmax and log-softmax write rows x classes values; cross-entropy one loss per row, or none (a reduction).
-            Span<T> y = operation == Operation.CrossEntropy
-                ? (outputLength == 0 ? [] : new Span<T>(output + firstRow, count))
-                : new Span<T>(output + start, length);
-            ReadOnlySpan<int> t = targetsLength == 0 ? [] : new ReadOnlySpan<int>(targets + firstRow, count);
-            return RunChunk(operation, kernel, x, y, t, count, classes);
-        }
+        public double Run(int chunk) => RunChunk(
+            operation,
+            kernel,
+            new ReadOnlySpan<T>(logits, logitsLength),
+            new Span<T>(output, outputLength),
+            new ReadOnlySpan<int>(targets, targetsLength),
+            rows,
+            classes,
+            chunkRows,
+            chunk);
     }
 }

@@ -131,6 +131,25 @@ public sealed class ParallelTests
     }
 
     [Fact]
+    public void OneChunk_AndDegreeOne_DoNotAllocate()
+    {
+        float[] small = LogitGenerator.Create<float>("normal5", 3000, new Random(13));
+        float[] large = LogitGenerator.Create<float>("normal5", 100_000, new Random(14));
+        float[] output = new float[large.Length];
+        int[] targets = LogitGenerator.Targets(10_000, 10, new Random(15));
+        SoftmaxParallel.Softmax(small, output, 10);
+        SoftmaxParallel.Softmax(large, output, 10, 1);
+        SoftmaxParallel.CrossEntropy(large, targets, 10, LossReduction.Mean, 1);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        SoftmaxParallel.Softmax(small, output, 10);
+        SoftmaxParallel.LogSoftmax(small, output, 10, 2);
+        SoftmaxParallel.Softmax(large, output, 10, 1);
+        SoftmaxParallel.CrossEntropy(large, targets, 10, LossReduction.Mean, 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Softmax_InPlace_EqualsSerial()
     {
         const int Classes = 10, Rows = 20_000;
