@@ -112,7 +112,7 @@ public static class Program
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Accuracy of float softmax and log-softmax, {DateTime.UtcNow:yyyy-MM-dd}");
         text.AppendLine();
-        text.AppendLine("- Command: `dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy` (inputs and PyTorch outputs: `/usr/bin/python3 benchmarks/accuracy/make_accuracy_inputs.py`).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy` (inputs and PyTorch outputs: `/usr/bin/python3 benchmarks/accuracy/make_accuracy_inputs.py`); code: commit {GitCommit()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}; Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated} (the kernels' vector path, hence their rounding, depends on these).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Inputs: {cases.Sum(c => c.Logits.Length)} float32 logits in {cases.Count} cases: `normal5` ~ N(0, 5^2) and `normal30` ~ N(0, 30^2), row-major, C = {string.Join(", ", cases.Select(c => c.Classes).Distinct())}; PyTorch's outputs are `F.softmax` / `F.log_softmax` in float32 on one thread (PyTorch 1.13, Debian python3-torch).");
         text.AppendLine("- Reference: each row in float64 (max subtracted, compensated sum, log1p), as the tests' reference for float inputs (tests/SoftmaxGen.Tests/Reference.cs).");
@@ -133,6 +133,29 @@ public static class Program
         foreach (string row in logSoftmaxRows)
             text.AppendLine(row);
         return text.ToString();
+    }
+
+    // The checked-out commit (with "+changes" when the work tree differs), or "unknown" without git.
+    private static string GitCommit()
+    {
+        try
+        {
+            string head = RunGit("rev-parse --short HEAD");
+            return RunGit("status --porcelain --untracked-files=no").Length > 0 ? head + "+changes" : head;
+        }
+        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string RunGit(string arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("git did not start");
+        string output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException("git failed");
     }
 
     private static string RepositoryRoot()
