@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
 
 namespace SoftmaxGen.Benchmarks;
 
-/// <summary>The shape of the input: one row, or a batch of about 64K elements.</summary>
+/// <summary>The shape of the input: one row, a batch of about 64K elements (fits in L2) or of about 16M (far beyond the caches).</summary>
 public enum Shape
 {
     /// <summary>A single row of <c>Classes</c> logits.</summary>
@@ -16,6 +18,9 @@ public enum Shape
 
     /// <summary><c>round(65536 / Classes)</c> rows of <c>Classes</c> logits (about 256 KB of floats).</summary>
     Batch64K,
+
+    /// <summary><c>round(16777216 / Classes)</c> rows of <c>Classes</c> logits (about 64 MB of floats).</summary>
+    Batch16M,
 }
 
 /// <summary>Input data and shapes shared by the benchmarks.</summary>
@@ -27,35 +32,45 @@ internal static class BenchmarkData
     /// <summary>The total element count a <see cref="Shape.Batch64K"/> batch aims for.</summary>
     public const int BatchElements = 65536;
 
-    /// <summary>The number of rows for a shape and class count.</summary>
-    public static int Rows(Shape shape, int classes) =>
-        shape == Shape.Row ? 1 : Math.Max(1, (int)Math.Round(BatchElements / (double)classes, MidpointRounding.AwayFromZero));
+    /// <summary>The total element count a <see cref="Shape.Batch16M"/> batch aims for.</summary>
+    public const int LargeBatchElements = 16 * 1024 * 1024;
 
-    /// <summary>Logits drawn from N(0, 5^2) with a fixed seed (Box-Muller).</summary>
+    /// <summary>The number of rows for a shape and class count.</summary>
+    public static int Rows(Shape shape, int classes) => shape switch
+    {
+        Shape.Row => 1,
+        Shape.Batch64K => Math.Max(1, (int)Math.Round(BatchElements / (double)classes, MidpointRounding.AwayFromZero)),
+        _ => Math.Max(1, (int)Math.Round(LargeBatchElements / (double)classes, MidpointRounding.AwayFromZero)),
+    };
+
+    /// <summary>Logits drawn from N(0, 5^2) with a fixed seed (Box-Muller), rounded to float.</summary>
     public static float[] Logits(int count)
     {
-        double[] source = LogitsDouble(count);
         var result = new float[count];
-        for (int i = 0; i < count; i++)
-            result[i] = (float)source[i];
+        Fill(count, (i, value) => result[i] = (float)value);
         return result;
     }
 
     /// <inheritdoc cref="Logits(int)"/>
     public static double[] LogitsDouble(int count)
     {
-        var random = new Random(Seed);
         var result = new double[count];
+        Fill(count, (i, value) => result[i] = value);
+        return result;
+    }
+
+    private static void Fill(int count, Action<int, double> store)
+    {
+        var random = new Random(Seed);
         for (int i = 0; i < count; i += 2)
         {
             double u1 = 1.0 - random.NextDouble(); // (0, 1]: log is finite
             double u2 = random.NextDouble();
             double radius = 5.0 * Math.Sqrt(-2.0 * Math.Log(u1));
-            result[i] = radius * Math.Cos(2.0 * Math.PI * u2);
+            store(i, radius * Math.Cos(2.0 * Math.PI * u2));
             if (i + 1 < count)
-                result[i + 1] = radius * Math.Sin(2.0 * Math.PI * u2);
+                store(i + 1, radius * Math.Sin(2.0 * Math.PI * u2));
         }
-        return result;
     }
 
     /// <summary>Uniform class-index targets in <c>[0, classes)</c> with a fixed seed.</summary>
@@ -90,17 +105,50 @@ internal static class BenchmarkData
 
     /// <summary>Throws for a class count without a generated kernel in this project.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowNoKernel(int classes) =>
-        throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"No [SoftmaxKernel({classes})] type in the benchmarks project."));
+    public static void ThrowNoKernel(int classes) => throw NoKernel(classes);
+
+    /// <summary>The exception for a class count without a generated kernel in this project.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static NotSupportedException NoKernel(int classes) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"No [SoftmaxKernel({classes})] type in the benchmarks project."));
 }
 
-/// <summary>The configuration of every benchmark class: the default columns (Ratio against the peer) plus ns/element.</summary>
-public sealed class BenchmarkConfig : ManualConfig
+/// <summary>
+/// The configuration of the single-row benchmarks: the default columns (Ratio against the peer) plus ns/element, and
+/// the <see cref="SuiteJob"/> when the command line names no job (<c>--job short</c>, <c>--job dry</c> replace it).
+/// </summary>
+public class BenchmarkConfig : ManualConfig
 {
-    /// <summary>Adds the ns/element column.</summary>
+    /// <summary>Adds the ns/element column and the suite's default job.</summary>
     public BenchmarkConfig()
     {
         AddColumn(new NanosecondsPerElementColumn());
+        AddJob(SuiteJob.AsDefault());
+    }
+
+    /// <summary>
+    /// The job of the published run (no <c>--job</c> on the command line): one launch, 4 warm-up and 12 measured
+    /// iterations of at least 250 ms each, so that the whole suite takes about 20 minutes on the 2-core machine.
+    /// </summary>
+    public static Job SuiteJob { get; } = Job.Default
+        .WithId("Suite")
+        .WithLaunchCount(1)
+        .WithWarmupCount(4)
+        .WithIterationCount(12)
+        .WithIterationTime(TimeInterval.FromMilliseconds(250));
+}
+
+/// <summary>
+/// The configuration of the batch benchmarks: <see cref="BenchmarkConfig"/> with an unroll factor of 1 in every job,
+/// so that a 16M-element case (tens of milliseconds per call) runs once or twice per iteration instead of a multiple
+/// of 16 times.
+/// </summary>
+public sealed class BatchConfig : BenchmarkConfig
+{
+    /// <summary>Adds the unroll-factor mutator.</summary>
+    public BatchConfig()
+    {
+        AddJob(Job.Default.WithUnrollFactor(1).AsMutator());
     }
 }
 
@@ -181,6 +229,43 @@ internal static class ScalarSoftmax
             for (int j = 0; j < y.Length; j++)
                 y[j] *= scale;
         }
+    }
+
+    /// <summary>Log-softmax of each row with <see cref="Math.Exp"/> and <see cref="Math.Log(double)"/>: max, sum of exp, <c>x - max - log(sum)</c>.</summary>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
+    {
+        for (int start = 0; start + classes <= logits.Length; start += classes)
+        {
+            ReadOnlySpan<double> x = logits.Slice(start, classes);
+            Span<double> y = logProbabilities.Slice(start, classes);
+            double max = x[0];
+            for (int j = 1; j < x.Length; j++)
+                max = Math.Max(max, x[j]);
+            double sum = 0;
+            for (int j = 0; j < x.Length; j++)
+                sum += Math.Exp(x[j] - max);
+            double shift = max + Math.Log(sum);
+            for (int j = 0; j < y.Length; j++)
+                y[j] = x[j] - shift;
+        }
+    }
+
+    /// <summary>Mean cross-entropy with <see cref="Math.Exp"/> and <see cref="Math.Log(double)"/>: per row <c>max + log(sum) - x[target]</c>.</summary>
+    public static double CrossEntropyMean(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes)
+    {
+        double total = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            ReadOnlySpan<double> x = logits.Slice(row * classes, classes);
+            double max = x[0];
+            for (int j = 1; j < x.Length; j++)
+                max = Math.Max(max, x[j]);
+            double sum = 0;
+            for (int j = 0; j < x.Length; j++)
+                sum += Math.Exp(x[j] - max);
+            total += max + Math.Log(sum) - x[targets[row]];
+        }
+        return total / targets.Length;
     }
 
     /// <summary>Softmax of each row with <see cref="Math.Exp"/>.</summary>

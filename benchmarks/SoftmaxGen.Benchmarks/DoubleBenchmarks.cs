@@ -1,73 +1,88 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Double-precision softmax of a ~64K-element batch: the generated kernel, the runtime fallback and
-/// <c>TensorPrimitives.SoftMax&lt;double&gt;</c> per row, against a plain safe scalar loop with <see cref="Math.Exp"/> (the baseline).
+/// Issue 3, double precision (target: the double routines at least 4x faster than a scalar double loop): softmax,
+/// log-softmax and mean cross-entropy on a ~64K-element double batch, each group against a plain safe scalar loop with
+/// <see cref="Math.Exp"/> (the baseline of its category). The softmax group also has the fallback and
+/// <c>TensorPrimitives.SoftMax&lt;double&gt;</c> row by row.
 /// </summary>
-[Config(typeof(BenchmarkConfig))]
+[Config(typeof(BatchConfig))]
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class DoubleBenchmarks
 {
     private double[] _logits = [];
-    private double[] _probabilities = [];
+    private double[] _output = [];
+    private int[] _targets = [];
 
     /// <summary>The class count (the row length).</summary>
-    [Params(10, 100)]
+    [Params(3, 10, 100, 1000)]
     public int Classes { get; set; }
 
-    /// <summary>Always about 64K elements.</summary>
+    /// <summary>About 64K elements.</summary>
     [Params(Shape.Batch64K)]
     public Shape Shape { get; set; }
 
-    /// <summary>Random logits ~ N(0, 5^2), a preallocated output, and a check that every method computes softmax.</summary>
+    /// <summary>Random logits ~ N(0, 5^2), uniform targets, a preallocated output, and a check of every softmax.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        int count = BenchmarkData.Rows(Shape, Classes) * Classes;
-        _logits = BenchmarkData.LogitsDouble(count);
-        _probabilities = new double[count];
-        var expected = new double[count];
+        int rows = BenchmarkData.Rows(Shape, Classes);
+        _logits = BenchmarkData.LogitsDouble(rows * Classes);
+        _output = new double[rows * Classes];
+        _targets = BenchmarkData.Targets(rows, Classes);
+        var expected = new double[_logits.Length];
         ScalarSoftmax.Softmax(_logits, expected, Classes);
         foreach (Action method in new Action[] { Generated, Fallback, TensorPrimitives })
         {
-            Array.Clear(_probabilities);
+            Array.Clear(_output);
             method();
-            BenchmarkData.Check(expected, _probabilities, 1e-12, method.Method.Name);
+            BenchmarkData.Check(expected, _output, 1e-12, method.Method.Name);
         }
+
+        ScalarSoftmax.LogSoftmax(_logits, expected, Classes);
+        LogSoftmaxGenerated();
+        BenchmarkData.Check(expected, _output, 1e-9, nameof(LogSoftmaxGenerated));
+        double scalar = CrossEntropyScalarLoop(), generated = CrossEntropyGenerated();
+        if (!(Math.Abs(scalar - generated) <= 1e-9 * Math.Abs(scalar)))
+            throw new InvalidOperationException($"CrossEntropyGenerated is {generated}, the scalar loop {scalar}.");
     }
 
-    /// <summary>A plain safe scalar softmax with <see cref="Math.Exp"/> (the baseline).</summary>
-    [Benchmark(Baseline = true)]
-    public void ScalarLoop() => ScalarSoftmax.Softmax(_logits, _probabilities, Classes);
+    /// <summary>A plain safe scalar softmax with <see cref="Math.Exp"/> (the baseline of the softmax group).</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("Softmax")]
+    public void ScalarLoop() => ScalarSoftmax.Softmax(_logits, _output, Classes);
 
     /// <summary>The kernel generated for <see cref="Classes"/> classes.</summary>
-    [Benchmark]
-    public void Generated()
-    {
-        switch (Classes)
-        {
-            case 10: Kernel10.Softmax(_logits, _probabilities); break;
-            case 100: Kernel100.Softmax(_logits, _probabilities); break;
-            default: BenchmarkData.ThrowNoKernel(Classes); break;
-        }
-    }
+    [Benchmark, BenchmarkCategory("Softmax")]
+    public void Generated() => SoftmaxGen.Benchmarks.Generated.Softmax(Classes, _logits, _output);
 
     /// <summary>The runtime fallback.</summary>
-    [Benchmark]
-    public void Fallback() => SoftmaxFallback.Softmax(_logits, _probabilities, Classes);
+    [Benchmark, BenchmarkCategory("Softmax")]
+    public void Fallback() => SoftmaxFallback.Softmax(_logits, _output, Classes);
 
     /// <summary><c>TensorPrimitives.SoftMax&lt;double&gt;</c> per row, for reference.</summary>
-    [Benchmark]
-    public void TensorPrimitives()
-    {
-        int classes = Classes;
-        ReadOnlySpan<double> x = _logits;
-        Span<double> y = _probabilities;
-        for (int start = 0; start < x.Length; start += classes)
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(x.Slice(start, classes), y.Slice(start, classes));
-    }
+    [Benchmark, BenchmarkCategory("Softmax")]
+    public void TensorPrimitives() => RowByRow.TensorPrimitivesSoftmax(_logits, _output, Classes);
+
+    /// <summary>A plain scalar log-softmax with <see cref="Math.Exp"/> and <see cref="Math.Log(double)"/> (the baseline of the log-softmax group).</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("LogSoftmax")]
+    public void LogSoftmaxScalarLoop() => ScalarSoftmax.LogSoftmax(_logits, _output, Classes);
+
+    /// <summary>The generated log-softmax.</summary>
+    [Benchmark, BenchmarkCategory("LogSoftmax")]
+    public void LogSoftmaxGenerated() => SoftmaxGen.Benchmarks.Generated.LogSoftmax(Classes, _logits, _output);
+
+    /// <summary>A plain scalar mean cross-entropy (the baseline of the cross-entropy group).</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("CrossEntropy")]
+    public double CrossEntropyScalarLoop() => ScalarSoftmax.CrossEntropyMean(_logits, _targets, Classes);
+
+    /// <summary>The generated cross-entropy with the mean reduction.</summary>
+    [Benchmark, BenchmarkCategory("CrossEntropy")]
+    public double CrossEntropyGenerated() => SoftmaxGen.Benchmarks.Generated.CrossEntropyMean(Classes, _logits, _targets);
 }

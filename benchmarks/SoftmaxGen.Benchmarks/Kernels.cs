@@ -1,3 +1,6 @@
+using System;
+using System.Runtime.CompilerServices;
+
 namespace SoftmaxGen.Benchmarks;
 
 // The generated kernels measured by the benchmarks: one per class count. The SoftmaxGen generator adds
@@ -14,3 +17,95 @@ internal static partial class Kernel100;
 
 [SoftmaxKernel(1000)]
 internal static partial class Kernel1000;
+
+/// <summary>
+/// Calls the generated kernel for a class count: a predictable switch with direct calls (no delegate, no allocation,
+/// one compare-and-branch per call), so the benchmarks measure the kernel, not the dispatch.
+/// </summary>
+internal static class Generated
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Softmax(int classes, ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        switch (classes)
+        {
+            case 3: Kernel3.Softmax(logits, probabilities); break;
+            case 10: Kernel10.Softmax(logits, probabilities); break;
+            case 100: Kernel100.Softmax(logits, probabilities); break;
+            case 1000: Kernel1000.Softmax(logits, probabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Softmax(int classes, ReadOnlySpan<double> logits, Span<double> probabilities)
+    {
+        switch (classes)
+        {
+            case 3: Kernel3.Softmax(logits, probabilities); break;
+            case 10: Kernel10.Softmax(logits, probabilities); break;
+            case 100: Kernel100.Softmax(logits, probabilities); break;
+            case 1000: Kernel1000.Softmax(logits, probabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogSoftmax(int classes, ReadOnlySpan<float> logits, Span<float> logProbabilities)
+    {
+        switch (classes)
+        {
+            case 3: Kernel3.LogSoftmax(logits, logProbabilities); break;
+            case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
+            case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
+            case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogSoftmax(int classes, ReadOnlySpan<double> logits, Span<double> logProbabilities)
+    {
+        switch (classes)
+        {
+            case 3: Kernel3.LogSoftmax(logits, logProbabilities); break;
+            case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
+            case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
+            case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CrossEntropy(int classes, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses)
+    {
+        switch (classes)
+        {
+            case 3: Kernel3.CrossEntropy(logits, targets, losses); break;
+            case 10: Kernel10.CrossEntropy(logits, targets, losses); break;
+            case 100: Kernel100.CrossEntropy(logits, targets, losses); break;
+            case 1000: Kernel1000.CrossEntropy(logits, targets, losses); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float CrossEntropyMean(int classes, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets) => classes switch
+    {
+        3 => Kernel3.CrossEntropy(logits, targets),
+        10 => Kernel10.CrossEntropy(logits, targets),
+        100 => Kernel100.CrossEntropy(logits, targets),
+        1000 => Kernel1000.CrossEntropy(logits, targets),
+        _ => throw BenchmarkData.NoKernel(classes),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double CrossEntropyMean(int classes, ReadOnlySpan<double> logits, ReadOnlySpan<int> targets) => classes switch
+    {
+        3 => Kernel3.CrossEntropy(logits, targets),
+        10 => Kernel10.CrossEntropy(logits, targets),
+        100 => Kernel100.CrossEntropy(logits, targets),
+        1000 => Kernel1000.CrossEntropy(logits, targets),
+        _ => throw BenchmarkData.NoKernel(classes),
+    };
+}

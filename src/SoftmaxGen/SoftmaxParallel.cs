@@ -1,0 +1,338 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks;
+using SoftmaxGen.Kernels;
+
+namespace SoftmaxGen;
+
+/// <summary>
+/// <see cref="SoftmaxPrimitives"/> on several cores: the same softmax, log-softmax and cross-entropy over a row-major
+/// batch of <c>rows x classes</c> values, with the rows split into fixed chunks that run in parallel (like PyTorch's
+/// intra-op parallelism with <c>torch.set_num_threads</c>). Each chunk runs the same code as
+/// <see cref="SoftmaxPrimitives"/> (the generated kernel for the class count, or the fallback), so every per-row result
+/// is bit for bit the one <see cref="SoftmaxPrimitives"/> computes.
+/// </summary>
+/// <remarks>
+/// <para>The rows are cut into chunks of at least <see cref="MinChunkElements"/> values (a whole number of rows; a
+/// multiple of 64 rows for up to 512 classes), independently of the degree of parallelism. A batch of at most one chunk
+/// runs inline on the calling thread, with no allocation and no overhead beyond the argument checks, and so does every
+/// batch when <c>maxDegreeOfParallelism</c> is 1; larger batches use
+/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>, which allocates about 2 KB per call (plus 8 bytes
+/// per chunk for a reduced cross-entropy).
+/// The reduced cross-entropy adds the per-chunk sums (each in double) in chunk order, so it is the same for every
+/// degree of parallelism and every thread schedule.</para>
+/// <para>When it pays: for large batches (millions of values) on a machine with idle cores. Softmax over a batch
+/// that has left the caches is bound by memory bandwidth rather than arithmetic, so a second thread helps only as far as
+/// one core does not saturate the memory bus, and not at all while other processes keep the cores busy: on the
+/// project's shared 2-core VM under load from other processes, two threads measured no faster than one on 16M values
+/// (<c>ParallelBenchmarks</c>, benchmarks/README.md; measure on your machine). Below a few hundred thousand values
+/// the cost of starting the work items (microseconds) outweighs any gain, and a batch of one chunk never leaves the
+/// calling thread.</para>
+/// </remarks>
+public static class SoftmaxParallel
+{
+    /// <summary>The smallest number of values a chunk holds (the last chunk may hold fewer): 32,768.</summary>
+    public const int MinChunkElements = 32768;
+
+    // Chunks hold a multiple of this many rows, so that a block kernel's row blocks (at most 64 rows) fall on the same
+    // rows in every chunk as in one serial call, and the per-row results are identical.
+    private const int RowAlignment = 64;
+
+    private enum Operation
+    {
+        Softmax,
+        LogSoftmax,
+        CrossEntropy,
+    }
+
+    /// <summary>
+    /// The softmax of each row, as <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// (<c>F.softmax(logits, dim=1)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count (1 runs every chunk on the calling thread).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.Softmax, logits, probabilities, [], rows, classes, degree);
+    }
+
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.Softmax, logits, probabilities, [], rows, classes, degree);
+    }
+
+    /// <summary>
+    /// The log-softmax of each row, as <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// (<c>F.log_softmax(logits, dim=1)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.LogSoftmax, logits, logProbabilities, [], rows, classes, degree);
+    }
+
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.LogSoftmax, logits, logProbabilities, [], rows, classes, degree);
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of logits against class-index targets, reduced over the rows, as
+    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/> without its options (every target must be a class index)
+    /// (<c>F.cross_entropy(logits, targets, reduction=...)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/>
+    /// threads. The per-chunk sums are added in chunk order, so the result does not depend on the degree of parallelism;
+    /// it may differ from the serial result in the last bits of the double sum (the rows are added in another order),
+    /// which rounds to at most one float ULP.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default; NaN for zero rows, as PyTorch) or sum of the per-row losses.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, <paramref name="reduction"/> is not defined, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="targets"/> does not hold one value per row.</exception>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        int degree = Degree(maxDegreeOfParallelism);
+        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
+        return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, int)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        int degree = Degree(maxDegreeOfParallelism);
+        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of each row against its class-index target, as
+    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/> without its options (every target must be a class index)
+    /// (<c>F.cross_entropy(logits, targets, reduction='none')</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c>.</param>
+    /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
+    }
+
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, int maxDegreeOfParallelism = -1)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
+    }
+
+    /// <summary>The number of rows in each chunk (the last may hold fewer): at least <see cref="MinChunkElements"/> values, and a multiple of 64 rows when that is 64 rows or more (up to 512 classes).</summary>
+    /// <param name="classes">The class count, at least 1.</param>
+    internal static int ChunkRows(int classes)
+    {
+        int rows = (MinChunkElements + classes - 1) / classes;
+        return rows < RowAlignment ? rows : (rows + RowAlignment - 1) / RowAlignment * RowAlignment;
+    }
+
+    private static int Degree(int maxDegreeOfParallelism)
+    {
+        if (maxDegreeOfParallelism == -1)
+        {
+            return Environment.ProcessorCount;
+        }
+
+        if (maxDegreeOfParallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxDegreeOfParallelism),
+                maxDegreeOfParallelism,
+                $"maxDegreeOfParallelism is {maxDegreeOfParallelism}; it must be -1 (all processors) or at least 1.");
+        }
+
+        return maxDegreeOfParallelism;
+    }
+
+    // Runs the operation on validated arguments; for cross-entropy returns the sum of the per-row losses, added per
+    // chunk in chunk order. `output` is the probabilities (softmax, log-softmax) or the per-row losses (cross-entropy,
+    // empty for a reduction).
+    private static double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree)
+        where T : unmanaged
+    {
+        SoftmaxKernel? kernel = SoftmaxKernelRegistry.Find(classes);
+        int chunkRows = ChunkRows(classes);
+        int chunks = (int)(((long)rows + chunkRows - 1) / chunkRows);
+        if (chunks <= 1)
+        {
+            return RunChunk(operation, kernel, logits, output, targets, rows, classes);
+        }
+
+        if (degree == 1)
+        {
+            double sum = 0;
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                sum += RunChunk(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunk);
+            }
+
+            return sum;
+        }
+
+        return RunParallel(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunks, degree);
+    }
+
+    private static unsafe double RunParallel<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunks, int degree)
+        where T : unmanaged
+    {
+        fixed (T* logitsPointer = logits)
+        fixed (T* outputPointer = output)
+        fixed (int* targetsPointer = targets)
+        {
+            var work = new ChunkWork<T>(operation, kernel, logitsPointer, logits.Length, outputPointer, output.Length, targetsPointer, targets.Length, rows, classes, chunkRows);
+            double[]? sums = operation == Operation.CrossEntropy ? new double[chunks] : null;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = degree }, chunk =>
+            {
+                double chunkSum = work.Run(chunk);
+                if (sums is not null)
+                {
+                    sums[chunk] = chunkSum;
+                }
+            });
+
+            double total = 0;
+            if (sums is not null)
+            {
+                foreach (double chunkSum in sums)
+                {
+                    total += chunkSum;
+                }
+            }
+
+            return total;
+        }
+    }
+
+    // Chunk `chunk` (rows [chunk * chunkRows, ...)) of a batch.
+    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
+        where T : unmanaged
+    {
+        int firstRow = chunk * chunkRows;
+        int count = Math.Min(chunkRows, rows - firstRow);
+        int start = firstRow * classes;
+        int length = count * classes;
+
+        // Softmax and log-softmax write rows x classes values; cross-entropy one loss per row, or none (a reduction).
+        Span<T> y = operation != Operation.CrossEntropy ? output.Slice(start, length) : output.IsEmpty ? [] : output.Slice(firstRow, count);
+        ReadOnlySpan<int> t = targets.IsEmpty ? [] : targets.Slice(firstRow, count);
+        return RunChunk(operation, kernel, logits.Slice(start, length), y, t, count, classes);
+    }
+
+    // One chunk's call into the normal dispatch: the generated kernel for the class count, or the fallback.
+    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(logits);
+            Span<float> y = MemoryMarshal.Cast<T, float>(output);
+            switch (operation)
+            {
+                case Operation.Softmax:
+                    if (kernel is not null) kernel.Softmax(x, y);
+                    else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
+                    return 0;
+                case Operation.LogSoftmax:
+                    if (kernel is not null) kernel.LogSoftmax(x, y);
+                    else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
+                    return 0;
+                default:
+                    return kernel is not null ? kernel.CrossEntropy(x, targets, y) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+            }
+        }
+        else
+        {
+            ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(logits);
+            Span<double> y = MemoryMarshal.Cast<T, double>(output);
+            switch (operation)
+            {
+                case Operation.Softmax:
+                    if (kernel is not null) kernel.Softmax(x, y);
+                    else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
+                    return 0;
+                case Operation.LogSoftmax:
+                    if (kernel is not null) kernel.LogSoftmax(x, y);
+                    else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
+                    return 0;
+                default:
+                    return kernel is not null ? kernel.CrossEntropy(x, targets, y) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+            }
+        }
+    }
+
+    // The arguments of one parallel call over pinned memory (spans cannot be captured by the work items).
+    private sealed unsafe class ChunkWork<T>(
+        Operation operation,
+        SoftmaxKernel? kernel,
+        T* logits,
+        int logitsLength,
+        T* output,
+        int outputLength,
+        int* targets,
+        int targetsLength,
+        int rows,
+        int classes,
+        int chunkRows)
+        where T : unmanaged
+    {
+        public double Run(int chunk) => RunChunk(
+            operation,
+            kernel,
+            new ReadOnlySpan<T>(logits, logitsLength),
+            new Span<T>(output, outputLength),
+            new ReadOnlySpan<int>(targets, targetsLength),
+            rows,
+            classes,
+            chunkRows,
+            chunk);
+    }
+}
