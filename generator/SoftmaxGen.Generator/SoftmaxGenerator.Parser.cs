@@ -26,7 +26,7 @@ public sealed partial class SoftmaxGenerator
             if (KernelRules.FindKernelAttribute(type, cancellationToken) is not { } found ||
                 found.Declaration.SyntaxTree != syntax.SyntaxTree || found.Declaration.Span != syntax.Span ||
                 KernelRules.ClassCount(found.Attribute) is not int classes ||
-                KernelRules.Check(type, found.Attribute, syntax, cancellationToken).Count > 0)
+                KernelRules.AnyError(KernelRules.Check(type, found.Attribute, syntax, cancellationToken)))
             {
                 return null;
             }
@@ -110,7 +110,7 @@ public sealed partial class SoftmaxGenerator
                 builder.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            return builder.Append(".SoftmaxKernel.g.cs").ToString();
+            return builder.Append(KernelRules.HintNameSuffix).ToString();
         }
     }
 }

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -329,10 +331,393 @@ public sealed class DiagnosticTests
         Assert.Contains("public const int Classes = 10;", run.Source("Samples.Digits.SoftmaxKernel.g.cs").Text, System.StringComparison.Ordinal);
     }
 
+    // ---- SMG006-SMG008: names the generator uses --------------------------------------------------------------------
+
+    /// <summary>
+    /// A constant, field, property, event or nested type with the name of a generated member would be CS0102 in the
+    /// generated file (and a method named like the generated constant too): an error, and no file for the type.
+    /// </summary>
+    [Theory]
+    [InlineData("public const int [|Classes|] = 10;", "declares the constant 'Classes'", "member", "Classes")]
+    [InlineData("public static int [|Classes|] => 10;", "declares the property 'Classes'", "member", "Classes")]
+    [InlineData("public static int [|Classes|]() => 10;", "declares the method 'Classes'", "member", "Classes")]
+    [InlineData("public static readonly int [|Softmax|] = 1;", "declares the field 'Softmax'", "method", "Softmax")]
+    [InlineData("public static int [|LogSoftmax|] { get; set; }", "declares the property 'LogSoftmax'", "method", "LogSoftmax")]
+    [InlineData("public static event System.Action? [|CrossEntropy|] { add { } remove { } }", "declares the event 'CrossEntropy'", "method", "CrossEntropy")]
+    [InlineData("public static class [|Argmax|] { }", "declares the nested type 'Argmax'", "method", "Argmax")]
+    public void SMG006_MemberCollision(string member, string what, string kind, string generated)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                {{member}}
+            }
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            $"'Samples.Digits' {what}, and SoftmaxGen generates a {kind} named '{generated}' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>The member may sit in another partial declaration of the type, in another file: it is reported there.</summary>
+    [Fact]
+    public void SMG006_MemberInAnotherPartialDeclaration()
+    {
+        (string other, TextSpan span) = Markup.Parse("""
+            namespace Samples;
+
+            internal static partial class Digits
+            {
+                public static readonly string [|Classes|] = "0123456789";
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run(
+        [
+            new TestSource("Source0.cs", """
+                using SoftmaxGen;
+
+                namespace Samples;
+
+                [SoftmaxKernel(10)]
+                internal static partial class Digits;
+                """),
+            new TestSource("Other.cs", other),
+        ]);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SMG006", diagnostic.Id);
+        Assert.Equal("Other.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>A positional record's parameter is a property of the record.</summary>
+    [Fact]
+    public void SMG006_PositionalRecordProperty()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10)]
+            internal sealed partial record Digits(int [|Classes|]);
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            "'Samples.Digits' declares the property 'Classes', and SoftmaxGen generates a member named 'Classes' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>
+    /// An inherited member would be hidden by the generated one (CS0108, a warning in the generated file that the user
+    /// cannot suppress there): reported on the kernel type. Private members of the base are not inherited.
+    /// </summary>
+    [Fact]
+    public void SMG006_InheritedMember()
+    {
+        GeneratorRun run = RunMarked("""
+            internal class Labels
+            {
+                public static int Classes => 10;
+
+                private static int Softmax => 0;
+            }
+
+            [SoftmaxKernel(10)]
+            internal sealed partial class [|Digits|] : Labels;
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            "'Samples.Digits' inherits the property 'Classes' from 'Samples.Labels', and SoftmaxGen generates a member named 'Classes' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>A member cannot have the name of its type (CS0542), so a type named like a generated member cannot be a kernel.</summary>
+    [Theory]
+    [InlineData("Classes")]
+    [InlineData("Softmax")]
+    [InlineData("Argmax")]
+    public void SMG007_TypeNamedLikeGeneratedMember(string name)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10)]
+            internal static partial class [|{{name}}|];
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG007",
+            $"'Samples.{name}' has the name of the generated member '{name}', and a member cannot have the name of its type; rename the type");
+    }
+
+    /// <summary>
+    /// A method overloading a generated one compiles (the kernel is generated), but calls may bind to it instead: here
+    /// a caller passing spans of float would get the user's <c>Span</c> overload, a better match than the generated
+    /// <c>ReadOnlySpan</c> one. A warning.
+    /// </summary>
+    [Fact]
+    public void SMG008_MethodOverloadsGeneratedMethod_Warning()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                public static void [|Softmax|](System.Span<float> logits, System.Span<float> probabilities) => logits.CopyTo(probabilities);
+            }
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
+            "'Samples.Digits' declares the method 'Softmax', and SoftmaxGen generates 'Softmax' overloads: calls may bind to this one instead of the kernel, and one with the same parameters does not compile (CS0111); rename it, or suppress this warning if the overload is intended",
+            ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
+    }
+
+    /// <summary>With the same parameters as a generated method, the compiler's CS0111 joins the warning.</summary>
+    [Fact]
+    public void SMG008_SameSignature_AlsoCS0111()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                public static void [|Argmax|](System.ReadOnlySpan<float> logits, System.Span<int> predictions) => predictions.Clear();
+            }
+            """, out _, out TextSpan span, "CS0111");
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(("SMG008", span), (diagnostic.Id, diagnostic.Location.SourceSpan));
+        Diagnostic cs0111 = Assert.Single(run.CompilationDiagnostics);
+        Assert.EndsWith("Samples.Digits.SoftmaxKernel.g.cs", cs0111.Location.SourceTree!.FilePath, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SMG008_InheritedMethod_ReportedOnTheType()
+    {
+        GeneratorRun run = RunMarked("""
+            internal abstract class Model
+            {
+                protected static void LogSoftmax(float[] row) => System.Array.Clear(row);
+            }
+
+            [SoftmaxKernel(10)]
+            internal sealed partial class [|Digits|] : Model;
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
+            "'Samples.Digits' inherits the method 'LogSoftmax' from 'Samples.Model', and SoftmaxGen generates 'LogSoftmax' overloads: calls may bind to this one instead of the kernel, and one with the same parameters does not compile (CS0111); rename it, or suppress this warning if the overload is intended",
+            ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
+    }
+
+    [Fact]
+    public void SMG008_SuppressedWithPragma()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+            #pragma warning disable SMG008 // An intended convenience overload.
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            #pragma warning restore SMG008
+
+                public static void Argmax(float[] logits, int[] predictions) => Argmax(new System.ReadOnlySpan<float>(logits), predictions);
+            }
+            """);
+
+        // Only the Argmax overload outside the pragma is reported.
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SMG008", diagnostic.Id);
+        Assert.Contains("'Argmax'", diagnostic.GetMessage(CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Equal(["Samples.Digits.SoftmaxKernel.g.cs"], run.Sources.Select(s => s.HintName));
+    }
+
+    /// <summary>
+    /// <c>dotnet_diagnostic.SMG008.severity</c> in an .editorconfig turns the warning off or into an error, through
+    /// the same AnalyzerConfigSet and syntax tree options provider the compiler builds from the project's files.
+    /// </summary>
+    [Theory]
+    [InlineData("none", null)]
+    [InlineData("suggestion", DiagnosticSeverity.Info)]
+    [InlineData("error", DiagnosticSeverity.Error)]
+    public void SMG008_SeverityFromEditorConfig(string setting, DiagnosticSeverity? expected)
+    {
+        const string source = """
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([new TestSource("/project/Digits.cs", source)]);
+        AnalyzerConfigSet config = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse($"""
+            root = true
+
+            [*.cs]
+            dotnet_diagnostic.SMG008.severity = {setting}
+            """, "/project/.editorconfig")));
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new EditorConfigOptions(config)));
+
+        Diagnostic[] diagnostics = GeneratorHarness.AnalyzerDiagnostics(compilation).ToArray();
+        Assert.Equal(expected is null ? [] : [expected.Value], diagnostics.Select(d => d.Severity));
+        Assert.All(diagnostics, d => Assert.Equal(("SMG008", DiagnosticSeverity.Warning), (d.Id, d.DefaultSeverity)));
+    }
+
+    /// <summary>
+    /// In a build the analyzer runs on the compilation that already holds the generated files: the generated members
+    /// must not count as collisions, so it reports exactly what it reports on the user's code alone.
+    /// </summary>
+    [Fact]
+    public void AnalyzerOnGeneratedOutput_ReportsTheSame()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(3)]
+            internal static partial class Ternary;
+
+            [SoftmaxKernel(40)]
+            internal partial struct Forty
+            {
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            }
+
+            [SoftmaxKernel(5)]
+            internal static partial class Broken
+            {
+                public static int Classes => 5;
+            }
+            """);
+
+        Assert.Equal(["SMG008", "SMG006"], run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Equal(2, run.Sources.Length);
+        Assert.Equal(
+            run.GeneratorDiagnostics.Select(d => d.ToString()),
+            GeneratorHarness.AnalyzerDiagnostics(run.OutputCompilation).Select(d => d.ToString()));
+    }
+
+    // ---- SMG009: the language version -------------------------------------------------------------------------------
+
+    /// <summary>C# 10 cannot compile the generated file-local kernel class: SMG009, and no file.</summary>
+    [Fact]
+    public void SMG009_LanguageVersionTooOld()
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            using SoftmaxGen;
+
+            namespace Samples
+            {
+                [SoftmaxKernel(10)]
+                internal static partial class [|Digits|]
+                {
+                }
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)], GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp10));
+
+        AssertOnlyDiagnostic(run, source, span, "SMG009", DiagnosticSeverity.Error,
+            "[SoftmaxKernel] on 'Samples.Digits' needs C# 11.0 or later for the generated code (file-local types), but this file is compiled as C# 10.0; set <LangVersion> to 11.0 or later",
+            []);
+    }
+
+    /// <summary>
+    /// C# 11 is enough, and is needed: the generated files of every layout compile without a warning as C# 11, and
+    /// as C# 10 the only errors are the file-local kernel classes (CS8936, feature not available).
+    /// </summary>
+    [Fact]
+    public void MinimumLanguageVersion_IsCSharp11()
+    {
+        string kernels = string.Concat(new[] { 3, 10, 17, 100, 1000 }.Select(c => $$"""
+
+                [SoftmaxKernel({{c}})]
+                internal static partial class Kernel{{c}}
+                {
+                }
+            """));
+        string source = $$"""
+            using SoftmaxGen;
+
+            namespace Samples
+            {{{kernels}}
+            }
+            """;
+        CSharpParseOptions csharp11 = GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp11);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)], csharp11);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(5, run.Sources.Length);
+
+        // The same generated text as C# 10.
+        CSharpParseOptions csharp10 = csharp11.WithLanguageVersion(LanguageVersion.CSharp10);
+        CSharpCompilation asCSharp10 = GeneratorHarness.CreateCompilation([new TestSource("Source0.cs", source)], csharp10)
+            .AddSyntaxTrees(run.Sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, csharp10, s.HintName)));
+        Diagnostic[] errors = asCSharp10.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal("CS8936", e.Id));
+        Assert.All(errors, e => Assert.Contains("file types", e.GetMessage(CultureInfo.InvariantCulture), System.StringComparison.Ordinal));
+    }
+
+    // ---- Kinds of type ----------------------------------------------------------------------------------------------
+
+    /// <summary>Every class and struct kind holds static members, so every one is a kernel type; the output compiles without a warning.</summary>
+    [Theory]
+    [InlineData("internal partial class Kernel;")]
+    [InlineData("internal sealed partial class Kernel;")]
+    [InlineData("internal abstract partial class Kernel;")]
+    [InlineData("internal static partial class Kernel { }")]
+    [InlineData("internal partial struct Kernel;")]
+    [InlineData("internal readonly partial struct Kernel;")]
+    [InlineData("internal ref partial struct Kernel;")]
+    [InlineData("internal readonly ref partial struct Kernel;")]
+    [InlineData("internal partial record Kernel;")]
+    [InlineData("internal sealed partial record class Kernel(int Rows);")]
+    [InlineData("internal partial record struct Kernel;")]
+    [InlineData("internal readonly partial record struct Kernel(float Temperature);")]
+    [InlineData("internal partial interface IHost { internal static partial class Kernel; }")]
+    public void EveryClassAndStructKind_Generates(string declaration)
+    {
+        string attributed = declaration.Contains("IHost", System.StringComparison.Ordinal)
+            ? declaration.Replace("internal static partial class Kernel", "[SoftmaxKernel(10)] internal static partial class Kernel", System.StringComparison.Ordinal)
+            : "[SoftmaxKernel(10)]\n" + declaration;
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            {{attributed}}
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("public const int Classes = 10;", Assert.Single(run.Sources).Text, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// On an interface, enum or delegate the attribute is the compiler's CS0592 (AttributeUsage is Class | Struct):
+    /// an SMG diagnostic would only repeat it, so there is none, and nothing is generated.
+    /// </summary>
+    [Theory]
+    [InlineData("internal partial interface IKernel { }")]
+    [InlineData("internal enum Kernel { A, B }")]
+    [InlineData("internal delegate void Kernel();")]
+    public void InterfaceEnumOrDelegate_CompilerErrorOnly(string declaration)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            {{declaration}}
+            {{GoodKernel}}
+            """, "CS0592");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+    }
+
     // ---- Helpers ----------------------------------------------------------------------------------------------------
 
     /// <summary>Runs the generator on <paramref name="markup"/> (in namespace Samples, next to <see cref="GoodKernel"/>).</summary>
-    private static GeneratorRun RunMarked(string markup, out string source, out TextSpan span)
+    private static GeneratorRun RunMarked(string markup, out string source, out TextSpan span, params string[] expectedCompilerDiagnostics)
     {
         (source, span) = Markup.Parse($$"""
             using SoftmaxGen;
@@ -342,19 +727,26 @@ public sealed class DiagnosticTests
             {{markup}}
             {{GoodKernel}}
             """);
-        return GeneratorHarness.Run(source);
+        return GeneratorHarness.Run(source, expectedCompilerDiagnostics);
     }
 
     /// <summary>
     /// The run reported exactly one diagnostic, <paramref name="id"/>, an error with <paramref name="message"/> at
     /// <paramref name="span"/>; the bad type got no file and the good kernel got its file.
     /// </summary>
-    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, string message)
+    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, string message) =>
+        AssertOnlyDiagnostic(run, source, span, id, DiagnosticSeverity.Error, message, [GoodHintName]);
+
+    /// <summary>
+    /// The run reported exactly one diagnostic, <paramref name="id"/> of <paramref name="severity"/> with
+    /// <paramref name="message"/> at <paramref name="span"/>, and generated exactly <paramref name="hintNames"/>.
+    /// </summary>
+    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, DiagnosticSeverity severity, string message, string[] hintNames)
     {
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.DefaultSeverity);
+        Assert.Equal(severity, diagnostic.Severity);
+        Assert.Equal(severity, diagnostic.DefaultSeverity);
         Assert.Equal("SoftmaxGen", diagnostic.Descriptor.Category);
         Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
 
@@ -364,6 +756,18 @@ public sealed class DiagnosticTests
         Assert.Equal(SourceText.From(source).Lines.GetLinePositionSpan(span), lineSpan.Span);
         Assert.Equal(source.Substring(span.Start, span.Length), source[diagnostic.Location.SourceSpan.Start..diagnostic.Location.SourceSpan.End]);
 
-        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+        Assert.Equal(hintNames, run.Sources.Select(s => s.HintName));
+    }
+
+    /// <summary>Severities from an .editorconfig, as the compiler's own provider gives them for a tree.</summary>
+    private sealed class EditorConfigOptions(AnalyzerConfigSet config) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, System.Threading.CancellationToken cancellationToken) => GeneratedKind.NotGenerated;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity) =>
+            config.GetOptionsForSourcePath(tree.FilePath).TreeOptions.TryGetValue(diagnosticId, out severity);
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity) =>
+            config.GlobalConfigOptions.TreeOptions.TryGetValue(diagnosticId, out severity);
     }
 }
