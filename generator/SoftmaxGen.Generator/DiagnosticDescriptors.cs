@@ -66,7 +66,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MethodOverloadsGenerated = new(
         id: "SMG008",
         title: "A method of a [SoftmaxKernel] type overloads a generated method",
-        messageFormat: "'{0}' {1}, and SoftmaxGen generates '{2}' overloads: calls may bind to this one instead of the kernel, and one with the same parameters does not compile (CS0111); rename it, or suppress this warning if the overload is intended",
+        messageFormat: "'{0}' {1}, and SoftmaxGen generates '{2}' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true);

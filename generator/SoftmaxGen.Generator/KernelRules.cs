@@ -134,12 +134,38 @@ internal static class KernelRules
 
                     // The user's member itself where it is in source; for an inherited one the kernel type, which is what the user controls.
                     Location where = !inherited && member.Locations.FirstOrDefault(l => l.IsInSource) is { } source ? source : identifier;
-                    diagnostics.Add(generated.IsMethod && member.Kind == SymbolKind.Method
+                    diagnostics.Add(generated.IsMethod && member is IMethodSymbol method && !MayHaveGeneratedSignature(method)
                         ? Diagnostic.Create(DiagnosticDescriptors.MethodOverloadsGenerated, where, name, what, generated.Name)
                         : Diagnostic.Create(DiagnosticDescriptors.MemberCollision, where, name, what, generated.IsMethod ? "method" : "member", generated.Name));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="method"/> could have the parameters of a generated overload, now or in a later version:
+    /// generated methods take only spans, integers, floating-point numbers and SoftmaxGen's enums. Such a method is an
+    /// error (SMG006: CS0111 or CS0108 in the generated file, or a silently different overload chosen); one with any other
+    /// parameter (an array, a tensor type) can only be an overload, a warning (SMG008).
+    /// </summary>
+    private static bool MayHaveGeneratedSignature(IMethodSymbol method)
+    {
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            bool generatedKind = parameter.Type switch
+            {
+                INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } => true,
+                { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single or SpecialType.System_Double } => true,
+                INamedTypeSymbol { TypeKind: TypeKind.Enum, ContainingNamespace: { Name: "SoftmaxGen", ContainingNamespace.IsGlobalNamespace: true } } => true,
+                _ => false,
+            };
+            if (!generatedKind)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Describe(ISymbol member) => member switch

@@ -444,9 +444,9 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>
-    /// A method overloading a generated one compiles (the kernel is generated), but calls may bind to it instead: here
-    /// a caller passing spans of float would get the user's <c>Span</c> overload, a better match than the generated
-    /// <c>ReadOnlySpan</c> one. A warning.
+    /// A method overloading a generated one with a parameter no generated method has (here arrays) compiles, and the
+    /// kernel is generated, but calls may bind to it instead: a caller passing arrays gets the user's overload, an
+    /// exact match, rather than the generated span one. A warning.
     /// </summary>
     [Fact]
     public void SMG008_MethodOverloadsGeneratedMethod_Warning()
@@ -455,31 +455,38 @@ public sealed class DiagnosticTests
             [SoftmaxKernel(10)]
             internal static partial class Digits
             {
-                public static void [|Softmax|](System.Span<float> logits, System.Span<float> probabilities) => logits.CopyTo(probabilities);
+                public static void [|Softmax|](float[] logits, float[] probabilities) => logits.CopyTo(probabilities, 0);
             }
             """, out string source, out TextSpan span);
 
         AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
-            "'Samples.Digits' declares the method 'Softmax', and SoftmaxGen generates 'Softmax' overloads: calls may bind to this one instead of the kernel, and one with the same parameters does not compile (CS0111); rename it, or suppress this warning if the overload is intended",
+            "'Samples.Digits' declares the method 'Softmax', and SoftmaxGen generates 'Softmax' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
             ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
     }
 
-    /// <summary>With the same parameters as a generated method, the compiler's CS0111 joins the warning.</summary>
-    [Fact]
-    public void SMG008_SameSignature_AlsoCS0111()
+    /// <summary>
+    /// A method whose parameters are all spans, numbers or SoftmaxGen enums may have the parameters of a generated
+    /// overload (here exactly: it would be CS0111 in the generated file), now or when a later version adds one: an
+    /// error, and no file. (FuzzTests, seed 20261122, input 1200, found the CS0111 when this was a warning.)
+    /// </summary>
+    [Theory]
+    [InlineData("public static void [|Argmax|](System.ReadOnlySpan<float> logits, System.Span<int> predictions) => predictions.Clear();")]
+    [InlineData("public static void [|Argmax|](System.ReadOnlySpan<double> logits, System.Span<int> predictions, int innerSize) { }")]
+    [InlineData("public static float [|CrossEntropy|](System.ReadOnlySpan<float> logits, int target, LossReduction reduction) => 0;")]
+    [InlineData("public static void [|Softmax|]() { }")]
+    public void SMG006_MethodThatMayHaveAGeneratedSignature(string method)
     {
-        GeneratorRun run = RunMarked("""
+        GeneratorRun run = RunMarked($$"""
             [SoftmaxKernel(10)]
             internal static partial class Digits
             {
-                public static void [|Argmax|](System.ReadOnlySpan<float> logits, System.Span<int> predictions) => predictions.Clear();
+                {{method}}
             }
-            """, out _, out TextSpan span, "CS0111");
+            """, out string source, out TextSpan span);
 
-        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal(("SMG008", span), (diagnostic.Id, diagnostic.Location.SourceSpan));
-        Diagnostic cs0111 = Assert.Single(run.CompilationDiagnostics);
-        Assert.EndsWith("Samples.Digits.SoftmaxKernel.g.cs", cs0111.Location.SourceTree!.FilePath, System.StringComparison.Ordinal);
+        string name = source.Substring(span.Start, span.Length);
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            $"'Samples.Digits' declares the method '{name}', and SoftmaxGen generates a method named '{name}' for [SoftmaxKernel] types; rename the member");
     }
 
     [Fact]
@@ -496,7 +503,7 @@ public sealed class DiagnosticTests
             """, out string source, out TextSpan span);
 
         AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
-            "'Samples.Digits' inherits the method 'LogSoftmax' from 'Samples.Model', and SoftmaxGen generates 'LogSoftmax' overloads: calls may bind to this one instead of the kernel, and one with the same parameters does not compile (CS0111); rename it, or suppress this warning if the overload is intended",
+            "'Samples.Digits' inherits the method 'LogSoftmax' from 'Samples.Model', and SoftmaxGen generates 'LogSoftmax' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
             ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
     }
 
@@ -712,6 +719,88 @@ public sealed class DiagnosticTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+    }
+
+    // ---- Regressions found by FuzzTests ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Partial declarations of one name as a record struct and a class (CS0261) are two types to the compiler; both
+    /// used to produce the same file name and the second AddSource threw (CS8785). The first keeps the file. (FuzzTests, seed 20261122, input 1902.)
+    /// </summary>
+    [Fact]
+    public void TwoTypesOfOneName_OneFileNoGeneratorFailure()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(1000)]
+            internal partial record struct Digits;
+
+            [SoftmaxKernel(17)]
+            internal static partial class Digits;
+            """,
+            "CS0261");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratedFile file = Assert.Single(run.Sources);
+        Assert.Equal("Samples.Digits.SoftmaxKernel.g.cs", file.HintName);
+        Assert.Contains("partial record struct Digits", file.Text, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>AddSource compares file names ignoring case, C# does not: <c>Abc</c> and <c>ABC</c> are two kernels and two files.</summary>
+    [Fact]
+    public void NamesEqualButForCase_TwoFiles()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(3)]
+            internal static partial class Abc;
+
+            [SoftmaxKernel(4)]
+            internal static partial class ABC;
+
+            [SoftmaxKernel(5)]
+            internal static partial class Other;
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        string[] names = run.Sources.Select(s => s.HintName).ToArray();
+        Assert.Equal(3, names.Length);
+        Assert.Equal(3, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("Samples.Other.SoftmaxKernel.g.cs", names);
+        Assert.All(names.Where(n => !n.Contains("Other", System.StringComparison.Ordinal)), n => Assert.Matches(@"^Samples\.(Abc|ABC)\.case_[0-9a-f]{8}\.SoftmaxKernel\.g\.cs$", n));
+    }
+
+    /// <summary>
+    /// A type named in lower-case ASCII letters is the compiler's warning CS8981 on the user's declaration, where it
+    /// can be suppressed; the generated part writes the name with @ so that it does not repeat the warning.
+    /// (FuzzTests, seed 20261122, input 2.)
+    /// </summary>
+    [Fact]
+    public void LowerCaseTypeName_NoWarningInGeneratedCode()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            internal partial class outer
+            {
+                [SoftmaxKernel(3)]
+                internal static partial class async;
+            }
+            """,
+            "CS8981");
+
+        Assert.All(run.CompilationDiagnostics, d => Assert.Equal("Source0.cs", d.Location.SourceTree!.FilePath));
+        Assert.Equal(2, run.CompilationDiagnostics.Length);
+        Assert.Contains("partial class @outer", run.Sources[0].Text, System.StringComparison.Ordinal);
+        Assert.Contains("static partial class @async", run.Sources[0].Text, System.StringComparison.Ordinal);
     }
 
     // ---- Helpers ----------------------------------------------------------------------------------------------------
