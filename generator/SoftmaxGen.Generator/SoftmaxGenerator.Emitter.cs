@@ -162,12 +162,12 @@ public sealed partial class SoftmaxGenerator
             using (w.OpenBlock("namespace SoftmaxGen.Generated"))
             {
                 w.WriteLine($$"""
-                    using System;
-                    using System.CodeDom.Compiler;
-                    using System.Runtime.CompilerServices;
-                    using System.Runtime.InteropServices;
-                    using System.Runtime.Intrinsics;
-                    using SoftmaxGen.Kernels;
+                    using global::System;
+                    using global::System.CodeDom.Compiler;
+                    using global::System.Runtime.CompilerServices;
+                    using global::System.Runtime.InteropServices;
+                    using global::System.Runtime.Intrinsics;
+                    using global::SoftmaxGen.Kernels;
 
                     /// <summary>
                     /// Softmax, log-softmax and cross-entropy kernels for exactly {{c}} classes, generated for {{spec.FullName.Replace("global::", string.Empty)}}.

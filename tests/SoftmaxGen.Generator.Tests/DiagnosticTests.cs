@@ -803,6 +803,27 @@ public sealed class DiagnosticTests
         Assert.Contains("static partial class @async", run.Sources[0].Text, System.StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A user type named <c>SoftmaxGen</c> (or <c>System</c>) in namespace SoftmaxGen hid the namespaces that the
+    /// kernel class's using directives name, inside <c>namespace SoftmaxGen.Generated</c>; they are written with
+    /// <c>global::</c>. (FuzzTests, seed 20261122, input 2875.)
+    /// </summary>
+    [Theory]
+    [InlineData("SoftmaxGen")]
+    [InlineData("System")]
+    public void TypeHidingANamespace_GeneratedCodeCompiles(string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            namespace SoftmaxGen;
+
+            [SoftmaxKernel(3)]
+            internal static partial class {{name}};
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+    }
+
     // ---- Helpers ----------------------------------------------------------------------------------------------------
 
     /// <summary>Runs the generator on <paramref name="markup"/> (in namespace Samples, next to <see cref="GoodKernel"/>).</summary>

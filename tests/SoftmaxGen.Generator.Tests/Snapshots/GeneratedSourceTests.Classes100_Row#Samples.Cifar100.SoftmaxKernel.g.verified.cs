@@ -171,12 +171,12 @@ namespace Samples
 
 namespace SoftmaxGen.Generated
 {
-    using System;
-    using System.CodeDom.Compiler;
-    using System.Runtime.CompilerServices;
-    using System.Runtime.InteropServices;
-    using System.Runtime.Intrinsics;
-    using SoftmaxGen.Kernels;
+    using global::System;
+    using global::System.CodeDom.Compiler;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+    using global::System.Runtime.Intrinsics;
+    using global::SoftmaxGen.Kernels;
 
     /// <summary>
     /// Softmax, log-softmax and cross-entropy kernels for exactly 100 classes, generated for Samples.Cifar100.
