@@ -147,8 +147,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
         }
 
         // The sample must not be empty by accident: the programs are built so that many of them compile.
-        // (About one sampled input in ten compiles: ~20 per 5,000 inputs; the floor is far enough below not to flake.)
-        Assert.True(compiled >= Inputs / SampleEvery / 25, $"Only {compiled} sampled inputs compiled without errors; the fuzzer no longer produces enough valid programs.");
+        // (About one sampled input in twenty compiles: 10-14 per 5,000 inputs measured; the floor, 4, is far enough below not to flake.)
+        Assert.True(compiled >= Inputs / SampleEvery / 50, $"Only {compiled} sampled inputs compiled without errors; the fuzzer no longer produces enough valid programs.");
         Assert.True(generatedFiles > Inputs / 4, $"Only {generatedFiles} files generated from {Inputs} inputs; the fuzzer no longer produces enough valid kernels.");
     }
 
