@@ -46,4 +46,36 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MemberCollision = new(
+        id: "SMG006",
+        title: "A member of a [SoftmaxKernel] type has the name of a generated member",
+        messageFormat: "'{0}' {1}, and SoftmaxGen generates a {2} named '{3}' for [SoftmaxKernel] types; rename the member",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor TypeNamedLikeMember = new(
+        id: "SMG007",
+        title: "A [SoftmaxKernel] type cannot have the name of a generated member",
+        messageFormat: "'{0}' has the name of the generated member '{1}', and a member cannot have the name of its type; rename the type",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MethodOverloadsGenerated = new(
+        id: "SMG008",
+        title: "A method of a [SoftmaxKernel] type overloads a generated method",
+        messageFormat: "'{0}' {1}, and SoftmaxGen generates '{2}' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = new(
+        id: "SMG009",
+        title: "The C# language version is too old for the generated kernels",
+        messageFormat: "[SoftmaxKernel] on '{0}' needs C# {1} or later for the generated code (file-local types), but this file is compiled as C# {2}; set <LangVersion> to {1} or later",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

@@ -20,12 +20,27 @@ internal static class KernelRules
     internal const string AttributeMetadataName = "SoftmaxGen.SoftmaxKernelAttribute";
 
     /// <summary>
+    /// The oldest C# the generated code compiles with: it declares each kernel class <c>file</c>-local (C# 11). The
+    /// rest (module initializers, native-sized integers, static abstract members are not used) needs at most C# 9.
+    /// </summary>
+    internal const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp11;
+
+    /// <summary>
     /// The type's first <c>[SoftmaxKernel]</c> and the declaration that carries it. The attribute may sit on several
     /// partial declarations (an error the compiler reports, CS0579): only the first counts, so that one declaration
     /// produces one file.
     /// </summary>
+    /// <remarks>
+    /// Only classes and structs (records and record structs included) are kernels. On an interface, enum or delegate
+    /// the attribute is the compiler's error CS0592 (its AttributeUsage), so they are skipped without a diagnostic.
+    /// </remarks>
     public static (AttributeData Attribute, TypeDeclarationSyntax Declaration)? FindKernelAttribute(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        {
+            return null;
+        }
+
         AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName);
         if (attribute?.ApplicationSyntaxReference is not { } application ||
             application.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
@@ -39,6 +54,10 @@ internal static class KernelRules
     /// <summary>The class count of the attribute, or null when the argument is missing or not an int (the compiler reports those).</summary>
     public static int? ClassCount(AttributeData attribute) =>
         attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int classes ? classes : null;
+
+    /// <summary>Whether any of <paramref name="diagnostics"/> stops generation: errors do, warnings (SMG008) do not.</summary>
+    public static bool AnyError(List<Diagnostic> diagnostics) =>
+        diagnostics.Any(d => d.DefaultSeverity == DiagnosticSeverity.Error);
 
     /// <summary>Every rule the declaration breaks, as diagnostics.</summary>
     public static List<Diagnostic> Check(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
@@ -80,6 +99,113 @@ internal static class KernelRules
             }
         }
 
+        if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < MinimumLanguageVersion)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LanguageVersionTooOld, identifier, name, MinimumLanguageVersion.ToDisplayString(), version.ToDisplayString()));
+        }
+
+        CheckMemberNames(type, identifier, name, diagnostics);
         return diagnostics;
     }
+
+    /// <summary>SMG006-SMG008: the type's own name and its declared and inherited members against <see cref="GeneratedMembers"/>.</summary>
+    private static void CheckMemberNames(INamedTypeSymbol type, Location identifier, string name, List<Diagnostic> diagnostics)
+    {
+        if (GeneratedMembers.Find(type.Name) is { } sameAsType)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.TypeNamedLikeMember, identifier, name, sameAsType.Name));
+        }
+
+        foreach (GeneratedMember generated in GeneratedMembers.All)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                bool inherited = !SymbolEqualityComparer.Default.Equals(t, type);
+                foreach (ISymbol member in t.GetMembers(generated.Name))
+                {
+                    if ((inherited && member.DeclaredAccessibility == Accessibility.Private) || IsGeneratedBySoftmaxGen(member))
+                    {
+                        continue;
+                    }
+
+                    string what = inherited
+                        ? $"inherits the {Describe(member)} '{member.Name}' from '{t.ToDisplayString()}'"
+                        : $"declares the {Describe(member)} '{member.Name}'";
+
+                    // The user's member itself where it is in source; for an inherited one the kernel type, which is what the user controls.
+                    Location where = !inherited && member.Locations.FirstOrDefault(l => l.IsInSource) is { } source ? source : identifier;
+                    diagnostics.Add(generated.IsMethod && member is IMethodSymbol method && !MayHaveGeneratedSignature(method)
+                        ? Diagnostic.Create(DiagnosticDescriptors.MethodOverloadsGenerated, where, name, what, generated.Name)
+                        : Diagnostic.Create(DiagnosticDescriptors.MemberCollision, where, name, what, generated.IsMethod ? "method" : "member", generated.Name));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="method"/> could have the parameters of a generated overload, now or in a later version:
+    /// generated methods take only spans, integers, floating-point numbers and SoftmaxGen's enums. Such a method is an
+    /// error (SMG006: CS0111 or CS0108 in the generated file, or a silently different overload chosen); one with any other
+    /// parameter (an array, a tensor type) can only be an overload, a warning (SMG008).
+    /// </summary>
+    private static bool MayHaveGeneratedSignature(IMethodSymbol method)
+    {
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            bool generatedKind = parameter.Type switch
+            {
+                INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } => true,
+                { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single or SpecialType.System_Double } => true,
+                INamedTypeSymbol { TypeKind: TypeKind.Enum, ContainingNamespace: { Name: "SoftmaxGen", ContainingNamespace.IsGlobalNamespace: true } } => true,
+                _ => false,
+            };
+            if (!generatedKind)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Describe(ISymbol member) => member switch
+    {
+        IFieldSymbol { IsConst: true } => "constant",
+        IFieldSymbol => "field",
+        IPropertySymbol => "property",
+        IEventSymbol => "event",
+        IMethodSymbol => "method",
+        ITypeSymbol => "nested type",
+        _ => "member",
+    };
+
+    /// <summary>
+    /// Whether <paramref name="member"/> is one SoftmaxGen generated. The analyzer sees the generated files in a real
+    /// build (the generator runs first), and the generated members must not collide with themselves.
+    /// </summary>
+    private static bool IsGeneratedBySoftmaxGen(ISymbol member)
+    {
+        if (member.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+        {
+            SyntaxTree tree = reference.SyntaxTree;
+            if (!tree.FilePath.EndsWith(HintNameSuffix, System.StringComparison.Ordinal) ||
+                !tree.GetRoot().GetLeadingTrivia().ToString().Contains(GeneratedHeader))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>How every generated file's name ends.</summary>
+    internal const string HintNameSuffix = ".SoftmaxKernel.g.cs";
+
+    /// <summary>The start of the second line of every generated file.</summary>
+    internal const string GeneratedHeader = "// Generated by SoftmaxGen.Generator ";
 }

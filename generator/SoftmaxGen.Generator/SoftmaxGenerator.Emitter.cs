@@ -15,6 +15,9 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class Emitter
     {
+        /// <summary>The namespace of the file-local kernel classes; users have no reason to declare types in it.</summary>
+        internal const string KernelNamespace = "SoftmaxGen.Generated.Kernels";
+
         internal static readonly string Version = typeof(SoftmaxGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
         private static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"SoftmaxGen.Generator\", \"{Version}\")]";
@@ -55,7 +58,7 @@ public sealed partial class SoftmaxGenerator
             using (w.OpenBlock(spec.Type.Declaration))
             {
                 int c = spec.Classes;
-                string k = $"global::SoftmaxGen.Generated.{kernel}";
+                string k = $"global::{KernelNamespace}.{kernel}";
                 const string Guard = "global::SoftmaxGen.Kernels.SoftmaxGuard";
                 w.WriteLine($$"""
                     /// <summary>The number of classes these kernels are specialised to: every row holds {{c}} values.</summary>
@@ -124,15 +127,17 @@ public sealed partial class SoftmaxGenerator
         private static void EmitKernelClass(SourceWriter w, KernelSpec spec, string kernel)
         {
             int c = spec.Classes;
-            using (w.OpenBlock("namespace SoftmaxGen.Generated"))
+            // A namespace of the generator's own: its using directives are looked up before the types of the enclosing
+            // namespaces, so a user type named like a runtime type (SoftmaxKernel, SoftmaxMath, ...) cannot hide it.
+            using (w.OpenBlock($"namespace {KernelNamespace}"))
             {
                 w.WriteLine($$"""
-                    using System;
-                    using System.CodeDom.Compiler;
-                    using System.Runtime.CompilerServices;
-                    using System.Runtime.InteropServices;
-                    using System.Runtime.Intrinsics;
-                    using SoftmaxGen.Kernels;
+                    using global::System;
+                    using global::System.CodeDom.Compiler;
+                    using global::System.Runtime.CompilerServices;
+                    using global::System.Runtime.InteropServices;
+                    using global::System.Runtime.Intrinsics;
+                    using global::SoftmaxGen.Kernels;
 
                     /// <summary>
                     /// Softmax, log-softmax and cross-entropy kernels for exactly {{c}} classes, generated for {{spec.FullName.Replace("global::", string.Empty)}}.

@@ -26,7 +26,7 @@ public sealed partial class SoftmaxGenerator
             if (KernelRules.FindKernelAttribute(type, cancellationToken) is not { } found ||
                 found.Declaration.SyntaxTree != syntax.SyntaxTree || found.Declaration.Span != syntax.Span ||
                 KernelRules.ClassCount(found.Attribute) is not int classes ||
-                KernelRules.Check(type, found.Attribute, syntax, cancellationToken).Count > 0)
+                KernelRules.AnyError(KernelRules.Check(type, found.Attribute, syntax, cancellationToken)))
             {
                 return null;
             }
@@ -72,8 +72,13 @@ public sealed partial class SoftmaxGenerator
             return new TypeDeclaration(string.Join(" ", modifiers), keyword, Escape(name), name);
         }
 
+        /// <summary>
+        /// The name as the generated declaration writes it: with @ where it is a keyword, and where it is all lower-case
+        /// ASCII letters, which the compiler warns about in a type name (CS8981) unless it is written with @; the user's
+        /// own declaration already gets that warning, where it can be suppressed, and the generated part must not repeat it.
+        /// </summary>
         private static string Escape(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name.All(c => c is >= 'a' and <= 'z') ? "@" + name : name;
 
         /// <summary>
         /// A file name from the type's full name. Characters outside [A-Za-z0-9._] become '_', and then a hash of the
@@ -100,17 +105,22 @@ public sealed partial class SoftmaxGenerator
 
             if (replaced)
             {
-                // FNV-1a: stable across processes, unlike string.GetHashCode.
-                uint hash = 2166136261;
-                foreach (char c in fullName)
-                {
-                    hash = unchecked((hash ^ c) * 16777619);
-                }
-
-                builder.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                builder.Append('_').Append(Fnv1a(fullName));
             }
 
-            return builder.Append(".SoftmaxKernel.g.cs").ToString();
+            return builder.Append(KernelRules.HintNameSuffix).ToString();
+        }
+
+        /// <summary>The FNV-1a hash of <paramref name="text"/> as 8 hex digits: stable across processes, unlike string.GetHashCode.</summary>
+        internal static string Fnv1a(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash = unchecked((hash ^ c) * 16777619);
+            }
+
+            return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

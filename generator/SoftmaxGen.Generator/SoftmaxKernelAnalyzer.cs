@@ -18,7 +18,11 @@ public sealed class SoftmaxKernelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.GenericType,
         DiagnosticDescriptors.ClassCountOutOfRange,
         DiagnosticDescriptors.ContainingTypeNotPartial,
-        DiagnosticDescriptors.FileLocalType);
+        DiagnosticDescriptors.FileLocalType,
+        DiagnosticDescriptors.MemberCollision,
+        DiagnosticDescriptors.TypeNamedLikeMember,
+        DiagnosticDescriptors.MethodOverloadsGenerated,
+        DiagnosticDescriptors.LanguageVersionTooOld);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

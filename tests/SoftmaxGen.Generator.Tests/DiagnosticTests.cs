@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -329,10 +331,526 @@ public sealed class DiagnosticTests
         Assert.Contains("public const int Classes = 10;", run.Source("Samples.Digits.SoftmaxKernel.g.cs").Text, System.StringComparison.Ordinal);
     }
 
+    // ---- SMG006-SMG008: names the generator uses --------------------------------------------------------------------
+
+    /// <summary>
+    /// A constant, field, property, event or nested type with the name of a generated member would be CS0102 in the
+    /// generated file (and a method named like the generated constant too): an error, and no file for the type.
+    /// </summary>
+    [Theory]
+    [InlineData("public const int [|Classes|] = 10;", "declares the constant 'Classes'", "member", "Classes")]
+    [InlineData("public static int [|Classes|] => 10;", "declares the property 'Classes'", "member", "Classes")]
+    [InlineData("public static int [|Classes|]() => 10;", "declares the method 'Classes'", "member", "Classes")]
+    [InlineData("public static readonly int [|Softmax|] = 1;", "declares the field 'Softmax'", "method", "Softmax")]
+    [InlineData("public static int [|LogSoftmax|] { get; set; }", "declares the property 'LogSoftmax'", "method", "LogSoftmax")]
+    [InlineData("public static event System.Action? [|CrossEntropy|] { add { } remove { } }", "declares the event 'CrossEntropy'", "method", "CrossEntropy")]
+    [InlineData("public static class [|Argmax|] { }", "declares the nested type 'Argmax'", "method", "Argmax")]
+    public void SMG006_MemberCollision(string member, string what, string kind, string generated)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                {{member}}
+            }
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            $"'Samples.Digits' {what}, and SoftmaxGen generates a {kind} named '{generated}' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>The member may sit in another partial declaration of the type, in another file: it is reported there.</summary>
+    [Fact]
+    public void SMG006_MemberInAnotherPartialDeclaration()
+    {
+        (string other, TextSpan span) = Markup.Parse("""
+            namespace Samples;
+
+            internal static partial class Digits
+            {
+                public static readonly string [|Classes|] = "0123456789";
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run(
+        [
+            new TestSource("Source0.cs", """
+                using SoftmaxGen;
+
+                namespace Samples;
+
+                [SoftmaxKernel(10)]
+                internal static partial class Digits;
+                """),
+            new TestSource("Other.cs", other),
+        ]);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SMG006", diagnostic.Id);
+        Assert.Equal("Other.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>A positional record's parameter is a property of the record.</summary>
+    [Fact]
+    public void SMG006_PositionalRecordProperty()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10)]
+            internal sealed partial record Digits(int [|Classes|]);
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            "'Samples.Digits' declares the property 'Classes', and SoftmaxGen generates a member named 'Classes' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>
+    /// An inherited member would be hidden by the generated one (CS0108, a warning in the generated file that the user
+    /// cannot suppress there): reported on the kernel type. Private members of the base are not inherited.
+    /// </summary>
+    [Fact]
+    public void SMG006_InheritedMember()
+    {
+        GeneratorRun run = RunMarked("""
+            internal class Labels
+            {
+                public static int Classes => 10;
+
+                private static int Softmax => 0;
+            }
+
+            [SoftmaxKernel(10)]
+            internal sealed partial class [|Digits|] : Labels;
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            "'Samples.Digits' inherits the property 'Classes' from 'Samples.Labels', and SoftmaxGen generates a member named 'Classes' for [SoftmaxKernel] types; rename the member");
+    }
+
+    /// <summary>A member cannot have the name of its type (CS0542), so a type named like a generated member cannot be a kernel.</summary>
+    [Theory]
+    [InlineData("Classes")]
+    [InlineData("Softmax")]
+    [InlineData("Argmax")]
+    public void SMG007_TypeNamedLikeGeneratedMember(string name)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10)]
+            internal static partial class [|{{name}}|];
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG007",
+            $"'Samples.{name}' has the name of the generated member '{name}', and a member cannot have the name of its type; rename the type");
+    }
+
+    /// <summary>
+    /// A method overloading a generated one with a parameter no generated method has (here arrays) compiles, and the
+    /// kernel is generated, but calls may bind to it instead: a caller passing arrays gets the user's overload, an
+    /// exact match, rather than the generated span one. A warning.
+    /// </summary>
+    [Fact]
+    public void SMG008_MethodOverloadsGeneratedMethod_Warning()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                public static void [|Softmax|](float[] logits, float[] probabilities) => logits.CopyTo(probabilities, 0);
+            }
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
+            "'Samples.Digits' declares the method 'Softmax', and SoftmaxGen generates 'Softmax' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
+            ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
+    }
+
+    /// <summary>
+    /// A method whose parameters are all spans, numbers or SoftmaxGen enums may have the parameters of a generated
+    /// overload (here exactly: it would be CS0111 in the generated file), now or when a later version adds one: an
+    /// error, and no file. (FuzzTests, seed 20261122, input 1200, found the CS0111 when this was a warning.)
+    /// </summary>
+    [Theory]
+    [InlineData("public static void [|Argmax|](System.ReadOnlySpan<float> logits, System.Span<int> predictions) => predictions.Clear();")]
+    [InlineData("public static void [|Argmax|](System.ReadOnlySpan<double> logits, System.Span<int> predictions, int innerSize) { }")]
+    [InlineData("public static float [|CrossEntropy|](System.ReadOnlySpan<float> logits, int target, LossReduction reduction) => 0;")]
+    [InlineData("public static void [|Softmax|]() { }")]
+    public void SMG006_MethodThatMayHaveAGeneratedSignature(string method)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                {{method}}
+            }
+            """, out string source, out TextSpan span);
+
+        string name = source.Substring(span.Start, span.Length);
+        AssertOnlyDiagnostic(run, source, span, "SMG006",
+            $"'Samples.Digits' declares the method '{name}', and SoftmaxGen generates a method named '{name}' for [SoftmaxKernel] types; rename the member");
+    }
+
+    [Fact]
+    public void SMG008_InheritedMethod_ReportedOnTheType()
+    {
+        GeneratorRun run = RunMarked("""
+            internal abstract class Model
+            {
+                protected static void LogSoftmax(float[] row) => System.Array.Clear(row);
+            }
+
+            [SoftmaxKernel(10)]
+            internal sealed partial class [|Digits|] : Model;
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG008", DiagnosticSeverity.Warning,
+            "'Samples.Digits' inherits the method 'LogSoftmax' from 'Samples.Model', and SoftmaxGen generates 'LogSoftmax' overloads: calls may bind to this one instead of the kernel; rename it, or suppress this warning if the overload is intended",
+            ["Samples.Digits.SoftmaxKernel.g.cs", GoodHintName]);
+    }
+
+    [Fact]
+    public void SMG008_SuppressedWithPragma()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+            #pragma warning disable SMG008 // An intended convenience overload.
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            #pragma warning restore SMG008
+
+                public static void Argmax(float[] logits, int[] predictions) => Argmax(new System.ReadOnlySpan<float>(logits), predictions);
+            }
+            """);
+
+        // Only the Argmax overload outside the pragma is reported.
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SMG008", diagnostic.Id);
+        Assert.Contains("'Argmax'", diagnostic.GetMessage(CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Equal(["Samples.Digits.SoftmaxKernel.g.cs"], run.Sources.Select(s => s.HintName));
+    }
+
+    /// <summary>
+    /// <c>dotnet_diagnostic.SMG008.severity</c> in an .editorconfig turns the warning off or into an error, through
+    /// the same AnalyzerConfigSet and syntax tree options provider the compiler builds from the project's files.
+    /// </summary>
+    [Theory]
+    [InlineData("none", null)]
+    [InlineData("suggestion", DiagnosticSeverity.Info)]
+    [InlineData("error", DiagnosticSeverity.Error)]
+    public void SMG008_SeverityFromEditorConfig(string setting, DiagnosticSeverity? expected)
+    {
+        const string source = """
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            internal static partial class Digits
+            {
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([new TestSource("/project/Digits.cs", source)]);
+        AnalyzerConfigSet config = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse($"""
+            root = true
+
+            [*.cs]
+            dotnet_diagnostic.SMG008.severity = {setting}
+            """, "/project/.editorconfig")));
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new EditorConfigOptions(config)));
+
+        Diagnostic[] diagnostics = GeneratorHarness.AnalyzerDiagnostics(compilation).ToArray();
+        Assert.Equal(expected is null ? [] : [expected.Value], diagnostics.Select(d => d.Severity));
+        Assert.All(diagnostics, d => Assert.Equal(("SMG008", DiagnosticSeverity.Warning), (d.Id, d.DefaultSeverity)));
+    }
+
+    /// <summary>
+    /// In a build the analyzer runs on the compilation that already holds the generated files: the generated members
+    /// must not count as collisions, so it reports exactly what it reports on the user's code alone.
+    /// </summary>
+    [Fact]
+    public void AnalyzerOnGeneratedOutput_ReportsTheSame()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(3)]
+            internal static partial class Ternary;
+
+            [SoftmaxKernel(40)]
+            internal partial struct Forty
+            {
+                public static void Softmax(float[] logits) => Softmax(logits, logits);
+            }
+
+            [SoftmaxKernel(5)]
+            internal static partial class Broken
+            {
+                public static int Classes => 5;
+            }
+            """);
+
+        Assert.Equal(["SMG008", "SMG006"], run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Equal(2, run.Sources.Length);
+        Assert.Equal(
+            run.GeneratorDiagnostics.Select(d => d.ToString()),
+            GeneratorHarness.AnalyzerDiagnostics(run.OutputCompilation).Select(d => d.ToString()));
+    }
+
+    // ---- SMG009: the language version -------------------------------------------------------------------------------
+
+    /// <summary>C# 10 cannot compile the generated file-local kernel class: SMG009, and no file.</summary>
+    [Fact]
+    public void SMG009_LanguageVersionTooOld()
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            using SoftmaxGen;
+
+            namespace Samples
+            {
+                [SoftmaxKernel(10)]
+                internal static partial class [|Digits|]
+                {
+                }
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)], GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp10));
+
+        AssertOnlyDiagnostic(run, source, span, "SMG009", DiagnosticSeverity.Error,
+            "[SoftmaxKernel] on 'Samples.Digits' needs C# 11.0 or later for the generated code (file-local types), but this file is compiled as C# 10.0; set <LangVersion> to 11.0 or later",
+            []);
+    }
+
+    /// <summary>
+    /// C# 11 is enough, and is needed: the generated files of every layout compile without a warning as C# 11, and
+    /// as C# 10 the only errors are the file-local kernel classes (CS8936, feature not available).
+    /// </summary>
+    [Fact]
+    public void MinimumLanguageVersion_IsCSharp11()
+    {
+        string kernels = string.Concat(new[] { 3, 10, 17, 100, 1000 }.Select(c => $$"""
+
+                [SoftmaxKernel({{c}})]
+                internal static partial class Kernel{{c}}
+                {
+                }
+            """));
+        string source = $$"""
+            using SoftmaxGen;
+
+            namespace Samples
+            {{{kernels}}
+            }
+            """;
+        CSharpParseOptions csharp11 = GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp11);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)], csharp11);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(5, run.Sources.Length);
+
+        // The same generated text as C# 10.
+        CSharpParseOptions csharp10 = csharp11.WithLanguageVersion(LanguageVersion.CSharp10);
+        CSharpCompilation asCSharp10 = GeneratorHarness.CreateCompilation([new TestSource("Source0.cs", source)], csharp10)
+            .AddSyntaxTrees(run.Sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, csharp10, s.HintName)));
+        Diagnostic[] errors = asCSharp10.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal("CS8936", e.Id));
+        Assert.All(errors, e => Assert.Contains("file types", e.GetMessage(CultureInfo.InvariantCulture), System.StringComparison.Ordinal));
+    }
+
+    // ---- Kinds of type ----------------------------------------------------------------------------------------------
+
+    /// <summary>Every class and struct kind holds static members, so every one is a kernel type; the output compiles without a warning.</summary>
+    [Theory]
+    [InlineData("internal partial class Kernel;")]
+    [InlineData("internal sealed partial class Kernel;")]
+    [InlineData("internal abstract partial class Kernel;")]
+    [InlineData("internal static partial class Kernel { }")]
+    [InlineData("internal partial struct Kernel;")]
+    [InlineData("internal readonly partial struct Kernel;")]
+    [InlineData("internal ref partial struct Kernel;")]
+    [InlineData("internal readonly ref partial struct Kernel;")]
+    [InlineData("internal partial record Kernel;")]
+    [InlineData("internal sealed partial record class Kernel(int Rows);")]
+    [InlineData("internal partial record struct Kernel;")]
+    [InlineData("internal readonly partial record struct Kernel(float Temperature);")]
+    [InlineData("internal partial interface IHost { internal static partial class Kernel; }")]
+    public void EveryClassAndStructKind_Generates(string declaration)
+    {
+        string attributed = declaration.Contains("IHost", System.StringComparison.Ordinal)
+            ? declaration.Replace("internal static partial class Kernel", "[SoftmaxKernel(10)] internal static partial class Kernel", System.StringComparison.Ordinal)
+            : "[SoftmaxKernel(10)]\n" + declaration;
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            {{attributed}}
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("public const int Classes = 10;", Assert.Single(run.Sources).Text, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// On an interface, enum or delegate the attribute is the compiler's CS0592 (AttributeUsage is Class | Struct):
+    /// an SMG diagnostic would only repeat it, so there is none, and nothing is generated.
+    /// </summary>
+    [Theory]
+    [InlineData("internal partial interface IKernel { }")]
+    [InlineData("internal enum Kernel { A, B }")]
+    [InlineData("internal delegate void Kernel();")]
+    public void InterfaceEnumOrDelegate_CompilerErrorOnly(string declaration)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(10)]
+            {{declaration}}
+            {{GoodKernel}}
+            """, "CS0592");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+    }
+
+    // ---- Regressions found by FuzzTests ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Partial declarations of one name as a record struct and a class (CS0261) are two types to the compiler; both
+    /// used to produce the same file name and the second AddSource threw (CS8785). The first keeps the file. (FuzzTests, seed 20261122, input 1902.)
+    /// </summary>
+    [Fact]
+    public void TwoTypesOfOneName_OneFileNoGeneratorFailure()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(1000)]
+            internal partial record struct Digits;
+
+            [SoftmaxKernel(17)]
+            internal static partial class Digits;
+            """,
+            "CS0261");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratedFile file = Assert.Single(run.Sources);
+        Assert.Equal("Samples.Digits.SoftmaxKernel.g.cs", file.HintName);
+        Assert.Contains("partial record struct Digits", file.Text, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>AddSource compares file names ignoring case, C# does not: <c>Abc</c> and <c>ABC</c> are two kernels and two files.</summary>
+    [Fact]
+    public void NamesEqualButForCase_TwoFiles()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            [SoftmaxKernel(3)]
+            internal static partial class Abc;
+
+            [SoftmaxKernel(4)]
+            internal static partial class ABC;
+
+            [SoftmaxKernel(5)]
+            internal static partial class Other;
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        string[] names = run.Sources.Select(s => s.HintName).ToArray();
+        Assert.Equal(3, names.Length);
+        Assert.Equal(3, names.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("Samples.Other.SoftmaxKernel.g.cs", names);
+        Assert.All(names.Where(n => !n.Contains("Other", System.StringComparison.Ordinal)), n => Assert.Matches(@"^Samples\.(Abc|ABC)\.case_[0-9a-f]{8}\.SoftmaxKernel\.g\.cs$", n));
+    }
+
+    /// <summary>
+    /// A type named in lower-case ASCII letters is the compiler's warning CS8981 on the user's declaration, where it
+    /// can be suppressed; the generated part writes the name with @ so that it does not repeat the warning.
+    /// (FuzzTests, seed 20261122, input 2.)
+    /// </summary>
+    [Fact]
+    public void LowerCaseTypeName_NoWarningInGeneratedCode()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SoftmaxGen;
+
+            namespace Samples;
+
+            internal partial class outer
+            {
+                [SoftmaxKernel(3)]
+                internal static partial class async;
+            }
+            """,
+            "CS8981");
+
+        Assert.All(run.CompilationDiagnostics, d => Assert.Equal("Source0.cs", d.Location.SourceTree!.FilePath));
+        Assert.Equal(2, run.CompilationDiagnostics.Length);
+        Assert.Contains("partial class @outer", run.Sources[0].Text, System.StringComparison.Ordinal);
+        Assert.Contains("static partial class @async", run.Sources[0].Text, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A user type named <c>SoftmaxGen</c> (or <c>System</c>) in namespace SoftmaxGen hid the namespaces that the
+    /// kernel class's using directives name, inside <c>namespace SoftmaxGen.Generated</c>; they are written with
+    /// <c>global::</c>. (FuzzTests, seed 20261122, input 2875.)
+    /// </summary>
+    [Theory]
+    [InlineData("SoftmaxGen")]
+    [InlineData("System")]
+    public void TypeHidingANamespace_GeneratedCodeCompiles(string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            namespace SoftmaxGen;
+
+            [SoftmaxKernel(3)]
+            internal static partial class {{name}};
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+    }
+
+    /// <summary>
+    /// A kernel type named like a runtime type the kernel class uses (its base class SoftmaxKernel, SoftmaxMath) in
+    /// namespace SoftmaxGen.Generated hid that type from the kernel class, which lived in that namespace; kernel
+    /// classes now live in a namespace of their own. (FuzzTests, seed 12306201, input 875.)
+    /// </summary>
+    [Theory]
+    [InlineData("SoftmaxGen.Generated", "SoftmaxKernel")]
+    [InlineData("SoftmaxGen.Generated", "SoftmaxMath")]
+    [InlineData("SoftmaxGen", "SoftmaxFallback")]
+    public void TypeNamedLikeARuntimeType_GeneratedCodeCompiles(string ns, string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            namespace {{ns}};
+
+            [SoftmaxGen.SoftmaxKernel(12)]
+            internal static partial class {{name}};
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationDiagnostics);
+    }
+
     // ---- Helpers ----------------------------------------------------------------------------------------------------
 
     /// <summary>Runs the generator on <paramref name="markup"/> (in namespace Samples, next to <see cref="GoodKernel"/>).</summary>
-    private static GeneratorRun RunMarked(string markup, out string source, out TextSpan span)
+    private static GeneratorRun RunMarked(string markup, out string source, out TextSpan span, params string[] expectedCompilerDiagnostics)
     {
         (source, span) = Markup.Parse($$"""
             using SoftmaxGen;
@@ -342,19 +860,26 @@ public sealed class DiagnosticTests
             {{markup}}
             {{GoodKernel}}
             """);
-        return GeneratorHarness.Run(source);
+        return GeneratorHarness.Run(source, expectedCompilerDiagnostics);
     }
 
     /// <summary>
     /// The run reported exactly one diagnostic, <paramref name="id"/>, an error with <paramref name="message"/> at
     /// <paramref name="span"/>; the bad type got no file and the good kernel got its file.
     /// </summary>
-    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, string message)
+    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, string message) =>
+        AssertOnlyDiagnostic(run, source, span, id, DiagnosticSeverity.Error, message, [GoodHintName]);
+
+    /// <summary>
+    /// The run reported exactly one diagnostic, <paramref name="id"/> of <paramref name="severity"/> with
+    /// <paramref name="message"/> at <paramref name="span"/>, and generated exactly <paramref name="hintNames"/>.
+    /// </summary>
+    private static void AssertOnlyDiagnostic(GeneratorRun run, string source, TextSpan span, string id, DiagnosticSeverity severity, string message, string[] hintNames)
     {
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.DefaultSeverity);
+        Assert.Equal(severity, diagnostic.Severity);
+        Assert.Equal(severity, diagnostic.DefaultSeverity);
         Assert.Equal("SoftmaxGen", diagnostic.Descriptor.Category);
         Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
 
@@ -364,6 +889,18 @@ public sealed class DiagnosticTests
         Assert.Equal(SourceText.From(source).Lines.GetLinePositionSpan(span), lineSpan.Span);
         Assert.Equal(source.Substring(span.Start, span.Length), source[diagnostic.Location.SourceSpan.Start..diagnostic.Location.SourceSpan.End]);
 
-        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+        Assert.Equal(hintNames, run.Sources.Select(s => s.HintName));
+    }
+
+    /// <summary>Severities from an .editorconfig, as the compiler's own provider gives them for a tree.</summary>
+    private sealed class EditorConfigOptions(AnalyzerConfigSet config) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, System.Threading.CancellationToken cancellationToken) => GeneratedKind.NotGenerated;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity) =>
+            config.GetOptionsForSourcePath(tree.FilePath).TreeOptions.TryGetValue(diagnosticId, out severity);
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, System.Threading.CancellationToken cancellationToken, out ReportDiagnostic severity) =>
+            config.GlobalConfigOptions.TreeOptions.TryGetValue(diagnosticId, out severity);
     }
 }

@@ -94,20 +94,24 @@ internal static class GeneratorHarness
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CreateCompilation(sources.Select((text, i) => new TestSource($"Source{i}.cs", text)).ToArray());
 
-    public static CSharpCompilation CreateCompilation(IReadOnlyList<TestSource> sources) =>
+    public static CSharpCompilation CreateCompilation(IReadOnlyList<TestSource> sources, CSharpParseOptions? parseOptions = null) =>
         CSharpCompilation.Create(
             "SoftmaxGenGeneratorTest",
-            sources.Select(s => ParseSource(s)),
+            sources.Select(s => ParseSource(s, parseOptions)),
             References.Value,
             CompilationOptions);
 
-    public static SyntaxTree ParseSource(TestSource source) =>
-        CSharpSyntaxTree.ParseText(source.Text, ParseOptions, source.Path);
+    public static SyntaxTree ParseSource(TestSource source, CSharpParseOptions? parseOptions = null) =>
+        CSharpSyntaxTree.ParseText(source.Text, parseOptions ?? ParseOptions, source.Path);
 
-    public static GeneratorDriver CreateDriver() =>
+    /// <summary>The trusted platform assemblies and the SoftmaxGen runtime, for tests that build their own compilations.</summary>
+    public static ImmutableArray<MetadataReference> MetadataReferences => References.Value;
+
+    /// <summary>A driver that parses the generated files with <paramref name="parseOptions"/> (default <see cref="ParseOptions"/>), as the compiler parses them with the project's.</summary>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new SoftmaxGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>The SMG diagnostics of <see cref="SoftmaxKernelAnalyzer"/> on the user's code (the generator itself reports none).</summary>
@@ -115,7 +119,8 @@ internal static class GeneratorHarness
         compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new SoftmaxKernelAnalyzer()))
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("SMG", StringComparison.Ordinal))
-            .OrderBy(d => d.Location.SourceSpan.Start)
+            .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.SourceSpan.Start)
             .ThenBy(d => d.Id, StringComparer.Ordinal)
             .ToImmutableArray();
 
@@ -145,10 +150,17 @@ internal static class GeneratorHarness
         Run(new[] { new TestSource("Source0.cs", source) }, expectedCompilerDiagnostics);
 
     /// <inheritdoc cref="Run(string, string[])"/>
-    public static GeneratorRun Run(IReadOnlyList<TestSource> sources, params string[] expectedCompilerDiagnostics)
+    public static GeneratorRun Run(IReadOnlyList<TestSource> sources, params string[] expectedCompilerDiagnostics) =>
+        Run(sources, ParseOptions, expectedCompilerDiagnostics);
+
+    /// <inheritdoc cref="Run(string, string[])"/>
+    /// <param name="sources">The user code.</param>
+    /// <param name="parseOptions">The language version and options of the user code and of the generated files.</param>
+    /// <param name="expectedCompilerDiagnostics">The IDs of the compiler warnings and errors the test expects (exactly these).</param>
+    public static GeneratorRun Run(IReadOnlyList<TestSource> sources, CSharpParseOptions parseOptions, params string[] expectedCompilerDiagnostics)
     {
-        CSharpCompilation compilation = CreateCompilation(sources);
-        GeneratorRun first = RunOnce(CreateDriver(), compilation);
+        CSharpCompilation compilation = CreateCompilation(sources, parseOptions);
+        GeneratorRun first = RunOnce(CreateDriver(parseOptions), compilation);
         AssertGeneratorDidNotFail(first);
 
         // The same driver on a clone: every step must come from the cache, with equal outputs.
@@ -158,7 +170,7 @@ internal static class GeneratorHarness
         ModelInspector.AssertStepOutputsHoldNoCompilerObjects(second, KernelsStep, expectKernels: !first.Sources.IsEmpty);
 
         // An independent driver on an independent compilation: byte-identical files and the same diagnostics.
-        GeneratorRun independent = RunOnce(CreateDriver(), CreateCompilation(sources));
+        GeneratorRun independent = RunOnce(CreateDriver(parseOptions), CreateCompilation(sources, parseOptions));
         AssertSameOutput(first, independent);
 
         AssertCompilerDiagnostics(first, expectedCompilerDiagnostics);

@@ -118,6 +118,85 @@ public sealed class IncrementalTests
         AssertCachedOrUnchanged(kernels[DigitsHint], DigitsHint);
     }
 
+    // ---- The run reason of every tracked step, as Mapperly's IncrementalGeneratorRunReasons ---------------------------
+
+    /// <summary>What each tracked step did for one kernel in a run after an edit.</summary>
+    /// <param name="Kernels">The kernel's <see cref="TrackingNames.Kernels"/> output (its model).</param>
+    /// <param name="AllKernels">The single <see cref="TrackingNames.AllKernels"/> output (every model, collected).</param>
+    /// <param name="Files">The kernel's <see cref="TrackingNames.Files"/> output (its model with the final file name).</param>
+    /// <param name="Output">The kernel's source output.</param>
+    private sealed record RunReasons(IncrementalStepRunReason Kernels, IncrementalStepRunReason AllKernels, IncrementalStepRunReason Files, IncrementalStepRunReason Output)
+    {
+        /// <summary>Nothing changed: every step from the cache.</summary>
+        public static readonly RunReasons Cached = new(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Cached);
+
+        /// <summary>
+        /// Another kernel changed: the collection changed, so this kernel's file name was recomputed, found equal
+        /// (Unchanged, an untracked step), and everything after it, the Files step and the file, came from the cache.
+        /// </summary>
+        public static readonly RunReasons OtherKernelChanged = new(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Cached);
+
+        /// <summary>This kernel changed: every step recomputed, the file regenerated.</summary>
+        public static readonly RunReasons Changed = new(IncrementalStepRunReason.Modified, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Modified);
+
+        /// <summary>This kernel is new.</summary>
+        public static readonly RunReasons Added = new(IncrementalStepRunReason.New, IncrementalStepRunReason.Modified, IncrementalStepRunReason.New, IncrementalStepRunReason.New);
+    }
+
+    [Fact]
+    public void UnrelatedEdit_EveryStepCached()
+    {
+        (GeneratorRun _, GeneratorRun second) = RunEdited(c => Replace(c, Program, Program.Text.Replace("=> 41;", "=> 42;", System.StringComparison.Ordinal)));
+
+        AssertReasons(second, new() { [DigitsHint] = RunReasons.Cached, [LettersHint] = RunReasons.Cached });
+    }
+
+    [Fact]
+    public void ClassCountChanged_ReasonsPerStep()
+    {
+        (GeneratorRun _, GeneratorRun second) = RunEdited(c => Replace(c, Digits, Digits.Text.Replace("(1000)", "(1001)", System.StringComparison.Ordinal)));
+
+        AssertReasons(second, new() { [DigitsHint] = RunReasons.Changed, [LettersHint] = RunReasons.OtherKernelChanged });
+    }
+
+    [Fact]
+    public void KernelAdded_ReasonsPerStep()
+    {
+        (GeneratorRun _, GeneratorRun second) = RunEdited(c => c.AddSyntaxTrees(GeneratorHarness.ParseSource(Kernel("Hex.cs", "Hex", 1600))));
+
+        AssertReasons(second, new()
+        {
+            [DigitsHint] = RunReasons.OtherKernelChanged,
+            [LettersHint] = RunReasons.OtherKernelChanged,
+            ["Samples.Hex.SoftmaxKernel.g.cs"] = RunReasons.Added,
+        });
+    }
+
+    /// <summary>The reasons of every tracked step, per kernel, are exactly <paramref name="expected"/>.</summary>
+    private static void AssertReasons(GeneratorRun run, Dictionary<string, RunReasons> expected)
+    {
+        Dictionary<string, IncrementalStepRunReason> kernels = KernelReasons(run);
+        Dictionary<string, IncrementalStepRunReason> files = GeneratorHarness.Steps(run.RunResult, TrackingNames.Files)
+            .SelectMany(step => step.Outputs)
+            .ToDictionary(output => HintNameOf(output.Value), output => output.Reason);
+        IncrementalStepRunReason all = Assert.Single(GeneratorHarness.Steps(run.RunResult, TrackingNames.AllKernels).SelectMany(step => step.Outputs)).Reason;
+
+        // The source output step runs once per Files output, in the same order.
+        IncrementalGeneratorRunStep[] fileSteps = GeneratorHarness.Steps(run.RunResult, TrackingNames.Files).ToArray();
+        IncrementalStepRunReason[] outputs = OutputReasons(run);
+        Assert.Equal(files.Count, outputs.Length);
+        string[] order = fileSteps.SelectMany(step => step.Outputs).Select(output => HintNameOf(output.Value)).ToArray();
+
+        var actual = expected.Keys.ToDictionary(
+            hint => hint,
+            hint => new RunReasons(kernels[hint], all, files[hint], outputs[System.Array.IndexOf(order, hint)]));
+        Assert.Equal(expected.Count, kernels.Count);
+        foreach ((string hint, RunReasons reasons) in expected)
+        {
+            Assert.True(reasons == actual[hint], $"{hint}: expected {reasons} but was {actual[hint]}.");
+        }
+    }
+
     // ---- Helpers ----------------------------------------------------------------------------------------------------
 
     private static TestSource Kernel(string path, string name, int classes) => new(path, $$"""
