@@ -232,6 +232,76 @@ public sealed class GradientTests
         Assert.Equal(result, inPlace);
     }
 
+    public static TheoryData<int> GeneratedCounts => new(LossImplementation.GeneratedClassCounts);
+
+    /// <summary>
+    /// The generated members compute every loss with options, every gradient and the Keras forms in the runtime's shared
+    /// code, so they must agree with the fallback and the dispatching API bit for bit; the option-free cross-entropy runs
+    /// the generated kernel, which agrees to rounding (its sums are laid out differently).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GeneratedCounts))]
+    public void GeneratedFallbackAndDispatch_Agree(int classes)
+    {
+        Agree<float>(classes);
+        Agree<double>(classes);
+    }
+
+    private static void Agree<T>(int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(4000 + classes);
+        const int rows = 37;
+        int n = rows * classes;
+        T[] x = LogitGenerator.Create<T>("normal5", n, random);
+        T[] p = LogitGenerator.Create<T>("normal1", n, random).Select(T.Abs).ToArray();
+        T[] y = Cast<T>(LossReference.Softmax(x.Select(double.CreateTruncating).ToArray(), classes));
+        int[] targets = LogitGenerator.Targets(rows, classes, random);
+        targets[3] = -100;
+        T[] w = Enumerable.Range(0, classes).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+        T s = T.CreateTruncating(0.25), e = T.CreateTruncating(1e-4);
+
+        List<T[]> Run(LossOps<T> ops)
+        {
+            var results = new List<T[]>();
+            T[] g1 = new T[n], g2 = new T[n], g3 = new T[n], d1 = new T[n], d2 = new T[n], l1 = new T[rows], l2 = new T[rows];
+            ops.CrossEntropyPerRow(x, targets, l1, w, -100, s);
+            ops.ProbabilityCrossEntropyPerRow(x, p, l2, s);
+            ops.SoftmaxGradient(y, p, d1);
+            ops.LogSoftmaxGradient(x.Select(v => -T.Abs(v)).ToArray(), p, d2);
+            results.Add([
+                ops.CrossEntropy(x, targets, LossReduction.Mean, w, -100, s),
+                ops.CrossEntropyWithGradient(x, targets, g1, LossReduction.Mean, w, -100, s),
+                ops.CrossEntropyWithGradient(x, targets.Select(t => t < 0 ? 0 : t).ToArray(), g2, LossReduction.Sum, [], -100, T.Zero),
+                ops.ProbabilityCrossEntropy(x, p, LossReduction.Sum, s),
+                ops.ProbabilityCrossEntropyWithGradient(x, p, g3, LossReduction.Mean, s),
+                ops.NllLoss(x, targets, LossReduction.Mean, w, -100),
+                ops.FromProbabilities(p, y, LossReduction.Mean, e),
+                ops.FromProbabilitiesSparse(p, targets.Select(t => t < 0 ? 0 : t).ToArray(), LossReduction.Sum, e),
+            ]);
+            results.AddRange([g1, g2, g3, d1, d2, l1, l2]);
+            return results;
+        }
+
+        LossImplementation[] implementations = LossImplementation.For(classes).ToArray();
+        Assert.Equal("generated", implementations[0].Name);
+        List<T[]> expected = Run(implementations[0].Ops<T>());
+        foreach (LossImplementation other in implementations.Skip(1))
+        {
+            List<T[]> actual = Run(other.Ops<T>());
+            for (int i = 0; i < expected.Count; i++)
+            {
+                Assert.True(expected[i].SequenceEqual(actual[i]), $"C={classes} {typeof(T).Name}: result {i} of {other} differs from the generated kernel's");
+            }
+        }
+
+        // The option-free cross-entropy: the generated kernel against the fallback, to rounding.
+        int[] plainTargets = targets.Select(t => t < 0 ? 0 : t).ToArray();
+        double generated = double.CreateTruncating(implementations[0].Ops<T>().CrossEntropy(x, plainTargets, LossReduction.Mean, [], -100, T.Zero));
+        double fallback = double.CreateTruncating(implementations[1].Ops<T>().CrossEntropy(x, plainTargets, LossReduction.Mean, [], -100, T.Zero));
+        AssertClose(fallback, generated, (typeof(T) == typeof(float) ? 1e-6 : 1e-14) * Math.Max(1, Math.Abs(fallback)), $"C={classes} plain cross-entropy");
+    }
+
     private static double Dot(double[] a, double[] b)
     {
         double sum = 0;
