@@ -185,7 +185,108 @@ internal static class Operations
             static (i, b) => i.Argmax(b.Input<float>(0), b.Output<int>(0)),
             static (i, b) => i.Argmax(b.Input<double>(0), b.Output<int>(0)),
             invariant: Invariants.Argmax),
+
+        // The loss family and top-k (issue 4). Their generated members validate and then call the same runtime
+        // code with the constant class count, so "generated" and "dispatch" both run SoftmaxPrimitives here and
+        // "fallback" the hidden SoftmaxFallback twin; what these entries prove is that the shared code stays inside
+        // its spans, ignores alignment and agrees across implementations. (The middle-axis forms take an input that is
+        // not rows x classes, which the harness does not lay out yet: ExtrasReferenceTests cover their padding.)
+        new("CrossEntropyWithGradient(Mean, smoothing 0.1)",
+            [BufferSpec.Logits(), BufferSpec.Targets()],
+            [BufferSpec.PerValue("logitsGradient"), BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(1)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1f)
+                : SoftmaxPrimitives.CrossEntropyWithGradient(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1f),
+            static (i, b) => b.Output<double>(1)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1)
+                : SoftmaxPrimitives.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1),
+            inPlace: true),
+        new("CrossEntropy(targetProbabilities, losses)",
+            [BufferSpec.Logits(), new("targetProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [BufferSpec.PerRow("losses")],
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.CrossEntropy(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+            },
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.CrossEntropy(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+            }),
+        new("NllLoss(Mean)",
+            [new("logProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes), BufferSpec.Targets()],
+            [BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.NllLoss(b.Input<float>(0), b.Input<int>(1), i.Classes)
+                : SoftmaxPrimitives.NllLoss(b.Input<float>(0), b.Input<int>(1), i.Classes),
+            static (i, b) => b.Output<double>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.NllLoss(b.Input<double>(0), b.Input<int>(1), i.Classes)
+                : SoftmaxPrimitives.NllLoss(b.Input<double>(0), b.Input<int>(1), i.Classes)),
+        new("SoftmaxGradient",
+            [new("probabilities", BufferKind.Logits, static (rows, classes) => rows * classes), new("outputGradient", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [BufferSpec.PerValue("inputGradient")],
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.SoftmaxGradient(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+            },
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.SoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+            }),
+        new("LogSoftmaxGradient",
+            [new("logProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes), new("outputGradient", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [BufferSpec.PerValue("inputGradient")],
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.LogSoftmaxGradient(b.Input<float>(0), b.Input<float>(1), b.Output<float>(0), i.Classes);
+            },
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+                else
+                    SoftmaxPrimitives.LogSoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
+            }),
+        new("TopK(2)",
+            [BufferSpec.Logits()],
+            [new("indices", BufferKind.Indices, static (rows, classes) => rows * Math.Min(2, classes)), new("probabilities", BufferKind.Values, static (rows, classes) => rows * Math.Min(2, classes))],
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes);
+                else
+                    SoftmaxPrimitives.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes);
+            },
+            static (i, b) =>
+            {
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes);
+                else
+                    SoftmaxPrimitives.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes);
+            }),
     ];
+
+    /// <summary>The operations SoftmaxPrimitives runs through a registered kernel (the others run shared runtime code).</summary>
+    public static bool DispatchesToKernel(KernelOperation operation) => Array.IndexOf(All, operation) < KernelDispatchedCount;
+
+    // The first six entries (Softmax ... Argmax) are what a SoftmaxKernel implements.
+    private const int KernelDispatchedCount = 6;
+
+    private static bool IsFallback(SoftmaxImplementation implementation) => implementation.Name == "fallback";
 
     public static KernelOperation Get(string name) =>
         All.SingleOrDefault(o => o.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, "not in Operations.All");
