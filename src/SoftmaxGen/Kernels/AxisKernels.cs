@@ -188,7 +188,7 @@ internal static class AxisKernels
     /// <see cref="SoftmaxMath"/> for float vectors, its scalar form lane by lane otherwise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
+    internal static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -225,33 +225,12 @@ internal static class ColumnKernels
 
     // The block normalisers of the generated kernels (BlockMath.cs), picked by vector type; the JIT folds the tests.
 
+    /// <summary>Lane-wise max + ln(sum) as high + low: the vector normaliser the axis kernels use too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LogNormalizer<TOps, TVec>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
         where TOps : ISimd<TVec, float>
         where TVec : struct
-    {
-        Unsafe.SkipInit(out high);
-        Unsafe.SkipInit(out low);
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector512<float>>(max), As<TVec, Vector512<float>>(sum), As<TVec, Vector512<float>>(compensation),
-                out Unsafe.As<TVec, Vector512<float>>(ref high), out Unsafe.As<TVec, Vector512<float>>(ref low));
-        }
-        else if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector256<float>>(max), As<TVec, Vector256<float>>(sum), As<TVec, Vector256<float>>(compensation),
-                out Unsafe.As<TVec, Vector256<float>>(ref high), out Unsafe.As<TVec, Vector256<float>>(ref low));
-        }
-        else if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation),
-                out Unsafe.As<TVec, Vector128<float>>(ref high), out Unsafe.As<TVec, Vector128<float>>(ref low));
-        }
-        else
-        {
-            throw new NotSupportedException();
-        }
-    }
+        => AxisKernels.LogNormalizer<TOps, TVec, float>(max, sum, compensation, out high, out low);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double BlockLosses<TOps, TVec>(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, TVec max, TVec sum, TVec compensation)

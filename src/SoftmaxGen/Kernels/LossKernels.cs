@@ -32,7 +32,7 @@ internal static class LossKernels
     {
         nuint width = (nuint)TOps.Count;
         nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
         bool withGradient = !gradient.IsEmpty;
@@ -65,7 +65,7 @@ internal static class LossKernels
             double targetWeight = weighted ? double.CreateTruncating(Unsafe.Add(ref w, target)) : 1.0;
 
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowKernels.RowMax<TOps, TVec, T>(ref xr, last, tail);
             TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
 
             TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default;
@@ -148,7 +148,7 @@ internal static class LossKernels
     {
         nuint width = (nuint)TOps.Count;
         nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
         bool withGradient = !gradient.IsEmpty;
         TVec keep = TOps.Splat(T.CreateTruncating(1 - smoothing));
         TVec spread = TOps.Splat(T.CreateTruncating(smoothing / classes));
@@ -161,7 +161,7 @@ internal static class LossKernels
             ref T gr = ref withGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes) : ref Unsafe.NullRef<T>();
 
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowKernels.RowMax<TOps, TVec, T>(ref xr, last, tail);
             TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
 
             TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default, mass = default, massCompensation = default;
@@ -219,7 +219,7 @@ internal static class LossKernels
     {
         nuint width = (nuint)TOps.Count;
         nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
         for (nuint row = 0; row < rows; row++)
         {
             ref T yr = ref Unsafe.Add(ref y, row * classes);
@@ -252,7 +252,7 @@ internal static class LossKernels
     {
         nuint width = (nuint)TOps.Count;
         nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
         TVec zero = TOps.Splat(T.Zero);
         for (nuint row = 0; row < rows; row++)
         {
@@ -302,22 +302,4 @@ internal static class LossKernels
 
         return sum;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TVec max = tail;
-        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
-        {
-            max = TOps.MaxNative(max, TOps.Load(ref xr, i));
-        }
-
-        return TOps.MaxAcross(max);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
 }

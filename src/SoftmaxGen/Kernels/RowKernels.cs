@@ -160,7 +160,7 @@ internal static class RowKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
+    internal static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -224,5 +224,5 @@ internal static class RowKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+    internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
 }
