@@ -109,7 +109,8 @@ internal sealed class KernelOperation(
     OperationBody single,
     OperationBody @double,
     bool inPlace = false,
-    OperationInvariant? invariant = null)
+    OperationInvariant? invariant = null,
+    bool takesClasses = true)
 {
     public string Name { get; } = name;
 
@@ -124,6 +125,9 @@ internal sealed class KernelOperation(
 
     /// <summary>What must hold of output 0 for any input (checked by the property tests); none if null.</summary>
     public OperationInvariant? Invariant { get; } = invariant;
+
+    /// <summary>Whether the input must hold whole rows of the class count (false for element-wise sigmoid and binary losses).</summary>
+    public bool TakesClasses { get; } = takesClasses;
 
     /// <summary>Runs the float or double version, as <typeparamref name="T"/> says.</summary>
     public void Run<T>(SoftmaxImplementation implementation, OperationBuffers buffers)
@@ -189,8 +193,8 @@ internal static class Operations
         // The loss family and top-k (issue 4). Their generated members validate and then call the same runtime
         // code with the constant class count, so "generated" and "dispatch" both run SoftmaxPrimitives here and
         // "fallback" the hidden SoftmaxFallback twin; what these entries prove is that the shared code stays inside
-        // its spans, ignores alignment and agrees across implementations. (The middle-axis forms take an input that is
-        // not rows x classes, which the harness does not lay out yet: ExtrasReferenceTests cover their padding.)
+        // its spans, ignores alignment and agrees across implementations. The middle-axis forms see the rows x classes
+        // buffer as one [classes, innerSize = rows] plane; sigmoid and the binary loss are element-wise.
         new("CrossEntropyWithGradient(Mean, smoothing 0.1)",
             [BufferSpec.Logits(), BufferSpec.Targets()],
             [BufferSpec.PerValue("logitsGradient"), BufferSpec.Scalar("loss")],
@@ -261,6 +265,59 @@ internal static class Operations
                 else
                     SoftmaxPrimitives.LogSoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
             }),
+        new("Softmax(classes, innerSize)",
+            [new("input", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [new("output", BufferKind.Values, static (rows, classes) => rows * classes)],
+            static (i, b) =>
+            {
+                int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                else
+                    SoftmaxPrimitives.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+            },
+            static (i, b) =>
+            {
+                int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                else
+                    SoftmaxPrimitives.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+            },
+            inPlace: true),
+        new("LogSoftmax(classes, innerSize)",
+            [new("input", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [new("output", BufferKind.Values, static (rows, classes) => rows * classes)],
+            static (i, b) =>
+            {
+                int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                else
+                    SoftmaxPrimitives.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+            },
+            static (i, b) =>
+            {
+                int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                else
+                    SoftmaxPrimitives.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+            },
+            inPlace: true),
+        new("Sigmoid",
+            [BufferSpec.Logits()],
+            [BufferSpec.PerValue("probabilities")],
+            static (i, b) => SoftmaxPrimitives.Sigmoid(b.Input<float>(0), b.Output<float>(0)),
+            static (i, b) => SoftmaxPrimitives.Sigmoid(b.Input<double>(0), b.Output<double>(0)),
+            inPlace: true,
+            takesClasses: false),
+        new("BinaryCrossEntropyWithLogits(Mean, positiveWeight 2)",
+            [BufferSpec.Logits(), new("targets", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(0)[0] = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(b.Input<float>(0), b.Input<float>(1), LossReduction.Mean, 2f),
+            static (i, b) => b.Output<double>(0)[0] = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(b.Input<double>(0), b.Input<double>(1), LossReduction.Mean, 2.0),
+            takesClasses: false),
         new("TopK(2)",
             [BufferSpec.Logits()],
             [new("indices", BufferKind.Indices, static (rows, classes) => rows * Math.Min(2, classes)), new("probabilities", BufferKind.Values, static (rows, classes) => rows * Math.Min(2, classes))],
