@@ -318,6 +318,24 @@ internal static class Operations
             static (i, b) => b.Output<float>(0)[0] = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(b.Input<float>(0), b.Input<float>(1), LossReduction.Mean, 2f),
             static (i, b) => b.Output<double>(0)[0] = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(b.Input<double>(0), b.Input<double>(1), LossReduction.Mean, 2.0),
             takesClasses: false),
+        new("CrossEntropyFromProbabilities(targets)",
+            [new("probabilities", BufferKind.Logits, static (rows, classes) => rows * classes), BufferSpec.Targets()],
+            [BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(b.Input<float>(0), b.Input<int>(1), i.Classes)
+                : SoftmaxPrimitives.CrossEntropyFromProbabilities(b.Input<float>(0), b.Input<int>(1), i.Classes),
+            static (i, b) => b.Output<double>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(b.Input<double>(0), b.Input<int>(1), i.Classes)
+                : SoftmaxPrimitives.CrossEntropyFromProbabilities(b.Input<double>(0), b.Input<int>(1), i.Classes)),
+        new("CrossEntropyFromProbabilities(targetProbabilities)",
+            [new("probabilities", BufferKind.Logits, static (rows, classes) => rows * classes), new("targetProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes)],
+            [BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(b.Input<float>(0), b.Input<float>(1), i.Classes)
+                : SoftmaxPrimitives.CrossEntropyFromProbabilities(b.Input<float>(0), b.Input<float>(1), i.Classes),
+            static (i, b) => b.Output<double>(0)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(b.Input<double>(0), b.Input<double>(1), i.Classes)
+                : SoftmaxPrimitives.CrossEntropyFromProbabilities(b.Input<double>(0), b.Input<double>(1), i.Classes)),
         new("TopK(2)",
             [BufferSpec.Logits()],
             [new("indices", BufferKind.Indices, static (rows, classes) => rows * Math.Min(2, classes)), new("probabilities", BufferKind.Values, static (rows, classes) => rows * Math.Min(2, classes))],
