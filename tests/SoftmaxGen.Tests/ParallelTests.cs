@@ -137,16 +137,24 @@ public sealed class ParallelTests
         float[] large = LogitGenerator.Create<float>("normal5", 100_000, new Random(14));
         float[] output = new float[large.Length];
         int[] targets = LogitGenerator.Targets(10_000, 10, new Random(15));
-        SoftmaxParallel.Softmax(small, output, 10);
-        SoftmaxParallel.Softmax(large, output, 10, 1);
-        SoftmaxParallel.CrossEntropy(large, targets, 10, LossReduction.Mean, 1);
+        // Round 0 warms up every call (first calls may allocate in the runtime: type loading, tiered JIT); a later
+        // round must allocate nothing. Several rounds, because a background tier-up can land in any one of them.
+        long best = long.MaxValue;
+        for (int round = 0; round < 4; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            SoftmaxParallel.Softmax(small, output, 10);
+            SoftmaxParallel.LogSoftmax(small, output, 10, 2);
+            SoftmaxParallel.Softmax(large, output, 10, 1);
+            SoftmaxParallel.CrossEntropy(large, targets, 10, LossReduction.Mean, 1);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round > 0)
+            {
+                best = Math.Min(best, allocated);
+            }
+        }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        SoftmaxParallel.Softmax(small, output, 10);
-        SoftmaxParallel.LogSoftmax(small, output, 10, 2);
-        SoftmaxParallel.Softmax(large, output, 10, 1);
-        SoftmaxParallel.CrossEntropy(large, targets, 10, LossReduction.Mean, 1);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, best);
     }
 
     [Fact]
