@@ -15,8 +15,13 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class Emitter
     {
-        /// <summary>The namespace of the file-local kernel classes; users have no reason to declare types in it.</summary>
-        internal const string KernelNamespace = "SoftmaxGen.Generated.Kernels";
+        /// <summary>
+        /// The namespace of the file-local kernel classes: the runtime's own <c>SoftmaxGen.Kernels</c>, which the
+        /// generated code needs anyway. A namespace of the generator's own (it was <c>SoftmaxGen.Generated.Kernels</c>)
+        /// broke on a user type of that name, <c>SoftmaxGen.Generated</c> (CS0101; FuzzTests, seed 620083); this one
+        /// adds no name a user type could collide with, and inside it the runtime types it uses are found first.
+        /// </summary>
+        internal const string KernelNamespace = "SoftmaxGen.Kernels";
 
         internal static readonly string Version = typeof(SoftmaxGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -127,8 +132,9 @@ public sealed partial class SoftmaxGenerator
         private static void EmitKernelClass(SourceWriter w, KernelSpec spec, string kernel)
         {
             int c = spec.Classes;
-            // A namespace of the generator's own: its using directives are looked up before the types of the enclosing
-            // namespaces, so a user type named like a runtime type (SoftmaxKernel, SoftmaxMath, ...) cannot hide it.
+            // The runtime's namespace: its own types (SoftmaxKernel, SoftmaxMath, ...) and then its using directives are
+            // looked up before the types of the enclosing namespace SoftmaxGen, so a user type named like a runtime or
+            // System type in namespace SoftmaxGen cannot hide it.
             using (w.OpenBlock($"namespace {KernelNamespace}"))
             {
                 w.WriteLine($$"""

@@ -847,6 +847,28 @@ public sealed class DiagnosticTests
         Assert.Empty(run.CompilationDiagnostics);
     }
 
+    /// <summary>
+    /// A type named like a segment of the namespace the kernel classes lived in (<c>SoftmaxGen.Generated</c>, a
+    /// kernel type or any other) made the generated namespace declaration a CS0101; the kernel classes now live in the
+    /// runtime's <c>SoftmaxGen.Kernels</c>. (FuzzTests, seed 620083, input 775.)
+    /// </summary>
+    [Theory]
+    [InlineData("SoftmaxGen", "[SoftmaxKernel(10)] internal static partial class Generated;")]
+    [InlineData("SoftmaxGen", "internal static class Generated { } [SoftmaxKernel(10)] internal static partial class Digits;")]
+    [InlineData("SoftmaxGen.Generated", "internal static class Kernels { } [SoftmaxKernel(3)] internal static partial class Digits;")]
+    public void TypeNamedLikeTheKernelNamespace_GeneratedCodeCompiles(string ns, string declarations)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            namespace {{ns}};
+
+            {{declarations}}
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationDiagnostics);
+    }
+
     // ---- Helpers ----------------------------------------------------------------------------------------------------
 
     /// <summary>Runs the generator on <paramref name="markup"/> (in namespace Samples, next to <see cref="GoodKernel"/>).</summary>

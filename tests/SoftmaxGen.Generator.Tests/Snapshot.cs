@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using DiffPlex;
@@ -12,8 +13,8 @@ namespace SoftmaxGen.Generator.Tests;
 
 /// <summary>
 /// Snapshot checks with Verify's file conventions, so a later move to Verify.SourceGenerators is mechanical:
-/// <c>Snapshots/{TestClass}.{TestMethod}#{HintName}.verified.cs</c> beside the test's source file (found through
-/// <see cref="CallerFilePathAttribute"/>; the test class is the file's name). A mismatch writes
+/// <c>Snapshots/{TestClass}.{TestMethod}#{HintName}.verified.cs</c> in the test project's folder (the test class is
+/// the name of the test's source file, from <see cref="CallerFilePathAttribute"/>). A mismatch writes
 /// <c>*.received.cs</c> beside the verified file (git-ignored) and fails with a unified diff; a missing verified
 /// file fails too. With <see cref="AcceptVariable"/>=1 the verified files are overwritten instead.
 /// </summary>
@@ -104,12 +105,19 @@ internal static class Snapshot
               + UnifiedDiff(verified, actual, "verified", "received");
     }
 
+    /// <summary>
+    /// The snapshot folder: <c>Snapshots/</c> in the test project's directory. That directory comes from the
+    /// assembly's <c>SoftmaxGen.TestProjectDirectory</c> metadata (written by the csproj), because a CI build maps
+    /// <see cref="CallerFilePathAttribute"/> paths to <c>/_/</c>; the caller's path is used only where the metadata
+    /// is missing.
+    /// </summary>
     private static string Folder(string testFile)
     {
-        string? directory = Path.GetDirectoryName(testFile);
+        string? directory = typeof(Snapshot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "SoftmaxGen.TestProjectDirectory")?.Value ?? Path.GetDirectoryName(testFile);
         Assert.True(
             directory is not null && Directory.Exists(directory),
-            $"The test source folder '{directory}' (from [CallerFilePath]) does not exist here; snapshots are found next to the test sources.");
+            $"The test project folder '{directory}' does not exist here; snapshots are found in its {SnapshotFolder} folder.");
         string folder = Path.Combine(directory!, SnapshotFolder);
         Directory.CreateDirectory(folder);
         return folder;

@@ -23,7 +23,7 @@ namespace SoftmaxGen.Tests;
 /// <item><c>guard-overrun-write</c>: the same with an output one row short; it writes past the guard.</item>
 /// <item><c>verify-paths</c>: prints which vector sizes are accelerated, then checks every implementation against
 /// <see cref="Reference"/> for class counts that exercise every layout; exit code 0 when all are within bounds.
-/// Run by <see cref="HardwarePathTests"/> with <c>DOTNET_EnableAVX512F=0</c>, <c>DOTNET_EnableAVX2=0</c> and
+/// Run by <see cref="HardwarePathTests"/> with <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c> and
 /// <c>DOTNET_EnableHWIntrinsic=0</c>.</item>
 /// </list>
 /// </summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SoftmaxGen.Kernels;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -132,11 +133,33 @@ public sealed class PropertyTests(ITestOutputHelper output)
             }
 
             string expectedName = results.ContainsKey("generated") ? "generated" : "fallback";
+            // Kernel10 and Kernel21 (of the loss and extras tests) are generated kernels outside the differential list:
+            // for those counts dispatch runs a generated kernel while the list has only the fallback to compare with,
+            // so GeneratedAndFallback_AgreeWithinTheBound's rule applies (float softmax within FloatSoftmaxMaxUlp).
+            bool unlistedKernel = expectedName == "fallback" && SoftmaxKernelRegistry.Find(classes) is not null;
+            long allowedUlp = unlistedKernel && operation.Name == "Softmax" && typeof(T) == typeof(float) ? FloatSoftmaxMaxUlp : 0;
             if (results.TryGetValue(expectedName, out byte[][]? expected) && results.TryGetValue("dispatch", out byte[][]? dispatched))
             {
                 for (int o = 0; o < expected.Length; o++)
                 {
-                    OutputComparison.Same(operation.Outputs[o], inputs.ValueSize, expected[o], dispatched[o], $"{shape} {operation.Name} dispatch vs {expectedName}", failures);
+                    string where = $"{shape} {operation.Name} dispatch vs {expectedName}";
+                    if (allowedUlp == 0)
+                    {
+                        OutputComparison.Same(operation.Outputs[o], inputs.ValueSize, expected[o], dispatched[o], where, failures);
+                    }
+                    else
+                    {
+                        ReadOnlySpan<T> e = MemoryMarshal.Cast<byte, T>(expected[o]), d = MemoryMarshal.Cast<byte, T>(dispatched[o]);
+                        for (int i = 0; i < e.Length; i++)
+                        {
+                            long ulp = Ulp.Distance(e[i], d[i]);
+                            if (ulp > allowedUlp)
+                            {
+                                failures.Add($"{where}: {operation.Outputs[o].Name}[{i}] is {d[i]}, expected {e[i]} within {allowedUlp} ULP ({ulp} ULP apart)");
+                                break;
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -21,7 +21,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-            global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.Softmax(logits, probabilities, rows);
+            global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.Softmax(logits, probabilities, rows);
         }
 
         /// <summary>
@@ -36,7 +36,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-            global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.LogSoftmax(logits, logProbabilities, rows);
+            global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.LogSoftmax(logits, logProbabilities, rows);
         }
 
         /// <summary>The predicted class of each row of 1000 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
@@ -72,7 +72,7 @@ namespace Samples
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
             return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
-                ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
+                ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
                 : (float)global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
         }
 
@@ -98,7 +98,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
             if (plain)
             {
-                global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, losses, rows);
+                global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, losses, rows);
             }
             else
             {
@@ -322,7 +322,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-            global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.Softmax(logits, probabilities, rows);
+            global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.Softmax(logits, probabilities, rows);
         }
 
         /// <summary>
@@ -337,7 +337,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-            global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.LogSoftmax(logits, logProbabilities, rows);
+            global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.LogSoftmax(logits, logProbabilities, rows);
         }
 
         /// <summary>The predicted class of each row of 1000 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
@@ -373,7 +373,7 @@ namespace Samples
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
             return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
-                ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
+                ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
                 : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
         }
 
@@ -399,7 +399,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
             if (plain)
             {
-                global::SoftmaxGen.Generated.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, losses, rows);
+                global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, losses, rows);
             }
             else
             {
@@ -613,7 +613,7 @@ namespace Samples
     }
 }
 
-namespace SoftmaxGen.Generated.Kernels
+namespace SoftmaxGen.Kernels
 {
     using global::System;
     using global::System.CodeDom.Compiler;

@@ -19,7 +19,7 @@ static partial class Letters
     {
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.Softmax(logits, probabilities, rows);
+        global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.Softmax(logits, probabilities, rows);
     }
 
     /// <summary>
@@ -34,7 +34,7 @@ static partial class Letters
     {
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
+        global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
     }
 
     /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
@@ -70,7 +70,7 @@ static partial class Letters
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
         return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
-            ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
+            ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
             : (float)global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
     }
 
@@ -96,7 +96,7 @@ static partial class Letters
         global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
         if (plain)
         {
-            global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
+            global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
         }
         else
         {
@@ -320,7 +320,7 @@ static partial class Letters
     {
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.Softmax(logits, probabilities, rows);
+        global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.Softmax(logits, probabilities, rows);
     }
 
     /// <summary>
@@ -335,7 +335,7 @@ static partial class Letters
     {
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
+        global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.LogSoftmax(logits, logProbabilities, rows);
     }
 
     /// <summary>The predicted class of each row of 26 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
@@ -371,7 +371,7 @@ static partial class Letters
         int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
         global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
         return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
-            ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
+            ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, default, rows), rows, reduction)
             : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
     }
 
@@ -397,7 +397,7 @@ static partial class Letters
         global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
         if (plain)
         {
-            global::SoftmaxGen.Generated.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
+            global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.CrossEntropy(logits, targets, losses, rows);
         }
         else
         {
@@ -610,7 +610,7 @@ static partial class Letters
     }
 }
 
-namespace SoftmaxGen.Generated.Kernels
+namespace SoftmaxGen.Kernels
 {
     using global::System;
     using global::System.CodeDom.Compiler;
