@@ -6,6 +6,18 @@ namespace SoftmaxGen.Benchmarks;
 public static class Program
 {
     /// <summary>Runs the benchmarks selected by the command line.</summary>
-    /// <param name="args">BenchmarkDotNet arguments, e.g. <c>--filter '*SoftmaxBenchmarks*' --job short</c>.</param>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <param name="args">
+    /// BenchmarkDotNet arguments, e.g. <c>--filter '*SoftmaxBenchmarks*' --job short</c>; or <c>--kernel-size</c> alone,
+    /// which prints the generated lines and assembly bytes of one kernel by class count (<see cref="KernelSize"/>).
+    /// </param>
+    public static void Main(string[] args)
+    {
+        if (args is ["--kernel-size"])
+        {
+            KernelSize.Print(System.Console.Out);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -165,6 +165,7 @@ public sealed partial class SoftmaxGenerator
             string vt = p.VectorType;
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
                 WriteBlockLoop(w, p,
@@ -174,6 +175,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax of one block of {p.Lanes} rows.</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static void SoftmaxOne{p.Suffix}(ref float x, ref float y)"))
             {
                 WriteStatistics(w, p, keepExponentials: true);
@@ -188,6 +190,7 @@ public sealed partial class SoftmaxGenerator
         {
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
                 WriteBlockLoop(w, p,
@@ -197,6 +200,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax of one block of {p.Lanes} rows.</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static void LogSoftmaxOne{p.Suffix}(ref float x, ref float y)"))
             {
                 WriteStatistics(w, p, keepExponentials: false);
@@ -212,6 +216,7 @@ public sealed partial class SoftmaxGenerator
             int lanes = p.Lanes;
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
             {
                 w.WriteLine("double lossSum = 0;");
@@ -224,6 +229,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>");
+            w.WriteLine(Emitter.HotPath);
             using (w.OpenBlock($"private static double CrossEntropyOne{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses)"))
             {
                 WriteStatistics(w, p, keepExponentials: false);

@@ -1155,6 +1155,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -1168,6 +1169,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7, out Vector512<float> c8, out Vector512<float> c9);
@@ -1205,6 +1207,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -1218,6 +1221,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7, out Vector512<float> c8, out Vector512<float> c9);
@@ -1245,6 +1249,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1261,6 +1266,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7, out Vector512<float> c8, out Vector512<float> c9);

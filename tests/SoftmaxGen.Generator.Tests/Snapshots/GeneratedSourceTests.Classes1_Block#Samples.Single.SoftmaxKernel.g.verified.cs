@@ -827,6 +827,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -840,6 +841,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0);
@@ -859,6 +861,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -872,6 +875,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0);
@@ -890,6 +894,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -906,6 +911,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns512(ref x, out Vector512<float> c0);
@@ -943,6 +949,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -956,6 +963,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0);
@@ -975,6 +983,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -988,6 +997,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0);
@@ -1006,6 +1016,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1022,6 +1033,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns256(ref x, out Vector256<float> c0);
@@ -1059,6 +1071,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1072,6 +1085,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0);
@@ -1091,6 +1105,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1104,6 +1119,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0);
@@ -1122,6 +1138,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1138,6 +1155,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns128(ref x, out Vector128<float> c0);

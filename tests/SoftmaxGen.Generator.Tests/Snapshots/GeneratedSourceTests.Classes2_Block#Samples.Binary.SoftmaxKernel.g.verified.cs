@@ -851,6 +851,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (32 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -864,6 +865,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1);
@@ -885,6 +887,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (32 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -898,6 +901,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1);
@@ -917,6 +921,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (32 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -933,6 +938,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1);
@@ -989,6 +995,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (16 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1002,6 +1009,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1);
@@ -1023,6 +1031,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (16 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1036,6 +1045,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1);
@@ -1055,6 +1065,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (16 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1071,6 +1082,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1);
@@ -1127,6 +1139,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 4 rows (8 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1140,6 +1153,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1);
@@ -1161,6 +1175,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 4 rows (8 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1174,6 +1189,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1);
@@ -1193,6 +1209,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (8 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1209,6 +1226,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1);

@@ -875,6 +875,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -888,6 +889,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2);
@@ -911,6 +913,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -924,6 +927,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2);
@@ -944,6 +948,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -960,6 +965,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2);
@@ -1035,6 +1041,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1048,6 +1055,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2);
@@ -1071,6 +1079,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1084,6 +1093,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2);
@@ -1104,6 +1114,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1120,6 +1131,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2);
@@ -1195,6 +1207,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1208,6 +1221,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1, out Vector128<float> c2);
@@ -1231,6 +1245,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1244,6 +1259,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock128(ref float x, ref float y)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1, out Vector128<float> c2);
@@ -1264,6 +1280,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1280,6 +1297,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns128(ref x, out Vector128<float> c0, out Vector128<float> c1, out Vector128<float> c2);

@@ -903,6 +903,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -916,6 +917,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
@@ -941,6 +943,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -954,6 +957,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock512(ref float x, ref float y)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
@@ -975,6 +979,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -991,6 +996,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns512(ref x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
@@ -1089,6 +1095,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1102,6 +1109,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void SoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
@@ -1127,6 +1135,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1140,6 +1149,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static void LogSoftmaxOneBlock256(ref float x, ref float y)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
@@ -1161,6 +1171,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1177,6 +1188,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
         private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
         {
             LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
