@@ -22,6 +22,9 @@ internal static class ColumnKernels
     /// <summary>Class counts below this take the layout on the Vector256 tier (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
     internal const int MaxClasses = 64;
 
+    /// <summary>The smallest class count that the Vector256 tier transposes through 8 x 8 register tiles.</summary>
+    internal const int MinTileClasses = 8;
+
     internal static void Softmax<TOps, TVec>(ref float x, ref float y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, float>
         where TVec : struct
