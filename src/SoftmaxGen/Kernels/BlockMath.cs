@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
@@ -144,70 +145,144 @@ public static partial class SoftmaxMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LogAtLeastOne(Vector512<double> x) =>
-        Vector512.Create(LogAtLeastOne(x.GetLower()), LogAtLeastOne(x.GetUpper()));
+    private static Vector512<double> LogAtLeastOne(Vector512<double> x)
+    {
+        // The same operations as the Vector256 version, lane for lane (so the same bits), on 8 lanes at once.
+        Vector512<long> bits = x.AsInt64();
+        Vector512<long> exponent = Vector512.ShiftRightLogical(bits - Vector512.Create(SqrtHalfBits), 52);
+        Vector512<double> m = (bits - Vector512.ShiftLeft(exponent, 52)).AsDouble();
+        Vector512<double> e = (exponent + Vector512.Create(TwoPow52Bits)).AsDouble() - Vector512.Create(4503599627370496.0);
+        Vector512<double> s = (m - Vector512<double>.One) / (m + Vector512<double>.One);
+        Vector512<double> z = s * s;
+        Vector512<double> p = Vector512.Create(2.0 / 13);
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 11));
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 9));
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 7));
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 5));
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 3));
+        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0));
+        Vector512<double> log = Vector512.MultiplyAddEstimate(e, Vector512.Create(0.6931471805599453), p * s);
+        return log + (x - x);
+    }
 
     /// <summary>
     /// The cross-entropy of the rows of a block whose row maxima and compensated sums of e^(x - max) are lanes:
     /// row r's loss is <c>(max[r] - x[r, targets[r]]) + ln(sum[r] + compensation[r])</c>, the sums built by
-    /// <c>AccumulateExp</c> from their start of 1 (taken off exactly).
+    /// <c>AccumulateExp</c> from their start of 1 (taken off exactly). Lane-wise in double, rounded to float once
+    /// (so each loss is the one the row layouts compute); the target logits are gathered from the block.
     /// </summary>
     /// <param name="x">The first logit of the block.</param>
     /// <param name="classes">The class count.</param>
-    /// <param name="targets">The targets of the block's valid rows (at most one per lane).</param>
-    /// <param name="losses">Empty, or receives one loss per valid row.</param>
+    /// <param name="targets">The targets of the block's rows, one per lane, each in [0, classes).</param>
+    /// <param name="losses">Empty, or receives one loss per row.</param>
     /// <param name="max">Row maxima, one per lane.</param>
     /// <param name="sum">Row sums, one per lane.</param>
     /// <param name="compensation">The sums' compensation terms.</param>
-    /// <returns>The sum of the block's losses.</returns>
+    /// <returns>The sum of the block's losses (added in a fixed tree order, in double).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
     {
-        Span<float> maxLanes = stackalloc float[Vector512<float>.Count];
-        Span<double> logLanes = stackalloc double[Vector512<float>.Count];
-        max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector512<double>.Count));
-        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
-    }
-
-    /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
-    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
-    {
-        Span<float> maxLanes = stackalloc float[Vector256<float>.Count];
-        Span<double> logLanes = stackalloc double[Vector256<float>.Count];
-        max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector256<double>.Count));
-        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
-    }
-
-    /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
-    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
-    {
-        Span<float> maxLanes = stackalloc float[Vector128<float>.Count];
-        Span<double> logLanes = stackalloc double[Vector128<float>.Count];
-        max.CopyTo(maxLanes);
-        LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation)).CopyTo(logLanes);
-        LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation)).CopyTo(logLanes.Slice(Vector128<double>.Count));
-        return BlockLosses(ref x, classes, targets, losses, maxLanes, logLanes);
-    }
-
-    private static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, ReadOnlySpan<float> max, ReadOnlySpan<double> log)
-    {
-        double total = 0;
-        for (int r = 0; r < targets.Length; r++)
+        Vector512<float> picked = TargetLogits(ref x, classes, Vector512.Create(targets));
+        Vector512<double> lower = (Vector512.WidenLower(max) - Vector512.WidenLower(picked))
+            + LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation));
+        Vector512<double> upper = (Vector512.WidenUpper(max) - Vector512.WidenUpper(picked))
+            + LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation));
+        Vector512<float> loss = Vector512.Narrow(lower, upper);
+        if (!losses.IsEmpty)
         {
-            // (max - x[target]) + ln(sum), rounded to float before it is summed, so that a mean equals the mean of
-            // the per-row losses (as in PyTorch).
-            float loss = (float)(((double)max[r] - Unsafe.Add(ref x, r * classes + targets[r])) + log[r]);
-            if (!losses.IsEmpty)
-            {
-                losses[r] = loss;
-            }
-
-            total += loss;
+            loss.CopyTo(losses);
         }
 
-        return total;
+        return Vector512.Sum(Vector512.WidenLower(loss) + Vector512.WidenUpper(loss));
+    }
+
+    /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
+    {
+        Vector256<float> picked = TargetLogits(ref x, classes, Vector256.Create(targets));
+        Vector256<double> lower = (Vector256.WidenLower(max) - Vector256.WidenLower(picked))
+            + LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation));
+        Vector256<double> upper = (Vector256.WidenUpper(max) - Vector256.WidenUpper(picked))
+            + LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation));
+        Vector256<float> loss = Vector256.Narrow(lower, upper);
+        if (!losses.IsEmpty)
+        {
+            loss.CopyTo(losses);
+        }
+
+        return Vector256.Sum(Vector256.WidenLower(loss) + Vector256.WidenUpper(loss));
+    }
+
+    /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
+    {
+        Vector128<float> picked = TargetLogits(ref x, classes, Vector128.Create(targets));
+        Vector128<double> lower = (Vector128.WidenLower(max) - Vector128.WidenLower(picked))
+            + LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation));
+        Vector128<double> upper = (Vector128.WidenUpper(max) - Vector128.WidenUpper(picked))
+            + LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation));
+        Vector128<float> loss = Vector128.Narrow(lower, upper);
+        if (!losses.IsEmpty)
+        {
+            loss.CopyTo(losses);
+        }
+
+        return Vector128.Sum(Vector128.WidenLower(loss) + Vector128.WidenUpper(loss));
+    }
+
+    // ---- the target logit of each row of a block -------------------------------------------------------------
+    // Lane r gets x[r * classes + targets[r]], by a hardware gather where there is one. The targets were validated;
+    // they are clamped to [0, classes) all the same, so that no call can read outside the block.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TargetLogits(ref float x, int classes, Vector512<int> targets)
+    {
+        // .NET has no 512-bit gather: two 256-bit ones.
+        Vector512<int> index = Vector512<int>.Indices * classes + Vector512.Min(Vector512.Max(targets, Vector512<int>.Zero), Vector512.Create(classes - 1));
+        return Vector512.Create(TargetLogits(ref x, index.GetLower()), TargetLogits(ref x, index.GetUpper()));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TargetLogits(ref float x, int classes, Vector256<int> targets) =>
+        TargetLogits(ref x, Vector256<int>.Indices * classes + Vector256.Min(Vector256.Max(targets, Vector256<int>.Zero), Vector256.Create(classes - 1)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> TargetLogits(ref float x, int classes, Vector128<int> targets) =>
+        TargetLogits(ref x, Vector128<int>.Indices * classes + Vector128.Min(Vector128.Max(targets, Vector128<int>.Zero), Vector128.Create(classes - 1)));
+
+    /// <summary>The values at in-bounds offsets <paramref name="index"/> from <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> TargetLogits(ref float x, Vector256<int> index)
+    {
+        if (Avx2.IsSupported)
+        {
+            fixed (float* block = &x)
+            {
+                return Avx2.GatherVector256(block, index, 4);
+            }
+        }
+
+        return Vector256.Create(TargetLogits(ref x, index.GetLower()), TargetLogits(ref x, index.GetUpper()));
+    }
+
+    /// <inheritdoc cref="TargetLogits(ref float, Vector256{int})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<float> TargetLogits(ref float x, Vector128<int> index)
+    {
+        if (Avx2.IsSupported)
+        {
+            fixed (float* block = &x)
+            {
+                return Avx2.GatherVector128(block, index, 4);
+            }
+        }
+
+        return Vector128.Create(
+            Unsafe.Add(ref x, index.GetElement(0)),
+            Unsafe.Add(ref x, index.GetElement(1)),
+            Unsafe.Add(ref x, index.GetElement(2)),
+            Unsafe.Add(ref x, index.GetElement(3)));
     }
 }
