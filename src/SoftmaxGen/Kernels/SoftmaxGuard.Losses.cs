@@ -1,6 +1,8 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SoftmaxGen.Kernels;
 
@@ -24,8 +26,30 @@ public static partial class SoftmaxGuard
                 nameof(targets));
         }
 
-        int ignored = 0;
-        for (int row = 0; row < targets.Length; row++)
+        int ignored = 0, row = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // 8 targets at a time while all are in range or ignored; the scalar loop below takes the rest and finds
+            // the first bad target, if any, to name it.
+            ref int first = ref MemoryMarshal.GetReference(targets);
+            Vector256<uint> limit = Vector256.Create((uint)classes);
+            Vector256<int> ignore = Vector256.Create(ignoreIndex), ignoredLanes = Vector256<int>.Zero;
+            for (; row <= targets.Length - Vector256<int>.Count; row += Vector256<int>.Count)
+            {
+                Vector256<int> target = Vector256.LoadUnsafe(ref first, (nuint)row);
+                Vector256<int> isIgnored = Vector256.Equals(target, ignore);
+                if (!Vector256.EqualsAll(isIgnored | Vector256.LessThan(target.AsUInt32(), limit).AsInt32(), Vector256<int>.AllBitsSet))
+                {
+                    break;
+                }
+
+                ignoredLanes -= isIgnored; // -1 in each ignored lane
+            }
+
+            ignored = Vector256.Sum(ignoredLanes);
+        }
+
+        for (; row < targets.Length; row++)
         {
             int target = targets[row];
             if (target == ignoreIndex)
