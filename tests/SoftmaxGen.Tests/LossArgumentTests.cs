@@ -209,6 +209,49 @@ public sealed class LossArgumentTests
         Assert.Equal(classes == 1, double.IsNaN(loss));
     }
 
+    /// <summary>
+    /// Targets are checked several at a time while all are valid: a bad target anywhere in a long batch (first, inside
+    /// a vector, right after one, last), among ignored rows, is still reported with its own row and value, and the
+    /// ignored rows are counted (a batch with one ignored row takes the path that handles it: its loss is 0).
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(10)]
+    public void BadTargetInALongBatch_IsReportedWithItsRow(int classes)
+    {
+        const int rows = 37;
+        float[] x = Logits<float>(rows * classes);
+        int[] targets = Enumerable.Range(0, rows).Select(r => r % classes).ToArray();
+        targets[5] = -100;
+        foreach (int at in new[] { 0, 7, 8, 20, 36 })
+        {
+            foreach (int bad in new[] { -1, classes, int.MinValue, int.MaxValue })
+            {
+                int[] t = (int[])targets.Clone();
+                t[at] = bad;
+                var e = Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxPrimitives.CrossEntropy(x, t, classes));
+                Assert.Equal("targets", e.ParamName);
+                Assert.Contains($"targets[{at}] is {bad}", e.Message, StringComparison.Ordinal);
+            }
+        }
+
+        // All valid, one ignored: the per-row losses match the reference, and the ignored row's is 0.
+        var losses = new float[rows];
+        SoftmaxPrimitives.CrossEntropy(x, targets, losses, classes);
+        for (int r = 0; r < rows; r++)
+        {
+            double expected = 0;
+            if (targets[r] != -100)
+            {
+                double max = x.Skip(r * classes).Take(classes).Max();
+                double sum = x.Skip(r * classes).Take(classes).Sum(v => Math.Exp(v - max));
+                expected = max + Math.Log(sum) - x[(r * classes) + targets[r]];
+            }
+
+            Assert.True(Math.Abs(losses[r] - expected) <= 1e-6 * Math.Max(1, expected), $"row {r}: {losses[r]}, reference {expected}");
+        }
+    }
+
     private static void Expect<TException>(Action action, string parameter, string[] numbers, LossImplementation implementation)
         where TException : ArgumentException
     {
