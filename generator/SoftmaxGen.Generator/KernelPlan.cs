@@ -68,6 +68,17 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     /// <summary>For Row and Loop: the leading lanes of the last vector that repeat classes of the vector before it.</summary>
     public int RepeatedLanes => VectorCount * Lanes - Classes;
 
+    /// <summary>
+    /// For a Block plan: the row layout its last rows (fewer than a block, or a single row) take, the one the
+    /// fallback's column layout takes for its last rows (Vector256 from 8 classes, Vector128 from 4); null when the
+    /// row is shorter than any vector, and the last rows go one at a time in scalar code.
+    /// </summary>
+    public KernelPlan? TailPlan =>
+        Kind != PlanKind.Block ? null
+        : Classes >= 8 && Bits >= 256 ? new KernelPlan(PlanKind.Row, 256, ElementBits, Classes)
+        : Classes >= 4 ? new KernelPlan(PlanKind.Row, 128, ElementBits, Classes)
+        : null;
+
     /// <summary>The largest float class count processed a block of rows at a time, for a tier of <paramref name="lanes"/> lanes.</summary>
     public static int BlockLimit(int lanes) => lanes * 3 / 4;
 

@@ -21,6 +21,9 @@ public sealed partial class SoftmaxGenerator
             EmitCrossEntropy(w, p);
         }
 
+        /// <summary>The suffix of the methods that take a block layout's last rows: a row layout's, or ScalarRows.</summary>
+        private static string Tail(KernelPlan p) => p.TailPlan is KernelPlan tail ? tail.Suffix : "ScalarRows";
+
         private static string Columns(KernelPlan p, string prefix) =>
             string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"{prefix}c{j}"));
 
@@ -156,7 +159,9 @@ public sealed partial class SoftmaxGenerator
             }
 
             w.WriteLine();
-            w.WriteLine($"// The last rows (fewer than {lanes}) one at a time, so nothing past the end is read or written.");
+            w.WriteLine(p.TailPlan is KernelPlan tail
+                ? $"// The last rows (fewer than {lanes}) each in {tail.Vector} registers (the row layout), so nothing past the end is read or written."
+                : $"// The last rows (fewer than {lanes}) one at a time, so nothing past the end is read or written.");
             w.WriteLine(tailCall);
         }
 
@@ -170,7 +175,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    "SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+                    $"Softmax{Tail(p)}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
             }
 
             w.WriteLine();
@@ -195,7 +200,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    "LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+                    $"LogSoftmax{Tail(p)}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
             }
 
             w.WriteLine();
@@ -222,7 +227,7 @@ public sealed partial class SoftmaxGenerator
                 w.WriteLine("double lossSum = 0;");
                 WriteBlockLoop(w, p,
                     $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    "lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);");
+                    $"lossSum += CrossEntropy{Tail(p)}(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);");
                 w.WriteLine();
                 w.WriteLine("return lossSum;");
             }

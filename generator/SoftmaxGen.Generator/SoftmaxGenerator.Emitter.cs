@@ -220,14 +220,16 @@ public sealed partial class SoftmaxGenerator
                 "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows",
                 "SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C)");
 
-            if (tiers.Any(p => p.Plan.Kind == PlanKind.Block))
+            if (tiers.Any(p => p.Plan.Kind == PlanKind.Block && p.Plan.TailPlan is null))
             {
                 ScalarRowEmitter.Emit(w, c, t);
             }
 
-            // Each layout once; the tiled layout also needs the row layout of its tier (for its last rows).
+            // Each layout once; the tiled and block layouts also need a row layout for their last rows.
             IEnumerable<KernelPlan> plans = tiers.Select(p => p.Plan)
-                .SelectMany(p => p.Kind == PlanKind.Tiles ? new[] { p, new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes) } : new[] { p })
+                .SelectMany(p => p.Kind == PlanKind.Tiles ? new[] { p, new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes) }
+                    : p.TailPlan is KernelPlan tail ? new[] { p, tail }
+                    : new[] { p })
                 .Distinct();
             foreach (KernelPlan plan in plans)
             {

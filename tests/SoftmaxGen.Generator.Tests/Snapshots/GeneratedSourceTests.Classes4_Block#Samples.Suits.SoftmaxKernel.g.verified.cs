@@ -726,104 +726,6 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void SoftmaxScalarRows(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3));
-                float negatedMax = -max;
-
-                // e^(x - max), independent of each other, and their sum in double (exact enough for a dozen terms).
-                float e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                float e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                float e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
-                float e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                double total = (double)e0 + e1 + e2 + e3;
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                float scale = (float)(1.0 / total);
-                yr = e0 * scale;
-                Unsafe.Add(ref yr, 1) = e1 * scale;
-                Unsafe.Add(ref yr, 2) = e2 * scale;
-                Unsafe.Add(ref yr, 3) = e3 * scale;
-            }
-        }
-
-        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void LogSoftmaxScalarRows(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3));
-                float negatedMax = -max;
-
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax) + SoftmaxMath.ExpShifted(x1, negatedMax) + SoftmaxMath.ExpShifted(x2, negatedMax) + SoftmaxMath.ExpShifted(x3, negatedMax);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                yr = (x0 - high) - low;
-                Unsafe.Add(ref yr, 1) = (x1 - high) - low;
-                Unsafe.Add(ref yr, 2) = (x2 - high) - low;
-                Unsafe.Add(ref yr, 3) = (x3 - high) - low;
-            }
-        }
-
-        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in scalar code; returns the sum of the row losses.</summary>
-        private static double CrossEntropyScalarRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3));
-                float negatedMax = -max;
-
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax) + SoftmaxMath.ExpShifted(x1, negatedMax) + SoftmaxMath.ExpShifted(x2, negatedMax) + SoftmaxMath.ExpShifted(x3, negatedMax);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
         /// <summary>Loads 16 rows of 4 classes (64 values) and transposes them: lane r of column j is class j of row r.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
@@ -912,8 +814,8 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -952,8 +854,8 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -989,8 +891,8 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            lossSum += CrossEntropyRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -1014,6 +916,87 @@ namespace SoftmaxGen.Kernels
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+        }
+
+        /// <summary>Softmax with each row in 1 Vector128 register (classes 0-3).</summary>
+        private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+                ref float yr = ref Unsafe.Add(ref y, row * C);
+
+                // The row fills one register.
+                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = SoftmaxMath.MaxAcross(x0);
+                Vector128<float> negatedMax = Vector128.Create(-max);
+
+                // e^(x - max) and its sum, the lanes added in double.
+                Vector128<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
+                double total = SoftmaxMath.Total(e0);
+
+                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
+                Vector128<float> scale = Vector128.Create((float)(1.0 / total));
+                (e0 * scale).StoreUnsafe(ref yr, 0);
+            }
+        }
+
+        /// <summary>Log-softmax with each row in 1 Vector128 register (classes 0-3).</summary>
+        private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+                ref float yr = ref Unsafe.Add(ref y, row * C);
+
+                // The row fills one register.
+                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = SoftmaxMath.MaxAcross(x0);
+                Vector128<float> negatedMax = Vector128.Create(-max);
+
+                // The sum of e^(x - max), the lanes added in double.
+                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
+
+                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
+                Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
+                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
+            }
+        }
+
+        /// <summary>Cross-entropy against class targets with each row in 1 Vector128 register (classes 0-3); returns the sum of the row losses.</summary>
+        private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        {
+            double lossSum = 0;
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+
+                // The row fills one register.
+                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = SoftmaxMath.MaxAcross(x0);
+                Vector128<float> negatedMax = Vector128.Create(-max);
+
+                // The sum of e^(x - max), the lanes added in double.
+                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
+
+                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
+                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = loss;
+                }
+
+                lossSum += loss;
+            }
+
+            return lossSum;
         }
 
         /// <summary>Loads 8 rows of 4 classes (32 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -1104,8 +1087,8 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -1144,8 +1127,8 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1181,8 +1164,8 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
+            lossSum += CrossEntropyRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -1206,87 +1189,6 @@ namespace SoftmaxGen.Kernels
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
-        }
-
-        /// <summary>Softmax with each row in 1 Vector128 register (classes 0-3).</summary>
-        private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector128<float> negatedMax = Vector128.Create(-max);
-
-                // e^(x - max) and its sum, the lanes added in double.
-                Vector128<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = SoftmaxMath.Total(e0);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                Vector128<float> scale = Vector128.Create((float)(1.0 / total));
-                (e0 * scale).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 1 Vector128 register (classes 0-3).</summary>
-        private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector128<float> negatedMax = Vector128.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 1 Vector128 register (classes 0-3); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row fills one register.
-                Vector128<float> x0 = Vector128.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector128<float> negatedMax = Vector128.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
         }
 
         // ---- double ----------------------------------------------------------------------------------------------

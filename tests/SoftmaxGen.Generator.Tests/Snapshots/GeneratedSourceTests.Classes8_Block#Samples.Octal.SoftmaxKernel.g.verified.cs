@@ -726,128 +726,6 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void SoftmaxScalarRows(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-                float x4 = Unsafe.Add(ref xr, 4);
-                float x5 = Unsafe.Add(ref xr, 5);
-                float x6 = Unsafe.Add(ref xr, 6);
-                float x7 = Unsafe.Add(ref xr, 7);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3)), SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x4, x5), SoftmaxMath.MaxNative(x6, x7)));
-                float negatedMax = -max;
-
-                // e^(x - max), independent of each other, and their sum in double (exact enough for a dozen terms).
-                float e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                float e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                float e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
-                float e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
-                float e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
-                float e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
-                float e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
-                float e7 = SoftmaxMath.ExpShifted(x7, negatedMax);
-                double total = (double)e0 + e1 + e2 + e3 + e4 + e5 + e6 + e7;
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                float scale = (float)(1.0 / total);
-                yr = e0 * scale;
-                Unsafe.Add(ref yr, 1) = e1 * scale;
-                Unsafe.Add(ref yr, 2) = e2 * scale;
-                Unsafe.Add(ref yr, 3) = e3 * scale;
-                Unsafe.Add(ref yr, 4) = e4 * scale;
-                Unsafe.Add(ref yr, 5) = e5 * scale;
-                Unsafe.Add(ref yr, 6) = e6 * scale;
-                Unsafe.Add(ref yr, 7) = e7 * scale;
-            }
-        }
-
-        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void LogSoftmaxScalarRows(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-                float x4 = Unsafe.Add(ref xr, 4);
-                float x5 = Unsafe.Add(ref xr, 5);
-                float x6 = Unsafe.Add(ref xr, 6);
-                float x7 = Unsafe.Add(ref xr, 7);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3)), SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x4, x5), SoftmaxMath.MaxNative(x6, x7)));
-                float negatedMax = -max;
-
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax) + SoftmaxMath.ExpShifted(x1, negatedMax) + SoftmaxMath.ExpShifted(x2, negatedMax) + SoftmaxMath.ExpShifted(x3, negatedMax) + SoftmaxMath.ExpShifted(x4, negatedMax) + SoftmaxMath.ExpShifted(x5, negatedMax) + SoftmaxMath.ExpShifted(x6, negatedMax) + SoftmaxMath.ExpShifted(x7, negatedMax);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                yr = (x0 - high) - low;
-                Unsafe.Add(ref yr, 1) = (x1 - high) - low;
-                Unsafe.Add(ref yr, 2) = (x2 - high) - low;
-                Unsafe.Add(ref yr, 3) = (x3 - high) - low;
-                Unsafe.Add(ref yr, 4) = (x4 - high) - low;
-                Unsafe.Add(ref yr, 5) = (x5 - high) - low;
-                Unsafe.Add(ref yr, 6) = (x6 - high) - low;
-                Unsafe.Add(ref yr, 7) = (x7 - high) - low;
-            }
-        }
-
-        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in scalar code; returns the sum of the row losses.</summary>
-        private static double CrossEntropyScalarRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The whole row in registers.
-                float x0 = xr;
-                float x1 = Unsafe.Add(ref xr, 1);
-                float x2 = Unsafe.Add(ref xr, 2);
-                float x3 = Unsafe.Add(ref xr, 3);
-                float x4 = Unsafe.Add(ref xr, 4);
-                float x5 = Unsafe.Add(ref xr, 5);
-                float x6 = Unsafe.Add(ref xr, 6);
-                float x7 = Unsafe.Add(ref xr, 7);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x0, x1), SoftmaxMath.MaxNative(x2, x3)), SoftmaxMath.MaxNative(SoftmaxMath.MaxNative(x4, x5), SoftmaxMath.MaxNative(x6, x7)));
-                float negatedMax = -max;
-
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax) + SoftmaxMath.ExpShifted(x1, negatedMax) + SoftmaxMath.ExpShifted(x2, negatedMax) + SoftmaxMath.ExpShifted(x3, negatedMax) + SoftmaxMath.ExpShifted(x4, negatedMax) + SoftmaxMath.ExpShifted(x5, negatedMax) + SoftmaxMath.ExpShifted(x6, negatedMax) + SoftmaxMath.ExpShifted(x7, negatedMax);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
         /// <summary>Loads 16 rows of 8 classes (128 values) and transposes them: lane r of column j is class j of row r.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7)
@@ -1064,8 +942,8 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
+            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -1112,8 +990,8 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
+            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -1153,8 +1031,8 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
+            lossSum += CrossEntropyRow256(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -1182,41 +1060,6 @@ namespace SoftmaxGen.Kernels
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
-        }
-
-        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void SoftmaxTiles256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void LogSoftmaxTiles256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyTiles256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 1 Vector256 register (classes 0-7).</summary>
@@ -1298,6 +1141,41 @@ namespace SoftmaxGen.Kernels
             }
 
             return lossSum;
+        }
+
+        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
+        private static void SoftmaxTiles256(ref float x, ref float y, nuint rows)
+        {
+            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.Softmax256(ref x, ref y, full, C);
+            }
+
+            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
+        private static void LogSoftmaxTiles256(ref float x, ref float y, nuint rows)
+        {
+            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
+            }
+
+            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyTiles256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        {
+            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            int full = (int)(rows - rows % 8);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
