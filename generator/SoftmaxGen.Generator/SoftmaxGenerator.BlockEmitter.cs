@@ -6,10 +6,11 @@ namespace SoftmaxGen.Generator;
 public sealed partial class SoftmaxGenerator
 {
     /// <summary>
-    /// Small rows (float, at most 3/4 of a vector): a block of W rows (W = lanes) is loaded as C vectors and transposed
-    /// with constant shuffles so that column j holds class j of every row. Max, exp, sum and scale are then plain lane-wise
-    /// operations with no horizontal reductions and no masks; the result is transposed back and stored. The shuffle
-    /// indices and lane masks are computed here, for this C.
+    /// Small rows (float, at most 3/4 of a vector): a block of W rows (W = lanes) is loaded and transposed so that
+    /// column j holds class j of every row. Max, exp, sum and scale are then plain lane-wise operations with no horizontal
+    /// reductions and no masks; the result is transposed back and stored. Rows of 4 or more classes are transposed four
+    /// classes at a time by SoftmaxMath.LoadClassQuad and StoreClassQuad; shorter rows (which fill a block with C vectors)
+    /// by constant shuffles of whole vectors, whose indices and lane masks are computed here, for this C.
     /// </summary>
     internal static class BlockEmitter
     {
@@ -29,6 +30,12 @@ public sealed partial class SoftmaxGenerator
 
         private static void EmitTransposes(SourceWriter w, KernelPlan p)
         {
+            if (p.Classes >= QuadClasses)
+            {
+                EmitQuadTransposes(w, p);
+                return;
+            }
+
             int lanes = p.Lanes, c = p.Classes;
             string vt = p.VectorType, v = p.Vector;
 
@@ -77,6 +84,55 @@ public sealed partial class SoftmaxGenerator
                     w.WriteLine($"// Values {q * lanes}-{q * lanes + lanes - 1}: rows {lane[0]}-{lane[lanes - 1]}.");
                     EmitGather(w, p, $"v{q}", source, lane, j => $"c{j}", declare: true);
                     w.WriteLine($"v{q}.StoreUnsafe(ref y, {Emitter.Int(q * lanes)});");
+                }
+            }
+        }
+
+        /// <summary>Rows of at least this many classes are transposed four classes at a time (SoftmaxMath.LoadClassQuad).</summary>
+        internal const int QuadClasses = 4;
+
+        /// <summary>The first class of each quad: 0, 4, 8, ..., the last one ending at the row's end (overlapping the one before when C is not a multiple of 4).</summary>
+        internal static int[] QuadStarts(int classes) =>
+            Enumerable.Range(0, (classes + 3) / 4).Select(k => System.Math.Min(4 * k, classes - 4)).ToArray();
+
+        /// <summary>
+        /// Rows of 4 or more classes: the transposes are calls of SoftmaxMath.LoadClassQuad and StoreClassQuad, four
+        /// classes at a time (each row read and written 128 bits at a time, one 4 x 4 transpose per 128-bit lane), which
+        /// takes a fraction of the shuffles of moving whole vectors into place.
+        /// </summary>
+        private static void EmitQuadTransposes(SourceWriter w, KernelPlan p)
+        {
+            int lanes = p.Lanes, c = p.Classes;
+            string vt = p.VectorType;
+            int[] starts = QuadStarts(c);
+            string Quads() => string.Join(", ", starts.Select(k => $"{k}-{k + 3}"));
+            string overlap = c % 4 == 0 ? string.Empty : $"; the last quad overlaps the one before, so that nothing past a row is read or written";
+
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Loads {lanes} rows of {c} classes ({lanes * c} values) and transposes them: lane r of column j is class j of row r.</summary>");
+            w.WriteLine($"/// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes {Quads()}{overlap}.</remarks>");
+            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.OpenBlock($"private static void LoadColumns{p.Bits}(ref float x, {Columns(p, $"out {vt} ")})"))
+            {
+                int loaded = 0;
+                foreach (int k in starts)
+                {
+                    // Classes already loaded by the quad before are discarded.
+                    string outs = string.Join(", ", Enumerable.Range(k, 4).Select(j => j < loaded ? "out _" : $"out c{j}"));
+                    w.WriteLine($"SoftmaxMath.LoadClassQuad(ref x, C, {k}, {outs});");
+                    loaded = k + 4;
+                }
+            }
+
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Transposes {lanes} rows of {c} classes back to row-major order and stores them.</summary>");
+            w.WriteLine($"/// <remarks>Four classes at a time: classes {Quads()}{(c % 4 == 0 ? string.Empty : " (the repeated classes are written twice, with the same values)")}.</remarks>");
+            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.OpenBlock($"private static void StoreColumns{p.Bits}(ref float y, {Columns(p, $"{vt} ")})"))
+            {
+                foreach (int k in starts)
+                {
+                    w.WriteLine($"SoftmaxMath.StoreClassQuad(ref y, C, {k}, {string.Join(", ", Enumerable.Range(k, 4).Select(j => $"c{j}"))});");
                 }
             }
         }

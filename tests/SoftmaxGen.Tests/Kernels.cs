@@ -8,7 +8,8 @@ namespace SoftmaxGen.Tests;
 
 // ---- The generated kernels under test ------------------------------------------------------------------
 // One per class count of the differential tests: every vector-width boundary (W - 1, W, W + 1 for widths
-// 4, 8, 16, 32, 64 and 128 lanes), small odd counts, and two large ones. The generator adds Classes, Softmax,
+// 4, 8, 16, 32, 64 and 128 lanes), small odd counts, the block layouts' quad transposes (6, 11 and 12: the last
+// quad overlapping, and the largest block of Vector512), and two large ones. The generator adds Classes, Softmax,
 // LogSoftmax, two CrossEntropy overloads and Argmax for float and double, and registers a kernel for each count
 // with SoftmaxKernelRegistry from a module initializer.
 
@@ -27,6 +28,9 @@ internal static partial class Kernel4;
 [SoftmaxKernel(5)]
 internal static partial class Kernel5;
 
+[SoftmaxKernel(6)]
+internal static partial class Kernel6;
+
 [SoftmaxKernel(7)]
 internal static partial class Kernel7;
 
@@ -35,6 +39,12 @@ internal static partial class Kernel8;
 
 [SoftmaxKernel(9)]
 internal static partial class Kernel9;
+
+[SoftmaxKernel(11)]
+internal static partial class Kernel11;
+
+[SoftmaxKernel(12)]
+internal static partial class Kernel12;
 
 [SoftmaxKernel(15)]
 internal static partial class Kernel15;
@@ -312,7 +322,7 @@ internal sealed class DispatchImplementation(int classes) : SoftmaxImplementatio
 internal static class Implementations
 {
     /// <summary>The class counts that have a generated kernel in this assembly (the <c>KernelN</c> classes above).</summary>
-    public static readonly int[] GeneratedClassCounts = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1000, 1024];
+    public static readonly int[] GeneratedClassCounts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1000, 1024];
 
     /// <summary>The implementation names, in the order <see cref="For"/> lists them.</summary>
     public static readonly string[] Names = ["generated", "fallback", "dispatch"];
@@ -325,9 +335,12 @@ internal static class Implementations
         3 => new GeneratedImplementation(Kernel3.Classes, Kernel3.Softmax, Kernel3.Softmax, Kernel3.LogSoftmax, Kernel3.LogSoftmax, (x, t, r) => Kernel3.CrossEntropy(x, t, r), (x, t, r) => Kernel3.CrossEntropy(x, t, r), (x, t, l) => Kernel3.CrossEntropy(x, t, l), (x, t, l) => Kernel3.CrossEntropy(x, t, l), Kernel3.Argmax, Kernel3.Argmax, (x, t) => Kernel3.CrossEntropy(x, t), (x, t) => Kernel3.CrossEntropy(x, t)),
         4 => new GeneratedImplementation(Kernel4.Classes, Kernel4.Softmax, Kernel4.Softmax, Kernel4.LogSoftmax, Kernel4.LogSoftmax, (x, t, r) => Kernel4.CrossEntropy(x, t, r), (x, t, r) => Kernel4.CrossEntropy(x, t, r), (x, t, l) => Kernel4.CrossEntropy(x, t, l), (x, t, l) => Kernel4.CrossEntropy(x, t, l), Kernel4.Argmax, Kernel4.Argmax, (x, t) => Kernel4.CrossEntropy(x, t), (x, t) => Kernel4.CrossEntropy(x, t)),
         5 => new GeneratedImplementation(Kernel5.Classes, Kernel5.Softmax, Kernel5.Softmax, Kernel5.LogSoftmax, Kernel5.LogSoftmax, (x, t, r) => Kernel5.CrossEntropy(x, t, r), (x, t, r) => Kernel5.CrossEntropy(x, t, r), (x, t, l) => Kernel5.CrossEntropy(x, t, l), (x, t, l) => Kernel5.CrossEntropy(x, t, l), Kernel5.Argmax, Kernel5.Argmax, (x, t) => Kernel5.CrossEntropy(x, t), (x, t) => Kernel5.CrossEntropy(x, t)),
+        6 => new GeneratedImplementation(Kernel6.Classes, Kernel6.Softmax, Kernel6.Softmax, Kernel6.LogSoftmax, Kernel6.LogSoftmax, (x, t, r) => Kernel6.CrossEntropy(x, t, r), (x, t, r) => Kernel6.CrossEntropy(x, t, r), (x, t, l) => Kernel6.CrossEntropy(x, t, l), (x, t, l) => Kernel6.CrossEntropy(x, t, l), Kernel6.Argmax, Kernel6.Argmax, (x, t) => Kernel6.CrossEntropy(x, t), (x, t) => Kernel6.CrossEntropy(x, t)),
         7 => new GeneratedImplementation(Kernel7.Classes, Kernel7.Softmax, Kernel7.Softmax, Kernel7.LogSoftmax, Kernel7.LogSoftmax, (x, t, r) => Kernel7.CrossEntropy(x, t, r), (x, t, r) => Kernel7.CrossEntropy(x, t, r), (x, t, l) => Kernel7.CrossEntropy(x, t, l), (x, t, l) => Kernel7.CrossEntropy(x, t, l), Kernel7.Argmax, Kernel7.Argmax, (x, t) => Kernel7.CrossEntropy(x, t), (x, t) => Kernel7.CrossEntropy(x, t)),
         8 => new GeneratedImplementation(Kernel8.Classes, Kernel8.Softmax, Kernel8.Softmax, Kernel8.LogSoftmax, Kernel8.LogSoftmax, (x, t, r) => Kernel8.CrossEntropy(x, t, r), (x, t, r) => Kernel8.CrossEntropy(x, t, r), (x, t, l) => Kernel8.CrossEntropy(x, t, l), (x, t, l) => Kernel8.CrossEntropy(x, t, l), Kernel8.Argmax, Kernel8.Argmax, (x, t) => Kernel8.CrossEntropy(x, t), (x, t) => Kernel8.CrossEntropy(x, t)),
         9 => new GeneratedImplementation(Kernel9.Classes, Kernel9.Softmax, Kernel9.Softmax, Kernel9.LogSoftmax, Kernel9.LogSoftmax, (x, t, r) => Kernel9.CrossEntropy(x, t, r), (x, t, r) => Kernel9.CrossEntropy(x, t, r), (x, t, l) => Kernel9.CrossEntropy(x, t, l), (x, t, l) => Kernel9.CrossEntropy(x, t, l), Kernel9.Argmax, Kernel9.Argmax, (x, t) => Kernel9.CrossEntropy(x, t), (x, t) => Kernel9.CrossEntropy(x, t)),
+        11 => new GeneratedImplementation(Kernel11.Classes, Kernel11.Softmax, Kernel11.Softmax, Kernel11.LogSoftmax, Kernel11.LogSoftmax, (x, t, r) => Kernel11.CrossEntropy(x, t, r), (x, t, r) => Kernel11.CrossEntropy(x, t, r), (x, t, l) => Kernel11.CrossEntropy(x, t, l), (x, t, l) => Kernel11.CrossEntropy(x, t, l), Kernel11.Argmax, Kernel11.Argmax, (x, t) => Kernel11.CrossEntropy(x, t), (x, t) => Kernel11.CrossEntropy(x, t)),
+        12 => new GeneratedImplementation(Kernel12.Classes, Kernel12.Softmax, Kernel12.Softmax, Kernel12.LogSoftmax, Kernel12.LogSoftmax, (x, t, r) => Kernel12.CrossEntropy(x, t, r), (x, t, r) => Kernel12.CrossEntropy(x, t, r), (x, t, l) => Kernel12.CrossEntropy(x, t, l), (x, t, l) => Kernel12.CrossEntropy(x, t, l), Kernel12.Argmax, Kernel12.Argmax, (x, t) => Kernel12.CrossEntropy(x, t), (x, t) => Kernel12.CrossEntropy(x, t)),
         15 => new GeneratedImplementation(Kernel15.Classes, Kernel15.Softmax, Kernel15.Softmax, Kernel15.LogSoftmax, Kernel15.LogSoftmax, (x, t, r) => Kernel15.CrossEntropy(x, t, r), (x, t, r) => Kernel15.CrossEntropy(x, t, r), (x, t, l) => Kernel15.CrossEntropy(x, t, l), (x, t, l) => Kernel15.CrossEntropy(x, t, l), Kernel15.Argmax, Kernel15.Argmax, (x, t) => Kernel15.CrossEntropy(x, t), (x, t) => Kernel15.CrossEntropy(x, t)),
         16 => new GeneratedImplementation(Kernel16.Classes, Kernel16.Softmax, Kernel16.Softmax, Kernel16.LogSoftmax, Kernel16.LogSoftmax, (x, t, r) => Kernel16.CrossEntropy(x, t, r), (x, t, r) => Kernel16.CrossEntropy(x, t, r), (x, t, l) => Kernel16.CrossEntropy(x, t, l), (x, t, l) => Kernel16.CrossEntropy(x, t, l), Kernel16.Argmax, Kernel16.Argmax, (x, t) => Kernel16.CrossEntropy(x, t), (x, t) => Kernel16.CrossEntropy(x, t)),
         17 => new GeneratedImplementation(Kernel17.Classes, Kernel17.Softmax, Kernel17.Softmax, Kernel17.LogSoftmax, Kernel17.LogSoftmax, (x, t, r) => Kernel17.CrossEntropy(x, t, r), (x, t, r) => Kernel17.CrossEntropy(x, t, r), (x, t, l) => Kernel17.CrossEntropy(x, t, l), (x, t, l) => Kernel17.CrossEntropy(x, t, l), Kernel17.Argmax, Kernel17.Argmax, (x, t) => Kernel17.CrossEntropy(x, t), (x, t) => Kernel17.CrossEntropy(x, t)),

@@ -35,13 +35,14 @@ public sealed class PropertyTests(ITestOutputHelper output)
     public void Double_RandomShapesAndValues() => Run<double>(seed: 202);
 
     /// <summary>
-    /// The generated kernels and the fallback share every piece of math (<c>SoftmaxMath</c>) and, in the Row and Loop
-    /// layouts, the order of operations too: there they agree bit for bit (any NaN equals any NaN). The Block layout
+    /// The generated kernels and the fallback share every piece of math (<c>SoftmaxMath</c>) and, where they take the
+    /// same layout, the order of operations too: there they agree bit for bit (any NaN equals any NaN). The Block layout
     /// (float C &lt;= 6 on AVX2, &lt;= 12 with AVX-512, &lt;= 3 with Vector128 only) scales a probability by a float
     /// reciprocal where the fallback rounds 1/sum once from double, so float softmax may differ there by rounding
     /// (measured: at most 2 ULP on AVX2). Over random batches of every differential class count this requires every
     /// output bitwise equal, except float softmax within <see cref="FloatSoftmaxMaxUlp"/> ULP (each side is within 4
-    /// ULP of the correctly rounded result, README), and prints the measured distances.
+    /// ULP of the correctly rounded result, README) and float log-softmax within <see cref="FloatLogSoftmaxMaxUlp"/>
+    /// (rows that the two sum in different orders), and prints the measured distances.
     /// </summary>
     [Fact]
     public void GeneratedAndFallback_AgreeWithinTheBound()
@@ -73,8 +74,23 @@ public sealed class PropertyTests(ITestOutputHelper output)
         failures.AssertNone();
     }
 
-    /// <summary>The largest ULP distance allowed between a generated kernel's float softmax and the fallback's (everything else: 0).</summary>
+    /// <summary>The largest ULP distance allowed between a generated kernel's float softmax and the fallback's.</summary>
     private const long FloatSoftmaxMaxUlp = 4;
+
+    /// <summary>
+    /// The largest ULP distance allowed between a generated kernel's float log-softmax and the fallback's. With AVX-512 a
+    /// row of 13 to 63 classes is summed across Vector512 lanes by the generated Row layout and class by class by the
+    /// fallback's 8 x 8 tiles (and its last rows across Vector256 lanes), so the two compensated sums can round apart and
+    /// the logarithm then by one ULP (measured once in 7,451 C = 17 outputs with these seeds).
+    /// </summary>
+    private const long FloatLogSoftmaxMaxUlp = 1;
+
+    /// <summary>The ULP distance allowed between the generated and the fallback output of <paramref name="operation"/> (0 = bitwise equal).</summary>
+    private static long AllowedUlp<T>(string operation) =>
+        typeof(T) != typeof(float) ? 0
+        : operation == "Softmax" ? FloatSoftmaxMaxUlp
+        : operation == "LogSoftmax" ? FloatLogSoftmaxMaxUlp
+        : 0;
 
     private void Run<T>(int seed)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -135,9 +151,9 @@ public sealed class PropertyTests(ITestOutputHelper output)
             string expectedName = results.ContainsKey("generated") ? "generated" : "fallback";
             // Kernel10 and Kernel21 (of the loss and extras tests) are generated kernels outside the differential list:
             // for those counts dispatch runs a generated kernel while the list has only the fallback to compare with,
-            // so GeneratedAndFallback_AgreeWithinTheBound's rule applies (float softmax within FloatSoftmaxMaxUlp).
+            // so GeneratedAndFallback_AgreeWithinTheBound's rule applies (AllowedUlp).
             bool unlistedKernel = expectedName == "fallback" && SoftmaxKernelRegistry.Find(classes) is not null;
-            long allowedUlp = unlistedKernel && operation.Name == "Softmax" && typeof(T) == typeof(float) ? FloatSoftmaxMaxUlp : 0;
+            long allowedUlp = unlistedKernel ? AllowedUlp<T>(operation.Name) : 0;
             if (results.TryGetValue(expectedName, out byte[][]? expected) && results.TryGetValue("dispatch", out byte[][]? dispatched))
             {
                 for (int o = 0; o < expected.Length; o++)
@@ -226,7 +242,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
                         where = here;
                     }
 
-                    long allowed = operation.Name == "Softmax" && typeof(T) == typeof(float) ? FloatSoftmaxMaxUlp : 0;
+                    long allowed = AllowedUlp<T>(operation.Name);
                     if (ulp > allowed)
                     {
                         failures.Add($"{key} {here}: generated and fallback differ by {(ulp == Ulp.NaNMismatch ? "NaN / index mismatch" : $"{ulp} ULP")} (allowed: {allowed})");

@@ -727,81 +727,19 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Loads 16 rows of 4 classes (64 values) and transposes them: lane r of column j is class j of row r.</summary>
+        /// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes 0-3.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
         {
-            Vector512<float> v0 = Vector512.LoadUnsafe(ref x, 0);
-            Vector512<float> v1 = Vector512.LoadUnsafe(ref x, 16);
-            Vector512<float> v2 = Vector512.LoadUnsafe(ref x, 32);
-            Vector512<float> v3 = Vector512.LoadUnsafe(ref x, 48);
-            Vector512<int> lanes;
-
-            // Class 0: rows 0-3 in v0, 4-7 in v1, 8-11 in v2, 12-15 in v3.
-            lanes = Vector512.Create(0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
-            c0 = Vector512.Shuffle(v0, lanes);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1).AsSingle(), Vector512.Shuffle(v3, lanes), c0);
-
-            // Class 1: rows 0-3 in v0, 4-7 in v1, 8-11 in v2, 12-15 in v3.
-            lanes = Vector512.Create(1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13);
-            c1 = Vector512.Shuffle(v0, lanes);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1).AsSingle(), Vector512.Shuffle(v3, lanes), c1);
-
-            // Class 2: rows 0-3 in v0, 4-7 in v1, 8-11 in v2, 12-15 in v3.
-            lanes = Vector512.Create(2, 6, 10, 14, 2, 6, 10, 14, 2, 6, 10, 14, 2, 6, 10, 14);
-            c2 = Vector512.Shuffle(v0, lanes);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1).AsSingle(), Vector512.Shuffle(v3, lanes), c2);
-
-            // Class 3: rows 0-3 in v0, 4-7 in v1, 8-11 in v2, 12-15 in v3.
-            lanes = Vector512.Create(3, 7, 11, 15, 3, 7, 11, 15, 3, 7, 11, 15, 3, 7, 11, 15);
-            c3 = Vector512.Shuffle(v0, lanes);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1).AsSingle(), Vector512.Shuffle(v3, lanes), c3);
+            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>Transposes 16 rows of 4 classes back to row-major order and stores them.</summary>
+        /// <remarks>Four classes at a time: classes 0-3.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns512(ref float y, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
         {
-            Vector512<int> lanes;
-
-            // Values 0-15: rows 0-3.
-            lanes = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-            Vector512<float> v0 = Vector512.Shuffle(c0, lanes);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c3, lanes), v0);
-            v0.StoreUnsafe(ref y, 0);
-
-            // Values 16-31: rows 4-7.
-            lanes = Vector512.Create(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
-            Vector512<float> v1 = Vector512.Shuffle(c0, lanes);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c3, lanes), v1);
-            v1.StoreUnsafe(ref y, 16);
-
-            // Values 32-47: rows 8-11.
-            lanes = Vector512.Create(8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11);
-            Vector512<float> v2 = Vector512.Shuffle(c0, lanes);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c3, lanes), v2);
-            v2.StoreUnsafe(ref y, 32);
-
-            // Values 48-63: rows 12-15.
-            lanes = Vector512.Create(12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15);
-            Vector512<float> v3 = Vector512.Shuffle(c0, lanes);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c3, lanes), v3);
-            v3.StoreUnsafe(ref y, 48);
+            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
         }
 
         /// <summary>Softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
@@ -1000,81 +938,19 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Loads 8 rows of 4 classes (32 values) and transposes them: lane r of column j is class j of row r.</summary>
+        /// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes 0-3.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns256(ref float x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
         {
-            Vector256<float> v0 = Vector256.LoadUnsafe(ref x, 0);
-            Vector256<float> v1 = Vector256.LoadUnsafe(ref x, 8);
-            Vector256<float> v2 = Vector256.LoadUnsafe(ref x, 16);
-            Vector256<float> v3 = Vector256.LoadUnsafe(ref x, 24);
-            Vector256<int> lanes;
-
-            // Class 0: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3.
-            lanes = Vector256.Create(0, 4, 0, 4, 0, 4, 0, 4);
-            c0 = Vector256.Shuffle(v0, lanes);
-            c0 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector256.Shuffle(v1, lanes), c0);
-            c0 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector256.Shuffle(v2, lanes), c0);
-            c0 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector256.Shuffle(v3, lanes), c0);
-
-            // Class 1: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3.
-            lanes = Vector256.Create(1, 5, 1, 5, 1, 5, 1, 5);
-            c1 = Vector256.Shuffle(v0, lanes);
-            c1 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector256.Shuffle(v1, lanes), c1);
-            c1 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector256.Shuffle(v2, lanes), c1);
-            c1 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector256.Shuffle(v3, lanes), c1);
-
-            // Class 2: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3.
-            lanes = Vector256.Create(2, 6, 2, 6, 2, 6, 2, 6);
-            c2 = Vector256.Shuffle(v0, lanes);
-            c2 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector256.Shuffle(v1, lanes), c2);
-            c2 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector256.Shuffle(v2, lanes), c2);
-            c2 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector256.Shuffle(v3, lanes), c2);
-
-            // Class 3: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3.
-            lanes = Vector256.Create(3, 7, 3, 7, 3, 7, 3, 7);
-            c3 = Vector256.Shuffle(v0, lanes);
-            c3 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector256.Shuffle(v1, lanes), c3);
-            c3 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector256.Shuffle(v2, lanes), c3);
-            c3 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector256.Shuffle(v3, lanes), c3);
+            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>Transposes 8 rows of 4 classes back to row-major order and stores them.</summary>
+        /// <remarks>Four classes at a time: classes 0-3.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns256(ref float y, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
         {
-            Vector256<int> lanes;
-
-            // Values 0-7: rows 0-1.
-            lanes = Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1);
-            Vector256<float> v0 = Vector256.Shuffle(c0, lanes);
-            v0 = Vector256.ConditionalSelect(Vector256.Create(0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector256.Shuffle(c1, lanes), v0);
-            v0 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector256.Shuffle(c2, lanes), v0);
-            v0 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector256.Shuffle(c3, lanes), v0);
-            v0.StoreUnsafe(ref y, 0);
-
-            // Values 8-15: rows 2-3.
-            lanes = Vector256.Create(2, 2, 2, 2, 3, 3, 3, 3);
-            Vector256<float> v1 = Vector256.Shuffle(c0, lanes);
-            v1 = Vector256.ConditionalSelect(Vector256.Create(0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector256.Shuffle(c1, lanes), v1);
-            v1 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector256.Shuffle(c2, lanes), v1);
-            v1 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector256.Shuffle(c3, lanes), v1);
-            v1.StoreUnsafe(ref y, 8);
-
-            // Values 16-23: rows 4-5.
-            lanes = Vector256.Create(4, 4, 4, 4, 5, 5, 5, 5);
-            Vector256<float> v2 = Vector256.Shuffle(c0, lanes);
-            v2 = Vector256.ConditionalSelect(Vector256.Create(0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector256.Shuffle(c1, lanes), v2);
-            v2 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector256.Shuffle(c2, lanes), v2);
-            v2 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector256.Shuffle(c3, lanes), v2);
-            v2.StoreUnsafe(ref y, 16);
-
-            // Values 24-31: rows 6-7.
-            lanes = Vector256.Create(6, 6, 6, 6, 7, 7, 7, 7);
-            Vector256<float> v3 = Vector256.Shuffle(c0, lanes);
-            v3 = Vector256.ConditionalSelect(Vector256.Create(0, -1, 0, 0, 0, -1, 0, 0).AsSingle(), Vector256.Shuffle(c1, lanes), v3);
-            v3 = Vector256.ConditionalSelect(Vector256.Create(0, 0, -1, 0, 0, 0, -1, 0).AsSingle(), Vector256.Shuffle(c2, lanes), v3);
-            v3 = Vector256.ConditionalSelect(Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle(), Vector256.Shuffle(c3, lanes), v3);
-            v3.StoreUnsafe(ref y, 24);
+            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
         }
 
         /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>

@@ -727,209 +727,21 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Loads 16 rows of 8 classes (128 values) and transposes them: lane r of column j is class j of row r.</summary>
+        /// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes 0-3, 4-7.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7)
         {
-            Vector512<float> v0 = Vector512.LoadUnsafe(ref x, 0);
-            Vector512<float> v1 = Vector512.LoadUnsafe(ref x, 16);
-            Vector512<float> v2 = Vector512.LoadUnsafe(ref x, 32);
-            Vector512<float> v3 = Vector512.LoadUnsafe(ref x, 48);
-            Vector512<float> v4 = Vector512.LoadUnsafe(ref x, 64);
-            Vector512<float> v5 = Vector512.LoadUnsafe(ref x, 80);
-            Vector512<float> v6 = Vector512.LoadUnsafe(ref x, 96);
-            Vector512<float> v7 = Vector512.LoadUnsafe(ref x, 112);
-            Vector512<int> lanes;
-
-            // Class 0: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8);
-            c0 = Vector512.Shuffle(v0, lanes);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c0);
-            c0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c0);
-
-            // Class 1: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(1, 9, 1, 9, 1, 9, 1, 9, 1, 9, 1, 9, 1, 9, 1, 9);
-            c1 = Vector512.Shuffle(v0, lanes);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c1);
-            c1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c1);
-
-            // Class 2: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(2, 10, 2, 10, 2, 10, 2, 10, 2, 10, 2, 10, 2, 10, 2, 10);
-            c2 = Vector512.Shuffle(v0, lanes);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c2);
-            c2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c2);
-
-            // Class 3: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(3, 11, 3, 11, 3, 11, 3, 11, 3, 11, 3, 11, 3, 11, 3, 11);
-            c3 = Vector512.Shuffle(v0, lanes);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c3);
-            c3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c3);
-
-            // Class 4: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(4, 12, 4, 12, 4, 12, 4, 12, 4, 12, 4, 12, 4, 12, 4, 12);
-            c4 = Vector512.Shuffle(v0, lanes);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c4);
-            c4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c4);
-
-            // Class 5: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(5, 13, 5, 13, 5, 13, 5, 13, 5, 13, 5, 13, 5, 13, 5, 13);
-            c5 = Vector512.Shuffle(v0, lanes);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c5);
-            c5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c5);
-
-            // Class 6: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(6, 14, 6, 14, 6, 14, 6, 14, 6, 14, 6, 14, 6, 14, 6, 14);
-            c6 = Vector512.Shuffle(v0, lanes);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c6);
-            c6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c6);
-
-            // Class 7: rows 0-1 in v0, 2-3 in v1, 4-5 in v2, 6-7 in v3, 8-9 in v4, 10-11 in v5, 12-13 in v6, 14-15 in v7.
-            lanes = Vector512.Create(7, 15, 7, 15, 7, 15, 7, 15, 7, 15, 7, 15, 7, 15, 7, 15);
-            c7 = Vector512.Shuffle(v0, lanes);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v1, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v2, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v3, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v4, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(v5, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0).AsSingle(), Vector512.Shuffle(v6, lanes), c7);
-            c7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1).AsSingle(), Vector512.Shuffle(v7, lanes), c7);
+            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
+            SoftmaxMath.LoadClassQuad(ref x, C, 4, out c4, out c5, out c6, out c7);
         }
 
         /// <summary>Transposes 16 rows of 8 classes back to row-major order and stores them.</summary>
+        /// <remarks>Four classes at a time: classes 0-3, 4-7.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns512(ref float y, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7)
         {
-            Vector512<int> lanes;
-
-            // Values 0-15: rows 0-1.
-            lanes = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-            Vector512<float> v0 = Vector512.Shuffle(c0, lanes);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v0);
-            v0 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v0);
-            v0.StoreUnsafe(ref y, 0);
-
-            // Values 16-31: rows 2-3.
-            lanes = Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-            Vector512<float> v1 = Vector512.Shuffle(c0, lanes);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v1);
-            v1 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v1);
-            v1.StoreUnsafe(ref y, 16);
-
-            // Values 32-47: rows 4-5.
-            lanes = Vector512.Create(4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5);
-            Vector512<float> v2 = Vector512.Shuffle(c0, lanes);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v2);
-            v2 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v2);
-            v2.StoreUnsafe(ref y, 32);
-
-            // Values 48-63: rows 6-7.
-            lanes = Vector512.Create(6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
-            Vector512<float> v3 = Vector512.Shuffle(c0, lanes);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v3);
-            v3 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v3);
-            v3.StoreUnsafe(ref y, 48);
-
-            // Values 64-79: rows 8-9.
-            lanes = Vector512.Create(8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9);
-            Vector512<float> v4 = Vector512.Shuffle(c0, lanes);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v4);
-            v4 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v4);
-            v4.StoreUnsafe(ref y, 64);
-
-            // Values 80-95: rows 10-11.
-            lanes = Vector512.Create(10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11);
-            Vector512<float> v5 = Vector512.Shuffle(c0, lanes);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v5);
-            v5 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v5);
-            v5.StoreUnsafe(ref y, 80);
-
-            // Values 96-111: rows 12-13.
-            lanes = Vector512.Create(12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13);
-            Vector512<float> v6 = Vector512.Shuffle(c0, lanes);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v6);
-            v6 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v6);
-            v6.StoreUnsafe(ref y, 96);
-
-            // Values 112-127: rows 14-15.
-            lanes = Vector512.Create(14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15);
-            Vector512<float> v7 = Vector512.Shuffle(c0, lanes);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c1, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c2, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0).AsSingle(), Vector512.Shuffle(c3, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0).AsSingle(), Vector512.Shuffle(c4, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0).AsSingle(), Vector512.Shuffle(c5, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, 0).AsSingle(), Vector512.Shuffle(c6, lanes), v7);
-            v7 = Vector512.ConditionalSelect(Vector512.Create(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1).AsSingle(), Vector512.Shuffle(c7, lanes), v7);
-            v7.StoreUnsafe(ref y, 112);
+            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
+            SoftmaxMath.StoreClassQuad(ref y, C, 4, c4, c5, c6, c7);
         }
 
         /// <summary>Softmax with blocks of 16 rows (128 values) transposed so that each Vector512 lane is one row.</summary>

@@ -1,0 +1,200 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SoftmaxGen.Kernels;
+
+// The transposes of the block layouts, four classes at a time. A block of W rows (W = the vector's lane count, 16 or 8)
+// of C >= 4 classes, `stride` values apart, becomes one vector per class (lane r = row r). Rows are read four classes at
+// a time, 128 bits per row: lane group L (128 bits) of vector q holds classes k..k+3 of row 4L + q, and one 4 x 4 transpose
+// inside each 128-bit lane (four unpacks of singles, four of doubles) turns vector q into class k + q of rows 0..W-1 in
+// order. A block of 16 rows of 10 classes takes 48 loads and 20 shuffles this way (three quads, classes 0-3, 4-7 and 6-9);
+// shuffling whole 16-lane vectors into place took 100 shuffles and 90 blends, and was the bottleneck of the block kernels.
+// Stores are the same steps backwards. Each quad touches only classes k..k+3 of each row, so a quad overlapping the one
+// before (the last one of a row whose C is not a multiple of 4) neither reads nor writes past the row.
+public static partial class SoftmaxMath
+{
+    /// <summary>
+    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of 16 rows that start
+    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
+    /// <paramref name="firstClass"/> of row r.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
+    {
+        ref float first = ref Unsafe.Add(ref x, firstClass);
+        if (Avx512F.IsSupported)
+        {
+            c0 = LoadRowQuads512(ref first, stride);
+            c1 = LoadRowQuads512(ref Unsafe.Add(ref first, stride), stride);
+            c2 = LoadRowQuads512(ref Unsafe.Add(ref first, 2 * stride), stride);
+            c3 = LoadRowQuads512(ref Unsafe.Add(ref first, 3 * stride), stride);
+            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+        }
+        else
+        {
+            // Portable path (what the emulated Vector512 of tests runs): element by element, the same result.
+            c0 = Column512(ref first, stride);
+            c1 = Column512(ref Unsafe.Add(ref first, 1), stride);
+            c2 = Column512(ref Unsafe.Add(ref first, 2), stride);
+            c3 = Column512(ref Unsafe.Add(ref first, 3), stride);
+        }
+    }
+
+    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> loads back to their rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
+    {
+        ref float first = ref Unsafe.Add(ref y, firstClass);
+        if (Avx512F.IsSupported)
+        {
+            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+            StoreRowQuads512(ref first, stride, c0);
+            StoreRowQuads512(ref Unsafe.Add(ref first, stride), stride, c1);
+            StoreRowQuads512(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
+            StoreRowQuads512(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
+        }
+        else
+        {
+            for (nuint r = 0; r < 16; r++)
+            {
+                ref float row = ref Unsafe.Add(ref first, r * stride);
+                row = c0.GetElement((int)r);
+                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
+                Unsafe.Add(ref row, 2) = c2.GetElement((int)r);
+                Unsafe.Add(ref row, 3) = c3.GetElement((int)r);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of 8 rows that start
+    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
+    /// <paramref name="firstClass"/> of row r.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    {
+        ref float first = ref Unsafe.Add(ref x, firstClass);
+        if (Avx.IsSupported)
+        {
+            c0 = LoadRowQuads256(ref first, stride);
+            c1 = LoadRowQuads256(ref Unsafe.Add(ref first, stride), stride);
+            c2 = LoadRowQuads256(ref Unsafe.Add(ref first, 2 * stride), stride);
+            c3 = LoadRowQuads256(ref Unsafe.Add(ref first, 3 * stride), stride);
+            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+        }
+        else
+        {
+            c0 = Column256(ref first, stride);
+            c1 = Column256(ref Unsafe.Add(ref first, 1), stride);
+            c2 = Column256(ref Unsafe.Add(ref first, 2), stride);
+            c3 = Column256(ref Unsafe.Add(ref first, 3), stride);
+        }
+    }
+
+    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/> loads back to their rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
+    {
+        ref float first = ref Unsafe.Add(ref y, firstClass);
+        if (Avx.IsSupported)
+        {
+            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+            StoreRowQuads256(ref first, stride, c0);
+            StoreRowQuads256(ref Unsafe.Add(ref first, stride), stride, c1);
+            StoreRowQuads256(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
+            StoreRowQuads256(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
+        }
+        else
+        {
+            for (nuint r = 0; r < 8; r++)
+            {
+                ref float row = ref Unsafe.Add(ref first, r * stride);
+                row = c0.GetElement((int)r);
+                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
+                Unsafe.Add(ref row, 2) = c2.GetElement((int)r);
+                Unsafe.Add(ref row, 3) = c3.GetElement((int)r);
+            }
+        }
+    }
+
+    /// <summary>Four values of rows 0, 4, 8 and 12 (from <paramref name="x"/>, rows <paramref name="stride"/> apart), one row per 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LoadRowQuads512(ref float x, nuint stride)
+    {
+        Vector512<float> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 8 * stride), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 12 * stride), 3);
+    }
+
+    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0, 4, 8 and 12.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowQuads512(ref float y, nuint stride, Vector512<float> v)
+    {
+        v.GetLower().GetLower().StoreUnsafe(ref y);
+        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 4 * stride);
+        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 8 * stride);
+        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 12 * stride);
+    }
+
+    /// <summary>Four values of rows 0 and 4, one row per 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LoadRowQuads256(ref float x, nuint stride) =>
+        Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 4 * stride));
+
+    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0 and 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowQuads256(ref float y, nuint stride, Vector256<float> v)
+    {
+        v.GetLower().StoreUnsafe(ref y);
+        v.GetUpper().StoreUnsafe(ref y, 4 * stride);
+    }
+
+    /// <summary>The 4 x 4 transpose of the four vectors inside each 128-bit lane: lane element q of vector k becomes lane element k of vector q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeInLanes(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3)
+    {
+        Vector512<double> t0 = Avx512F.UnpackLow(a0, a1).AsDouble(), t1 = Avx512F.UnpackHigh(a0, a1).AsDouble();
+        Vector512<double> t2 = Avx512F.UnpackLow(a2, a3).AsDouble(), t3 = Avx512F.UnpackHigh(a2, a3).AsDouble();
+        a0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        a1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        a2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        a3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+    }
+
+    /// <inheritdoc cref="TransposeInLanes(ref Vector512{float}, ref Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeInLanes(ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
+    {
+        Vector256<double> t0 = Avx.UnpackLow(a0, a1).AsDouble(), t1 = Avx.UnpackHigh(a0, a1).AsDouble();
+        Vector256<double> t2 = Avx.UnpackLow(a2, a3).AsDouble(), t3 = Avx.UnpackHigh(a2, a3).AsDouble();
+        a0 = Avx.UnpackLow(t0, t2).AsSingle();
+        a1 = Avx.UnpackHigh(t0, t2).AsSingle();
+        a2 = Avx.UnpackLow(t1, t3).AsSingle();
+        a3 = Avx.UnpackHigh(t1, t3).AsSingle();
+    }
+
+    private static Vector512<float> Column512(ref float x, nuint stride)
+    {
+        Vector512<float> v = default;
+        for (int r = 0; r < 16; r++)
+        {
+            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
+        }
+
+        return v;
+    }
+
+    private static Vector256<float> Column256(ref float x, nuint stride)
+    {
+        Vector256<float> v = default;
+        for (int r = 0; r < 8; r++)
+        {
+            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
+        }
+
+        return v;
+    }
+}
