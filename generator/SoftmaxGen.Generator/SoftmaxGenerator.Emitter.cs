@@ -225,11 +225,9 @@ public sealed partial class SoftmaxGenerator
                 ScalarRowEmitter.Emit(w, c, t);
             }
 
-            // Each layout once; the tiled and block layouts also need a row layout for their last rows.
+            // Each layout once; the column and block layouts also need a row layout for their last rows.
             IEnumerable<KernelPlan> plans = tiers.Select(p => p.Plan)
-                .SelectMany(p => p.Kind == PlanKind.Tiles ? new[] { p, new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes) }
-                    : p.TailPlan is KernelPlan tail ? new[] { p, tail }
-                    : new[] { p })
+                .SelectMany(p => p.TailPlan is KernelPlan tail ? new[] { p, tail } : new[] { p })
                 .Distinct();
             foreach (KernelPlan plan in plans)
             {
@@ -244,27 +242,29 @@ public sealed partial class SoftmaxGenerator
                     case PlanKind.Loop:
                         LoopEmitter.Emit(w, plan);
                         break;
-                    case PlanKind.Tiles:
-                        EmitTiles(w, plan);
+                    case PlanKind.Columns:
+                        EmitColumns(w, plan);
                         break;
                 }
             }
         }
 
         /// <summary>
-        /// The tiled layout is the runtime's (shared with the fallback): one call per operation for the whole blocks of
-        /// 8 rows, with the class count; the last rows (fewer than 8, or a single row) take the row layout of the same tier.
+        /// The column layout is the runtime's (shared with the fallback): one call per operation for the whole blocks of
+        /// W rows (W = lanes), with the class count; the last rows (fewer than W, or a single row) take the row layout of
+        /// Vector256, as the fallback's do.
         /// </summary>
-        private static void EmitTiles(SourceWriter w, KernelPlan p)
+        private static void EmitColumns(SourceWriter w, KernelPlan p)
         {
-            var rowPlan = new KernelPlan(PlanKind.Row, p.Bits, p.ElementBits, p.Classes);
-            const string Tail = "// Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.";
+            KernelPlan rowPlan = p.TailPlan!.Value;
+            int block = p.Lanes;
+            string tail = $"// Whole blocks of {block} rows in the column layout; the last rows (fewer than {block}) each in registers.";
             w.WriteLine();
-            w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
+            w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
             using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
-                w.WriteLine(Tail);
-                w.WriteLine("nuint full = rows - rows % 8;");
+                w.WriteLine(tail);
+                w.WriteLine($"nuint full = rows - rows % {block};");
                 using (w.OpenBlock("if (full != 0)"))
                 {
                     w.WriteLine($"ColumnLayout.Softmax{p.Bits}(ref x, ref y, full, C);");
@@ -275,11 +275,11 @@ public sealed partial class SoftmaxGenerator
             }
 
             w.WriteLine();
-            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's tiled layout, shared with the fallback).</summary>");
+            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
             using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
-                w.WriteLine(Tail);
-                w.WriteLine("nuint full = rows - rows % 8;");
+                w.WriteLine(tail);
+                w.WriteLine($"nuint full = rows - rows % {block};");
                 using (w.OpenBlock("if (full != 0)"))
                 {
                     w.WriteLine($"ColumnLayout.LogSoftmax{p.Bits}(ref x, ref y, full, C);");
@@ -293,8 +293,8 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
             using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
             {
-                w.WriteLine(Tail);
-                w.WriteLine("int full = (int)(rows - rows % 8);");
+                w.WriteLine(tail);
+                w.WriteLine($"int full = (int)(rows - rows % {block});");
                 w.WriteLine($"double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy{p.Bits}(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);");
                 w.WriteLine($"return sum + CrossEntropy{rowPlan.Suffix}(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);");
             }

@@ -8,7 +8,7 @@ using Xunit;
 namespace SoftmaxGen.Tests;
 
 /// <summary>
-/// Every layout method of every generated kernel (Block/Tiles/Row/Loop x Vector512/256/128 x float/double), called directly,
+/// Every layout method of every generated kernel (Block/Columns/Row/Loop x Vector512/256/128 x float/double), called directly,
 /// against the runtime fallback. The generated dispatch runs only the widest accelerated tier, so without this a
 /// machine without AVX-512 would never run the Vector512 code (vector types still work there, in software).
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class TierPathTests
     public void EveryLayoutAndTierIsFound()
     {
         var names = FindLayoutMethods().Select(m => m.Method.Name).ToHashSet();
-        foreach (string layout in new[] { "Block512", "Block256", "Block128", "Tiles256", "Row512", "Row256", "Row128", "Loop512", "Loop256" })
+        foreach (string layout in new[] { "Block512", "Block256", "Block128", "Columns512", "Columns256", "Row512", "Row256", "Row128", "Loop512", "Loop256" })
         {
             Assert.Contains("Softmax" + layout, names);
             Assert.Contains("LogSoftmax" + layout, names);
@@ -159,7 +159,7 @@ public sealed class TierPathTests
 
             foreach (MethodInfo method in type.GetMethods(BindingFlags.NonPublic | BindingFlags.Static).OrderBy(m => m.ToString(), StringComparer.Ordinal))
             {
-                if (System.Text.RegularExpressions.Regex.IsMatch(method.Name, "^(Softmax|LogSoftmax|CrossEntropy)(Block|Tiles|Row|Loop)(128|256|512)$"))
+                if (System.Text.RegularExpressions.Regex.IsMatch(method.Name, "^(Softmax|LogSoftmax|CrossEntropy)(Block|Columns|Row|Loop)(128|256|512)$"))
                 {
                     yield return (type, method);
                 }

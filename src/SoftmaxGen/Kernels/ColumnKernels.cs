@@ -7,19 +7,21 @@ using System.Runtime.Intrinsics.X86;
 namespace SoftmaxGen.Kernels;
 
 /// <summary>
-/// The layout for short float rows (shorter than a vector, or up to 63 classes with Vector256): SIMD across rows instead of across classes. A block of W rows
+/// The layout for short float rows (shorter than a vector, or up to 63 classes with Vector512 or Vector256): SIMD across rows instead of across classes. A block of W rows
 /// (W = the vector's lane count) is copied column by column into a small buffer on the stack, so that vector j holds
 /// class j of the W rows; max, exponential, sum and scale are then lane-wise, with no horizontal reductions and no
 /// masks, and the results are copied back row by row. This is what the generated block layout does with constant
 /// shuffles; here the class count is only known at run time, so the transpose is done in 8 x 8 register tiles (Vector256,
-/// rows of at least 8 classes, the last tile overlapping the one before) or else by scalar copies. The last
+/// rows of at least 8 classes, the last tile overlapping the one before), four classes at a time
+/// (<see cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>,
+/// Vector512 and shorter Vector256 rows of at least 4 classes, the last quad overlapping the one before) or else by scalar copies. The last
 /// rows (fewer than W) go through <see cref="RowKernels"/> with the widest vector no longer than a row. All of a block is read before any of it is
 /// written, so in-place calls are safe.
 /// </summary>
 [SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
 internal static class ColumnKernels
 {
-    /// <summary>Class counts below this take the layout on the Vector256 tier (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
+    /// <summary>Class counts below this take the layout on the Vector512 and Vector256 tiers (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
     internal const int MaxClasses = 64;
 
     /// <summary>The smallest class count that the Vector256 tier transposes through 8 x 8 register tiles.</summary>
@@ -152,6 +154,39 @@ internal static class ColumnKernels
                 }
             }
         }
+        else if (typeof(TVec) == typeof(Vector512<float>) && classes >= 4)
+        {
+            // Four classes at a time (SoftmaxMath.LoadClassQuad), the last quad ending at the row's end.
+            for (nuint o = 0; ; o += 4)
+            {
+                o = Math.Min(o, classes - 4);
+                SoftmaxMath.LoadClassQuad(ref xb, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+                a0.StoreUnsafe(ref cols, o * 16);
+                a1.StoreUnsafe(ref cols, (o + 1) * 16);
+                a2.StoreUnsafe(ref cols, (o + 2) * 16);
+                a3.StoreUnsafe(ref cols, (o + 3) * 16);
+                if (o + 4 == classes)
+                {
+                    break;
+                }
+            }
+        }
+        else if (typeof(TVec) == typeof(Vector256<float>) && classes >= 4)
+        {
+            for (nuint o = 0; ; o += 4)
+            {
+                o = Math.Min(o, classes - 4);
+                SoftmaxMath.LoadClassQuad(ref xb, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
+                a0.StoreUnsafe(ref cols, o * 8);
+                a1.StoreUnsafe(ref cols, (o + 1) * 8);
+                a2.StoreUnsafe(ref cols, (o + 2) * 8);
+                a3.StoreUnsafe(ref cols, (o + 3) * 8);
+                if (o + 4 == classes)
+                {
+                    break;
+                }
+            }
+        }
         else
         {
             GatherScalar(ref xb, ref cols, width, classes);
@@ -194,6 +229,38 @@ internal static class ColumnKernels
                     Vector256.LoadUnsafe(ref c, 32), Vector256.LoadUnsafe(ref c, 40), Vector256.LoadUnsafe(ref c, 48), Vector256.LoadUnsafe(ref c, 56),
                     ref Unsafe.Add(ref yb, o), classes);
                 if (o + 8 == classes)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (width == 16 && classes >= 4)
+        {
+            for (nuint o = 0; ; o += 4)
+            {
+                o = Math.Min(o, classes - 4);
+                SoftmaxMath.StoreClassQuad(
+                    ref yb, classes, o,
+                    Vector512.LoadUnsafe(ref cols, o * 16), Vector512.LoadUnsafe(ref cols, (o + 1) * 16),
+                    Vector512.LoadUnsafe(ref cols, (o + 2) * 16), Vector512.LoadUnsafe(ref cols, (o + 3) * 16));
+                if (o + 4 == classes)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (width == 8 && classes >= 4)
+        {
+            for (nuint o = 0; ; o += 4)
+            {
+                o = Math.Min(o, classes - 4);
+                SoftmaxMath.StoreClassQuad(
+                    ref yb, classes, o,
+                    Vector256.LoadUnsafe(ref cols, o * 8), Vector256.LoadUnsafe(ref cols, (o + 1) * 8),
+                    Vector256.LoadUnsafe(ref cols, (o + 2) * 8), Vector256.LoadUnsafe(ref cols, (o + 3) * 8));
+                if (o + 4 == classes)
                 {
                     return;
                 }
@@ -282,9 +349,9 @@ internal static class ColumnKernels
 }
 
 /// <summary>
-/// The tiled layout for generated kernels: float rows of 8 to 63 classes, a block of 8 rows transposed through 8 x 8
-/// register tiles so that each Vector256 lane is one row. The generated kernels call it with their class count; the
-/// fallback runs the same code, so there is one implementation.
+/// The column layout for generated kernels: float rows of up to 63 classes, a block of 16 rows (Vector512, transposed
+/// four classes at a time) or 8 rows (Vector256, through 8 x 8 register tiles) so that each lane is one row. The
+/// generated kernels call it with their class count; the fallback runs the same code, so there is one implementation.
 /// </summary>
 /// <remarks>Public for generated code only; callers validate the arguments.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -293,7 +360,32 @@ public static class ColumnLayout
     /// <summary>The largest class count plus one that the layout takes.</summary>
     public const int MaxClasses = ColumnKernels.MaxClasses;
 
-    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63).</summary>
+    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (4 to 63), 16 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void Softmax512(ref float x, ref float y, nuint rows, int classes) =>
+        ColumnKernels.Softmax<Simd512F, Vector512<float>>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (4 to 63), 16 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmax512(ref float x, ref float y, nuint rows, int classes) =>
+        ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 16 rows at a time; returns the sum of the row losses.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="targets">One valid class index per row.</param>
+    /// <param name="losses">Empty, or receives one loss per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static double CrossEntropy512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
+        ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>(ref x, targets, losses, rows, (nuint)classes);
+
+    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
@@ -301,7 +393,7 @@ public static class ColumnLayout
     public static void Softmax256(ref float x, ref float y, nuint rows, int classes) =>
         ColumnKernels.Softmax<Simd256F, Vector256<float>>(ref x, ref y, rows, (nuint)classes);
 
-    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63).</summary>
+    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
@@ -309,7 +401,7 @@ public static class ColumnLayout
     public static void LogSoftmax256(ref float x, ref float y, nuint rows, int classes) =>
         ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>(ref x, ref y, rows, (nuint)classes);
 
-    /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets; returns the sum of the row losses.</summary>
+    /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="targets">One valid class index per row.</param>
     /// <param name="losses">Empty, or receives one loss per row.</param>

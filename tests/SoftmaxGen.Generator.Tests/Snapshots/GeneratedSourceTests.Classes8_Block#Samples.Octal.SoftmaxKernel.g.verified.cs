@@ -670,7 +670,7 @@ namespace SoftmaxGen.Kernels
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
@@ -693,7 +693,7 @@ namespace SoftmaxGen.Kernels
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
@@ -715,7 +715,7 @@ namespace SoftmaxGen.Kernels
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyTiles256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -955,10 +955,10 @@ namespace SoftmaxGen.Kernels
             return lossSum;
         }
 
-        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void SoftmaxTiles256(ref float x, ref float y, nuint rows)
+        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows)
         {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
             nuint full = rows - rows % 8;
             if (full != 0)
             {
@@ -968,10 +968,10 @@ namespace SoftmaxGen.Kernels
             SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
-        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void LogSoftmaxTiles256(ref float x, ref float y, nuint rows)
+        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows)
         {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
             nuint full = rows - rows % 8;
             if (full != 0)
             {
@@ -982,9 +982,9 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyTiles256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
             int full = (int)(rows - rows % 8);
             double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
             return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);

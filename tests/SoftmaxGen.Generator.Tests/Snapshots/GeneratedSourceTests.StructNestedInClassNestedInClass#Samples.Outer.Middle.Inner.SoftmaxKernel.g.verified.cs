@@ -670,13 +670,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
@@ -693,13 +693,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxTiles256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
@@ -716,12 +716,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyRow512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyTiles256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -732,143 +732,38 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-15, 10-25).</summary>
-        private static void SoftmaxRow512(ref float x, ref float y, nuint rows)
+        /// <summary>Softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns512(ref float x, ref float y, nuint rows)
         {
-            // Lanes 0-5 of the last vector repeat classes 10-15 of the one before: left out of the sum.
-            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 2 registers, the last overlapping the one before.
-                Vector512<float> x0 = Vector512.LoadUnsafe(ref xr, 0);
-                Vector512<float> x1 = Vector512.LoadUnsafe(ref xr, 10);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
-                Vector512<float> negatedMax = Vector512.Create(-max);
-
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                Vector512<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e1, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                Vector512<float> scale = Vector512.Create((float)(1.0 / total));
-                (e0 * scale).StoreUnsafe(ref yr, 0);
-                (e1 * scale).StoreUnsafe(ref yr, 10);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-15, 10-25).</summary>
-        private static void LogSoftmaxRow512(ref float x, ref float y, nuint rows)
-        {
-            // Lanes 0-5 of the last vector repeat classes 10-15 of the one before: left out of the sum.
-            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 2 registers, the last overlapping the one before.
-                Vector512<float> x0 = Vector512.LoadUnsafe(ref xr, 0);
-                Vector512<float> x1 = Vector512.LoadUnsafe(ref xr, 10);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
-                Vector512<float> negatedMax = Vector512.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector512<float> h = Vector512.Create(high), l = Vector512.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 10);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 2 Vector512 registers (classes 0-15, 10-25); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Lanes 0-5 of the last vector repeat classes 10-15 of the one before: left out of the sum.
-            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle();
-
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row in 2 registers, the last overlapping the one before.
-                Vector512<float> x0 = Vector512.LoadUnsafe(ref xr, 0);
-                Vector512<float> x1 = Vector512.LoadUnsafe(ref xr, 10);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(x0, x1));
-                Vector512<float> negatedMax = Vector512.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x1, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
-        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void SoftmaxTiles256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
+            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
+            nuint full = rows - rows % 16;
             if (full != 0)
             {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
+                ColumnLayout.Softmax512(ref x, ref y, full, C);
             }
 
             SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
-        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's tiled layout, shared with the fallback).</summary>
-        private static void LogSoftmaxTiles256(ref float x, ref float y, nuint rows)
+        /// <summary>Log-softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns512(ref float x, ref float y, nuint rows)
         {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
+            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
+            nuint full = rows - rows % 16;
             if (full != 0)
             {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
+                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
             }
 
             LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
-        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyTiles256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        /// <summary>Cross-entropy against class targets with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
-            // Whole blocks of 8 rows in tiles; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
+            int full = (int)(rows - rows % 16);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
             return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
@@ -993,6 +888,41 @@ namespace SoftmaxGen.Kernels
             }
 
             return lossSum;
+        }
+
+        /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.Softmax256(ref x, ref y, full, C);
+            }
+
+            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
+            }
+
+            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            int full = (int)(rows - rows % 8);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 7 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
