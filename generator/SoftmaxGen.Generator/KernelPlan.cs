@@ -20,9 +20,11 @@ internal enum PlanKind
 
     /// <summary>
     /// Float rows of <see cref="KernelPlan.MinColumnClasses"/> to <see cref="KernelPlan.MaxColumnClasses"/> classes that
-    /// no block takes, on the Vector512 and Vector256 tiers: the runtime's <c>ColumnLayout</c> (which the fallback also
-    /// runs), blocks of as many rows as a vector has lanes transposed into a stack buffer so that each lane is one row
-    /// (Vector512: four classes at a time; Vector256: 8 x 8 register tiles).
+    /// no block takes, and double rows of <see cref="KernelPlan.MinDoubleColumnClasses"/> to
+    /// <see cref="KernelPlan.MaxDoubleColumnClasses"/>, on the Vector512 and Vector256 tiers: the runtime's
+    /// <c>ColumnLayout</c> (which the fallback also runs), blocks of as many rows as a vector has lanes transposed into a
+    /// stack buffer so that each lane is one row (float Vector512: four classes at a time; float Vector256: 8 x 8 register
+    /// tiles; double: two classes at a time).
     /// </summary>
     Columns,
 }
@@ -34,7 +36,7 @@ internal enum PlanKind
 /// <item>float rows of up to 63 classes that no block takes (13-63 with Vector512, 8-63 with Vector256) go through the
 /// runtime's column layout a block of 16 or 8 rows at a time (measured faster than keeping each row in registers: no
 /// horizontal reductions and 16 or 8 independent rows per vector; with Vector512, C = 17: 0.72 against 2.1 ns per value,
-/// C = 32: 0.67 against 1.03);</item>
+/// C = 32: 0.67 against 1.03), and so do double rows of 2 to 15 classes (C = 3: 2.2 against 6.0 ns per value);</item>
 /// <item>otherwise the widest vector no longer than the row covers it, the last vector overlapping the one before;
 /// up to <see cref="MaxRowVectors"/> vectors the row stays in registers, beyond that three loops stream it.</item>
 /// </list>
@@ -46,6 +48,9 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
 
     /// <summary>The float class counts that take the <see cref="PlanKind.Columns"/> layout when no block does (the runtime's ColumnLayout.MaxClasses is the bound above).</summary>
     public const int MinColumnClasses = 8, MaxColumnClasses = 63;
+
+    /// <summary>The double class counts that take the <see cref="PlanKind.Columns"/> layout (the runtime's ColumnKernels.MaxDoubleClasses is the bound above).</summary>
+    public const int MinDoubleColumnClasses = 2, MaxDoubleColumnClasses = 15;
 
     public static readonly int[] TierBits = [512, 256, 128];
 
@@ -73,14 +78,14 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
 
     /// <summary>
     /// For a Block or Columns plan: the row layout its last rows (fewer than a block, or a single row) take, the one the
-    /// fallback's column layout takes for its last rows (Vector256 from 8 classes, Vector128 from 4); null when the
+    /// fallback's column layout takes for its last rows (float: Vector256 from 8 classes, Vector128 from 4; double: from
+    /// 4 and 2); null when the
     /// row is shorter than any vector, and the last rows go one at a time in scalar code (or the plan has no blocks).
     /// </summary>
     public KernelPlan? TailPlan =>
-        Kind == PlanKind.Columns ? new KernelPlan(PlanKind.Row, 256, ElementBits, Classes)
-        : Kind != PlanKind.Block ? null
-        : Classes >= 8 && Bits >= 256 ? new KernelPlan(PlanKind.Row, 256, ElementBits, Classes)
-        : Classes >= 4 ? new KernelPlan(PlanKind.Row, 128, ElementBits, Classes)
+        Kind != PlanKind.Block && Kind != PlanKind.Columns ? null
+        : Classes >= 256 / ElementBits && Bits >= 256 ? new KernelPlan(PlanKind.Row, 256, ElementBits, Classes)
+        : Classes >= 128 / ElementBits ? new KernelPlan(PlanKind.Row, 128, ElementBits, Classes)
         : null;
 
     /// <summary>The largest float class count processed a block of rows at a time, for a tier of <paramref name="lanes"/> lanes.</summary>
@@ -94,7 +99,9 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
             return new KernelPlan(PlanKind.Block, tierBits, elementBits, classes);
         }
 
-        if (elementBits == 32 && tierBits >= 256 && classes >= MinColumnClasses && classes <= MaxColumnClasses)
+        if (tierBits >= 256 && (elementBits == 32
+                ? classes >= MinColumnClasses && classes <= MaxColumnClasses
+                : classes >= MinDoubleColumnClasses && classes <= MaxDoubleColumnClasses))
         {
             return new KernelPlan(PlanKind.Columns, tierBits, elementBits, classes);
         }
@@ -152,7 +159,9 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
 
                 return $"each row in {VectorCount} {Vector} register{(VectorCount == 1 ? string.Empty : "s")} (classes {string.Join(", ", parts)})";
             case PlanKind.Columns:
-                return Bits == 512
+                return !IsFloat
+                    ? $"blocks of {Lanes} rows transposed two classes at a time so that each {Vector} lane is one row"
+                    : Bits == 512
                     ? $"blocks of {Lanes} rows transposed four classes at a time so that each {Vector} lane is one row"
                     : $"blocks of {Lanes} rows transposed through 8 x 8 tiles so that each {Vector} lane is one row";
             case PlanKind.Loop:

@@ -251,8 +251,8 @@ public sealed partial class SoftmaxGenerator
 
         /// <summary>
         /// The column layout is the runtime's (shared with the fallback): one call per operation for the whole blocks of
-        /// W rows (W = lanes), with the class count; the last rows (fewer than W, or a single row) take the row layout of
-        /// Vector256, as the fallback's do.
+        /// W rows (W = lanes), with the class count; the last rows (fewer than W, or a single row) take the row layout that
+        /// the fallback's take (KernelPlan.TailPlan).
         /// </summary>
         private static void EmitColumns(SourceWriter w, KernelPlan p)
         {
@@ -261,7 +261,7 @@ public sealed partial class SoftmaxGenerator
             string tail = $"// Whole blocks of {block} rows in the column layout; the last rows (fewer than {block}) each in registers.";
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
+            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows)"))
             {
                 w.WriteLine(tail);
                 w.WriteLine($"nuint full = rows - rows % {block};");
@@ -276,7 +276,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
+            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows)"))
             {
                 w.WriteLine(tail);
                 w.WriteLine($"nuint full = rows - rows % {block};");
@@ -291,7 +291,7 @@ public sealed partial class SoftmaxGenerator
 
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
+            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {p.Element} x, ReadOnlySpan<int> targets, Span<{p.Element}> losses, nuint rows)"))
             {
                 w.WriteLine(tail);
                 w.WriteLine($"int full = (int)(rows - rows % {block});");

@@ -11,7 +11,7 @@ namespace SoftmaxGen.Tests;
 /// Every layout of the runtime fallback, called directly with every vector width (the fallback itself runs only the
 /// widest accelerated one, so without this Vector512 code would never run on a machine without AVX-512): the
 /// row layout (<c>RowKernels</c>, rows of at least one vector) and the column layout (<c>ColumnKernels</c>, float rows
-/// shorter than a vector, SIMD across rows), against a float64 reference computed here.
+/// of up to 63 classes, SIMD across rows), against a float64 reference computed here.
 /// </summary>
 public sealed class FallbackLayoutTests
 {
@@ -23,9 +23,9 @@ public sealed class FallbackLayoutTests
 
     private static readonly Dictionary<string, (int Width, RowsOperation Softmax, RowsOperation LogSoftmax, LossOperation CrossEntropy)> Layouts = new()
     {
-        ["Column512"] = (Vector512<float>.Count, ColumnKernels.Softmax<Simd512F, Vector512<float>>, ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>, ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>),
-        ["Column256"] = (Vector256<float>.Count, ColumnKernels.Softmax<Simd256F, Vector256<float>>, ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>, ColumnKernels.CrossEntropy<Simd256F, Vector256<float>>),
-        ["Column128"] = (Vector128<float>.Count, ColumnKernels.Softmax<Simd128F, Vector128<float>>, ColumnKernels.LogSoftmax<Simd128F, Vector128<float>>, ColumnKernels.CrossEntropy<Simd128F, Vector128<float>>),
+        ["Column512"] = (Vector512<float>.Count, ColumnKernels.Softmax<Simd512F, Vector512<float>, float>, ColumnKernels.LogSoftmax<Simd512F, Vector512<float>, float>, ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>),
+        ["Column256"] = (Vector256<float>.Count, ColumnKernels.Softmax<Simd256F, Vector256<float>, float>, ColumnKernels.LogSoftmax<Simd256F, Vector256<float>, float>, ColumnKernels.CrossEntropy<Simd256F, Vector256<float>, float>),
+        ["Column128"] = (Vector128<float>.Count, ColumnKernels.Softmax<Simd128F, Vector128<float>, float>, ColumnKernels.LogSoftmax<Simd128F, Vector128<float>, float>, ColumnKernels.CrossEntropy<Simd128F, Vector128<float>, float>),
         ["Row512"] = (Vector512<float>.Count, RowKernels.Softmax<Simd512F, Vector512<float>, float>, RowKernels.LogSoftmax<Simd512F, Vector512<float>, float>, RowKernels.CrossEntropy<Simd512F, Vector512<float>, float>),
         ["Row256"] = (Vector256<float>.Count, RowKernels.Softmax<Simd256F, Vector256<float>, float>, RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>, RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>),
         ["Row128"] = (Vector128<float>.Count, RowKernels.Softmax<Simd128F, Vector128<float>, float>, RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>, RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>),
@@ -38,10 +38,11 @@ public sealed class FallbackLayoutTests
         foreach ((string name, var layout) in Layouts)
         {
             bool column = name.StartsWith("Column", StringComparison.Ordinal);
-            foreach (int classes in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33 })
+            foreach (int classes in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63 })
             {
-                // The column layout takes rows shorter than its vector; the row layout rows of at least one vector.
-                if (column ? classes < layout.Width : classes >= layout.Width)
+                // The column layout takes rows of up to 63 classes with Vector512 and Vector256 (up to 3 with Vector128);
+                // the row layout rows of at least one vector.
+                if (column ? classes < (layout.Width == Vector128<float>.Count ? layout.Width : ColumnLayout.MaxClasses) : classes >= layout.Width)
                 {
                     data.Add(name, classes);
                 }

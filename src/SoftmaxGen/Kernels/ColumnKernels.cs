@@ -1,22 +1,27 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
 /// <summary>
-/// The layout for short float rows (shorter than a vector, or up to 63 classes with Vector512 or Vector256): SIMD across rows instead of across classes. A block of W rows
-/// (W = the vector's lane count) is copied column by column into a small buffer on the stack, so that vector j holds
-/// class j of the W rows; max, exponential, sum and scale are then lane-wise, with no horizontal reductions and no
-/// masks, and the results are copied back row by row. This is what the generated block layout does with constant
-/// shuffles; here the class count is only known at run time, so the transpose is done in 8 x 8 register tiles (Vector256,
-/// rows of at least 8 classes, the last tile overlapping the one before), four classes at a time
+/// The layout for short rows (up to 63 classes with Vector512 or Vector256, or shorter than a vector): SIMD across rows
+/// instead of across classes. A block of W rows (W = the vector's lane count) is copied column by column into a small
+/// buffer on the stack, so that vector j holds class j of the W rows; max, exponential, sum and normalisation are then
+/// lane-wise, with no horizontal reductions and no masks, and the results are copied back row by row. This is what the
+/// generated block layout does in registers; here the class count is only known at run time, so the transpose goes
+/// through the buffer: float four classes at a time
 /// (<see cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>,
-/// Vector512 and shorter Vector256 rows of at least 4 classes, the last quad overlapping the one before) or else by scalar copies. The last
-/// rows (fewer than W) go through <see cref="RowKernels"/> with the widest vector no longer than a row. All of a block is read before any of it is
-/// written, so in-place calls are safe.
+/// rows of at least 4 classes) or in 8 x 8 register tiles (Vector256, rows of at least 8), double two classes at a time
+/// (<see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/>), the
+/// last group overlapping the one before; anything else by scalar copies. Each lane is computed as the row layout
+/// computes a row from its total (float softmax scales by a float reciprocal, as the generated block layout does; double
+/// divides, rounding once). The last rows (fewer than W) go through <see cref="RowKernels"/> with the widest vector no
+/// longer than a row, up to Vector256. All of a block is read before any of it is written, so in-place calls are safe.
 /// </summary>
 [SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
 internal static class ColumnKernels
@@ -24,130 +29,182 @@ internal static class ColumnKernels
     /// <summary>Class counts below this take the layout on the Vector512 and Vector256 tiers (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
     internal const int MaxClasses = 64;
 
+    /// <summary>Double class counts below this (and from 2) take the layout on the Vector512 and Vector256 tiers: from 16 classes the row layout measured as fast or faster (the division per value dominates both).</summary>
+    internal const int MaxDoubleClasses = 16;
+
     /// <summary>The smallest class count that the Vector256 tier transposes through 8 x 8 register tiles.</summary>
     internal const int MinTileClasses = 8;
 
-    internal static void Softmax<TOps, TVec>(ref float x, ref float y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, float>
+    internal static void Softmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        Span<float> scratch = stackalloc float[MaxClasses * Vector512<float>.Count];
-        ref float cols = ref scratch[0];
+        Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
+        ref T cols = ref MemoryMarshal.GetReference(scratch);
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            ref float xb = ref Unsafe.Add(ref x, row * classes);
-            ref float yb = ref Unsafe.Add(ref y, row * classes);
-            TVec max = Gather<TOps, TVec>(ref xb, ref cols, width, classes);
+            ref T xb = ref Unsafe.Add(ref x, row * classes);
+            ref T yb = ref Unsafe.Add(ref y, row * classes);
+            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
             TVec negatedMax = TOps.Subtract(default, max);
 
-            TVec sum = TOps.Splat(1f), compensation = default;
+            TVec sum = TOps.Splat(T.One), compensation = default;
             for (nuint j = 0; j < classes; j++)
             {
                 TVec e = TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax);
                 TOps.Store(e, ref cols, j * width);
-                SoftmaxMath.AccumulateExp<TOps, TVec, float>(e, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
             }
 
-            // One multiplication by 1 / sum per value, as the generated block kernels do.
-            TVec scale = TOps.Divide(TOps.Splat(1f), TOps.Add(TOps.Subtract(sum, TOps.Splat(1f)), compensation));
-            for (nuint j = 0; j < classes; j++)
+            TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
+            if (typeof(T) == typeof(float))
             {
-                TOps.Store(TOps.Multiply(TOps.Load(ref cols, j * width), scale), ref cols, j * width);
+                // One multiplication by 1 / sum per value, as the generated block kernels do.
+                TVec scale = TOps.Divide(TOps.Splat(T.One), total);
+                for (nuint j = 0; j < classes; j++)
+                {
+                    TOps.Store(TOps.Multiply(TOps.Load(ref cols, j * width), scale), ref cols, j * width);
+                }
+            }
+            else
+            {
+                // double: a division, which rounds once, as the row layout does.
+                for (nuint j = 0; j < classes; j++)
+                {
+                    TOps.Store(TOps.Divide(TOps.Load(ref cols, j * width), total), ref cols, j * width);
+                }
             }
 
-            Scatter(ref cols, ref yb, width, classes);
+            Scatter<T>(ref cols, ref yb, width, classes);
         }
 
-        if (classes >= 8 && Vector256.IsHardwareAccelerated)
-            RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
-        else if (classes >= 4 && Vector128.IsHardwareAccelerated)
-            RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
-        else
-            RowKernels.Softmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        ref T xt = ref Unsafe.Add(ref x, full * classes);
+        ref T yt = ref Unsafe.Add(ref y, full * classes);
+        switch (TailWidth<T>(classes))
+        {
+            case 256 when typeof(T) == typeof(float): RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            case 128 when typeof(T) == typeof(float): RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            case 256: RowKernels.Softmax<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            case 128: RowKernels.Softmax<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            case 0 when typeof(T) == typeof(float): RowKernels.Softmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            default: RowKernels.Softmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+        }
     }
 
-    internal static void LogSoftmax<TOps, TVec>(ref float x, ref float y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, float>
+    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        Span<float> scratch = stackalloc float[MaxClasses * Vector512<float>.Count];
-        ref float cols = ref scratch[0];
+        Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
+        ref T cols = ref MemoryMarshal.GetReference(scratch);
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            ref float xb = ref Unsafe.Add(ref x, row * classes);
-            ref float yb = ref Unsafe.Add(ref y, row * classes);
-            TVec max = Gather<TOps, TVec>(ref xb, ref cols, width, classes);
-            (TVec sum, TVec compensation) = SumExp<TOps, TVec>(ref cols, width, classes, max);
+            ref T xb = ref Unsafe.Add(ref x, row * classes);
+            ref T yb = ref Unsafe.Add(ref y, row * classes);
+            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
+            (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
 
             // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
-            LogNormalizer<TOps, TVec>(max, sum, compensation, out TVec high, out TVec low);
+            AxisKernels.LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
             for (nuint j = 0; j < classes; j++)
             {
                 TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
             }
 
-            Scatter(ref cols, ref yb, width, classes);
+            Scatter<T>(ref cols, ref yb, width, classes);
         }
 
-        if (classes >= 8 && Vector256.IsHardwareAccelerated)
-            RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
-        else if (classes >= 4 && Vector128.IsHardwareAccelerated)
-            RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
-        else
-            RowKernels.LogSoftmax<ScalarF, float, float>(ref Unsafe.Add(ref x, full * classes), ref Unsafe.Add(ref y, full * classes), rows - full, classes);
+        ref T xt = ref Unsafe.Add(ref x, full * classes);
+        ref T yt = ref Unsafe.Add(ref y, full * classes);
+        switch (TailWidth<T>(classes))
+        {
+            case 256 when typeof(T) == typeof(float): RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            case 128 when typeof(T) == typeof(float): RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            case 256: RowKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            case 128: RowKernels.LogSoftmax<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            case 0 when typeof(T) == typeof(float): RowKernels.LogSoftmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
+            default: RowKernels.LogSoftmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+        }
     }
 
-    internal static double CrossEntropy<TOps, TVec>(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, float>
+    internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        Span<float> scratch = stackalloc float[MaxClasses * Vector512<float>.Count];
-        ref float cols = ref scratch[0];
+        Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
+        ref T cols = ref MemoryMarshal.GetReference(scratch);
         nuint full = rows - rows % width;
         double lossSum = 0;
         for (nuint row = 0; row < full; row += width)
         {
-            ref float xb = ref Unsafe.Add(ref x, row * classes);
-            TVec max = Gather<TOps, TVec>(ref xb, ref cols, width, classes);
-            (TVec sum, TVec compensation) = SumExp<TOps, TVec>(ref cols, width, classes, max);
-            lossSum += BlockLosses<TOps, TVec>(
+            ref T xb = ref Unsafe.Add(ref x, row * classes);
+            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
+            (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
+            lossSum += BlockLosses<TOps, TVec, T>(
                 ref xb, (int)classes, targets.Slice((int)row, (int)width), losses.IsEmpty ? default : losses.Slice((int)row, (int)width), max, sum, compensation);
         }
 
-        ref float xt = ref Unsafe.Add(ref x, full * classes);
+        ref T xt = ref Unsafe.Add(ref x, full * classes);
         ReadOnlySpan<int> tailTargets = targets.Slice((int)full);
-        Span<float> tailLosses = losses.IsEmpty ? default : losses.Slice((int)full);
-        if (classes >= 8 && Vector256.IsHardwareAccelerated)
-            return lossSum + RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
-        if (classes >= 4 && Vector128.IsHardwareAccelerated)
-            return lossSum + RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
-        return lossSum + RowKernels.CrossEntropy<ScalarF, float, float>(ref xt, tailTargets, tailLosses, rows - full, classes);
+        Span<T> tailLosses = losses.IsEmpty ? default : losses.Slice((int)full);
+        return lossSum + TailWidth<T>(classes) switch
+        {
+            256 when typeof(T) == typeof(float) => RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
+            128 when typeof(T) == typeof(float) => RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
+            256 => RowKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
+            128 => RowKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
+            _ when typeof(T) == typeof(float) => RowKernels.CrossEntropy<ScalarF, float, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
+            _ => RowKernels.CrossEntropy<ScalarD, double, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
+        };
+    }
+
+    /// <summary>
+    /// The vector width (bits) of the row layout that takes a block layout's last rows: the widest accelerated vector
+    /// up to Vector256 that a row fills (float: 8 classes for Vector256, 4 for Vector128; double: 4 and 2), else 0
+    /// (scalar). The generated block and column layouts take the same (KernelPlan.TailPlan).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TailWidth<T>(nuint classes)
+        where T : unmanaged
+    {
+        nuint lanes256 = (nuint)Vector256<T>.Count;
+        if (classes >= lanes256 && Vector256.IsHardwareAccelerated)
+        {
+            return 256;
+        }
+
+        return classes >= lanes256 / 2 && Vector128.IsHardwareAccelerated ? 128 : 0;
     }
 
     /// <summary>Copies W rows into <paramref name="cols"/> so that vector j holds class j of every row; returns the lane-wise row maxima.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Gather<TOps, TVec>(ref float xb, ref float cols, nuint width, nuint classes)
-        where TOps : ISimd<TVec, float>
+    private static TVec Gather<TOps, TVec, T>(ref T xb, ref T cols, nuint width, nuint classes)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(TVec) == typeof(Vector256<float>) && Avx.IsSupported && classes >= 8)
         {
             // Rows of at least 8: 8 x 8 tiles transposed in registers, the last tile ending at the row's end
             // (it may overlap the one before; the repeated columns are written twice with the same values).
+            ref float x = ref AsFloat(ref xb);
             for (nuint o = 0; ; o += 8)
             {
                 o = Math.Min(o, classes - 8);
                 Transpose(
-                    Vector256.LoadUnsafe(ref xb, o), Vector256.LoadUnsafe(ref xb, classes + o),
-                    Vector256.LoadUnsafe(ref xb, 2 * classes + o), Vector256.LoadUnsafe(ref xb, 3 * classes + o),
-                    Vector256.LoadUnsafe(ref xb, 4 * classes + o), Vector256.LoadUnsafe(ref xb, 5 * classes + o),
-                    Vector256.LoadUnsafe(ref xb, 6 * classes + o), Vector256.LoadUnsafe(ref xb, 7 * classes + o),
-                    ref Unsafe.Add(ref cols, o * 8), 8);
+                    Vector256.LoadUnsafe(ref x, o), Vector256.LoadUnsafe(ref x, classes + o),
+                    Vector256.LoadUnsafe(ref x, 2 * classes + o), Vector256.LoadUnsafe(ref x, 3 * classes + o),
+                    Vector256.LoadUnsafe(ref x, 4 * classes + o), Vector256.LoadUnsafe(ref x, 5 * classes + o),
+                    Vector256.LoadUnsafe(ref x, 6 * classes + o), Vector256.LoadUnsafe(ref x, 7 * classes + o),
+                    ref Unsafe.Add(ref AsFloat(ref cols), o * 8), 8);
                 if (o + 8 == classes)
                 {
                     break;
@@ -157,14 +214,15 @@ internal static class ColumnKernels
         else if (typeof(TVec) == typeof(Vector512<float>) && classes >= 4)
         {
             // Four classes at a time (SoftmaxMath.LoadClassQuad), the last quad ending at the row's end.
+            ref float x = ref AsFloat(ref xb), c = ref AsFloat(ref cols);
             for (nuint o = 0; ; o += 4)
             {
                 o = Math.Min(o, classes - 4);
-                SoftmaxMath.LoadClassQuad(ref xb, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
-                a0.StoreUnsafe(ref cols, o * 16);
-                a1.StoreUnsafe(ref cols, (o + 1) * 16);
-                a2.StoreUnsafe(ref cols, (o + 2) * 16);
-                a3.StoreUnsafe(ref cols, (o + 3) * 16);
+                SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+                a0.StoreUnsafe(ref c, o * 16);
+                a1.StoreUnsafe(ref c, (o + 1) * 16);
+                a2.StoreUnsafe(ref c, (o + 2) * 16);
+                a3.StoreUnsafe(ref c, (o + 3) * 16);
                 if (o + 4 == classes)
                 {
                     break;
@@ -173,15 +231,47 @@ internal static class ColumnKernels
         }
         else if (typeof(TVec) == typeof(Vector256<float>) && classes >= 4)
         {
+            ref float x = ref AsFloat(ref xb), c = ref AsFloat(ref cols);
             for (nuint o = 0; ; o += 4)
             {
                 o = Math.Min(o, classes - 4);
-                SoftmaxMath.LoadClassQuad(ref xb, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
-                a0.StoreUnsafe(ref cols, o * 8);
-                a1.StoreUnsafe(ref cols, (o + 1) * 8);
-                a2.StoreUnsafe(ref cols, (o + 2) * 8);
-                a3.StoreUnsafe(ref cols, (o + 3) * 8);
+                SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
+                a0.StoreUnsafe(ref c, o * 8);
+                a1.StoreUnsafe(ref c, (o + 1) * 8);
+                a2.StoreUnsafe(ref c, (o + 2) * 8);
+                a3.StoreUnsafe(ref c, (o + 3) * 8);
                 if (o + 4 == classes)
+                {
+                    break;
+                }
+            }
+        }
+        else if (typeof(TVec) == typeof(Vector512<double>) && classes >= 2)
+        {
+            // Two classes at a time (SoftmaxMath.LoadClassPair), the last pair ending at the row's end.
+            ref double x = ref AsDouble(ref xb), c = ref AsDouble(ref cols);
+            for (nuint o = 0; ; o += 2)
+            {
+                o = Math.Min(o, classes - 2);
+                SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector512<double> a0, out Vector512<double> a1);
+                a0.StoreUnsafe(ref c, o * 8);
+                a1.StoreUnsafe(ref c, (o + 1) * 8);
+                if (o + 2 == classes)
+                {
+                    break;
+                }
+            }
+        }
+        else if (typeof(TVec) == typeof(Vector256<double>) && classes >= 2)
+        {
+            ref double x = ref AsDouble(ref xb), c = ref AsDouble(ref cols);
+            for (nuint o = 0; ; o += 2)
+            {
+                o = Math.Min(o, classes - 2);
+                SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector256<double> a0, out Vector256<double> a1);
+                a0.StoreUnsafe(ref c, o * 4);
+                a1.StoreUnsafe(ref c, (o + 1) * 4);
+                if (o + 2 == classes)
                 {
                     break;
                 }
@@ -189,7 +279,14 @@ internal static class ColumnKernels
         }
         else
         {
-            GatherScalar(ref xb, ref cols, width, classes);
+            for (nuint r = 0; r < width; r++)
+            {
+                ref T xr = ref Unsafe.Add(ref xb, r * classes);
+                for (nuint j = 0; j < classes; j++)
+                {
+                    Unsafe.Add(ref cols, j * width + r) = Unsafe.Add(ref xr, j);
+                }
+            }
         }
 
         TVec max = TOps.Load(ref cols, 0);
@@ -201,33 +298,22 @@ internal static class ColumnKernels
         return max;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GatherScalar(ref float xb, ref float cols, nuint width, nuint classes)
-    {
-        for (nuint r = 0; r < width; r++)
-        {
-            ref float xr = ref Unsafe.Add(ref xb, r * classes);
-            for (nuint j = 0; j < classes; j++)
-            {
-                Unsafe.Add(ref cols, j * width + r) = Unsafe.Add(ref xr, j);
-            }
-        }
-    }
-
     /// <summary>Copies the columns back to W row-major rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter(ref float cols, ref float yb, nuint width, nuint classes)
+    private static void Scatter<T>(ref T cols, ref T yb, nuint width, nuint classes)
+        where T : unmanaged
     {
-        if (width == 8 && Avx.IsSupported && classes >= 8)
+        if (typeof(T) == typeof(float) && width == 8 && Avx.IsSupported && classes >= 8)
         {
+            ref float y = ref AsFloat(ref yb);
             for (nuint o = 0; ; o += 8)
             {
                 o = Math.Min(o, classes - 8);
-                ref float c = ref Unsafe.Add(ref cols, o * 8);
+                ref float c = ref Unsafe.Add(ref AsFloat(ref cols), o * 8);
                 Transpose(
                     Vector256.LoadUnsafe(ref c, 0), Vector256.LoadUnsafe(ref c, 8), Vector256.LoadUnsafe(ref c, 16), Vector256.LoadUnsafe(ref c, 24),
                     Vector256.LoadUnsafe(ref c, 32), Vector256.LoadUnsafe(ref c, 40), Vector256.LoadUnsafe(ref c, 48), Vector256.LoadUnsafe(ref c, 56),
-                    ref Unsafe.Add(ref yb, o), classes);
+                    ref Unsafe.Add(ref y, o), classes);
                 if (o + 8 == classes)
                 {
                     return;
@@ -235,15 +321,27 @@ internal static class ColumnKernels
             }
         }
 
-        if (width == 16 && classes >= 4)
+        if (typeof(T) == typeof(float) && (width == 16 || width == 8) && classes >= 4)
         {
+            ref float y = ref AsFloat(ref yb), c = ref AsFloat(ref cols);
             for (nuint o = 0; ; o += 4)
             {
                 o = Math.Min(o, classes - 4);
-                SoftmaxMath.StoreClassQuad(
-                    ref yb, classes, o,
-                    Vector512.LoadUnsafe(ref cols, o * 16), Vector512.LoadUnsafe(ref cols, (o + 1) * 16),
-                    Vector512.LoadUnsafe(ref cols, (o + 2) * 16), Vector512.LoadUnsafe(ref cols, (o + 3) * 16));
+                if (width == 16)
+                {
+                    SoftmaxMath.StoreClassQuad(
+                        ref y, classes, o,
+                        Vector512.LoadUnsafe(ref c, o * 16), Vector512.LoadUnsafe(ref c, (o + 1) * 16),
+                        Vector512.LoadUnsafe(ref c, (o + 2) * 16), Vector512.LoadUnsafe(ref c, (o + 3) * 16));
+                }
+                else
+                {
+                    SoftmaxMath.StoreClassQuad(
+                        ref y, classes, o,
+                        Vector256.LoadUnsafe(ref c, o * 8), Vector256.LoadUnsafe(ref c, (o + 1) * 8),
+                        Vector256.LoadUnsafe(ref c, (o + 2) * 8), Vector256.LoadUnsafe(ref c, (o + 3) * 8));
+                }
+
                 if (o + 4 == classes)
                 {
                     return;
@@ -251,16 +349,22 @@ internal static class ColumnKernels
             }
         }
 
-        if (width == 8 && classes >= 4)
+        if (typeof(T) == typeof(double) && (width == 8 || width == 4) && classes >= 2)
         {
-            for (nuint o = 0; ; o += 4)
+            ref double y = ref AsDouble(ref yb), c = ref AsDouble(ref cols);
+            for (nuint o = 0; ; o += 2)
             {
-                o = Math.Min(o, classes - 4);
-                SoftmaxMath.StoreClassQuad(
-                    ref yb, classes, o,
-                    Vector256.LoadUnsafe(ref cols, o * 8), Vector256.LoadUnsafe(ref cols, (o + 1) * 8),
-                    Vector256.LoadUnsafe(ref cols, (o + 2) * 8), Vector256.LoadUnsafe(ref cols, (o + 3) * 8));
-                if (o + 4 == classes)
+                o = Math.Min(o, classes - 2);
+                if (width == 8)
+                {
+                    SoftmaxMath.StoreClassPair(ref y, classes, o, Vector512.LoadUnsafe(ref c, o * 8), Vector512.LoadUnsafe(ref c, (o + 1) * 8));
+                }
+                else
+                {
+                    SoftmaxMath.StoreClassPair(ref y, classes, o, Vector256.LoadUnsafe(ref c, o * 4), Vector256.LoadUnsafe(ref c, (o + 1) * 4));
+                }
+
+                if (o + 2 == classes)
                 {
                     return;
                 }
@@ -269,7 +373,7 @@ internal static class ColumnKernels
 
         for (nuint r = 0; r < width; r++)
         {
-            ref float yr = ref Unsafe.Add(ref yb, r * classes);
+            ref T yr = ref Unsafe.Add(ref yb, r * classes);
             for (nuint j = 0; j < classes; j++)
             {
                 Unsafe.Add(ref yr, j) = Unsafe.Add(ref cols, j * width + r);
@@ -279,41 +383,59 @@ internal static class ColumnKernels
 
     /// <summary>The lane-wise compensated sum of e^(x - max), started at 1 per lane (see <see cref="SoftmaxMath.AccumulateExp{TOps, TVec, T}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (TVec Sum, TVec Compensation) SumExp<TOps, TVec>(ref float cols, nuint width, nuint classes, TVec max)
-        where TOps : ISimd<TVec, float>
+    private static (TVec Sum, TVec Compensation) SumExp<TOps, TVec, T>(ref T cols, nuint width, nuint classes, TVec max)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         TVec negatedMax = TOps.Subtract(default, max);
-        TVec sum = TOps.Splat(1f), compensation = default;
+        TVec sum = TOps.Splat(T.One), compensation = default;
         for (nuint j = 0; j < classes; j++)
         {
-            SoftmaxMath.AccumulateExp<TOps, TVec, float>(TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax), ref sum, ref compensation);
         }
 
         return (sum, compensation);
     }
 
-    // The block normalisers of the generated kernels (BlockMath.cs), picked by vector type; the JIT folds the tests.
-
-    /// <summary>Lane-wise max + ln(sum) as high + low: the vector normaliser the axis kernels use too.</summary>
+    /// <summary>
+    /// The losses of one block: float by the block normalisers of the generated kernels (BlockMath.cs), picked by vector
+    /// type (the JIT folds the tests); double lane by lane from each row's total, as the row layout computes a row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogNormalizer<TOps, TVec>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
-        where TOps : ISimd<TVec, float>
+    private static double BlockLosses<TOps, TVec, T>(ref T x, int classes, ReadOnlySpan<int> targets, Span<T> losses, TVec max, TVec sum, TVec compensation)
+        where TOps : ISimd<TVec, T>
         where TVec : struct
-        => AxisKernels.LogNormalizer<TOps, TVec, float>(max, sum, compensation, out high, out low);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double BlockLosses<TOps, TVec>(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, TVec max, TVec sum, TVec compensation)
-        where TOps : ISimd<TVec, float>
-        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(TVec) == typeof(Vector512<float>))
-            return SoftmaxMath.BlockLosses(ref x, classes, targets, losses, As<TVec, Vector512<float>>(max), As<TVec, Vector512<float>>(sum), As<TVec, Vector512<float>>(compensation));
+            return SoftmaxMath.BlockLosses(ref AsFloat(ref x), classes, targets, AsFloats(losses), As<TVec, Vector512<float>>(max), As<TVec, Vector512<float>>(sum), As<TVec, Vector512<float>>(compensation));
         if (typeof(TVec) == typeof(Vector256<float>))
-            return SoftmaxMath.BlockLosses(ref x, classes, targets, losses, As<TVec, Vector256<float>>(max), As<TVec, Vector256<float>>(sum), As<TVec, Vector256<float>>(compensation));
+            return SoftmaxMath.BlockLosses(ref AsFloat(ref x), classes, targets, AsFloats(losses), As<TVec, Vector256<float>>(max), As<TVec, Vector256<float>>(sum), As<TVec, Vector256<float>>(compensation));
         if (typeof(TVec) == typeof(Vector128<float>))
-            return SoftmaxMath.BlockLosses(ref x, classes, targets, losses, As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation));
-        throw new NotSupportedException();
+            return SoftmaxMath.BlockLosses(ref AsFloat(ref x), classes, targets, AsFloats(losses), As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation));
+
+        int width = TOps.Count;
+        Span<T> lanes = stackalloc T[3 * TOps.Count];
+        ref T m = ref MemoryMarshal.GetReference(lanes);
+        TOps.Store(max, ref m, 0);
+        TOps.Store(sum, ref m, (nuint)width);
+        TOps.Store(compensation, ref m, 2 * (nuint)width);
+        double lossSum = 0;
+        for (int r = 0; r < width; r++)
+        {
+            // The row's total as the row layout forms it, (sum - 1) + compensation, then its loss, rounded to T.
+            double total = double.CreateTruncating(lanes[width + r] - T.One) + double.CreateTruncating(lanes[2 * width + r]);
+            T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(lanes[r]), double.CreateTruncating(Unsafe.Add(ref x, r * classes + targets[r])), total));
+            if (!losses.IsEmpty)
+            {
+                losses[r] = loss;
+            }
+
+            lossSum += double.CreateTruncating(loss);
+        }
+
+        return lossSum;
     }
 
     /// <summary>
@@ -346,11 +468,24 @@ internal static class ColumnKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TTo As<TFrom, TTo>(TFrom value) => Unsafe.As<TFrom, TTo>(ref value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float AsFloat<T>(ref T value) => ref Unsafe.As<T, float>(ref value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref double AsDouble<T>(ref T value) => ref Unsafe.As<T, double>(ref value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<float> AsFloats<T>(Span<T> values) where T : unmanaged => MemoryMarshal.Cast<T, float>(values);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<double> AsDoubles<T>(Span<T> values) where T : unmanaged => MemoryMarshal.Cast<T, double>(values);
 }
 
 /// <summary>
 /// The column layout for generated kernels: float rows of up to 63 classes, a block of 16 rows (Vector512, transposed
-/// four classes at a time) or 8 rows (Vector256, through 8 x 8 register tiles) so that each lane is one row. The
+/// four classes at a time) or 8 rows (Vector256, through 8 x 8 register tiles), and double rows of 2 to 15 classes, a
+/// block of 8 or 4 rows (two classes at a time), so that each lane is one row. The
 /// generated kernels call it with their class count; the fallback runs the same code, so there is one implementation.
 /// </summary>
 /// <remarks>Public for generated code only; callers validate the arguments.</remarks>
@@ -366,7 +501,7 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void Softmax512(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd512F, Vector512<float>>(ref x, ref y, rows, (nuint)classes);
+        ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
 
     /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (4 to 63), 16 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
@@ -374,7 +509,7 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void LogSoftmax512(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd512F, Vector512<float>>(ref x, ref y, rows, (nuint)classes);
+        ColumnKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
 
     /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 16 rows at a time; returns the sum of the row losses.</summary>
     /// <param name="x">The first logit.</param>
@@ -383,7 +518,7 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static double CrossEntropy512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd512F, Vector512<float>>(ref x, targets, losses, rows, (nuint)classes);
+        ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, rows, (nuint)classes);
 
     /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
@@ -391,7 +526,7 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void Softmax256(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd256F, Vector256<float>>(ref x, ref y, rows, (nuint)classes);
+        ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
 
     /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
@@ -399,7 +534,7 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void LogSoftmax256(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd256F, Vector256<float>>(ref x, ref y, rows, (nuint)classes);
+        ColumnKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
 
     /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
     /// <param name="x">The first logit.</param>
@@ -408,5 +543,55 @@ public static class ColumnLayout
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static double CrossEntropy256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd256F, Vector256<float>>(ref x, targets, losses, rows, (nuint)classes);
+        ColumnKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, rows, (nuint)classes);
+
+    /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void Softmax512(ref double x, ref double y, nuint rows, int classes) =>
+        ColumnKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmax512(ref double x, ref double y, nuint rows, int classes) =>
+        ColumnKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="targets">One valid class index per row.</param>
+    /// <param name="losses">Empty, or receives one loss per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static double CrossEntropy512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
+        ColumnKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, rows, (nuint)classes);
+
+    /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void Softmax256(ref double x, ref double y, nuint rows, int classes) =>
+        ColumnKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmax256(ref double x, ref double y, nuint rows, int classes) =>
+        ColumnKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 4 rows at a time; returns the sum of the row losses.</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="targets">One valid class index per row.</param>
+    /// <param name="losses">Empty, or receives one loss per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static double CrossEntropy256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
+        ColumnKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, rows, (nuint)classes);
 }

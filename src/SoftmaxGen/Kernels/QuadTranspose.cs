@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
-// The transposes of the block layouts, four classes at a time. A block of W rows (W = the vector's lane count, 16 or 8)
+// The transposes of the block and column layouts, four float classes (or two double classes) at a time. A block of W rows (W = the vector's lane count, 16 or 8)
 // of C >= 4 classes, `stride` values apart, becomes one vector per class (lane r = row r). Rows are read four classes at
 // a time, 128 bits per row: lane group L (128 bits) of vector q holds classes k..k+3 of row 4L + q, and one 4 x 4 transpose
 // inside each 128-bit lane (four unpacks of singles, four of doubles) turns vector q into class k + q of rows 0..W-1 in
@@ -174,6 +174,126 @@ public static partial class SoftmaxMath
         a1 = Avx.UnpackHigh(t0, t2).AsSingle();
         a2 = Avx.UnpackLow(t1, t3).AsSingle();
         a3 = Avx.UnpackHigh(t1, t3).AsSingle();
+    }
+
+    /// <summary>
+    /// Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of 8 double rows that start
+    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
+    /// <paramref name="firstClass"/> of row r. (A 128-bit lane holds two doubles: lane group L of the two loaded vectors
+    /// holds rows 2L and 2L + 1, and one unpack per class puts them in order.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1)
+    {
+        ref double first = ref Unsafe.Add(ref x, firstClass);
+        if (Avx512F.IsSupported)
+        {
+            Vector512<double> even = LoadRowPairs512(ref first, stride), odd = LoadRowPairs512(ref Unsafe.Add(ref first, stride), stride);
+            c0 = Avx512F.UnpackLow(even, odd);
+            c1 = Avx512F.UnpackHigh(even, odd);
+        }
+        else
+        {
+            c0 = Column512(ref first, stride);
+            c1 = Column512(ref Unsafe.Add(ref first, 1), stride);
+        }
+    }
+
+    /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/> loads back to their rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1)
+    {
+        ref double first = ref Unsafe.Add(ref y, firstClass);
+        if (Avx512F.IsSupported)
+        {
+            Vector512<double> even = Avx512F.UnpackLow(c0, c1), odd = Avx512F.UnpackHigh(c0, c1);
+            StoreRowPairs512(ref first, stride, even);
+            StoreRowPairs512(ref Unsafe.Add(ref first, stride), stride, odd);
+        }
+        else
+        {
+            for (nuint r = 0; r < 8; r++)
+            {
+                ref double row = ref Unsafe.Add(ref first, r * stride);
+                row = c0.GetElement((int)r);
+                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
+            }
+        }
+    }
+
+    /// <summary>Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of 4 double rows, one vector per class (lane r = row r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1)
+    {
+        ref double first = ref Unsafe.Add(ref x, firstClass);
+        if (Avx.IsSupported)
+        {
+            Vector256<double> even = Vector256.Create(Vector128.LoadUnsafe(ref first), Vector128.LoadUnsafe(ref first, 2 * stride));
+            Vector256<double> odd = Vector256.Create(Vector128.LoadUnsafe(ref first, stride), Vector128.LoadUnsafe(ref first, 3 * stride));
+            c0 = Avx.UnpackLow(even, odd);
+            c1 = Avx.UnpackHigh(even, odd);
+        }
+        else
+        {
+            c0 = Vector256.Create(first, Unsafe.Add(ref first, stride), Unsafe.Add(ref first, 2 * stride), Unsafe.Add(ref first, 3 * stride));
+            ref double second = ref Unsafe.Add(ref first, 1);
+            c1 = Vector256.Create(second, Unsafe.Add(ref second, stride), Unsafe.Add(ref second, 2 * stride), Unsafe.Add(ref second, 3 * stride));
+        }
+    }
+
+    /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector256{double}, out Vector256{double})"/> loads back to their rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1)
+    {
+        ref double first = ref Unsafe.Add(ref y, firstClass);
+        if (Avx.IsSupported)
+        {
+            Vector256<double> even = Avx.UnpackLow(c0, c1), odd = Avx.UnpackHigh(c0, c1);
+            even.GetLower().StoreUnsafe(ref first);
+            odd.GetLower().StoreUnsafe(ref first, stride);
+            even.GetUpper().StoreUnsafe(ref first, 2 * stride);
+            odd.GetUpper().StoreUnsafe(ref first, 3 * stride);
+        }
+        else
+        {
+            for (nuint r = 0; r < 4; r++)
+            {
+                ref double row = ref Unsafe.Add(ref first, r * stride);
+                row = c0.GetElement((int)r);
+                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
+            }
+        }
+    }
+
+    /// <summary>Two values of rows 0, 2, 4 and 6 (rows <paramref name="stride"/> apart), one row per 128-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LoadRowPairs512(ref double x, nuint stride)
+    {
+        Vector512<double> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 2 * stride), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 6 * stride), 3);
+    }
+
+    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as two values of rows 0, 2, 4 and 6.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowPairs512(ref double y, nuint stride, Vector512<double> v)
+    {
+        v.GetLower().GetLower().StoreUnsafe(ref y);
+        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 2 * stride);
+        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 4 * stride);
+        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 6 * stride);
+    }
+
+    private static Vector512<double> Column512(ref double x, nuint stride)
+    {
+        Vector512<double> v = default;
+        for (int r = 0; r < 8; r++)
+        {
+            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
+        }
+
+        return v;
     }
 
     private static Vector512<float> Column512(ref float x, nuint stride)

@@ -1321,6 +1321,18 @@ namespace SoftmaxGen.Kernels
         // Validated rows come in here; the widest accelerated vector tier picks the layout.
         public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int rows)
         {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                return;
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                return;
+            }
+
             if (Vector128.IsHardwareAccelerated)
             {
                 SoftmaxRow128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
@@ -1332,6 +1344,18 @@ namespace SoftmaxGen.Kernels
 
         public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows)
         {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                return;
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                return;
+            }
+
             if (Vector128.IsHardwareAccelerated)
             {
                 LogSoftmaxRow128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
@@ -1343,12 +1367,57 @@ namespace SoftmaxGen.Kernels
 
         public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows)
         {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+            }
+
             if (Vector128.IsHardwareAccelerated)
             {
                 return CrossEntropyRow128(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
+        }
+
+        /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.Softmax512(ref x, ref y, full, C);
+            }
+
+            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
+            {
+                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
+            }
+
+            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
+        {
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            int full = (int)(rows - rows % 8);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow128(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-1, 1-2).</summary>
@@ -1454,6 +1523,41 @@ namespace SoftmaxGen.Kernels
             }
 
             return lossSum;
+        }
+
+        /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            nuint full = rows - rows % 4;
+            if (full != 0)
+            {
+                ColumnLayout.Softmax256(ref x, ref y, full, C);
+            }
+
+            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            nuint full = rows - rows % 4;
+            if (full != 0)
+            {
+                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
+            }
+
+            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            int full = (int)(rows - rows % 4);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow128(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
     }
 }

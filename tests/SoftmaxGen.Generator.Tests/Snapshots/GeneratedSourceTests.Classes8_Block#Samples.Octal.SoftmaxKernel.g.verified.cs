@@ -1093,13 +1093,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxRow256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
@@ -1116,13 +1116,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxRow256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
                 return;
             }
 
@@ -1139,12 +1139,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyRow512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyRow256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -1155,85 +1155,39 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax with each row in 1 Vector512 register (classes 0-7).</summary>
-        private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
+        /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows)
         {
-            for (nuint row = 0; row < rows; row++)
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
             {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector512<double> x0 = Vector512.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector512<double> negatedMax = Vector512.Create(-max);
-
-                // e^(x - max) and its sum, the lanes added in double.
-                Vector512<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = SoftmaxMath.Total(e0);
-
-                // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
-                Vector512<double> divisor = Vector512.Create(total);
-                (e0 / divisor).StoreUnsafe(ref yr, 0);
+                ColumnLayout.Softmax512(ref x, ref y, full, C);
             }
+
+            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
-        /// <summary>Log-softmax with each row in 1 Vector512 register (classes 0-7).</summary>
-        private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
+        /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows)
         {
-            for (nuint row = 0; row < rows; row++)
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            nuint full = rows - rows % 8;
+            if (full != 0)
             {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector512<double> x0 = Vector512.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector512<double> negatedMax = Vector512.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
-                Vector512<double> h = Vector512.Create(high), l = Vector512.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
+                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
             }
+
+            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
-        /// <summary>Cross-entropy against class targets with each row in 1 Vector512 register (classes 0-7); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row fills one register.
-                Vector512<double> x0 = Vector512.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector512<double> negatedMax = Vector512.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
+            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
+            int full = (int)(rows - rows % 8);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 2 Vector256 registers (classes 0-3, 4-7).</summary>
@@ -1330,6 +1284,41 @@ namespace SoftmaxGen.Kernels
             }
 
             return lossSum;
+        }
+
+        /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            nuint full = rows - rows % 4;
+            if (full != 0)
+            {
+                ColumnLayout.Softmax256(ref x, ref y, full, C);
+            }
+
+            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            nuint full = rows - rows % 4;
+            if (full != 0)
+            {
+                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
+            }
+
+            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
+        {
+            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
+            int full = (int)(rows - rows % 4);
+            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
+            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
 
         /// <summary>Softmax with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7).</summary>
