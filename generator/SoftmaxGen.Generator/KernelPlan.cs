@@ -33,7 +33,7 @@ internal enum PlanKind
 /// The layout chosen for one element type, class count and hardware tier. The choice (all in one place):
 /// <list type="bullet">
 /// <item>float rows of at most 3/4 of a vector (C &lt;= 12 with Vector512) are processed a block of rows at a time;</item>
-/// <item>float rows of up to 63 classes that no block takes (13-63 with Vector512, 8-63 with Vector256) go through the
+/// <item>float rows of up to 63 classes that no block takes (13-63 with Vector512, 7-63 with Vector256) go through the
 /// runtime's column layout a block of 16 or 8 rows at a time (measured faster than keeping each row in registers: no
 /// horizontal reductions and 16 or 8 independent rows per vector; with Vector512, C = 17: 0.72 against 2.1 ns per value,
 /// C = 32: 0.67 against 1.03), and so do double rows of 2 to 15 classes (C = 3: 2.2 against 6.0 ns per value);</item>
@@ -47,7 +47,7 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     public const int MaxRowVectors = 8;
 
     /// <summary>The float class counts that take the <see cref="PlanKind.Columns"/> layout when no block does (the runtime's ColumnLayout.MaxClasses is the bound above).</summary>
-    public const int MinColumnClasses = 8, MaxColumnClasses = 63;
+    public const int MinColumnClasses = 4, MaxColumnClasses = 63;
 
     /// <summary>The double class counts that take the <see cref="PlanKind.Columns"/> layout (the runtime's ColumnKernels.MaxDoubleClasses is the bound above).</summary>
     public const int MinDoubleColumnClasses = 2, MaxDoubleColumnClasses = 15;

@@ -495,7 +495,7 @@ public static class ColumnLayout
     /// <summary>The largest class count plus one that the layout takes.</summary>
     public const int MaxClasses = ColumnKernels.MaxClasses;
 
-    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (4 to 63), 16 rows at a time.</summary>
+    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
@@ -503,7 +503,7 @@ public static class ColumnLayout
     public static void Softmax512(ref float x, ref float y, nuint rows, int classes) =>
         ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
 
-    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (4 to 63), 16 rows at a time.</summary>
+    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
@@ -520,7 +520,7 @@ public static class ColumnLayout
     public static double CrossEntropy512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
         ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, rows, (nuint)classes);
 
-    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
+    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
@@ -528,7 +528,7 @@ public static class ColumnLayout
     public static void Softmax256(ref float x, ref float y, nuint rows, int classes) =>
         ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
 
-    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (8 to 63), 8 rows at a time.</summary>
+    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
     /// <param name="x">The first logit.</param>
     /// <param name="y">The first output; may be <paramref name="x"/>.</param>
     /// <param name="rows">The row count.</param>
