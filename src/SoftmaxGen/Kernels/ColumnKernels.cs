@@ -167,6 +167,140 @@ internal static class ColumnKernels
     }
 
     /// <summary>
+    /// <see cref="LossKernels.CrossEntropy{TOps, TVec, T}"/> (class targets with PyTorch's options, fused with the
+    /// gradient) for the whole blocks of W rows, lane-wise: the same per-row quantities (the maximum, the compensated sum
+    /// of e^(x - max) and, when smoothing, of w[j] (x[j] - max); <c>nll = w[t] (max + ln S - x[t])</c>; the gradient
+    /// <c>e[j] a - b w[j]</c> with <c>g[t] -= c</c>), with a row's scalars formed per lane. Ignored rows get loss 0 and
+    /// gradient 0. The last <c>rows % W</c> rows are left to the caller.
+    /// </summary>
+    /// <returns>The sums of nll and smooth over the counted rows of the blocks, and how many rows the blocks held.</returns>
+    internal static (double Nll, double Smooth, nuint Rows) CrossEntropyWithOptions<TOps, TVec, T>(
+        ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
+        Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
+        ref T cols = ref MemoryMarshal.GetReference(scratch);
+        Span<T> laneScalars = stackalloc T[5 * Vector512<T>.Count];
+        ref T lanes = ref MemoryMarshal.GetReference(laneScalars);
+        Span<double> rowShift = stackalloc double[Vector512<T>.Count];
+        Span<T> a = stackalloc T[Vector512<T>.Count], bLanes = stackalloc T[Vector512<T>.Count];
+        bool weighted = !weights.IsEmpty;
+        bool smooth = smoothing > 0;
+        bool withGradient = !gradient.IsEmpty;
+        double weightSum = weighted ? LossKernels.SumOf(weights) : classes;
+        double smoothPerClass = smoothing / classes;
+        double b = gradientScale * smoothPerClass;
+        nuint full = rows - rows % (nuint)width;
+        double nllSum = 0, smoothSum = 0;
+        for (nuint row = 0; row < full; row += (nuint)width)
+        {
+            ref T xb = ref Unsafe.Add(ref x, row * classes);
+            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, (nuint)width, classes);
+            TVec negatedMax = TOps.Subtract(default, max);
+            TVec sum = TOps.Splat(T.One), compensation = default, shifted = default, shiftedCompensation = default;
+            for (nuint j = 0; j < classes; j++)
+            {
+                TVec v = TOps.Load(ref cols, j * (nuint)width);
+                TVec e = TOps.ExpShifted(v, negatedMax);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+                if (smooth)
+                {
+                    TVec d = TOps.Add(v, negatedMax);
+                    SoftmaxMath.Accumulate<TOps, TVec, T>(weighted ? TOps.Multiply(TOps.Splat(weights[(int)j]), d) : d, ref shifted, ref shiftedCompensation);
+                }
+
+                TOps.Store(e, ref cols, j * (nuint)width);
+            }
+
+            TOps.Store(max, ref lanes, 0);
+            TOps.Store(TOps.Subtract(sum, TOps.Splat(T.One)), ref lanes, (nuint)width);
+            TOps.Store(compensation, ref lanes, 2 * (nuint)width);
+            if (smooth)
+            {
+                TOps.Store(shifted, ref lanes, 3 * (nuint)width);
+                TOps.Store(shiftedCompensation, ref lanes, 4 * (nuint)width);
+            }
+
+            // Per row: the loss, and the gradient's factors a and b (lane r of aV and bV) and the target's shift.
+            for (int r = 0; r < width; r++)
+            {
+                int target = targets[(int)row + r];
+                if (target == ignoreIndex)
+                {
+                    a[r] = T.Zero;
+                    bLanes[r] = T.Zero;
+                    rowShift[r] = double.NaN;
+                    if (!losses.IsEmpty)
+                    {
+                        losses[(int)row + r] = T.Zero;
+                    }
+
+                    continue;
+                }
+
+                double total = double.CreateTruncating(Unsafe.Add(ref lanes, width + r)) + double.CreateTruncating(Unsafe.Add(ref lanes, 2 * width + r));
+                double maxD = double.CreateTruncating(Unsafe.Add(ref lanes, r));
+                double targetWeight = weighted ? double.CreateTruncating(weights[target]) : 1.0;
+                double nll = targetWeight * SoftmaxMath.RowLoss(maxD, double.CreateTruncating(Unsafe.Add(ref xb, (nuint)r * classes + (nuint)target)), total);
+                double loss = nll;
+                if (smooth)
+                {
+                    double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
+                    shiftedTotal = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
+                    double smoothLoss = weightSum * Math.Log(total) - shiftedTotal;
+                    smoothSum += smoothLoss;
+                    loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
+                }
+
+                nllSum += nll;
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row + r] = T.CreateTruncating(loss);
+                }
+
+                double nllScale = gradientScale * (1 - smoothing) * targetWeight;
+                a[r] = T.CreateTruncating((nllScale + b * weightSum) / total);
+                bLanes[r] = T.CreateTruncating(b);
+                rowShift[r] = nllScale;
+            }
+
+            if (!withGradient)
+            {
+                continue;
+            }
+
+            TVec aV = TOps.Load(ref MemoryMarshal.GetReference(a), 0), bV = TOps.Load(ref MemoryMarshal.GetReference(bLanes), 0);
+            for (nuint j = 0; j < classes; j++)
+            {
+                TVec e = TOps.Load(ref cols, j * (nuint)width);
+                TOps.Store(TOps.Subtract(TOps.Multiply(e, aV), weighted ? TOps.Multiply(bV, TOps.Splat(weights[(int)j])) : bV), ref cols, j * (nuint)width);
+            }
+
+            ref T gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes);
+            Scatter<T>(ref cols, ref gb, (nuint)width, classes);
+            for (int r = 0; r < width; r++)
+            {
+                int target = targets[(int)row + r];
+                if (target == ignoreIndex)
+                {
+                    gradient.Slice((int)(row * classes) + (r * (int)classes), (int)classes).Clear();
+                }
+                else
+                {
+                    ref T gt = ref Unsafe.Add(ref gb, (nuint)r * classes + (nuint)target);
+                    gt = T.CreateTruncating(double.CreateTruncating(gt) - rowShift[r]);
+                }
+            }
+        }
+
+        return (nllSum, smoothSum, full);
+    }
+
+    /// <summary>
     /// The vector width (bits) of the row layout that takes a block layout's last rows: the widest accelerated vector
     /// up to Vector256 that a row fills (float: 8 classes for Vector256, 4 for Vector128; double: 4 and 2), else 0
     /// (scalar). The generated block and column layouts take the same (KernelPlan.TailPlan).

@@ -291,7 +291,7 @@ internal static class LossKernels
         return double.IsFinite(main) ? main + TOps.SumAcross(compensation) : main;
     }
 
-    private static double SumOf<T>(ReadOnlySpan<T> values)
+    internal static double SumOf<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double sum = 0;

@@ -279,10 +279,23 @@ public static partial class SoftmaxFallback
             var l = MemoryMarshal.Cast<T, float>(losses);
             var g = MemoryMarshal.Cast<T, float>(logitsGradient);
             ref float x0 = ref MemoryMarshal.GetReference(x);
-            (nll, smooth) = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+            // Short rows: whole blocks of rows lane-wise (ColumnKernels), the last rows below.
+            nuint done = 0;
+            if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+
+            x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
+            targets = targets.Slice((int)done);
+            l = l.IsEmpty ? l : l.Slice((int)done);
+            g = g.IsEmpty ? g : g.Slice((int)done * classes);
+            rows -= (int)done;
+            (double nllRest, double smoothRest) = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count ? LossKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count ? LossKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : LossKernels.CrossEntropy<ScalarF, float, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            (nll, smooth) = (nll + nllRest, smooth + smoothRest);
         }
         else
         {
@@ -291,10 +304,22 @@ public static partial class SoftmaxFallback
             var l = MemoryMarshal.Cast<T, double>(losses);
             var g = MemoryMarshal.Cast<T, double>(logitsGradient);
             ref double x0 = ref MemoryMarshal.GetReference(x);
-            (nll, smooth) = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
+            nuint done = 0;
+            if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < Vector512<double>.Count)
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < Vector256<double>.Count)
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+
+            x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
+            targets = targets.Slice((int)done);
+            l = l.IsEmpty ? l : l.Slice((int)done);
+            g = g.IsEmpty ? g : g.Slice((int)done * classes);
+            rows -= (int)done;
+            (double nllRest, double smoothRest) = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count ? LossKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count ? LossKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
                 : LossKernels.CrossEntropy<ScalarD, double, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            (nll, smooth) = (nll + nllRest, smooth + smoothRest);
         }
 
         // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
