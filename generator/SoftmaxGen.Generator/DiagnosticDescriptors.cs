@@ -71,6 +71,14 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor NamespaceHidden = new(
+        id: "SMG010",
+        title: "A type in the global namespace hides a namespace the generated code uses",
+        messageFormat: "The type '{0}' in the global namespace hides the namespace '{0}', which the code generated for '{1}' refers to as 'global::{0}'; rename that type or declare it in a namespace",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor LanguageVersionTooOld = new(
         id: "SMG009",
         title: "The C# language version is too old for the generated kernels",

@@ -59,6 +59,9 @@ internal static class KernelRules
     public static bool AnyError(List<Diagnostic> diagnostics) =>
         diagnostics.Any(d => d.DefaultSeverity == DiagnosticSeverity.Error);
 
+    /// <summary>The root namespace of the BCL, which the generated code refers to with <c>global::</c>.</summary>
+    private const string HiddenNamespace = "System";
+
     /// <summary>Every rule the declaration breaks, as diagnostics.</summary>
     public static List<Diagnostic> Check(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
@@ -102,6 +105,14 @@ internal static class KernelRules
         if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && version < MinimumLanguageVersion)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LanguageVersionTooOld, identifier, name, MinimumLanguageVersion.ToDisplayString(), version.ToDisplayString()));
+        }
+
+        // The generated code names the BCL as global::System: a type of that name in the global namespace takes
+        // precedence over the namespace there (CS0437), and nothing generated would bind. (A global type named SoftmaxGen
+        // hides the attribute itself, so the user's code reports that.)
+        if (!type.ContainingAssembly.GlobalNamespace.GetTypeMembers(HiddenNamespace).IsEmpty)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NamespaceHidden, identifier, HiddenNamespace, name));
         }
 
         CheckMemberNames(type, identifier, name, diagnostics);

@@ -22,6 +22,7 @@ public sealed class SoftmaxKernelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MemberCollision,
         DiagnosticDescriptors.TypeNamedLikeMember,
         DiagnosticDescriptors.MethodOverloadsGenerated,
+        DiagnosticDescriptors.NamespaceHidden,
         DiagnosticDescriptors.LanguageVersionTooOld);
 
     /// <inheritdoc/>

@@ -627,6 +627,48 @@ public sealed class DiagnosticTests
             []);
     }
 
+    // ---- SMG010: a global type hides a namespace of the generated code ------------------------------------------------
+
+    /// <summary>
+    /// A kernel type named System in the global namespace (found by the fuzz test, seed 222890457): the generated
+    /// <c>global::System.ReadOnlySpan&lt;float&gt;</c> would bind to the type. SMG010, and no file.
+    /// </summary>
+    [Fact]
+    public void SMG010_KernelTypeNamedSystemInTheGlobalNamespace()
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            [SoftmaxGen.SoftmaxKernel(3)]
+            internal static partial class [|System|]
+            {
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)]);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG010", DiagnosticSeverity.Error,
+            "The type 'System' in the global namespace hides the namespace 'System', which the code generated for 'System' refers to as 'global::System'; rename that type or declare it in a namespace",
+            []);
+    }
+
+    /// <summary>Another type named System in the global namespace hides the namespace from a kernel elsewhere: SMG010 on the kernel.</summary>
+    [Fact]
+    public void SMG010_OtherGlobalTypeNamedSystem()
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            namespace Samples
+            {
+                [global::SoftmaxGen.SoftmaxKernel(10)]
+                internal static partial class [|Digits|]
+                {
+                }
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source), new TestSource("Source1.cs", "internal sealed class System { }")]);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG010", DiagnosticSeverity.Error,
+            "The type 'System' in the global namespace hides the namespace 'System', which the code generated for 'Samples.Digits' refers to as 'global::System'; rename that type or declare it in a namespace",
+            []);
+    }
+
     /// <summary>
     /// C# 11 is enough, and is needed: the generated files of every layout compile without a warning as C# 11, and
     /// as C# 10 the only errors are the file-local kernel classes (CS8936, feature not available).
