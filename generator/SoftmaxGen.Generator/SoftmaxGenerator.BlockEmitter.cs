@@ -117,8 +117,9 @@ public sealed partial class SoftmaxGenerator
                 int loaded = 0;
                 foreach (int k in starts)
                 {
-                    // Classes already loaded by the quad before are discarded.
-                    string outs = string.Join(", ", Enumerable.Range(k, 4).Select(j => j < loaded ? "out _" : $"out c{j}"));
+                    // Classes already loaded by the quad before go to locals left unused (named, not discards: a
+                    // user type named _ would turn a discard into a type name).
+                    string outs = string.Join(", ", Enumerable.Range(k, 4).Select(j => j < loaded ? $"out {vt} again{j}" : $"out c{j}"));
                     w.WriteLine($"SoftmaxMath.LoadClassQuad(ref x, C, {k}, {outs});");
                     loaded = k + 4;
                 }

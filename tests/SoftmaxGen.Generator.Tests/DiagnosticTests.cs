@@ -867,6 +867,27 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>
+    /// A kernel type named <c>_</c>: the block layout's overlapping quad loads wrote <c>out _</c> discards, which the
+    /// type turned into a type name (CS0118); they are named locals now. (FuzzTests, seed 94366534, input 125.)
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(10)]
+    public void TypeNamedUnderscore_GeneratedCodeCompiles(int classes)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            namespace SoftmaxGen;
+
+            [SoftmaxKernel({{classes}})]
+            internal partial record class _;
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationDiagnostics);
+    }
+
+    /// <summary>
     /// A kernel type named like a runtime type the kernel class uses (its base class SoftmaxKernel, SoftmaxMath) in
     /// namespace SoftmaxGen.Generated hid that type from the kernel class, which lived in that namespace; kernel
     /// classes now live in a namespace of their own. (FuzzTests, seed 12306201, input 875.)

@@ -733,7 +733,7 @@ namespace SoftmaxGen.Kernels
         {
             SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
             SoftmaxMath.LoadClassQuad(ref x, C, 4, out c4, out c5, out c6, out c7);
-            SoftmaxMath.LoadClassQuad(ref x, C, 6, out _, out _, out c8, out c9);
+            SoftmaxMath.LoadClassQuad(ref x, C, 6, out Vector512<float> again6, out Vector512<float> again7, out c8, out c9);
         }
 
         /// <summary>Transposes 16 rows of 10 classes back to row-major order and stores them.</summary>
