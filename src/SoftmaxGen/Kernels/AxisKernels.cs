@@ -184,8 +184,8 @@ internal static class AxisKernels
     }
 
     /// <summary>
-    /// Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane (taken off here), split into a high and a low part: the vector form of
-    /// <see cref="SoftmaxMath"/> for float vectors, its scalar form lane by lane otherwise.
+    /// Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane (taken off here), split into a high and a low part: the vector forms of
+    /// <see cref="SoftmaxMath"/> for float and double vectors (the same bits as the scalar form of each lane), the scalar form for a scalar lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
@@ -211,9 +211,27 @@ internal static class AxisKernels
             high = As<Vector128<float>, TVec>(h);
             low = As<Vector128<float>, TVec>(l);
         }
+        else if (typeof(TVec) == typeof(Vector512<double>))
+        {
+            SoftmaxMath.LogNormalizerDouble<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(max), As<TVec, Vector512<double>>(sum), As<TVec, Vector512<double>>(compensation), out Vector512<double> h, out Vector512<double> l);
+            high = As<Vector512<double>, TVec>(h);
+            low = As<Vector512<double>, TVec>(l);
+        }
+        else if (typeof(TVec) == typeof(Vector256<double>))
+        {
+            SoftmaxMath.LogNormalizerDouble<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(max), As<TVec, Vector256<double>>(sum), As<TVec, Vector256<double>>(compensation), out Vector256<double> h, out Vector256<double> l);
+            high = As<Vector256<double>, TVec>(h);
+            low = As<Vector256<double>, TVec>(l);
+        }
+        else if (typeof(TVec) == typeof(Vector128<double>))
+        {
+            SoftmaxMath.LogNormalizerDouble<Simd128D, Vector128<double>>(As<TVec, Vector128<double>>(max), As<TVec, Vector128<double>>(sum), As<TVec, Vector128<double>>(compensation), out Vector128<double> h, out Vector128<double> l);
+            high = As<Vector128<double>, TVec>(h);
+            low = As<Vector128<double>, TVec>(l);
+        }
         else
         {
-            // Double vectors and the scalar lanes: one scalar normaliser per lane.
+            // The scalar lanes.
             Span<T> lanes = stackalloc T[4 * TOps.Count];
             ref T m = ref MemoryMarshal.GetReference(lanes);
             TOps.Store(max, ref m, 0);

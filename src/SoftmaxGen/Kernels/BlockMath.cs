@@ -96,73 +96,65 @@ public static partial class SoftmaxMath
     }
 
     // ---- ln(x) for x >= 1, in double ------------------------------------------------------------------------
-    // The normaliser of log-softmax needs ln(sum) with sum >= 1 (the maximum contributes e^0 = 1). The BCL's
-    // Vector256.Log(double) is far slower than the rest of a block, so: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
-    // ln(m) = 2 atanh(s) with s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^13 (error below 1e-12, far
-    // below a float ULP), plus e ln 2. NaN propagates.
+    // Every normaliser needs ln(total) for a total >= 1 (the maximum contributes e^0 = 1): the float kernels in
+    // double, which leaves no error of its own in a float result, and the double kernels to within one ULP. One
+    // implementation for every lane width and the scalar lane (the BCL's Vector512.Log(double) is far slower than
+    // the rest of a block, and Math.Log is one call per lane). fdlibm's algorithm (e_log.c): x = m 2^k with m in
+    // [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f), ln(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with
+    // fdlibm's minimax R (its error below 2^-58.45), plus k ln 2 in two parts; error below 1 ULP. Multiplications
+    // and additions only, none fused, so that every width gives the same bits on every machine. NaN propagates.
 
-    private const long SqrtHalfBits = 0x3FE6_A09E_667F_3BCD;
-    private const long TwoPow52Bits = 0x4330_0000_0000_0000;
+    internal const long SqrtHalfBits = 0x3FE6_A09E_667F_3BCD;
+    internal const long TwoPow52Bits = 0x4330_0000_0000_0000;
+    internal const double TwoPow52 = 4503599627370496.0;
 
+    /// <summary>ln(x) for x >= 1, lane-wise, within 1 ULP (NaN propagates).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> LogAtLeastOne(Vector128<double> x)
+    internal static TVec LogAtLeastOne<TOps, TVec>(TVec x)
+        where TOps : ISimd<TVec, double>, IDoubleBits<TVec>
+        where TVec : struct
     {
-        Vector128<long> bits = x.AsInt64();
-        Vector128<long> exponent = Vector128.ShiftRightLogical(bits - Vector128.Create(SqrtHalfBits), 52); // x >= 1: the difference is positive (a logical shift: AVX2 has no 64-bit arithmetic one)
-        Vector128<double> m = (bits - Vector128.ShiftLeft(exponent, 52)).AsDouble();
-        Vector128<double> e = (exponent + Vector128.Create(TwoPow52Bits)).AsDouble() - Vector128.Create(4503599627370496.0); // exponent >= 0 as double
-        Vector128<double> s = (m - Vector128<double>.One) / (m + Vector128<double>.One);
-        Vector128<double> z = s * s;
-        Vector128<double> p = Vector128.Create(2.0 / 13);
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 11));
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 9));
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 7));
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 5));
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0 / 3));
-        p = Vector128.MultiplyAddEstimate(p, z, Vector128.Create(2.0));
-        Vector128<double> log = Vector128.MultiplyAddEstimate(e, Vector128.Create(0.6931471805599453), p * s);
-        return log + (x - x);
+        TVec m = TOps.SplitExponent(x, out TVec k);
+        TVec f = TOps.Subtract(m, TOps.Splat(1.0));
+        TVec s = TOps.Divide(f, TOps.Add(TOps.Splat(2.0), f));
+        TVec z = TOps.Multiply(s, s);
+        TVec w = TOps.Multiply(z, z);
+        TVec even = TOps.Multiply(w, TOps.Add(TOps.Splat(3.999999999940941908e-01), TOps.Multiply(w, TOps.Add(TOps.Splat(2.222219843214978396e-01), TOps.Multiply(w, TOps.Splat(1.531383769920937332e-01))))));
+        TVec odd = TOps.Multiply(z, TOps.Add(TOps.Splat(6.666666666666735130e-01), TOps.Multiply(w, TOps.Add(TOps.Splat(2.857142874366239149e-01), TOps.Multiply(w, TOps.Add(TOps.Splat(1.818357216161805012e-01), TOps.Multiply(w, TOps.Splat(1.479819860511658591e-01))))))));
+        TVec r = TOps.Add(odd, even);
+        TVec halfSquare = TOps.Multiply(TOps.Multiply(TOps.Splat(0.5), f), f);
+
+        // k ln2hi - ((f^2/2 - (s (f^2/2 + R) + k ln2lo)) - f); k ln2hi is exact (ln2hi has 32 significant bits).
+        TVec tail = TOps.Add(TOps.Multiply(s, TOps.Add(halfSquare, r)), TOps.Multiply(k, TOps.Splat(DoubleLn2Lo)));
+        TVec log = TOps.Subtract(TOps.Multiply(k, TOps.Splat(DoubleLn2Hi)), TOps.Subtract(TOps.Subtract(halfSquare, tail), f));
+        return TOps.Add(log, TOps.Subtract(x, x));
     }
 
+    /// <summary>ln(x) for x >= 1 (see <see cref="LogAtLeastOne{TOps, TVec}(TVec)"/>): the logarithm of every normaliser and loss.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> LogAtLeastOne(Vector256<double> x)
-    {
-        Vector256<long> bits = x.AsInt64();
-        Vector256<long> exponent = Vector256.ShiftRightLogical(bits - Vector256.Create(SqrtHalfBits), 52); // x >= 1: the difference is positive (a logical shift: AVX2 has no 64-bit arithmetic one)
-        Vector256<double> m = (bits - Vector256.ShiftLeft(exponent, 52)).AsDouble();
-        Vector256<double> e = (exponent + Vector256.Create(TwoPow52Bits)).AsDouble() - Vector256.Create(4503599627370496.0);
-        Vector256<double> s = (m - Vector256<double>.One) / (m + Vector256<double>.One);
-        Vector256<double> z = s * s;
-        Vector256<double> p = Vector256.Create(2.0 / 13);
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 11));
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 9));
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 7));
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 5));
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0 / 3));
-        p = Vector256.MultiplyAddEstimate(p, z, Vector256.Create(2.0));
-        Vector256<double> log = Vector256.MultiplyAddEstimate(e, Vector256.Create(0.6931471805599453), p * s);
-        return log + (x - x);
-    }
+    internal static double LogAtLeastOne(double x) => LogAtLeastOne<ScalarD, double>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LogAtLeastOne(Vector512<double> x)
+    private static Vector512<double> LogAtLeastOne(Vector512<double> x) => LogAtLeastOne<Simd512D, Vector512<double>>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LogAtLeastOne(Vector256<double> x) => LogAtLeastOne<Simd256D, Vector256<double>>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> LogAtLeastOne(Vector128<double> x) => LogAtLeastOne<Simd128D, Vector128<double>>(x);
+
+    /// <summary>
+    /// Lane-wise <c>max + ln(total)</c> for double lanes, split into a high and a low part whose sum is exact, where
+    /// total = (sum - 1) + compensation: the lanes of <see cref="LogNormalizer(double, double, out double, out double)"/>, bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LogNormalizerDouble<TOps, TVec>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
+        where TOps : ISimd<TVec, double>, IDoubleBits<TVec>
+        where TVec : struct
     {
-        // The same operations as the Vector256 version, lane for lane (so the same bits), on 8 lanes at once.
-        Vector512<long> bits = x.AsInt64();
-        Vector512<long> exponent = Vector512.ShiftRightLogical(bits - Vector512.Create(SqrtHalfBits), 52);
-        Vector512<double> m = (bits - Vector512.ShiftLeft(exponent, 52)).AsDouble();
-        Vector512<double> e = (exponent + Vector512.Create(TwoPow52Bits)).AsDouble() - Vector512.Create(4503599627370496.0);
-        Vector512<double> s = (m - Vector512<double>.One) / (m + Vector512<double>.One);
-        Vector512<double> z = s * s;
-        Vector512<double> p = Vector512.Create(2.0 / 13);
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 11));
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 9));
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 7));
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 5));
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0 / 3));
-        p = Vector512.MultiplyAddEstimate(p, z, Vector512.Create(2.0));
-        Vector512<double> log = Vector512.MultiplyAddEstimate(e, Vector512.Create(0.6931471805599453), p * s);
-        return log + (x - x);
+        TVec log = LogAtLeastOne<TOps, TVec>(TOps.Add(TOps.Subtract(sum, TOps.Splat(1.0)), compensation));
+        high = TOps.Add(max, log);
+        low = TwoSumError<TOps, TVec, double>(max, log, high);
     }
 
     /// <summary>

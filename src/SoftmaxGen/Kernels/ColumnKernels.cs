@@ -251,7 +251,7 @@ internal static class ColumnKernels
                 {
                     double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
                     shiftedTotal = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
-                    double smoothLoss = weightSum * Math.Log(total) - shiftedTotal;
+                    double smoothLoss = weightSum * SoftmaxMath.LogAtLeastOne(total) - shiftedTotal;
                     smoothSum += smoothLoss;
                     loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
                 }
@@ -549,18 +549,17 @@ internal static class ColumnKernels
         if (typeof(TVec) == typeof(Vector128<float>))
             return SoftmaxMath.BlockLosses(ref AsFloat(ref x), classes, targets, AsFloats(losses), As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation));
 
+        // Double: the logarithms of the rows' totals, (sum - 1) + compensation as the row layout forms them, lane-wise,
+        // then each row's loss from its lane, as SoftmaxMath.RowLoss computes it (the same bits).
         int width = TOps.Count;
-        Span<T> lanes = stackalloc T[3 * TOps.Count];
+        Span<T> lanes = stackalloc T[2 * TOps.Count];
         ref T m = ref MemoryMarshal.GetReference(lanes);
         TOps.Store(max, ref m, 0);
-        TOps.Store(sum, ref m, (nuint)width);
-        TOps.Store(compensation, ref m, 2 * (nuint)width);
+        TOps.Store(LogOfTotal<TOps, TVec, T>(TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation)), ref m, (nuint)width);
         double lossSum = 0;
         for (int r = 0; r < width; r++)
         {
-            // The row's total as the row layout forms it, (sum - 1) + compensation, then its loss, rounded to T.
-            double total = double.CreateTruncating(lanes[width + r] - T.One) + double.CreateTruncating(lanes[2 * width + r]);
-            T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(lanes[r]), double.CreateTruncating(Unsafe.Add(ref x, r * classes + targets[r])), total));
+            T loss = T.CreateTruncating((double.CreateTruncating(lanes[r]) - double.CreateTruncating(Unsafe.Add(ref x, r * classes + targets[r]))) + double.CreateTruncating(lanes[width + r]));
             if (!losses.IsEmpty)
             {
                 losses[r] = loss;
@@ -570,6 +569,24 @@ internal static class ColumnKernels
         }
 
         return lossSum;
+    }
+
+    /// <summary>ln(total) lane-wise for double lanes (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>), picked by vector type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec LogOfTotal<TOps, TVec, T>(TVec total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(TVec) == typeof(Vector512<double>))
+            return As<Vector512<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(total)));
+        if (typeof(TVec) == typeof(Vector256<double>))
+            return As<Vector256<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(total)));
+        if (typeof(TVec) == typeof(Vector128<double>))
+            return As<Vector128<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd128D, Vector128<double>>(As<TVec, Vector128<double>>(total)));
+        if (typeof(TVec) == typeof(double))
+            return As<double, TVec>(SoftmaxMath.LogAtLeastOne(As<TVec, double>(total)));
+        throw new System.Diagnostics.UnreachableException();
     }
 
     /// <summary>

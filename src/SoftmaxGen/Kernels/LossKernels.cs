@@ -102,7 +102,7 @@ internal static class LossKernels
             if (smooth)
             {
                 // sum_j w[j] (max + ln S - x[j]) = W ln S - sum_j w[j] (x[j] - max).
-                double smoothLoss = weightSum * Math.Log(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+                double smoothLoss = weightSum * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
                 smoothSum += smoothLoss;
                 loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
             }
@@ -187,7 +187,7 @@ internal static class LossKernels
 
             double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
             double targetMass = CompensatedTotal<TOps, TVec, T>(mass, massCompensation);
-            double loss = targetMass * Math.Log(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+            double loss = targetMass * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
             lossSum += loss;
             if (!losses.IsEmpty)
             {

@@ -60,6 +60,18 @@ internal interface ISimd<TVec, T>
     static abstract TVec FirstLanes(int count);
 }
 
+/// <summary>The bit-level step of the double logarithm (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>), for the double lanes.</summary>
+/// <typeparam name="TVec">The vector type (or <see cref="double"/> itself for the scalar lane).</typeparam>
+internal interface IDoubleBits<TVec>
+    where TVec : struct
+{
+    /// <summary>
+    /// Splits x = m 2^k with m in [sqrt(1/2), sqrt(2)): returns m and sets <paramref name="exponent"/> to k as a
+    /// double. For finite x >= 1 (k >= 0, which the conversion of k relies on); other lanes get meaningless values.
+    /// </summary>
+    static abstract TVec SplitExponent(TVec x, out TVec exponent);
+}
+
 internal readonly struct ScalarF : ISimd<float, float>
 {
     public static int Count => 1;
@@ -81,7 +93,7 @@ internal readonly struct ScalarF : ISimd<float, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FirstLanes(int count) => count > 0 ? BitConverter.Int32BitsToSingle(-1) : 0f;
 }
 
-internal readonly struct ScalarD : ISimd<double, double>
+internal readonly struct ScalarD : ISimd<double, double>, IDoubleBits<double>
 {
     public static int Count => 1;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Splat(double value) => value;
@@ -96,6 +108,15 @@ internal readonly struct ScalarD : ISimd<double, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Pow2FromRounded(double z) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SplitExponent(double x, out double exponent)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(x);
+        long k = (long)((ulong)(bits - SoftmaxMath.SqrtHalfBits) >> 52);
+        exponent = BitConverter.Int64BitsToDouble(k + SoftmaxMath.TwoPow52Bits) - SoftmaxMath.TwoPow52;
+        return BitConverter.Int64BitsToDouble(bits - (k << 52));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ExpShifted(double x, double negatedMax) => SoftmaxMath.ExpShiftedDouble<ScalarD, double>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(double v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(double v) => v;
@@ -123,7 +144,7 @@ internal readonly struct Simd128F : ISimd<Vector128<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> FirstLanes(int count) => Vector128.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }
 
-internal readonly struct Simd128D : ISimd<Vector128<double>, double>
+internal readonly struct Simd128D : ISimd<Vector128<double>, double>, IDoubleBits<Vector128<double>>
 {
     public static int Count => Vector128<double>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Splat(double value) => Vector128.Create(value);
@@ -138,6 +159,16 @@ internal readonly struct Simd128D : ISimd<Vector128<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> LessThan(Vector128<double> a, Vector128<double> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> AndNot(Vector128<double> value, Vector128<double> mask) => Vector128.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Pow2FromRounded(Vector128<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> SplitExponent(Vector128<double> x, out Vector128<double> exponent)
+    {
+        // (bits - bits(sqrt(1/2))) >> 52 is k for x >= sqrt(1/2) (a logical shift: AVX2 has no 64-bit arithmetic one).
+        Vector128<long> bits = x.AsInt64();
+        Vector128<long> k = Vector128.ShiftRightLogical(bits - Vector128.Create(SoftmaxMath.SqrtHalfBits), 52);
+        exponent = (k + Vector128.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector128.Create(SoftmaxMath.TwoPow52);
+        return (bits - Vector128.ShiftLeft(k, 52)).AsDouble();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ExpShifted(Vector128<double> x, Vector128<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd128D, Vector128<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector128<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<double> v) => SoftmaxMath.SumAcross(v);
@@ -165,7 +196,7 @@ internal readonly struct Simd256F : ISimd<Vector256<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> FirstLanes(int count) => Vector256.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }
 
-internal readonly struct Simd256D : ISimd<Vector256<double>, double>
+internal readonly struct Simd256D : ISimd<Vector256<double>, double>, IDoubleBits<Vector256<double>>
 {
     public static int Count => Vector256<double>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Splat(double value) => Vector256.Create(value);
@@ -180,6 +211,16 @@ internal readonly struct Simd256D : ISimd<Vector256<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LessThan(Vector256<double> a, Vector256<double> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AndNot(Vector256<double> value, Vector256<double> mask) => Vector256.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Pow2FromRounded(Vector256<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> SplitExponent(Vector256<double> x, out Vector256<double> exponent)
+    {
+        // (bits - bits(sqrt(1/2))) >> 52 is k for x >= sqrt(1/2) (a logical shift: AVX2 has no 64-bit arithmetic one).
+        Vector256<long> bits = x.AsInt64();
+        Vector256<long> k = Vector256.ShiftRightLogical(bits - Vector256.Create(SoftmaxMath.SqrtHalfBits), 52);
+        exponent = (k + Vector256.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector256.Create(SoftmaxMath.TwoPow52);
+        return (bits - Vector256.ShiftLeft(k, 52)).AsDouble();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ExpShifted(Vector256<double> x, Vector256<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd256D, Vector256<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector256<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<double> v) => SoftmaxMath.SumAcross(v);
@@ -207,7 +248,7 @@ internal readonly struct Simd512F : ISimd<Vector512<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> FirstLanes(int count) => Vector512.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }
 
-internal readonly struct Simd512D : ISimd<Vector512<double>, double>
+internal readonly struct Simd512D : ISimd<Vector512<double>, double>, IDoubleBits<Vector512<double>>
 {
     public static int Count => Vector512<double>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Splat(double value) => Vector512.Create(value);
@@ -222,6 +263,16 @@ internal readonly struct Simd512D : ISimd<Vector512<double>, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> LessThan(Vector512<double> a, Vector512<double> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AndNot(Vector512<double> value, Vector512<double> mask) => Vector512.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Pow2FromRounded(Vector512<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> SplitExponent(Vector512<double> x, out Vector512<double> exponent)
+    {
+        // (bits - bits(sqrt(1/2))) >> 52 is k for x >= sqrt(1/2) (a logical shift: AVX2 has no 64-bit arithmetic one).
+        Vector512<long> bits = x.AsInt64();
+        Vector512<long> k = Vector512.ShiftRightLogical(bits - Vector512.Create(SoftmaxMath.SqrtHalfBits), 52);
+        exponent = (k + Vector512.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector512.Create(SoftmaxMath.TwoPow52);
+        return (bits - Vector512.ShiftLeft(k, 52)).AsDouble();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ExpShifted(Vector512<double> x, Vector512<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd512D, Vector512<double>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector512<double> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<double> v) => SoftmaxMath.SumAcross(v);

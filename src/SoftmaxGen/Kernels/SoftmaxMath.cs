@@ -226,7 +226,7 @@ public static partial class SoftmaxMath
     {
         // max + ln(total) as a double plus its exact rounding error: for |max| above 2^53 * ln(total) the double
         // addition drops the logarithm entirely, and the error term is what keeps it.
-        double log = Math.Log(total);
+        double log = LogAtLeastOne(total);
         double c = max + log;
         double error = TwoSumError<ScalarD, double, double>(max, log, c);
         high = (float)c;
@@ -237,14 +237,14 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogNormalizer(double max, double total, out double high, out double low)
     {
-        double log = Math.Log(total);
+        double log = LogAtLeastOne(total);
         high = max + log;
         low = TwoSumError<ScalarD, double, double>(max, log, high);
     }
 
     /// <summary>The cross-entropy of one row, <c>(max - x[target]) + ln(total)</c>, in double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double RowLoss(double max, double targetLogit, double total) => (max - targetLogit) + Math.Log(total);
+    public static double RowLoss(double max, double targetLogit, double total) => (max - targetLogit) + LogAtLeastOne(total);
 
     // ---- Entry points for generated code, one per vector type -------------------------------------------
     // e^(x - max) lane-wise given -max (lanes of x must be <= max); +0 where the result underflows; NaN propagates.
