@@ -170,9 +170,12 @@ public sealed partial class SoftmaxGenerator
                         {
                         }
 
+                        /// <summary>The kernel, for the runtime members that take one (the fused loss and gradient).</summary>
+                        internal static readonly {{kernel}} Instance = new {{kernel}}();
+
                         /// <summary>Registers the kernel when the module loads, so that <see cref="SoftmaxPrimitives"/> calls with {{c}} classes run it.</summary>
                         [ModuleInitializer]
-                        internal static void Register() => SoftmaxKernelRegistry.Register(new {{kernel}}());
+                        internal static void Register() => SoftmaxKernelRegistry.Register(Instance);
                         """);
 
                     foreach (string t in new[] { "float", "double" })

@@ -90,7 +90,7 @@ public sealed partial class SoftmaxGenerator
 
                 /// <summary>
                 /// The cross-entropy of rows of {{c}} logits against class-index targets and its gradient with respect to the logits,
-                /// in one fused pass per row: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
+                /// in one call: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
                 /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / {{c}} * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
                 /// the reduction's scale; ignored rows get a zero gradient.
                 /// </summary>
@@ -104,7 +104,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
                 {{GeneratedCode}}
                 public static {{t}} CrossEntropyWithGradient({{span}} logits, {{targets}} targets, {{output}} logitsGradient, {{Reduction}} reduction = {{Reduction}}.Mean, {{options}})
-                    => {{Fallback}}.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+                    => {{Fallback}}.CrossEntropyWithGradient({{kernel}}.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
                 /// <summary>
                 /// The cross-entropy of rows of {{c}} logits against target probabilities, reduced over the rows, as

@@ -110,7 +110,7 @@ public static partial class SoftmaxPrimitives
 
     /// <summary>
     /// The cross-entropy loss (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>)
-    /// and its gradient with respect to the logits, in one fused pass per row: what PyTorch's autograd gives for
+    /// and its gradient with respect to the logits, in one call: what PyTorch's autograd gives for
     /// <c>F.cross_entropy(logits, targets, ...).backward()</c>.
     /// </summary>
     /// <remarks>
@@ -132,11 +132,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">A length does not match the shape, <paramref name="logitsGradient"/> is too short or partly overlaps <paramref name="logits"/> or overlaps <paramref name="classWeights"/>.</exception>
     public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
     /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
     public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
     /// <summary>
     /// The cross-entropy of logits against target probabilities, reduced over the rows, as

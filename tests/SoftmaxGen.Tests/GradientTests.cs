@@ -235,6 +235,50 @@ public sealed class GradientTests
     public static TheoryData<int> GeneratedCounts => new(LossImplementation.GeneratedClassCounts);
 
     /// <summary>
+    /// The loss and gradient written over the logits themselves (which the members allow) equal the out-of-place call
+    /// bit for bit, with and without options, and for short rows the option-free loss is <c>CrossEntropy</c>'s exactly
+    /// (they compute it with the cross-entropy kernel before the softmax overwrites the logits).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void InPlace_EqualsOutOfPlace_AndThePlainLossIsCrossEntropys(string name, int classes)
+    {
+        InPlace<float>(LossImplementation.Get(name, classes), classes);
+        InPlace<double>(LossImplementation.Get(name, classes), classes);
+    }
+
+    private static void InPlace<T>(LossImplementation implementation, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        LossOps<T> ops = implementation.Ops<T>();
+        var random = new Random(7000 + classes);
+        const int rows = 41; // two blocks of 16 and a tail
+        T[] x = LogitGenerator.Create<T>("normal5", rows * classes, random);
+        int[] targets = LogitGenerator.Targets(rows, classes, random);
+        T[] weights = Enumerable.Range(0, classes).Select(_ => T.CreateTruncating(0.5 + random.NextDouble())).ToArray();
+        foreach (LossReduction reduction in Reductions)
+        {
+            foreach (bool options in new[] { false, true })
+            {
+                T[] w = options ? weights : [];
+                T smoothing = options ? T.CreateTruncating(0.1) : T.Zero;
+                T[] gradient = new T[x.Length];
+                T loss = ops.CrossEntropyWithGradient(x, targets, gradient, reduction, w, -100, smoothing);
+                T[] buffer = (T[])x.Clone();
+                T inPlaceLoss = ops.CrossEntropyWithGradient(buffer, targets, buffer, reduction, w, -100, smoothing);
+                string what = $"{implementation} {typeof(T).Name} C={classes} {reduction} options={options}";
+                Assert.True(loss.Equals(inPlaceLoss), $"{what}: in-place loss {inPlaceLoss} != {loss}");
+                Assert.True(gradient.SequenceEqual(buffer), $"{what}: the in-place gradient differs");
+                if (!options && classes < SoftmaxGen.Kernels.SoftmaxFallback.PlainGradientClassLimit)
+                {
+                    T crossEntropy = ops.CrossEntropy(x, targets, reduction, [], -100, T.Zero);
+                    Assert.True(loss.Equals(crossEntropy), $"{what}: loss {loss} != CrossEntropy {crossEntropy}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The generated members compute every loss with options, every gradient and the Keras forms in the runtime's shared
     /// code, so they must agree with the fallback and the dispatching API bit for bit; the option-free cross-entropy runs
     /// the generated kernel, which agrees to rounding (its sums are laid out differently).

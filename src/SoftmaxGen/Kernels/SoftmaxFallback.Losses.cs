@@ -29,11 +29,33 @@ public static partial class SoftmaxFallback
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
     public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => (float)CrossEntropyWithGradientChecked(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        => (float)CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
     public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => CrossEntropyWithGradientChecked(logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        => CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <summary>
+    /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    /// with <paramref name="kernel"/>'s softmax and cross-entropy for short rows without options (a generated kernel's
+    /// own, or the registered one): the validation, the options and every other case are the fallback's.
+    /// </summary>
+    /// <param name="kernel">The kernel for <paramref name="classes"/> classes, or <see langword="null"/> for the fallback's.</param>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index (or <paramref name="ignoreIndex"/>) per row.</param>
+    /// <param name="logitsGradient">Receives the gradient of the reduced loss; may be the same memory as <paramref name="logits"/>.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The mean over the counted rows or the sum.</param>
+    /// <param name="classWeights">One weight per class, or empty for none.</param>
+    /// <param name="ignoreIndex">The ignored target value.</param>
+    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+    /// <returns>The reduced loss.</returns>
+    public static float CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing)
+        => (float)CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+    /// <inheritdoc cref="CrossEntropyWithGradient(SoftmaxKernel, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    public static double CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<double> classWeights, int ignoreIndex, double labelSmoothing)
+        => CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
     public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
@@ -128,15 +150,100 @@ public static partial class SoftmaxFallback
         }
     }
 
-    private static double CrossEntropyWithGradientChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    private static double CrossEntropyWithGradientChecked<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Reduction(reduction);
-        SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
         SoftmaxGuard.NoOverlap(classWeights, logitsGradient, nameof(classWeights), nameof(logitsGradient));
-        return CrossEntropyCore(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        return plain && classes < PlainGradientClassLimit
+            ? PlainCrossEntropyWithGradient(kernel, logits, targets, logitsGradient.Slice(0, logits.Length), rows, classes, reduction)
+            : CrossEntropyCore(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    }
+
+    /// <summary>
+    /// The class count below which the plain loss and gradient (no weights, no ignored rows, no smoothing) take
+    /// <see cref="PlainCrossEntropyWithGradient"/>: rows the block and column layouts hold lane-wise, for which the
+    /// fused row pass forms too much per row in scalar code.
+    /// </summary>
+    internal const int PlainGradientClassLimit = 16;
+
+    /// <summary>
+    /// The plain cross-entropy and its gradient for short rows, in three passes of the lane-wise kernels instead of
+    /// one pass that forms each row's loss and gradient factors per lane in scalar code: the loss by the
+    /// cross-entropy kernel (<paramref name="kernel"/>'s, or the fallback's), softmax into the gradient, then the one-hot target
+    /// subtracted and the reduction's scale applied. The loss is <see cref="SoftmaxPrimitives"/>' plain
+    /// cross-entropy, bit for bit; the gradient is <c>(softmax - one_hot) * scale</c>, each value rounded twice.
+    /// </summary>
+    private static double PlainCrossEntropyWithGradient<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int rows, int classes, LossReduction reduction)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The loss first: the gradient may be the logits' own memory.
+        double sum;
+        if (typeof(T) == typeof(float))
+        {
+            var x = MemoryMarshal.Cast<T, float>(logits);
+            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
+            sum = kernel is not null ? kernel.CrossEntropy(x, targets, []) : CrossEntropyCore(x, targets, [], rows, classes);
+            if (kernel is not null)
+                kernel.Softmax(x, g);
+            else
+                SoftmaxCore(x, g, rows, classes);
+        }
+        else
+        {
+            var x = MemoryMarshal.Cast<T, double>(logits);
+            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
+            sum = kernel is not null ? kernel.CrossEntropy(x, targets, []) : CrossEntropyCore(x, targets, [], rows, classes);
+            if (kernel is not null)
+                kernel.Softmax(x, g);
+            else
+                SoftmaxCore(x, g, rows, classes);
+        }
+
+        ref T gradient = ref MemoryMarshal.GetReference(logitsGradient);
+        for (int row = 0; row < rows; row++)
+        {
+            Unsafe.Add(ref gradient, (nint)row * classes + targets[row]) -= T.One;
+        }
+
+        if (reduction == LossReduction.Mean)
+        {
+            Scale(logitsGradient, T.CreateTruncating(1.0 / rows));
+        }
+
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    /// <summary>Multiplies every value by <paramref name="factor"/>, a vector at a time.</summary>
+    private static void Scale<T>(Span<T> values, T factor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T v = ref MemoryMarshal.GetReference(values);
+        nuint length = (nuint)values.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> f = Vector512.Create(factor);
+            for (; i + (nuint)Vector512<T>.Count <= length; i += (nuint)Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<T> f = Vector256.Create(factor);
+            for (; i + (nuint)Vector256<T>.Count <= length; i += (nuint)Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<T> f = Vector128.Create(factor);
+            for (; i + (nuint)Vector128<T>.Count <= length; i += (nuint)Vector128<T>.Count)
+                (Vector128.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
+        }
+
+        for (; i < length; i++)
+            Unsafe.Add(ref v, i) *= factor;
     }
 
     private static double ProbabilityCrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int classes, LossReduction reduction, T labelSmoothing, string? gradientName = null)

@@ -108,7 +108,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against class-index targets and its gradient with respect to the logits,
-        /// in one fused pass per row: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
+        /// in one call: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
         /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / 26 * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
         /// the reduction's scale; ignored rows get a zero gradient.
         /// </summary>
@@ -124,7 +124,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against target probabilities, reduced over the rows, as
@@ -409,7 +409,7 @@ namespace Samples
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against class-index targets and its gradient with respect to the logits,
-        /// in one fused pass per row: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
+        /// in one call: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
         /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / 26 * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
         /// the reduction's scale; ignored rows get a zero gradient.
         /// </summary>
@@ -425,7 +425,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.Letters_SoftmaxKernel26.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
         /// <summary>
         /// The cross-entropy of rows of 26 logits against target probabilities, reduced over the rows, as
@@ -637,9 +637,12 @@ namespace SoftmaxGen.Kernels
         {
         }
 
+        /// <summary>The kernel, for the runtime members that take one (the fused loss and gradient).</summary>
+        internal static readonly Letters_SoftmaxKernel26 Instance = new Letters_SoftmaxKernel26();
+
         /// <summary>Registers the kernel when the module loads, so that <see cref="SoftmaxPrimitives"/> calls with 26 classes run it.</summary>
         [ModuleInitializer]
-        internal static void Register() => SoftmaxKernelRegistry.Register(new Letters_SoftmaxKernel26());
+        internal static void Register() => SoftmaxKernelRegistry.Register(Instance);
 
         public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => Softmax(logits, probabilities, logits.Length / C);
 
