@@ -73,8 +73,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NamespaceHidden = new(
         id: "SMG010",
-        title: "A type in the global namespace hides a namespace the generated code uses",
-        messageFormat: "The type '{0}' in the global namespace hides the namespace '{0}', which the code generated for '{1}' refers to as 'global::{0}'; rename that type or declare it in a namespace",
+        title: "A type hides a namespace the generated code uses",
+        messageFormat: "The type '{0}' hides the namespace '{0}', which the code generated for '{1}' refers to as 'global::{0}'; rename that type or declare it in another namespace",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

@@ -60,7 +60,8 @@ internal static class KernelRules
         diagnostics.Any(d => d.DefaultSeverity == DiagnosticSeverity.Error);
 
     /// <summary>The root namespace of the BCL, which the generated code refers to with <c>global::</c>.</summary>
-    private const string HiddenNamespace = "System";
+    /// <summary>The namespaces the generated code names from <c>global::</c>, which a type of the same full name would hide (SMG010).</summary>
+    private static readonly string[] HiddenNamespaces = ["System", "SoftmaxGen.Kernels"];
 
     /// <summary>Every rule the declaration breaks, as diagnostics.</summary>
     public static List<Diagnostic> Check(INamedTypeSymbol type, AttributeData attribute, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
@@ -107,16 +108,34 @@ internal static class KernelRules
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LanguageVersionTooOld, identifier, name, MinimumLanguageVersion.ToDisplayString(), version.ToDisplayString()));
         }
 
-        // The generated code names the BCL as global::System: a type of that name in the global namespace takes
-        // precedence over the namespace there (CS0437), and nothing generated would bind. (A global type named SoftmaxGen
-        // hides the attribute itself, so the user's code reports that.)
-        if (!type.ContainingAssembly.GlobalNamespace.GetTypeMembers(HiddenNamespace).IsEmpty)
+        // The generated code names the BCL as global::System and the runtime as global::SoftmaxGen.Kernels, where it
+        // also declares the kernel class: a type of either name in the user's assembly takes precedence over the
+        // namespace (CS0437) or collides with it (CS0101), and nothing generated would bind. (A global type named
+        // SoftmaxGen hides the attribute itself, so the user's code reports that.)
+        foreach (string hidden in HiddenNamespaces)
         {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NamespaceHidden, identifier, HiddenNamespace, name));
+            if (DeclaresType(type.ContainingAssembly.GlobalNamespace, hidden))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NamespaceHidden, identifier, hidden, name));
+            }
         }
 
         CheckMemberNames(type, identifier, name, diagnostics);
         return diagnostics;
+    }
+
+    /// <summary>Whether <paramref name="global"/> (an assembly's global namespace) declares a type whose full name is <paramref name="fullName"/>.</summary>
+    private static bool DeclaresType(INamespaceSymbol global, string fullName)
+    {
+        string[] parts = fullName.Split('.');
+        IEnumerable<INamespaceSymbol> containers = [global];
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            string part = parts[i];
+            containers = containers.SelectMany(n => n.GetNamespaceMembers().Where(m => m.Name == part)).ToList();
+        }
+
+        return containers.Any(n => !n.GetTypeMembers(parts[parts.Length - 1]).IsEmpty);
     }
 
     /// <summary>SMG006-SMG008: the type's own name and its declared and inherited members against <see cref="GeneratedMembers"/>.</summary>

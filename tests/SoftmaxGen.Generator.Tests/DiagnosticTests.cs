@@ -645,7 +645,7 @@ public sealed class DiagnosticTests
         GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source)]);
 
         AssertOnlyDiagnostic(run, source, span, "SMG010", DiagnosticSeverity.Error,
-            "The type 'System' in the global namespace hides the namespace 'System', which the code generated for 'System' refers to as 'global::System'; rename that type or declare it in a namespace",
+            "The type 'System' hides the namespace 'System', which the code generated for 'System' refers to as 'global::System'; rename that type or declare it in another namespace",
             []);
     }
 
@@ -665,8 +665,56 @@ public sealed class DiagnosticTests
         GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source), new TestSource("Source1.cs", "internal sealed class System { }")]);
 
         AssertOnlyDiagnostic(run, source, span, "SMG010", DiagnosticSeverity.Error,
-            "The type 'System' in the global namespace hides the namespace 'System', which the code generated for 'Samples.Digits' refers to as 'global::System'; rename that type or declare it in a namespace",
+            "The type 'System' hides the namespace 'System', which the code generated for 'Samples.Digits' refers to as 'global::System'; rename that type or declare it in another namespace",
             []);
+    }
+
+    /// <summary>
+    /// A type named SoftmaxGen.Kernels in the user's assembly (file-scoped or block namespace) hides the runtime's
+    /// namespace, where the generated code also declares its kernel class: SMG010, and no file.
+    /// </summary>
+    [Theory]
+    [InlineData("namespace SoftmaxGen; internal static class Kernels { }")]
+    [InlineData("namespace SoftmaxGen { internal enum Kernels { A } }")]
+    public void SMG010_TypeNamedSoftmaxGenKernels(string other)
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            namespace Samples
+            {
+                [global::SoftmaxGen.SoftmaxKernel(10)]
+                internal static partial class [|Digits|]
+                {
+                }
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source), new TestSource("Source1.cs", other)]);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG010", DiagnosticSeverity.Error,
+            "The type 'SoftmaxGen.Kernels' hides the namespace 'SoftmaxGen.Kernels', which the code generated for 'Samples.Digits' refers to as 'global::SoftmaxGen.Kernels'; rename that type or declare it in another namespace",
+            []);
+    }
+
+    /// <summary>A type named Kernels elsewhere (another namespace, or nested) hides nothing: the kernel generates and compiles.</summary>
+    [Theory]
+    [InlineData("namespace Samples; internal static class Kernels { }")]
+    [InlineData("namespace SoftmaxGen.Models; internal static class Kernels { }")]
+    [InlineData("internal static class Kernels { }")]
+    public void TypeNamedKernelsElsewhere_GeneratesAndCompiles(string other)
+    {
+        const string source = """
+            namespace Samples
+            {
+                [global::SoftmaxGen.SoftmaxKernel(10)]
+                internal static partial class Digits
+                {
+                }
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run([new TestSource("Source0.cs", source), new TestSource("Source1.cs", other)]);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationDiagnostics);
     }
 
     /// <summary>

@@ -191,7 +191,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [
         "Digits", "Letters", "K", "_", "__k", "Ω", "Ünïcödé", "café", "Жук", "数字", "Ａ", "e\u0301t\u00E9", "\\u0044igits", "A\u200DB",
         "@class", "@int", "@namespace", "@partial", "@record", "var", "async", "nameof", "Softmax", "Classes", "Argmax", "Kernel_1", "SoftmaxKernel",
-        "SoftmaxGen", "System", "Generated", "Digits_SoftmaxKernel10",
+        "SoftmaxGen", "System", "Kernels", "Generated", "Digits_SoftmaxKernel10",
     ];
 
     private static readonly string[] Namespaces =
