@@ -187,6 +187,10 @@ internal static class ColumnKernels
         Span<T> laneScalars = stackalloc T[5 * Vector512<T>.Count];
         ref T lanes = ref MemoryMarshal.GetReference(laneScalars);
         Span<double> rowShift = stackalloc double[Vector512<T>.Count];
+        Span<double> rowScalars = stackalloc double[10 * Vector512<T>.Count];
+        int n = Vector512<T>.Count;
+        Span<double> rowTotal = rowScalars.Slice(0, n), rowMax = rowScalars.Slice(n, n), rowTarget = rowScalars.Slice(2 * n, n), rowWeight = rowScalars.Slice(3 * n, n);
+        Span<double> rowShifted = rowScalars.Slice(4 * n, n), rowNll = rowScalars.Slice(5 * n, n), rowSmooth = rowScalars.Slice(6 * n, n), rowFactor = rowScalars.Slice(7 * n, n);
         Span<T> a = stackalloc T[Vector512<T>.Count], bLanes = stackalloc T[Vector512<T>.Count];
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
@@ -225,11 +229,28 @@ internal static class ColumnKernels
                 TOps.Store(shiftedCompensation, ref lanes, 4 * (nuint)width);
             }
 
-            // Per row: the loss, and the gradient's factors a and b (lane r of aV and bV) and the target's shift.
+            // Per row: the loss, and the gradient's factors a and b (lane r of aV and bV) and the target's shift. The
+            // row's inputs are gathered into double lanes, the logarithm and the divisions run lane-wise in double
+            // vectors (RowScalars), and the sums are taken row by row in order, as LossKernels takes them.
             for (int r = 0; r < width; r++)
             {
                 int target = targets[(int)row + r];
-                if (target == ignoreIndex)
+                bool counted = target != ignoreIndex;
+                rowTotal[r] = counted ? double.CreateTruncating(Unsafe.Add(ref lanes, width + r)) + double.CreateTruncating(Unsafe.Add(ref lanes, 2 * width + r)) : 1.0;
+                rowMax[r] = double.CreateTruncating(Unsafe.Add(ref lanes, r));
+                rowTarget[r] = counted ? double.CreateTruncating(Unsafe.Add(ref xb, (nuint)r * classes + (nuint)target)) : 0.0;
+                rowWeight[r] = counted && weighted ? double.CreateTruncating(weights[target]) : 1.0;
+                if (smooth)
+                {
+                    double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
+                    rowShifted[r] = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
+                }
+            }
+
+            RowScalars<TVec>(width, smooth, smoothing, weightSum, gradientScale, b, rowTotal, rowMax, rowTarget, rowWeight, rowShifted, rowNll, rowSmooth, rowFactor);
+            for (int r = 0; r < width; r++)
+            {
+                if (targets[(int)row + r] == ignoreIndex)
                 {
                     a[r] = T.Zero;
                     bLanes[r] = T.Zero;
@@ -242,18 +263,12 @@ internal static class ColumnKernels
                     continue;
                 }
 
-                double total = double.CreateTruncating(Unsafe.Add(ref lanes, width + r)) + double.CreateTruncating(Unsafe.Add(ref lanes, 2 * width + r));
-                double maxD = double.CreateTruncating(Unsafe.Add(ref lanes, r));
-                double targetWeight = weighted ? double.CreateTruncating(weights[target]) : 1.0;
-                double nll = targetWeight * SoftmaxMath.RowLoss(maxD, double.CreateTruncating(Unsafe.Add(ref xb, (nuint)r * classes + (nuint)target)), total);
+                double nll = rowNll[r];
                 double loss = nll;
                 if (smooth)
                 {
-                    double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
-                    shiftedTotal = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
-                    double smoothLoss = weightSum * SoftmaxMath.LogAtLeastOne(total) - shiftedTotal;
-                    smoothSum += smoothLoss;
-                    loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
+                    smoothSum += rowSmooth[r];
+                    loss = (1 - smoothing) * nll + smoothPerClass * rowSmooth[r];
                 }
 
                 nllSum += nll;
@@ -262,10 +277,9 @@ internal static class ColumnKernels
                     losses[(int)row + r] = T.CreateTruncating(loss);
                 }
 
-                double nllScale = gradientScale * (1 - smoothing) * targetWeight;
-                a[r] = T.CreateTruncating((nllScale + b * weightSum) / total);
+                a[r] = T.CreateTruncating(rowFactor[r]);
                 bLanes[r] = T.CreateTruncating(b);
-                rowShift[r] = nllScale;
+                rowShift[r] = gradientScale * (1 - smoothing) * rowWeight[r];
             }
 
             if (!withGradient)
@@ -298,6 +312,50 @@ internal static class ColumnKernels
         }
 
         return (nllSum, smoothSum, full);
+    }
+
+    /// <summary>
+    /// The per-row scalars of <see cref="CrossEntropyWithOptions"/> for <paramref name="count"/> rows, lane-wise in
+    /// double vectors of the width family of <typeparamref name="TVec"/>: <c>nll = w[t] ((max - x[t]) + ln S)</c>,
+    /// <c>smooth = W ln S - sum_j w[j] (x[j] - max)</c> and the gradient's factor <c>a = (s (1 - eps) w[t] + b W) / S</c>,
+    /// each with the operations and in the order of the scalar code in <see cref="LossKernels"/> (the same bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowScalars<TVec>(
+        int count, bool smooth, double smoothing, double weightSum, double gradientScale, double b,
+        Span<double> total, Span<double> max, Span<double> targetLogit, Span<double> targetWeight, Span<double> shifted,
+        Span<double> nll, Span<double> smoothLoss, Span<double> factor)
+        where TVec : struct
+    {
+        if (Unsafe.SizeOf<TVec>() == 64)
+            RowScalars<Simd512D, Vector512<double>>(count, smooth, smoothing, weightSum, gradientScale, b, total, max, targetLogit, targetWeight, shifted, nll, smoothLoss, factor);
+        else
+            RowScalars<Simd256D, Vector256<double>>(count, smooth, smoothing, weightSum, gradientScale, b, total, max, targetLogit, targetWeight, shifted, nll, smoothLoss, factor);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowScalars<TD, TVD>(
+        int count, bool smooth, double smoothing, double weightSum, double gradientScale, double b,
+        Span<double> total, Span<double> max, Span<double> targetLogit, Span<double> targetWeight, Span<double> shifted,
+        Span<double> nll, Span<double> smoothLoss, Span<double> factor)
+        where TD : ISimd<TVD, double>, IDoubleBits<TVD>
+        where TVD : struct
+    {
+        TVD nllScale = TD.Splat(gradientScale * (1 - smoothing));
+        TVD smoothScale = TD.Splat(b * weightSum);
+        for (int i = 0; i < count; i += TD.Count)
+        {
+            TVD s = TD.Load(ref total[i], 0);
+            TVD log = SoftmaxMath.LogAtLeastOne<TD, TVD>(s);
+            TVD w = TD.Load(ref targetWeight[i], 0);
+            TD.Store(TD.Multiply(w, TD.Add(TD.Subtract(TD.Load(ref max[i], 0), TD.Load(ref targetLogit[i], 0)), log)), ref nll[i], 0);
+            if (smooth)
+            {
+                TD.Store(TD.Subtract(TD.Multiply(TD.Splat(weightSum), log), TD.Load(ref shifted[i], 0)), ref smoothLoss[i], 0);
+            }
+
+            TD.Store(TD.Divide(TD.Add(TD.Multiply(nllScale, w), smoothScale), s), ref factor[i], 0);
+        }
     }
 
     /// <summary>
@@ -411,6 +469,11 @@ internal static class ColumnKernels
                 }
             }
         }
+        else if (typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported)
+        {
+            // 1 to 3 classes: the block's one to three vectors permuted into the class vectors.
+            SoftmaxMath.LoadShortRows512(ref AsFloat(ref xb), classes, ref AsFloat(ref cols));
+        }
         else
         {
             for (nuint r = 0; r < width; r++)
@@ -503,6 +566,12 @@ internal static class ColumnKernels
                     return;
                 }
             }
+        }
+
+        if (typeof(T) == typeof(float) && width == 16 && classes < 4 && Avx512F.IsSupported)
+        {
+            SoftmaxMath.StoreShortRows512(ref AsFloat(ref cols), classes, ref AsFloat(ref yb));
+            return;
         }
 
         for (nuint r = 0; r < width; r++)

@@ -317,4 +317,58 @@ public static partial class SoftmaxMath
 
         return v;
     }
+
+    // ---- Rows of 1 to 3 classes: 16 rows are 1 to 3 whole vectors --------------------------------------------------
+    // Row r's class j is value C r + j of the block, so each class vector is one permute of the block's vectors (a
+    // two-source permute reaches 32 values, a third source is blended in for C = 3), and each stored vector the
+    // inverse (value p is class p mod C of row p / C). The generated kernels emit the same data movement for their C
+    // with constant indices; the column layout of the runtime takes C at run time. AVX-512 only.
+
+    /// <summary>
+    /// Stores the 16 rows of <paramref name="classes"/> (1 to 3) classes that start at <paramref name="x"/> as one
+    /// vector per class, 16 values apart from <paramref name="cols"/> on (lane r of vector j is class j of row r).
+    /// Reads only the block's 16 C values. Needs <see cref="Avx512F.IsSupported"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LoadShortRows512(ref float x, nuint classes, ref float cols)
+    {
+        Vector512<float> v0 = Vector512.LoadUnsafe(ref x);
+        Vector512<float> v1 = classes > 1 ? Vector512.LoadUnsafe(ref x, 16) : v0;
+        Vector512<float> v2 = classes > 2 ? Vector512.LoadUnsafe(ref x, 32) : v0;
+        for (nuint j = 0; j < classes; j++)
+        {
+            // The value index C r + j: its low 5 bits pick from v0 and v1; v2 holds the values from 32 on.
+            Vector512<int> value = (Vector512<int>.Indices * (int)classes) + Vector512.Create((int)j);
+            Vector512<float> c = Avx512F.PermuteVar16x32x2(v0, value, v1);
+            if (classes > 2)
+            {
+                c = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(value, Vector512.Create(32)).AsSingle(), Avx512F.PermuteVar16x32(v2, value), c);
+            }
+
+            c.StoreUnsafe(ref cols, j * 16);
+        }
+    }
+
+    /// <summary>The inverse of <see cref="LoadShortRows512"/>: writes the 16 rows back, only the block's 16 C values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreShortRows512(ref float cols, nuint classes, ref float y)
+    {
+        Vector512<float> c0 = Vector512.LoadUnsafe(ref cols);
+        Vector512<float> c1 = classes > 1 ? Vector512.LoadUnsafe(ref cols, 16) : c0;
+        Vector512<float> c2 = classes > 2 ? Vector512.LoadUnsafe(ref cols, 32) : c0;
+        for (nuint k = 0; k < classes; k++)
+        {
+            // Value p = 16 k + lane is class p mod C of row p / C (p / 3 = (p * 43691) >> 17 for p < 48).
+            Vector512<int> value = Vector512<int>.Indices + Vector512.Create(16 * (int)k);
+            Vector512<int> row = classes == 1 ? value : classes == 2 ? Vector512.ShiftRightLogical(value, 1) : Vector512.ShiftRightLogical(value * 43691, 17);
+            Vector512<int> cls = value - (row * (int)classes);
+            Vector512<float> v = Avx512F.PermuteVar16x32x2(c0, row | Vector512.ShiftLeft(cls, 4), c1);
+            if (classes > 2)
+            {
+                v = Vector512.ConditionalSelect(Vector512.Equals(cls, Vector512.Create(2)).AsSingle(), Avx512F.PermuteVar16x32(c2, row), v);
+            }
+
+            v.StoreUnsafe(ref y, k * 16);
+        }
+    }
 }
