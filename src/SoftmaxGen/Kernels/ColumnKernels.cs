@@ -187,11 +187,8 @@ internal static class ColumnKernels
         Span<T> laneScalars = stackalloc T[5 * Vector512<T>.Count];
         ref T lanes = ref MemoryMarshal.GetReference(laneScalars);
         Span<double> rowShift = stackalloc double[Vector512<T>.Count];
-        Span<double> rowScalars = stackalloc double[10 * Vector512<T>.Count];
-        int n = Vector512<T>.Count;
-        Span<double> rowTotal = rowScalars.Slice(0, n), rowMax = rowScalars.Slice(n, n), rowTarget = rowScalars.Slice(2 * n, n), rowWeight = rowScalars.Slice(3 * n, n);
-        Span<double> rowShifted = rowScalars.Slice(4 * n, n), rowNll = rowScalars.Slice(5 * n, n), rowSmooth = rowScalars.Slice(6 * n, n), rowFactor = rowScalars.Slice(7 * n, n);
-        Span<T> a = stackalloc T[Vector512<T>.Count], bLanes = stackalloc T[Vector512<T>.Count];
+        Span<double> rowLog = stackalloc double[Vector512<T>.Count];
+        Span<double> rowTotal = stackalloc double[Vector512<T>.Count], rowScale = stackalloc double[Vector512<T>.Count];
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
         bool withGradient = !gradient.IsEmpty;
@@ -230,30 +227,16 @@ internal static class ColumnKernels
             }
 
             // Per row: the loss, and the gradient's factors a and b (lane r of aV and bV) and the target's shift. The
-            // row's inputs are gathered into double lanes, the logarithm and the divisions run lane-wise in double
-            // vectors (RowScalars), and the sums are taken row by row in order, as LossKernels takes them.
+            // logarithms of the rows' totals are taken lane-wise in double vectors straight from the sums (read back
+            // through memory after scalar stores, the wide loads stalled on store forwarding).
+            LogsOfTotals(TOps.Subtract(sum, TOps.Splat(T.One)), compensation, rowTotal, rowLog);
             for (int r = 0; r < width; r++)
             {
                 int target = targets[(int)row + r];
-                bool counted = target != ignoreIndex;
-                rowTotal[r] = counted ? double.CreateTruncating(Unsafe.Add(ref lanes, width + r)) + double.CreateTruncating(Unsafe.Add(ref lanes, 2 * width + r)) : 1.0;
-                rowMax[r] = double.CreateTruncating(Unsafe.Add(ref lanes, r));
-                rowTarget[r] = counted ? double.CreateTruncating(Unsafe.Add(ref xb, (nuint)r * classes + (nuint)target)) : 0.0;
-                rowWeight[r] = counted && weighted ? double.CreateTruncating(weights[target]) : 1.0;
-                if (smooth)
+                if (target == ignoreIndex)
                 {
-                    double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
-                    rowShifted[r] = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
-                }
-            }
-
-            RowScalars<TVec>(width, smooth, smoothing, weightSum, gradientScale, b, rowTotal, rowMax, rowTarget, rowWeight, rowShifted, rowNll, rowSmooth, rowFactor);
-            for (int r = 0; r < width; r++)
-            {
-                if (targets[(int)row + r] == ignoreIndex)
-                {
-                    a[r] = T.Zero;
-                    bLanes[r] = T.Zero;
+                    // The gradient of an ignored row is cleared below, whatever its factors.
+                    rowScale[r] = 0;
                     rowShift[r] = double.NaN;
                     if (!losses.IsEmpty)
                     {
@@ -263,12 +246,18 @@ internal static class ColumnKernels
                     continue;
                 }
 
-                double nll = rowNll[r];
+                // As SoftmaxMath.RowLoss forms it: (max - x[t]) + ln(total), total = (sum - 1) + compensation.
+                double maxD = double.CreateTruncating(Unsafe.Add(ref lanes, r));
+                double targetWeight = weighted ? double.CreateTruncating(weights[target]) : 1.0;
+                double nll = targetWeight * ((maxD - double.CreateTruncating(Unsafe.Add(ref xb, (nuint)r * classes + (nuint)target))) + rowLog[r]);
                 double loss = nll;
                 if (smooth)
                 {
-                    smoothSum += rowSmooth[r];
-                    loss = (1 - smoothing) * nll + smoothPerClass * rowSmooth[r];
+                    double shiftedTotal = double.CreateTruncating(Unsafe.Add(ref lanes, 3 * width + r));
+                    shiftedTotal = double.IsFinite(shiftedTotal) ? shiftedTotal + double.CreateTruncating(Unsafe.Add(ref lanes, 4 * width + r)) : shiftedTotal;
+                    double smoothLoss = weightSum * rowLog[r] - shiftedTotal;
+                    smoothSum += smoothLoss;
+                    loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
                 }
 
                 nllSum += nll;
@@ -277,9 +266,9 @@ internal static class ColumnKernels
                     losses[(int)row + r] = T.CreateTruncating(loss);
                 }
 
-                a[r] = T.CreateTruncating(rowFactor[r]);
-                bLanes[r] = T.CreateTruncating(b);
-                rowShift[r] = gradientScale * (1 - smoothing) * rowWeight[r];
+                double nllScale = gradientScale * (1 - smoothing) * targetWeight;
+                rowScale[r] = nllScale;
+                rowShift[r] = nllScale;
             }
 
             if (!withGradient)
@@ -287,7 +276,8 @@ internal static class ColumnKernels
                 continue;
             }
 
-            TVec aV = TOps.Load(ref MemoryMarshal.GetReference(a), 0), bV = TOps.Load(ref MemoryMarshal.GetReference(bLanes), 0);
+            // a = (s (1 - eps) w[t] + b W) / total lane-wise in double, rounded to T once (as LossKernels forms it).
+            TVec aV = GradientFactors<TVec>(rowScale, b * weightSum, rowTotal), bV = TOps.Splat(T.CreateTruncating(b));
             for (nuint j = 0; j < classes; j++)
             {
                 TVec e = TOps.Load(ref cols, j * (nuint)width);
@@ -315,47 +305,77 @@ internal static class ColumnKernels
     }
 
     /// <summary>
-    /// The per-row scalars of <see cref="CrossEntropyWithOptions"/> for <paramref name="count"/> rows, lane-wise in
-    /// double vectors of the width family of <typeparamref name="TVec"/>: <c>nll = w[t] ((max - x[t]) + ln S)</c>,
-    /// <c>smooth = W ln S - sum_j w[j] (x[j] - max)</c> and the gradient's factor <c>a = (s (1 - eps) w[t] + b W) / S</c>,
-    /// each with the operations and in the order of the scalar code in <see cref="LossKernels"/> (the same bits).
+    /// ln((sum - 1) + compensation) of each lane in double (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>, the
+    /// logarithm <see cref="SoftmaxMath.RowLoss"/> takes of a row's total, the same bits), one per lane into
+    /// <paramref name="logs"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowScalars<TVec>(
-        int count, bool smooth, double smoothing, double weightSum, double gradientScale, double b,
-        Span<double> total, Span<double> max, Span<double> targetLogit, Span<double> targetWeight, Span<double> shifted,
-        Span<double> nll, Span<double> smoothLoss, Span<double> factor)
+    private static void LogsOfTotals<TVec>(TVec sumMinusOne, TVec compensation, Span<double> totals, Span<double> logs)
         where TVec : struct
     {
-        if (Unsafe.SizeOf<TVec>() == 64)
-            RowScalars<Simd512D, Vector512<double>>(count, smooth, smoothing, weightSum, gradientScale, b, total, max, targetLogit, targetWeight, shifted, nll, smoothLoss, factor);
+        ref double t = ref MemoryMarshal.GetReference(totals), d = ref MemoryMarshal.GetReference(logs);
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<float> s = As<TVec, Vector512<float>>(sumMinusOne), c = As<TVec, Vector512<float>>(compensation);
+            LogOfTotal<Simd512D, Vector512<double>>(Vector512.WidenLower(s) + Vector512.WidenLower(c), ref t, ref d, 0);
+            LogOfTotal<Simd512D, Vector512<double>>(Vector512.WidenUpper(s) + Vector512.WidenUpper(c), ref t, ref d, 8);
+        }
+        else if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            Vector256<float> s = As<TVec, Vector256<float>>(sumMinusOne), c = As<TVec, Vector256<float>>(compensation);
+            LogOfTotal<Simd256D, Vector256<double>>(Vector256.WidenLower(s) + Vector256.WidenLower(c), ref t, ref d, 0);
+            LogOfTotal<Simd256D, Vector256<double>>(Vector256.WidenUpper(s) + Vector256.WidenUpper(c), ref t, ref d, 4);
+        }
+        else if (typeof(TVec) == typeof(Vector512<double>))
+        {
+            LogOfTotal<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(sumMinusOne) + As<TVec, Vector512<double>>(compensation), ref t, ref d, 0);
+        }
+        else if (typeof(TVec) == typeof(Vector256<double>))
+        {
+            LogOfTotal<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(sumMinusOne) + As<TVec, Vector256<double>>(compensation), ref t, ref d, 0);
+        }
         else
-            RowScalars<Simd256D, Vector256<double>>(count, smooth, smoothing, weightSum, gradientScale, b, total, max, targetLogit, targetWeight, shifted, nll, smoothLoss, factor);
+        {
+            throw new System.Diagnostics.UnreachableException();
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowScalars<TD, TVD>(
-        int count, bool smooth, double smoothing, double weightSum, double gradientScale, double b,
-        Span<double> total, Span<double> max, Span<double> targetLogit, Span<double> targetWeight, Span<double> shifted,
-        Span<double> nll, Span<double> smoothLoss, Span<double> factor)
+    private static void LogOfTotal<TD, TVD>(TVD total, ref double totals, ref double logs, nuint offset)
         where TD : ISimd<TVD, double>, IDoubleBits<TVD>
         where TVD : struct
     {
-        TVD nllScale = TD.Splat(gradientScale * (1 - smoothing));
-        TVD smoothScale = TD.Splat(b * weightSum);
-        for (int i = 0; i < count; i += TD.Count)
-        {
-            TVD s = TD.Load(ref total[i], 0);
-            TVD log = SoftmaxMath.LogAtLeastOne<TD, TVD>(s);
-            TVD w = TD.Load(ref targetWeight[i], 0);
-            TD.Store(TD.Multiply(w, TD.Add(TD.Subtract(TD.Load(ref max[i], 0), TD.Load(ref targetLogit[i], 0)), log)), ref nll[i], 0);
-            if (smooth)
-            {
-                TD.Store(TD.Subtract(TD.Multiply(TD.Splat(weightSum), log), TD.Load(ref shifted[i], 0)), ref smoothLoss[i], 0);
-            }
+        TD.Store(total, ref totals, offset);
+        TD.Store(SoftmaxMath.LogAtLeastOne<TD, TVD>(total), ref logs, offset);
+    }
 
-            TD.Store(TD.Divide(TD.Add(TD.Multiply(nllScale, w), smoothScale), s), ref factor[i], 0);
+    /// <summary>Lane-wise <c>(scale[r] + bw) / total[r]</c> in double, rounded to the element type once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec GradientFactors<TVec>(Span<double> scale, double bw, Span<double> total)
+        where TVec : struct
+    {
+        ref double s = ref MemoryMarshal.GetReference(scale), t = ref MemoryMarshal.GetReference(total);
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<double> add = Vector512.Create(bw);
+            return As<Vector512<float>, TVec>(Vector512.Narrow(
+                (Vector512.LoadUnsafe(ref s) + add) / Vector512.LoadUnsafe(ref t),
+                (Vector512.LoadUnsafe(ref s, 8) + add) / Vector512.LoadUnsafe(ref t, 8)));
         }
+
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            Vector256<double> add = Vector256.Create(bw);
+            return As<Vector256<float>, TVec>(Vector256.Narrow(
+                (Vector256.LoadUnsafe(ref s) + add) / Vector256.LoadUnsafe(ref t),
+                (Vector256.LoadUnsafe(ref s, 4) + add) / Vector256.LoadUnsafe(ref t, 4)));
+        }
+
+        if (typeof(TVec) == typeof(Vector512<double>))
+            return As<Vector512<double>, TVec>((Vector512.LoadUnsafe(ref s) + Vector512.Create(bw)) / Vector512.LoadUnsafe(ref t));
+        if (typeof(TVec) == typeof(Vector256<double>))
+            return As<Vector256<double>, TVec>((Vector256.LoadUnsafe(ref s) + Vector256.Create(bw)) / Vector256.LoadUnsafe(ref t));
+        throw new System.Diagnostics.UnreachableException();
     }
 
     /// <summary>
