@@ -305,9 +305,9 @@ internal static class ColumnKernels
     }
 
     /// <summary>
-    /// ln((sum - 1) + compensation) of each lane in double (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>, the
-    /// logarithm <see cref="SoftmaxMath.RowLoss"/> takes of a row's total, the same bits), one per lane into
-    /// <paramref name="logs"/>.
+    /// Each lane's total (sum - 1) + compensation in double into <paramref name="totals"/> and its logarithm
+    /// (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>, the one <see cref="SoftmaxMath.RowLoss"/> takes of a
+    /// row's total: the same bits) into <paramref name="logs"/>, straight from the sum vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LogsOfTotals<TVec>(TVec sumMinusOne, TVec compensation, Span<double> totals, Span<double> logs)
@@ -317,22 +317,22 @@ internal static class ColumnKernels
         if (typeof(TVec) == typeof(Vector512<float>))
         {
             Vector512<float> s = As<TVec, Vector512<float>>(sumMinusOne), c = As<TVec, Vector512<float>>(compensation);
-            LogOfTotal<Simd512D, Vector512<double>>(Vector512.WidenLower(s) + Vector512.WidenLower(c), ref t, ref d, 0);
-            LogOfTotal<Simd512D, Vector512<double>>(Vector512.WidenUpper(s) + Vector512.WidenUpper(c), ref t, ref d, 8);
+            StoreTotalAndLog<Simd512D, Vector512<double>>(Vector512.WidenLower(s) + Vector512.WidenLower(c), ref t, ref d, 0);
+            StoreTotalAndLog<Simd512D, Vector512<double>>(Vector512.WidenUpper(s) + Vector512.WidenUpper(c), ref t, ref d, 8);
         }
         else if (typeof(TVec) == typeof(Vector256<float>))
         {
             Vector256<float> s = As<TVec, Vector256<float>>(sumMinusOne), c = As<TVec, Vector256<float>>(compensation);
-            LogOfTotal<Simd256D, Vector256<double>>(Vector256.WidenLower(s) + Vector256.WidenLower(c), ref t, ref d, 0);
-            LogOfTotal<Simd256D, Vector256<double>>(Vector256.WidenUpper(s) + Vector256.WidenUpper(c), ref t, ref d, 4);
+            StoreTotalAndLog<Simd256D, Vector256<double>>(Vector256.WidenLower(s) + Vector256.WidenLower(c), ref t, ref d, 0);
+            StoreTotalAndLog<Simd256D, Vector256<double>>(Vector256.WidenUpper(s) + Vector256.WidenUpper(c), ref t, ref d, 4);
         }
         else if (typeof(TVec) == typeof(Vector512<double>))
         {
-            LogOfTotal<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(sumMinusOne) + As<TVec, Vector512<double>>(compensation), ref t, ref d, 0);
+            StoreTotalAndLog<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(sumMinusOne) + As<TVec, Vector512<double>>(compensation), ref t, ref d, 0);
         }
         else if (typeof(TVec) == typeof(Vector256<double>))
         {
-            LogOfTotal<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(sumMinusOne) + As<TVec, Vector256<double>>(compensation), ref t, ref d, 0);
+            StoreTotalAndLog<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(sumMinusOne) + As<TVec, Vector256<double>>(compensation), ref t, ref d, 0);
         }
         else
         {
@@ -341,7 +341,7 @@ internal static class ColumnKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogOfTotal<TD, TVD>(TVD total, ref double totals, ref double logs, nuint offset)
+    private static void StoreTotalAndLog<TD, TVD>(TVD total, ref double totals, ref double logs, nuint offset)
         where TD : ISimd<TVD, double>, IDoubleBits<TVD>
         where TVD : struct
     {
@@ -641,14 +641,14 @@ internal static class ColumnKernels
         // Double: the logarithms of the rows' totals, (sum - 1) + compensation as the row layout forms them, lane-wise,
         // then each row's loss from its lane, as SoftmaxMath.RowLoss computes it (the same bits).
         int width = TOps.Count;
-        Span<T> lanes = stackalloc T[2 * TOps.Count];
-        ref T m = ref MemoryMarshal.GetReference(lanes);
-        TOps.Store(max, ref m, 0);
-        TOps.Store(LogOfTotal<TOps, TVec, T>(TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation)), ref m, (nuint)width);
+        Span<T> maxima = stackalloc T[TOps.Count];
+        Span<double> totals = stackalloc double[TOps.Count], logs = stackalloc double[TOps.Count];
+        TOps.Store(max, ref MemoryMarshal.GetReference(maxima), 0);
+        LogsOfTotals(TOps.Subtract(sum, TOps.Splat(T.One)), compensation, totals, logs);
         double lossSum = 0;
         for (int r = 0; r < width; r++)
         {
-            T loss = T.CreateTruncating((double.CreateTruncating(lanes[r]) - double.CreateTruncating(Unsafe.Add(ref x, r * classes + targets[r]))) + double.CreateTruncating(lanes[width + r]));
+            T loss = T.CreateTruncating((double.CreateTruncating(maxima[r]) - double.CreateTruncating(Unsafe.Add(ref x, r * classes + targets[r]))) + logs[r]);
             if (!losses.IsEmpty)
             {
                 losses[r] = loss;
@@ -658,24 +658,6 @@ internal static class ColumnKernels
         }
 
         return lossSum;
-    }
-
-    /// <summary>ln(total) lane-wise for double lanes (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>), picked by vector type.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec LogOfTotal<TOps, TVec, T>(TVec total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(TVec) == typeof(Vector512<double>))
-            return As<Vector512<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(total)));
-        if (typeof(TVec) == typeof(Vector256<double>))
-            return As<Vector256<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(total)));
-        if (typeof(TVec) == typeof(Vector128<double>))
-            return As<Vector128<double>, TVec>(SoftmaxMath.LogAtLeastOne<Simd128D, Vector128<double>>(As<TVec, Vector128<double>>(total)));
-        if (typeof(TVec) == typeof(double))
-            return As<double, TVec>(SoftmaxMath.LogAtLeastOne(As<TVec, double>(total)));
-        throw new System.Diagnostics.UnreachableException();
     }
 
     /// <summary>
