@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Numerics;
 using System.Text.RegularExpressions;
+using SoftmaxGen.Kernels;
 using Xunit;
 
 namespace SoftmaxGen.Tests;
@@ -214,6 +215,24 @@ public sealed class LossArgumentTests
     /// a vector, right after one, last), among ignored rows, is still reported with its own row and value, and the
     /// ignored rows are counted (a batch with one ignored row takes the path that handles it: its loss is 0).
     /// </summary>
+    /// <summary>
+    /// The runtime member that takes a kernel (what generated code passes its own to) refuses a kernel of another
+    /// class count, naming the parameter and both counts, and writes nothing.
+    /// </summary>
+    [Fact]
+    public void GradientWithAKernelOfAnotherClassCount_Throws_AndWritesNothing()
+    {
+        SoftmaxKernel kernel3 = SoftmaxKernelRegistry.Find(3)!;
+        float[] x = Logits<float>(4 * 10);
+        int[] targets = [0, 1, 2, 3];
+        float[] gradient = new float[x.Length];
+        Array.Fill(gradient, 7f);
+        var e = Assert.Throws<ArgumentException>(() => SoftmaxFallback.CrossEntropyWithGradient(kernel3, x, targets, gradient, 10, LossReduction.Mean, [], -100, 0f));
+        Assert.Equal("kernel", e.ParamName);
+        Assert.Contains("kernel is for 3 classes, not classes = 10", e.Message, StringComparison.Ordinal);
+        Assert.All(gradient, g => Assert.Equal(7f, g));
+    }
+
     [Theory]
     [InlineData(3)]
     [InlineData(10)]

@@ -50,6 +50,7 @@ public static partial class SoftmaxFallback
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
     /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException"><paramref name="kernel"/> is for another class count, or as the member without it.</exception>
     public static float CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing)
         => (float)CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
@@ -154,6 +155,11 @@ public static partial class SoftmaxFallback
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        if (kernel is not null && kernel.Classes != classes)
+        {
+            throw new ArgumentException($"kernel is for {kernel.Classes} classes, not classes = {classes}.", nameof(kernel));
+        }
+
         SoftmaxGuard.Reduction(reduction);
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
