@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
@@ -45,8 +46,14 @@ internal interface ISimd<TVec, T>
     /// <summary><paramref name="value"/> with the lanes set in <paramref name="mask"/> cleared to +0.</summary>
     static abstract TVec AndNot(TVec value, TVec mask);
 
-    /// <summary>2^(k + bias): the low bits of <paramref name="z"/> (<see cref="SoftmaxMath"/>'s rounding constant + k, the constant carrying the exponent bias plus SingleScaleBias or DoubleScaleBias) shifted into the exponent field.</summary>
-    static abstract TVec Pow2FromRounded(TVec z);
+    /// <summary>
+    /// <paramref name="p"/> 2^k rounded once, subnormal results included, for p in [0.7, 1.5] and integer k of at
+    /// least -190 (float) or -1534 (double). <paramref name="z"/> is the value k was rounded in (<see cref="SoftmaxMath"/>'s
+    /// rounding constant + k). With AVX-512 this is one scaling instruction (VSCALEF); elsewhere the low bits of z,
+    /// shifted into the exponent field, give 2^(k + SingleScaleBias or DoubleScaleBias), an exact product, and the
+    /// multiplication by the inverse of that bias rounds once. Both give the same bits.
+    /// </summary>
+    static abstract TVec ScaleByPowerOfTwo(TVec p, TVec k, TVec z);
 
     /// <summary>e^(x - max), given -max; see <see cref="SoftmaxMath.ExpShifted(Vector512{float}, Vector512{float})"/>.</summary>
     static abstract TVec ExpShifted(TVec x, TVec negatedMax);
@@ -86,7 +93,7 @@ internal readonly struct ScalarF : ISimd<float, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => a < b ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNot(float value, float mask) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow2FromRounded(float z) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ScaleByPowerOfTwo(float p, float k, float z) => p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23) * SoftmaxMath.SingleUnscale;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ExpShifted(float x, float negatedMax) => SoftmaxMath.ExpShiftedSingle<ScalarF, float>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(float v) => v;
@@ -107,7 +114,7 @@ internal readonly struct ScalarD : ISimd<double, double>, IDoubleBits<double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxNative(double a, double b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Pow2FromRounded(double z) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ScaleByPowerOfTwo(double p, double k, double z) => p * BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52) * SoftmaxMath.DoubleUnscale;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SplitExponent(double x, out double exponent)
     {
@@ -137,7 +144,7 @@ internal readonly struct Simd128F : ISimd<Vector128<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> AndNot(Vector128<float> value, Vector128<float> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow2FromRounded(Vector128<float> z) => (z.AsInt32() << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ScaleByPowerOfTwo(Vector128<float> p, Vector128<float> k, Vector128<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector128.Create(SoftmaxMath.SingleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ExpShifted(Vector128<float> x, Vector128<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd128F, Vector128<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector128<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<float> v) => SoftmaxMath.SumAcross(v);
@@ -158,7 +165,7 @@ internal readonly struct Simd128D : ISimd<Vector128<double>, double>, IDoubleBit
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MaxNative(Vector128<double> a, Vector128<double> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> LessThan(Vector128<double> a, Vector128<double> b) => Vector128.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> AndNot(Vector128<double> value, Vector128<double> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Pow2FromRounded(Vector128<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ScaleByPowerOfTwo(Vector128<double> p, Vector128<double> k, Vector128<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector128.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> SplitExponent(Vector128<double> x, out Vector128<double> exponent)
     {
@@ -189,7 +196,7 @@ internal readonly struct Simd256F : ISimd<Vector256<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> AndNot(Vector256<float> value, Vector256<float> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow2FromRounded(Vector256<float> z) => (z.AsInt32() << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> k, Vector256<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector256.Create(SoftmaxMath.SingleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ExpShifted(Vector256<float> x, Vector256<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd256F, Vector256<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<float> v) => SoftmaxMath.SumAcross(v);
@@ -210,7 +217,7 @@ internal readonly struct Simd256D : ISimd<Vector256<double>, double>, IDoubleBit
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MaxNative(Vector256<double> a, Vector256<double> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LessThan(Vector256<double> a, Vector256<double> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AndNot(Vector256<double> value, Vector256<double> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Pow2FromRounded(Vector256<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ScaleByPowerOfTwo(Vector256<double> p, Vector256<double> k, Vector256<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector256.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> SplitExponent(Vector256<double> x, out Vector256<double> exponent)
     {
@@ -240,8 +247,8 @@ internal readonly struct Simd512F : ISimd<Vector512<float>, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> AndNot(Vector512<float> value, Vector512<float> mask) => Vector512.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow2FromRounded(Vector512<float> z) => (z.AsInt32() << 23).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> AndNot(Vector512<float> value, Vector512<float> mask) => Vector512.ConditionalSelect(mask, Vector512<float>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> k, Vector512<float> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector512.Create(SoftmaxMath.SingleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ExpShifted(Vector512<float> x, Vector512<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd512F, Vector512<float>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> v) => SoftmaxMath.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<float> v) => SoftmaxMath.SumAcross(v);
@@ -261,8 +268,8 @@ internal readonly struct Simd512D : ISimd<Vector512<double>, double>, IDoubleBit
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MaxNative(Vector512<double> a, Vector512<double> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> LessThan(Vector512<double> a, Vector512<double> b) => Vector512.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AndNot(Vector512<double> value, Vector512<double> mask) => Vector512.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Pow2FromRounded(Vector512<double> z) => (z.AsInt64() << 52).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AndNot(Vector512<double> value, Vector512<double> mask) => Vector512.ConditionalSelect(mask, Vector512<double>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ScaleByPowerOfTwo(Vector512<double> p, Vector512<double> k, Vector512<double> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector512.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> SplitExponent(Vector512<double> x, out Vector512<double> exponent)
     {

@@ -21,12 +21,13 @@ public static partial class SoftmaxMath
     // and the rounding error grows with |s| (for s near -70 it would be dozens of ULP of the result), so the
     // error of that subtraction is recovered exactly (Knuth's TwoSum) and folded into the reduced argument.
     // Range reduction: s = k ln2 + r with |r| <= ln2/2, ln2 split in a high part that makes k*ln2hi and
-    // s - k*ln2hi exact (Cody & Waite), then a polynomial for e^r and 2^k built in the exponent bits. The constant
-    // that rounds s*log2(e) to the integer k also carries the exponent bias, so that the low bits of the rounded
-    // value shifted into the exponent field are 2^(k + bias) with no further addition.
-    // 2^k is built in the exponent bits as 2^(k + bias) times the constant 2^-bias, so that results down to the
-    // smallest subnormal number are rounded once, correctly; below that (s < -104 in float, -745.2 in double) the
-    // result is +0, which also covers -inf logits. NaN propagates.
+    // s - k*ln2hi exact (Cody & Waite), then a polynomial p for e^r, and p 2^k rounded once, so that results down
+    // to the smallest subnormal number are rounded correctly (ISimd.ScaleByPowerOfTwo): with AVX-512 by the
+    // scaling instruction, which is one operation off the end of the dependency chain, and elsewhere in the
+    // exponent bits. For those the constant that rounds s*log2(e) to the integer k also carries the exponent bias,
+    // so that the low bits of the rounded value shifted into the exponent field are 2^(k + bias) with no further
+    // addition, and the product with 2^-bias rounds once. Below the subnormal range (s < -104 in float, -745.2 in
+    // double) the result is +0, which also covers -inf logits. NaN propagates.
 
     internal const float SingleLog2E = 1.44269504088896341f;
     internal const float SingleRounding = 12583103f;          // 1.5 * 2^23 + 127 + SingleScaleBias: adding it rounds to k + 191 held in the low bits.
@@ -70,7 +71,7 @@ public static partial class SoftmaxMath
             TOps.MultiplyAdd(TOps.Splat(1.66665211e-1f), r, TOps.Splat(4.99999940e-1f)));
         TVec p = TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
 
-        return TOps.AndNot(TOps.Multiply(TOps.Multiply(p, TOps.Pow2FromRounded(z)), TOps.Splat(SingleUnscale)), underflow);
+        return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -103,7 +104,7 @@ public static partial class SoftmaxMath
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
 
-        return TOps.AndNot(TOps.Multiply(TOps.Multiply(p, TOps.Pow2FromRounded(z)), TOps.Splat(DoubleUnscale)), underflow);
+        return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
     }
 
     /// <summary>The exact rounding error of <c>sum = a + b</c> (Knuth's TwoSum, no ordering needed).</summary>
