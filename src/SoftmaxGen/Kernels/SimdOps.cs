@@ -91,9 +91,9 @@ internal readonly struct ScalarF : ISimd<float, float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float a, float b) => a / b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => a < b ? BitConverter.Int32BitsToSingle(-1) : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNot(float value, float mask) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ScaleByPowerOfTwo(float p, float k, float z) => p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23) * SoftmaxMath.SingleUnscale;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? BitConverter.Int32BitsToSingle(-1) : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNot(float value, float mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ScaleByPowerOfTwo(float p, float k, float z) => Avx512F.IsSupported ? Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(k)).ToScalar() : p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23) * SoftmaxMath.SingleUnscale;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ExpShifted(float x, float negatedMax) => SoftmaxMath.ExpShiftedSingle<ScalarF, float>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(float v) => v;
@@ -112,9 +112,9 @@ internal readonly struct ScalarD : ISimd<double, double>, IDoubleBits<double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Divide(double a, double b) => a / b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MultiplyAdd(double a, double b, double c) => double.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxNative(double a, double b) => a > b ? a : b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ScaleByPowerOfTwo(double p, double k, double z) => p * BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52) * SoftmaxMath.DoubleUnscale;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ScaleByPowerOfTwo(double p, double k, double z) => Avx512F.IsSupported ? Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(k)).ToScalar() : p * BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52) * SoftmaxMath.DoubleUnscale;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SplitExponent(double x, out double exponent)
     {
