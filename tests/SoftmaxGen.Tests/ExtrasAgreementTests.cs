@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using SoftmaxGen.Kernels;
 using Xunit;
@@ -81,9 +82,17 @@ public sealed class ExtrasAgreementTests
             SoftmaxPrimitives.BinaryCrossEntropyWithLogits(x, targets, LossReduction.Sum, 2f);
         }
 
+        // As AllocationTests does: code that allocates does so in every round, while a single round's bytes can be the
+        // runtime's (this test saw one such round in a local run, with none of these members changed).
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var measured = new List<long>();
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            measured.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.True(measured.Min() == 0, $"the extras allocated in every measured round: {string.Join(", ", measured)} bytes");
     }
 }
