@@ -22,8 +22,8 @@ public sealed partial class SoftmaxGenerator
             EmitCrossEntropy(w, p);
         }
 
-        /// <summary>The suffix of the methods that take a block layout's last rows: a row layout's, or ScalarRows.</summary>
-        private static string Tail(KernelPlan p) => p.TailPlan is KernelPlan tail ? tail.Suffix : "ScalarRows";
+        /// <summary>The suffix of the methods that take a block layout's last rows: a row layout's, or (rows shorter than any vector) PartialRow128 or ScalarRows.</summary>
+        private static string Tail(KernelPlan p) => p.TailPlan is KernelPlan tail ? tail.Suffix : ScalarRowEmitter.Suffix(p.IsFloat);
 
         private static string Columns(KernelPlan p, string prefix) =>
             string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"{prefix}c{j}"));

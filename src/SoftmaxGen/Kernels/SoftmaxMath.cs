@@ -182,8 +182,9 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double MaxAcross(Vector512<double> v) => MaxAcross(Vector256.MaxNative(v.GetLower(), v.GetUpper()));
 
+    /// <summary>The sum of the four lanes, in double (exact for lanes of like magnitude): the total of a row of up to four classes held in one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
+    public static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double SumAcross(Vector256<float> v) => Vector256.Sum(Vector256.WidenLower(v) + Vector256.WidenUpper(v));

@@ -729,72 +729,72 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void SoftmaxScalarRows(ref float x, ref float y, nuint rows)
+        /// <summary>Softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
+        private static void SoftmaxPartialRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);
 
-                // The whole row in registers.
-                float x0 = xr;
+                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
+                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
 
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = x0;
-                float negatedMax = -max;
+                float max = SoftmaxMath.MaxAcross(v);
 
-                // e^(x - max), independent of each other, and their sum in double (exact enough for a dozen terms).
-                float e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = (double)e0;
+                // e^(x - max) in one vector operation, and the sum in double.
+                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
+                double total = SoftmaxMath.SumAcross(e);
 
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                float scale = (float)(1.0 / total);
-                yr = e0 * scale;
+                // Normalise with one multiplication by 1/sum (rounded once from double); the row was loaded first, so in-place calls are safe.
+                Vector128<float> result = e * Vector128.Create((float)(1.0 / total));
+                yr = result.ToScalar();
             }
         }
 
-        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in scalar code.</summary>
-        private static void LogSoftmaxScalarRows(ref float x, ref float y, nuint rows)
+        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
+        private static void LogSoftmaxPartialRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);
 
-                // The whole row in registers.
-                float x0 = xr;
+                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
+                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
 
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = x0;
-                float negatedMax = -max;
+                float max = SoftmaxMath.MaxAcross(v);
 
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax);
+                // e^(x - max) in one vector operation, and the sum in double.
+                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
+                double total = SoftmaxMath.SumAcross(e);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                yr = (x0 - high) - low;
+                Vector128<float> result = (v - Vector128.Create(high)) - Vector128.Create(low);
+                yr = result.ToScalar();
             }
         }
 
-        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in scalar code; returns the sum of the row losses.</summary>
-        private static double CrossEntropyScalarRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in a Vector128; returns the sum of the row losses.</summary>
+        private static double CrossEntropyPartialRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
             for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
 
-                // The whole row in registers.
-                float x0 = xr;
+                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
+                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
 
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = x0;
-                float negatedMax = -max;
+                float max = SoftmaxMath.MaxAcross(v);
 
-                // The sum of e^(x - max), in double (exact enough for a dozen terms).
-                double total = (double)SoftmaxMath.ExpShifted(x0, negatedMax);
+                // e^(x - max) in one vector operation, and the sum in double.
+                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
+                double total = SoftmaxMath.SumAcross(e);
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -840,7 +840,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -874,7 +874,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -908,7 +908,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -962,7 +962,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -996,7 +996,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1030,7 +1030,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
@@ -1084,7 +1084,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            SoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1118,7 +1118,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            LogSoftmaxScalarRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1152,7 +1152,7 @@ namespace SoftmaxGen.Kernels
             }
 
             // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyScalarRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
 
             return lossSum;
         }
