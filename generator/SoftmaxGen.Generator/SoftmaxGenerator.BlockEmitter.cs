@@ -227,7 +227,7 @@ public sealed partial class SoftmaxGenerator
             string vt = p.VectorType;
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
-            w.WriteLine(Emitter.HotPath);
+            w.WriteLine(Emitter.HotLoop);
             using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
                 WriteBlockLoop(w, p,
@@ -252,7 +252,7 @@ public sealed partial class SoftmaxGenerator
         {
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
-            w.WriteLine(Emitter.HotPath);
+            w.WriteLine(Emitter.HotLoop);
             using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
             {
                 WriteBlockLoop(w, p,
@@ -278,7 +278,7 @@ public sealed partial class SoftmaxGenerator
             int lanes = p.Lanes;
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            w.WriteLine(Emitter.HotPath);
+            w.WriteLine(Emitter.HotLoop);
             using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
             {
                 w.WriteLine("double lossSum = 0;");

@@ -11,11 +11,13 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class RowEmitter
     {
+        /// <summary>One step of a row's computation, for the row at <c>row</c> + an offset, its names suffixed.</summary>
+        private delegate void Step(SourceWriter w, string suffix, string row, bool comment);
+
         public static void Emit(SourceWriter w, KernelPlan p)
         {
             string t = p.Element, vt = p.VectorType, v = p.Vector;
             int n = p.VectorCount;
-            var xs = Enumerable.Range(0, n).Select(k => $"x{k}").ToList();
 
             // Softmax
             w.WriteLine();
@@ -23,27 +25,40 @@ public sealed partial class SoftmaxGenerator
             using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
             {
                 WriteRepeatedMask(w, p);
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                WriteRows(w, p, new Step[]
                 {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteLoadAndMax(w, p);
-                    w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
-                    for (int k = 0; k < n; k++)
+                    (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: true),
+                    (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
+                    (w, s, row, comment) =>
                     {
-                        w.WriteLine($"{vt} e{k} = SoftmaxMath.ExpShifted(x{k}, negatedMax);");
-                    }
+                        if (comment)
+                        {
+                            w.WriteLine();
+                            w.WriteLine(n == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                        }
 
-                    WriteTotal(w, p, Enumerable.Range(0, n).Select(k => $"e{k}").ToList());
-                    w.WriteLine();
-                    w.WriteLine($"// {Emitter.Capitalize(Emitter.NormaliseComment(p))}; all loads came first, so in-place calls are safe.");
-                    w.WriteLine(Emitter.NormaliserDeclaration(p, "total"));
-                    for (int k = 0; k < n; k++)
+                        for (int k = 0; k < n; k++)
+                        {
+                            w.WriteLine($"{vt} e{k}{s} = SoftmaxMath.ExpShifted(x{k}{s}, negatedMax{s});");
+                        }
+
+                        WriteTotal(w, p, s, Enumerable.Range(0, n).Select(k => $"e{k}{s}").ToList());
+                    },
+                    (w, s, row, comment) =>
                     {
-                        w.WriteLine($"({Emitter.Normalise(p, $"e{k}")}).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
-                    }
-                }
+                        if (comment)
+                        {
+                            w.WriteLine();
+                            w.WriteLine($"// {Emitter.Capitalize(Emitter.NormaliseComment(p))}; all loads came first, so in-place calls are safe.");
+                        }
+
+                        w.WriteLine(Emitter.NormaliserDeclaration(p, $"total{s}", s));
+                        for (int k = 0; k < n; k++)
+                        {
+                            w.WriteLine($"({Emitter.Normalise(p, $"e{k}{s}", s)}).StoreUnsafe(ref yr{s}, {Emitter.Int(Offset(p, k))});");
+                        }
+                    },
+                });
             }
 
             // Log-softmax
@@ -52,23 +67,27 @@ public sealed partial class SoftmaxGenerator
             using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
             {
                 WriteRepeatedMask(w, p);
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                WriteRows(w, p, new Step[]
                 {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteLoadAndMax(w, p);
-                    w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
-                    WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
-                    w.WriteLine();
-                    w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
-                    w.WriteLine($"SoftmaxMath.LogNormalizer(max, total, out {t} high, out {t} low);");
-                    w.WriteLine($"{vt} h = {v}.Create(high), l = {v}.Create(low);");
-                    for (int k = 0; k < n; k++)
+                    (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: true),
+                    (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
+                    (w, s, row, comment) => WriteExpSum(w, p, s, comment),
+                    (w, s, row, comment) =>
                     {
-                        w.WriteLine($"((x{k} - h) - l).StoreUnsafe(ref yr, {Emitter.Int(Offset(p, k))});");
-                    }
-                }
+                        if (comment)
+                        {
+                            w.WriteLine();
+                            w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                        }
+
+                        w.WriteLine($"SoftmaxMath.LogNormalizer(max{s}, total{s}, out {t} high{s}, out {t} low{s});");
+                        w.WriteLine($"{vt} h{s} = {v}.Create(high{s}), l{s} = {v}.Create(low{s});");
+                        for (int k = 0; k < n; k++)
+                        {
+                            w.WriteLine($"((x{k}{s} - h{s}) - l{s}).StoreUnsafe(ref yr{s}, {Emitter.Int(Offset(p, k))});");
+                        }
+                    },
+                });
             }
 
             // Cross-entropy
@@ -78,19 +97,70 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteRepeatedMask(w, p);
                 w.WriteLine("double lossSum = 0;");
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                WriteRows(w, p, new Step[]
                 {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    WriteLoadAndMax(w, p);
-                    w.WriteLine();
-                    w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
-                    WriteTotal(w, p, xs.Select(x => $"SoftmaxMath.ExpShifted({x}, negatedMax)").ToList());
-                    Emitter.WriteRowLoss(w, p.IsFloat, "total");
-                }
-
+                    (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: false),
+                    (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
+                    (w, s, row, comment) => WriteExpSum(w, p, s, comment),
+                    (w, s, row, comment) => Emitter.WriteRowLoss(w, p.IsFloat, $"total{s}", s, row, comment),
+                });
                 w.WriteLine();
                 w.WriteLine("return lossSum;");
             }
+        }
+
+        /// <summary>
+        /// The loop over the rows. With Vector512 (32 registers: two rows of up to 8 vectors fit) two rows at a time,
+        /// each step written for both before the next step, so that the two rows' dependency chains (maximum,
+        /// exponentials, sum, normaliser) overlap, then the last row of an odd count alone; otherwise a row at a time.
+        /// Each row's arithmetic is the same either way, and the losses are summed in row order, so the bits are too.
+        /// </summary>
+        private static void WriteRows(SourceWriter w, KernelPlan p, IReadOnlyList<Step> steps)
+        {
+            if (p.Bits != 512)
+            {
+                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                {
+                    foreach (Step step in steps)
+                    {
+                        step(w, string.Empty, "row", comment: true);
+                    }
+                }
+
+                return;
+            }
+
+            w.WriteLine("// Two rows at a time, each step written for both, so that their dependency chains overlap.");
+            w.WriteLine("nuint row = 0;");
+            using (w.OpenBlock("for (; row + 2 <= rows; row += 2)"))
+            {
+                foreach (Step step in steps)
+                {
+                    step(w, "A", "row", comment: true);
+                    step(w, "B", "row + 1", comment: false);
+                }
+            }
+
+            w.WriteLine();
+            w.WriteLine("// The last row of an odd count.");
+            using (w.OpenBlock("if (row < rows)"))
+            {
+                foreach (Step step in steps)
+                {
+                    step(w, string.Empty, "row", comment: true);
+                }
+            }
+        }
+
+        private static void WriteExpSum(SourceWriter w, KernelPlan p, string s, bool comment)
+        {
+            if (comment)
+            {
+                w.WriteLine();
+                w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+            }
+
+            WriteTotal(w, p, s, Enumerable.Range(0, p.VectorCount).Select(k => $"SoftmaxMath.ExpShifted(x{k}{s}, negatedMax{s})").ToList());
         }
 
         /// <summary>The offset of vector <paramref name="k"/> in the row: k * lanes, except the last, which ends at the row's end.</summary>
@@ -107,40 +177,59 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteLoadAndMax(SourceWriter w, KernelPlan p)
+        /// <summary>The references to the row's logits (xr) and, when there is an output, to its output row (yr).</summary>
+        private static void WriteRowReferences(SourceWriter w, KernelPlan p, string s, string row, bool output)
         {
-            int n = p.VectorCount;
-            w.WriteLine();
-            w.WriteLine(n == 1 ? "// The row fills one register." : $"// The row in {n} registers" + (p.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
-            for (int k = 0; k < n; k++)
+            string offset = row == "row" ? "row * C" : $"({row}) * C";
+            w.WriteLine($"ref {p.Element} xr{s} = ref Unsafe.Add(ref x, {offset});");
+            if (output)
             {
-                w.WriteLine($"{p.VectorType} x{k} = {p.Vector}.LoadUnsafe(ref xr, {Emitter.Int(Offset(p, k))});");
+                w.WriteLine($"ref {p.Element} yr{s} = ref Unsafe.Add(ref y, {offset});");
             }
-
-            w.WriteLine();
-            w.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
-            w.WriteLine($"{p.Element} max = SoftmaxMath.MaxAcross({Emitter.MaxTree(p, Enumerable.Range(0, n).Select(k => $"x{k}").ToList())});");
-            w.WriteLine($"{p.VectorType} negatedMax = {p.Vector}.Create(-max);");
         }
 
-        /// <summary>Writes <c>double total</c>: the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
-        private static void WriteTotal(SourceWriter w, KernelPlan p, IReadOnlyList<string> exps)
+        private static void WriteLoadAndMax(SourceWriter w, KernelPlan p, string s, bool comment)
+        {
+            int n = p.VectorCount;
+            if (comment)
+            {
+                w.WriteLine();
+                w.WriteLine(n == 1 ? "// The row fills one register." : $"// The row in {n} registers" + (p.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                w.WriteLine($"{p.VectorType} x{k}{s} = {p.Vector}.LoadUnsafe(ref xr{s}, {Emitter.Int(Offset(p, k))});");
+            }
+
+            if (comment)
+            {
+                w.WriteLine();
+                w.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
+            }
+
+            w.WriteLine($"{p.Element} max{s} = SoftmaxMath.MaxAcross({Emitter.MaxTree(p, Enumerable.Range(0, n).Select(k => $"x{k}{s}").ToList())});");
+            w.WriteLine($"{p.VectorType} negatedMax{s} = {p.Vector}.Create(-max{s});");
+        }
+
+        /// <summary>Writes <c>double total</c> (suffixed): the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
+        private static void WriteTotal(SourceWriter w, KernelPlan p, string s, IReadOnlyList<string> exps)
         {
             int n = exps.Count;
             if (n == 1)
             {
-                w.WriteLine($"double total = SoftmaxMath.Total({exps[0]});");
+                w.WriteLine($"double total{s} = SoftmaxMath.Total({exps[0]});");
                 return;
             }
 
-            w.WriteLine($"{p.VectorType} sum = {p.VectorType}.One, compensation = default;");
+            w.WriteLine($"{p.VectorType} sum{s} = {p.VectorType}.One, compensation{s} = default;");
             for (int k = 0; k < n; k++)
             {
                 string e = k == n - 1 && p.RepeatedLanes > 0 ? $"{p.Vector}.AndNot({exps[k]}, repeated)" : exps[k];
-                w.WriteLine($"SoftmaxMath.AccumulateExp({e}, ref sum, ref compensation);");
+                w.WriteLine($"SoftmaxMath.AccumulateExp({e}, ref sum{s}, ref compensation{s});");
             }
 
-            w.WriteLine("double total = SoftmaxMath.TotalExp(sum, compensation);");
+            w.WriteLine($"double total{s} = SoftmaxMath.TotalExp(sum{s}, compensation{s});");
         }
     }
 }

@@ -735,7 +735,92 @@ namespace SoftmaxGen.Kernels
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref float xrA = ref Unsafe.Add(ref x, row * C);
+                ref float yrA = ref Unsafe.Add(ref y, row * C);
+                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+                ref float yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+
+                // The row in 7 registers, the last overlapping the one before.
+                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
+                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
+                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
+                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
+                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
+                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
+                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
+                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
+                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
+                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> e0A = SoftmaxMath.ExpShifted(x0A, negatedMaxA);
+                Vector512<float> e1A = SoftmaxMath.ExpShifted(x1A, negatedMaxA);
+                Vector512<float> e2A = SoftmaxMath.ExpShifted(x2A, negatedMaxA);
+                Vector512<float> e3A = SoftmaxMath.ExpShifted(x3A, negatedMaxA);
+                Vector512<float> e4A = SoftmaxMath.ExpShifted(x4A, negatedMaxA);
+                Vector512<float> e5A = SoftmaxMath.ExpShifted(x5A, negatedMaxA);
+                Vector512<float> e6A = SoftmaxMath.ExpShifted(x6A, negatedMaxA);
+                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e3A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e4A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e5A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6A, repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<float> e0B = SoftmaxMath.ExpShifted(x0B, negatedMaxB);
+                Vector512<float> e1B = SoftmaxMath.ExpShifted(x1B, negatedMaxB);
+                Vector512<float> e2B = SoftmaxMath.ExpShifted(x2B, negatedMaxB);
+                Vector512<float> e3B = SoftmaxMath.ExpShifted(x3B, negatedMaxB);
+                Vector512<float> e4B = SoftmaxMath.ExpShifted(x4B, negatedMaxB);
+                Vector512<float> e5B = SoftmaxMath.ExpShifted(x5B, negatedMaxB);
+                Vector512<float> e6B = SoftmaxMath.ExpShifted(x6B, negatedMaxB);
+                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e3B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e4B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e5B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6B, repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
+                Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
+                (e0A * scaleA).StoreUnsafe(ref yrA, 0);
+                (e1A * scaleA).StoreUnsafe(ref yrA, 16);
+                (e2A * scaleA).StoreUnsafe(ref yrA, 32);
+                (e3A * scaleA).StoreUnsafe(ref yrA, 48);
+                (e4A * scaleA).StoreUnsafe(ref yrA, 64);
+                (e5A * scaleA).StoreUnsafe(ref yrA, 80);
+                (e6A * scaleA).StoreUnsafe(ref yrA, 84);
+                Vector512<float> scaleB = Vector512.Create((float)(1.0 / totalB));
+                (e0B * scaleB).StoreUnsafe(ref yrB, 0);
+                (e1B * scaleB).StoreUnsafe(ref yrB, 16);
+                (e2B * scaleB).StoreUnsafe(ref yrB, 32);
+                (e3B * scaleB).StoreUnsafe(ref yrB, 48);
+                (e4B * scaleB).StoreUnsafe(ref yrB, 64);
+                (e5B * scaleB).StoreUnsafe(ref yrB, 80);
+                (e6B * scaleB).StoreUnsafe(ref yrB, 84);
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);
@@ -789,7 +874,80 @@ namespace SoftmaxGen.Kernels
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref float xrA = ref Unsafe.Add(ref x, row * C);
+                ref float yrA = ref Unsafe.Add(ref y, row * C);
+                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+                ref float yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+
+                // The row in 7 registers, the last overlapping the one before.
+                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
+                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
+                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
+                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
+                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
+                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
+                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
+                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
+                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
+                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6A, negatedMaxA), repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6B, negatedMaxB), repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                SoftmaxMath.LogNormalizer(maxA, totalA, out float highA, out float lowA);
+                Vector512<float> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
+                ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
+                ((x1A - hA) - lA).StoreUnsafe(ref yrA, 16);
+                ((x2A - hA) - lA).StoreUnsafe(ref yrA, 32);
+                ((x3A - hA) - lA).StoreUnsafe(ref yrA, 48);
+                ((x4A - hA) - lA).StoreUnsafe(ref yrA, 64);
+                ((x5A - hA) - lA).StoreUnsafe(ref yrA, 80);
+                ((x6A - hA) - lA).StoreUnsafe(ref yrA, 84);
+                SoftmaxMath.LogNormalizer(maxB, totalB, out float highB, out float lowB);
+                Vector512<float> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
+                ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
+                ((x1B - hB) - lB).StoreUnsafe(ref yrB, 16);
+                ((x2B - hB) - lB).StoreUnsafe(ref yrB, 32);
+                ((x3B - hB) - lB).StoreUnsafe(ref yrB, 48);
+                ((x4B - hB) - lB).StoreUnsafe(ref yrB, 64);
+                ((x5B - hB) - lB).StoreUnsafe(ref yrB, 80);
+                ((x6B - hB) - lB).StoreUnsafe(ref yrB, 84);
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);
@@ -838,7 +996,74 @@ namespace SoftmaxGen.Kernels
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
             double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref float xrA = ref Unsafe.Add(ref x, row * C);
+                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+
+                // The row in 7 registers, the last overlapping the one before.
+                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
+                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
+                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
+                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
+                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
+                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
+                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
+                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
+                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
+                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6A, negatedMaxA), repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6B, negatedMaxB), repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
+                float lossA = (float)SoftmaxMath.RowLoss(maxA, Unsafe.Add(ref xrA, targets[(int)row]), totalA);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = lossA;
+                }
+
+                lossSum += lossA;
+                float lossB = (float)SoftmaxMath.RowLoss(maxB, Unsafe.Add(ref xrB, targets[(int)(row + 1)]), totalB);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)(row + 1)] = lossB;
+                }
+
+                lossSum += lossB;
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
 

@@ -750,7 +750,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -802,7 +802,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -844,7 +844,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (160 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;

@@ -830,7 +830,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -864,7 +864,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -897,7 +897,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -952,7 +952,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -986,7 +986,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1019,7 +1019,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1074,7 +1074,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1108,7 +1108,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1141,7 +1141,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;

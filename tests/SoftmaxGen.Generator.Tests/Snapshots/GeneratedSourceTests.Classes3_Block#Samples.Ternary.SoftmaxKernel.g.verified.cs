@@ -870,7 +870,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -908,7 +908,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -943,7 +943,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1036,7 +1036,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1074,7 +1074,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1109,7 +1109,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1202,7 +1202,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1240,7 +1240,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 4;
@@ -1275,7 +1275,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;

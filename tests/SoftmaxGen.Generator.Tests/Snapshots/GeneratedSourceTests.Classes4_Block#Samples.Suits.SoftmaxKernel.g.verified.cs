@@ -746,7 +746,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -786,7 +786,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 16;
@@ -822,7 +822,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -957,7 +957,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -997,7 +997,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
         {
             nuint full = rows - rows % 8;
@@ -1033,7 +1033,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
         private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;

@@ -1153,7 +1153,68 @@ namespace SoftmaxGen.Kernels
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
             Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
 
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref double xrA = ref Unsafe.Add(ref x, row * C);
+                ref double yrA = ref Unsafe.Add(ref y, row * C);
+                ref double xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+                ref double yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+
+                // The row in 4 registers, the last overlapping the one before.
+                Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
+                Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 18);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
+                Vector512<double> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
+                Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 18);
+                double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
+                Vector512<double> negatedMaxB = Vector512.Create(-maxB);
+
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> e0A = SoftmaxMath.ExpShifted(x0A, negatedMaxA);
+                Vector512<double> e1A = SoftmaxMath.ExpShifted(x1A, negatedMaxA);
+                Vector512<double> e2A = SoftmaxMath.ExpShifted(x2A, negatedMaxA);
+                Vector512<double> e3A = SoftmaxMath.ExpShifted(x3A, negatedMaxA);
+                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3A, repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<double> e0B = SoftmaxMath.ExpShifted(x0B, negatedMaxB);
+                Vector512<double> e1B = SoftmaxMath.ExpShifted(x1B, negatedMaxB);
+                Vector512<double> e2B = SoftmaxMath.ExpShifted(x2B, negatedMaxB);
+                Vector512<double> e3B = SoftmaxMath.ExpShifted(x3B, negatedMaxB);
+                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3B, repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
+                Vector512<double> divisorA = Vector512.Create(totalA);
+                (e0A / divisorA).StoreUnsafe(ref yrA, 0);
+                (e1A / divisorA).StoreUnsafe(ref yrA, 8);
+                (e2A / divisorA).StoreUnsafe(ref yrA, 16);
+                (e3A / divisorA).StoreUnsafe(ref yrA, 18);
+                Vector512<double> divisorB = Vector512.Create(totalB);
+                (e0B / divisorB).StoreUnsafe(ref yrB, 0);
+                (e1B / divisorB).StoreUnsafe(ref yrB, 8);
+                (e2B / divisorB).StoreUnsafe(ref yrB, 16);
+                (e3B / divisorB).StoreUnsafe(ref yrB, 18);
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);
@@ -1195,7 +1256,62 @@ namespace SoftmaxGen.Kernels
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
             Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
 
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref double xrA = ref Unsafe.Add(ref x, row * C);
+                ref double yrA = ref Unsafe.Add(ref y, row * C);
+                ref double xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+                ref double yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+
+                // The row in 4 registers, the last overlapping the one before.
+                Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
+                Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 18);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
+                Vector512<double> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
+                Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 18);
+                double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
+                Vector512<double> negatedMaxB = Vector512.Create(-maxB);
+
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3A, negatedMaxA), repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3B, negatedMaxB), repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                SoftmaxMath.LogNormalizer(maxA, totalA, out double highA, out double lowA);
+                Vector512<double> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
+                ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
+                ((x1A - hA) - lA).StoreUnsafe(ref yrA, 8);
+                ((x2A - hA) - lA).StoreUnsafe(ref yrA, 16);
+                ((x3A - hA) - lA).StoreUnsafe(ref yrA, 18);
+                SoftmaxMath.LogNormalizer(maxB, totalB, out double highB, out double lowB);
+                Vector512<double> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
+                ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
+                ((x1B - hB) - lB).StoreUnsafe(ref yrB, 8);
+                ((x2B - hB) - lB).StoreUnsafe(ref yrB, 16);
+                ((x3B - hB) - lB).StoreUnsafe(ref yrB, 18);
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);
@@ -1235,7 +1351,62 @@ namespace SoftmaxGen.Kernels
             Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
 
             double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref double xrA = ref Unsafe.Add(ref x, row * C);
+                ref double xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+
+                // The row in 4 registers, the last overlapping the one before.
+                Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
+                Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
+                Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 18);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
+                Vector512<double> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
+                Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
+                Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 18);
+                double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
+                Vector512<double> negatedMaxB = Vector512.Create(-maxB);
+
+                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3A, negatedMaxA), repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3B, negatedMaxB), repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // loss = (max - x[target]) + ln(sum).
+                double lossA = SoftmaxMath.RowLoss(maxA, Unsafe.Add(ref xrA, targets[(int)row]), totalA);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = lossA;
+                }
+
+                lossSum += lossA;
+                double lossB = SoftmaxMath.RowLoss(maxB, Unsafe.Add(ref xrB, targets[(int)(row + 1)]), totalB);
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)(row + 1)] = lossB;
+                }
+
+                lossSum += lossB;
+            }
+
+            // The last row of an odd count.
+            if (row < rows)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
 
