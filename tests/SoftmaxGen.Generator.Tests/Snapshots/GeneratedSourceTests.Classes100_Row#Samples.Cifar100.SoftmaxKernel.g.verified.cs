@@ -996,74 +996,7 @@ namespace SoftmaxGen.Kernels
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
             double lossSum = 0;
-            // Two rows at a time, each step written for both, so that their dependency chains overlap.
-            nuint row = 0;
-            for (; row + 2 <= rows; row += 2)
-            {
-                ref float xrA = ref Unsafe.Add(ref x, row * C);
-                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
-
-                // The row in 7 registers, the last overlapping the one before.
-                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
-                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
-                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
-                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
-                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
-                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
-                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
-                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
-                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
-                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
-                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
-                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
-                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
-                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
-                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
-                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
-                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6A, negatedMaxA), repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
-                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x3B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x4B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x5B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x6B, negatedMaxB), repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float lossA = (float)SoftmaxMath.RowLoss(maxA, Unsafe.Add(ref xrA, targets[(int)row]), totalA);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = lossA;
-                }
-
-                lossSum += lossA;
-                float lossB = (float)SoftmaxMath.RowLoss(maxB, Unsafe.Add(ref xrB, targets[(int)(row + 1)]), totalB);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)(row + 1)] = lossB;
-                }
-
-                lossSum += lossB;
-            }
-
-            // The last row of an odd count.
-            if (row < rows)
+            for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
 

@@ -1348,62 +1348,7 @@ namespace SoftmaxGen.Kernels
             Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, 0L, 0L, 0L).AsDouble();
 
             double lossSum = 0;
-            // Two rows at a time, each step written for both, so that their dependency chains overlap.
-            nuint row = 0;
-            for (; row + 2 <= rows; row += 2)
-            {
-                ref double xrA = ref Unsafe.Add(ref x, row * C);
-                ref double xrB = ref Unsafe.Add(ref x, (row + 1) * C);
-
-                // The row in 4 registers, the last overlapping the one before.
-                Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
-                Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
-                Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
-                Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 19);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
-                Vector512<double> negatedMaxA = Vector512.Create(-maxA);
-                Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
-                Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
-                Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
-                Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 19);
-                double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
-                Vector512<double> negatedMaxB = Vector512.Create(-maxB);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3A, negatedMaxA), repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
-                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x2B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShifted(x3B, negatedMaxB), repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
-
-                // loss = (max - x[target]) + ln(sum).
-                double lossA = SoftmaxMath.RowLoss(maxA, Unsafe.Add(ref xrA, targets[(int)row]), totalA);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = lossA;
-                }
-
-                lossSum += lossA;
-                double lossB = SoftmaxMath.RowLoss(maxB, Unsafe.Add(ref xrB, targets[(int)(row + 1)]), totalB);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)(row + 1)] = lossB;
-                }
-
-                lossSum += lossB;
-            }
-
-            // The last row of an odd count.
-            if (row < rows)
+            for (nuint row = 0; row < rows; row++)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
 
