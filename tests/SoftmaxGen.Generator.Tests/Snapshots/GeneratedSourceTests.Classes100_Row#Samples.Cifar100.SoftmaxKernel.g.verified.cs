@@ -729,7 +729,7 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99).</summary>
+        /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
         private static void SoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -819,8 +819,20 @@ namespace SoftmaxGen.Kernels
                 (e6B * scaleB).StoreUnsafe(ref yrB, 84);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                SoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        private static void SoftmaxSingleRow512(ref float x, ref float y, nuint rows)
+        {
+            // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
+            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
+
+            for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);
@@ -868,7 +880,7 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99).</summary>
+        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
         private static void LogSoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -946,8 +958,20 @@ namespace SoftmaxGen.Kernels
                 ((x6B - hB) - lB).StoreUnsafe(ref yrB, 84);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        private static void LogSoftmaxSingleRow512(ref float x, ref float y, nuint rows)
+        {
+            // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
+            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
+
+            for (nuint row = 0; row < rows; row++)
             {
                 ref float xr = ref Unsafe.Add(ref x, row * C);
                 ref float yr = ref Unsafe.Add(ref y, row * C);

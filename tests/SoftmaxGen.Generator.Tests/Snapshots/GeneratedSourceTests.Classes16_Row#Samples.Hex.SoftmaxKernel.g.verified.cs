@@ -1078,7 +1078,7 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-7, 8-15).</summary>
+        /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), two rows at a time.</summary>
         private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Two rows at a time, each step written for both, so that their dependency chains overlap.
@@ -1125,8 +1125,17 @@ namespace SoftmaxGen.Kernels
                 (e1B / divisorB).StoreUnsafe(ref yrB, 8);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                SoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), a row at a time (the last row of an odd count).</summary>
+        private static void SoftmaxSingleRow512(ref double x, ref double y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);
@@ -1154,7 +1163,7 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-7, 8-15).</summary>
+        /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), two rows at a time.</summary>
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Two rows at a time, each step written for both, so that their dependency chains overlap.
@@ -1199,8 +1208,17 @@ namespace SoftmaxGen.Kernels
                 ((x1B - hB) - lB).StoreUnsafe(ref yrB, 8);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), a row at a time (the last row of an odd count).</summary>
+        private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
+        {
+            for (nuint row = 0; row < rows; row++)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);

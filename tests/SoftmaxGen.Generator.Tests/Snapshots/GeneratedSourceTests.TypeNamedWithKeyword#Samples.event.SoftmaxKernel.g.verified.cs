@@ -1141,7 +1141,7 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25).</summary>
+        /// <summary>Softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), two rows at a time.</summary>
         private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1207,8 +1207,20 @@ namespace SoftmaxGen.Kernels
                 (e3B / divisorB).StoreUnsafe(ref yrB, 18);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                SoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last row of an odd count).</summary>
+        private static void SoftmaxSingleRow512(ref double x, ref double y, nuint rows)
+        {
+            // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
+            Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
+
+            for (nuint row = 0; row < rows; row++)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);
@@ -1244,7 +1256,7 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25).</summary>
+        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), two rows at a time.</summary>
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1304,8 +1316,20 @@ namespace SoftmaxGen.Kernels
                 ((x3B - hB) - lB).StoreUnsafe(ref yrB, 18);
             }
 
-            // The last row of an odd count.
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
+            {
+                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+            }
+        }
+
+        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last row of an odd count).</summary>
+        private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
+        {
+            // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
+            Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
+
+            for (nuint row = 0; row < rows; row++)
             {
                 ref double xr = ref Unsafe.Add(ref x, row * C);
                 ref double yr = ref Unsafe.Add(ref y, row * C);
