@@ -115,14 +115,13 @@ public sealed partial class SoftmaxGenerator
             w.WriteLine($"/// <summary>{title} with {p.Describe()}{(p.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
             using (w.OpenBlock($"private static void {operation}{p.Suffix}({parameters})"))
             {
+                WriteRepeatedMask(w, p);
                 if (p.Bits != 512)
                 {
-                    WriteRepeatedMask(w, p);
                     WriteRows(w, steps);
                     return;
                 }
 
-                WriteRepeatedMask(w, p);
                 w.WriteLine("// Two rows at a time, each step written for both, so that their dependency chains overlap.");
                 w.WriteLine("nuint row = 0;");
                 using (w.OpenBlock("for (; row + 2 <= rows; row += 2)"))
