@@ -80,7 +80,7 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     /// For a Block or Columns plan: the row layout its last rows (fewer than a block, or a single row) take, the one the
     /// fallback's column layout takes for its last rows (float: Vector256 from 8 classes, Vector128 from 4; double: from
     /// 4 and 2); null when the
-    /// row is shorter than any vector, and the last rows go one at a time in scalar code (or the plan has no blocks).
+    /// row is shorter than any vector, and the last rows go one at a time (float: one Vector128 a row, PartialRow128; double: scalar code), or the plan has no blocks.
     /// </summary>
     public KernelPlan? TailPlan =>
         Kind != PlanKind.Block && Kind != PlanKind.Columns ? null
