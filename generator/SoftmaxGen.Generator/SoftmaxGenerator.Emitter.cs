@@ -123,12 +123,12 @@ public sealed partial class SoftmaxGenerator
                         /// <summary>The predicted class of each row of {{c}} logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
                         /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                         /// <param name="predictions">Receives one class index per row.</param>
-                        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{c}}, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
+                        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{c}}, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
                         {{GeneratedCode}}
                         public static void Argmax(global::System.ReadOnlySpan<{{t}}> logits, global::System.Span<int> predictions)
                         {
                             int rows = {{Guard}}.Rows(logits.Length, Classes, nameof(logits));
-                            {{Guard}}.PerRowLength(predictions.Length, rows, nameof(predictions));
+                            {{Guard}}.Predictions(logits, predictions, rows);
                             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
                         }
                         """);

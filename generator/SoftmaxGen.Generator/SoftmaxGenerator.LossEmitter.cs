@@ -67,7 +67,7 @@ public sealed partial class SoftmaxGenerator
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x {{c}}</c> logits.</param>
                 /// <param name="targets">One class index in <c>[0, {{c}})</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-                /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/> or <paramref name="classWeights"/>.</param>
+                /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
                 {{OptionDocs}}
                 /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
@@ -76,8 +76,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     int rows = {{Guard}}.Rows(logits.Length, Classes, nameof(logits));
                     bool plain = {{Guard}}.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing);
-                    {{Guard}}.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-                    {{Guard}}.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+                    {{Guard}}.PerRowLosses(logits, targets, classWeights, losses, rows);
                     if (plain)
                     {
                         {{kernel}}.CrossEntropy(logits, targets, losses, rows);

@@ -152,7 +152,7 @@ public static class SoftmaxParallel
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        SoftmaxGuard.PerRowLosses(logits, targets, [], losses, rows);
         int degree = Degree(maxDegreeOfParallelism);
         Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
     }
@@ -162,7 +162,7 @@ public static class SoftmaxParallel
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        SoftmaxGuard.PerRowLosses(logits, targets, [], losses, rows);
         int degree = Degree(maxDegreeOfParallelism);
         Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
     }

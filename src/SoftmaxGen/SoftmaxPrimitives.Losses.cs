@@ -83,8 +83,7 @@ public static partial class SoftmaxPrimitives
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-        SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         if (!plain)
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
@@ -98,8 +97,7 @@ public static partial class SoftmaxPrimitives
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-        SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         if (!plain)
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
@@ -130,7 +128,7 @@ public static partial class SoftmaxPrimitives
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-    /// <exception cref="ArgumentException">A length does not match the shape, <paramref name="logitsGradient"/> is too short or partly overlaps <paramref name="logits"/> or overlaps <paramref name="classWeights"/>.</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape, <paramref name="logitsGradient"/> is too short, partly overlaps <paramref name="logits"/>, or overlaps <paramref name="targets"/> or <paramref name="classWeights"/> (compared by bytes, whatever the element types).</exception>
     public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
         => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 

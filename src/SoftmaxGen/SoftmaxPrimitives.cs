@@ -87,11 +87,11 @@ public static partial class SoftmaxPrimitives
     /// <param name="predictions">Receives one class index per row.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
             kernel.Argmax(logits, predictions);
         else
@@ -102,7 +102,7 @@ public static partial class SoftmaxPrimitives
     public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
             kernel.Argmax(logits, predictions);
         else

@@ -65,7 +65,10 @@ internal sealed record BufferSpec(string Name, BufferKind Kind, Func<int, int, i
     public static BufferSpec IndexPerRow(string name) => new(name, BufferKind.Indices, static (rows, _) => rows);
 
     /// <summary>A single value (a reduced result, written by the catalogue entry).</summary>
-    public static BufferSpec Scalar(string name) => new(name, BufferKind.Values, static (_, _) => 1);
+    public static BufferSpec Scalar(string name) => new(name, BufferKind.Values, static (_, _) => 1) { IsReturnValue = true };
+
+    /// <summary>The value is the operation's return value, which the catalogue entry stores: the API never sees this buffer.</summary>
+    public bool IsReturnValue { get; init; }
 
     public bool IsInteger => Kind is BufferKind.Targets or BufferKind.Indices;
 
@@ -110,7 +113,8 @@ internal sealed class KernelOperation(
     OperationBody @double,
     bool inPlace = false,
     OperationInvariant? invariant = null,
-    bool takesClasses = true)
+    bool takesClasses = true,
+    bool inPlaceOverSecondInput = false)
 {
     public string Name { get; } = name;
 
@@ -122,6 +126,9 @@ internal sealed class KernelOperation(
 
     /// <summary>Output 0 may be the same memory as input 0 (documented in-place use).</summary>
     public bool InPlace { get; } = inPlace;
+
+    /// <summary>Output 0 may also be the same memory as input 1 (the softmax gradients' documented use).</summary>
+    public bool InPlaceOverSecondInput { get; } = inPlaceOverSecondInput;
 
     /// <summary>What must hold of output 0 for any input (checked by the property tests); none if null.</summary>
     public OperationInvariant? Invariant { get; } = invariant;
@@ -205,6 +212,37 @@ internal static class Operations
                 ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1)
                 : SoftmaxPrimitives.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Mean, labelSmoothing: 0.1),
             inPlace: true),
+        new("CrossEntropyWithGradient(Sum)",
+            [BufferSpec.Logits(), BufferSpec.Targets()],
+            [BufferSpec.PerValue("logitsGradient"), BufferSpec.Scalar("loss")],
+            static (i, b) => b.Output<float>(1)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, LossReduction.Sum)
+                : SoftmaxPrimitives.CrossEntropyWithGradient(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, LossReduction.Sum),
+            static (i, b) => b.Output<double>(1)[0] = IsFallback(i)
+                ? SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Sum)
+                : SoftmaxPrimitives.CrossEntropyWithGradient(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, LossReduction.Sum),
+            inPlace: true),
+        new("CrossEntropy(losses, classWeights)",
+            [BufferSpec.Logits(), BufferSpec.Targets()],
+            [BufferSpec.PerRow("losses")],
+            static (i, b) =>
+            {
+                Span<float> weights = stackalloc float[i.Classes];
+                FillWeights(weights);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, weights);
+                else
+                    SoftmaxPrimitives.CrossEntropy(b.Input<float>(0), b.Input<int>(1), b.Output<float>(0), i.Classes, weights);
+            },
+            static (i, b) =>
+            {
+                Span<double> weights = stackalloc double[i.Classes];
+                FillWeights(weights);
+                if (IsFallback(i))
+                    SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, weights);
+                else
+                    SoftmaxPrimitives.CrossEntropy(b.Input<double>(0), b.Input<int>(1), b.Output<double>(0), i.Classes, weights);
+            }),
         new("CrossEntropy(targetProbabilities, losses)",
             [BufferSpec.Logits(), new("targetProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes)],
             [BufferSpec.PerRow("losses")],
@@ -247,7 +285,9 @@ internal static class Operations
                     SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
                 else
                     SoftmaxPrimitives.SoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
-            }),
+            },
+            inPlace: true,
+            inPlaceOverSecondInput: true),
         new("LogSoftmaxGradient",
             [new("logProbabilities", BufferKind.Logits, static (rows, classes) => rows * classes), new("outputGradient", BufferKind.Logits, static (rows, classes) => rows * classes)],
             [BufferSpec.PerValue("inputGradient")],
@@ -264,7 +304,9 @@ internal static class Operations
                     SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
                 else
                     SoftmaxPrimitives.LogSoftmaxGradient(b.Input<double>(0), b.Input<double>(1), b.Output<double>(0), i.Classes);
-            }),
+            },
+            inPlace: true,
+            inPlaceOverSecondInput: true),
         new("Softmax(classes, innerSize)",
             [new("input", BufferKind.Logits, static (rows, classes) => rows * classes)],
             [new("output", BufferKind.Values, static (rows, classes) => rows * classes)],
@@ -362,6 +404,16 @@ internal static class Operations
     private const int KernelDispatchedCount = 6;
 
     private static bool IsFallback(SoftmaxImplementation implementation) => implementation.Name == "fallback";
+
+    // Class weights 0.5, 0.75, ..., 2 repeating: exact in float, different per class.
+    private static void FillWeights<T>(Span<T> weights)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < weights.Length; j++)
+        {
+            weights[j] = T.CreateTruncating(0.5 + 0.25 * (j % 7));
+        }
+    }
 
     public static KernelOperation Get(string name) =>
         All.SingleOrDefault(o => o.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, "not in Operations.All");

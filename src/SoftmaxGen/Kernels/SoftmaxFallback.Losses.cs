@@ -139,8 +139,7 @@ public static partial class SoftmaxFallback
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-        SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         if (plain)
         {
             PlainCrossEntropy(logits, targets, losses, rows, classes);
@@ -162,8 +161,7 @@ public static partial class SoftmaxFallback
 
         SoftmaxGuard.Reduction(reduction);
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
-        SoftmaxGuard.NoOverlap(classWeights, logitsGradient, nameof(classWeights), nameof(logitsGradient));
+        SoftmaxGuard.ClassTargetGradient(logits, targets, classWeights, logitsGradient);
         return plain && classes < PlainGradientClassLimit
             ? PlainCrossEntropyWithGradient(kernel, logits, targets, logitsGradient.Slice(0, logits.Length), rows, classes, reduction)
             : CrossEntropyCore(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);

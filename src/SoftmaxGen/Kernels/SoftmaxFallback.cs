@@ -50,7 +50,7 @@ public static partial class SoftmaxFallback
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
         RowKernels.Argmax(logits, predictions, classes);
     }
 
@@ -58,7 +58,7 @@ public static partial class SoftmaxFallback
     public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
         RowKernels.Argmax(logits, predictions, classes);
     }
 

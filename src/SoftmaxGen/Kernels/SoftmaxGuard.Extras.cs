@@ -72,16 +72,9 @@ public static partial class SoftmaxGuard
             throw new ArgumentException($"probabilities.Length ({probabilities.Length}) is shorter than rows x k ({rows} x {k} = {needed}).", nameof(probabilities));
         }
 
-        if (logits.Overlaps(probabilities))
-        {
-            throw new ArgumentException("probabilities overlaps logits.", nameof(probabilities));
-        }
-
-        if (MemoryMarshal.AsBytes(logits).Overlaps(MemoryMarshal.AsBytes(indices)) ||
-            MemoryMarshal.AsBytes((ReadOnlySpan<T>)probabilities).Overlaps(MemoryMarshal.AsBytes((ReadOnlySpan<int>)indices)))
-        {
-            throw new ArgumentException("indices overlaps logits or probabilities.", nameof(indices));
-        }
+        Disjoint<T, T>(probabilities, logits, nameof(probabilities), nameof(logits));
+        Disjoint<int, T>(indices, logits, nameof(indices), nameof(logits));
+        Disjoint<int, T>(indices, probabilities, nameof(indices), nameof(probabilities));
     }
 
     /// <summary>Checks that element-wise targets hold one value per input value.</summary>

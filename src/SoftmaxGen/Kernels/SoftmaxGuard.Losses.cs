@@ -135,11 +135,41 @@ public static partial class SoftmaxGuard
     /// <param name="outputName">The output's name.</param>
     /// <exception cref="ArgumentException">They overlap.</exception>
     public static void NoOverlap<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
+        where T : unmanaged => Disjoint<T, T>(output, input, outputName, inputName);
+
+    /// <summary>
+    /// Checks the per-row losses of a class-target cross-entropy: at least one value per row, sharing no byte with the
+    /// logits, the targets or the class weights (a loss written over a target not yet read would change the index).
+    /// </summary>
+    /// <param name="logits">The logits.</param>
+    /// <param name="targets">The class-index targets.</param>
+    /// <param name="classWeights">The class weights (empty for none).</param>
+    /// <param name="losses">The per-row output.</param>
+    /// <param name="rows">The row count.</param>
+    /// <exception cref="ArgumentException"><paramref name="losses"/> is too short or overlaps an input.</exception>
+    public static void PerRowLosses<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, Span<T> losses, int rows)
+        where T : unmanaged
     {
-        if (!input.IsEmpty && input.Overlaps(output))
-        {
-            throw new ArgumentException($"{outputName} overlaps {inputName}.", outputName);
-        }
+        PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
+        Disjoint<T, int>(losses, targets, nameof(losses), nameof(targets));
+        Disjoint<T, T>(losses, classWeights, nameof(losses), nameof(classWeights));
+    }
+
+    /// <summary>
+    /// Checks the gradient output of a class-target cross-entropy: one value per logit, the logits themselves (in place)
+    /// or separate memory, and sharing no byte with the targets or the class weights.
+    /// </summary>
+    /// <param name="logits">The logits.</param>
+    /// <param name="targets">The class-index targets.</param>
+    /// <param name="classWeights">The class weights (empty for none).</param>
+    /// <param name="logitsGradient">The gradient output.</param>
+    /// <exception cref="ArgumentException"><paramref name="logitsGradient"/> is too short, partly overlaps the logits or overlaps another input.</exception>
+    public static void ClassTargetGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, Span<T> logitsGradient)
+        where T : unmanaged
+    {
+        SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
+        Disjoint<T, int>(logitsGradient, targets, nameof(logitsGradient), nameof(targets));
+        Disjoint<T, T>(logitsGradient, classWeights, nameof(logitsGradient), nameof(classWeights));
     }
 
     /// <summary>

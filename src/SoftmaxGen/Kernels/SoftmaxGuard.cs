@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SoftmaxGen.Kernels;
 
@@ -42,16 +43,57 @@ public static partial class SoftmaxGuard
     /// <param name="outputName">The output parameter's name.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SameShapeOutput<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
+        where T : unmanaged
     {
         if (output.Length < input.Length)
         {
             ThrowShorterOutput(output.Length, input.Length, inputName, outputName);
         }
 
-        if (input.Overlaps(output, out int offset) && offset != 0)
+        // Compared by bytes, so that spans cast from other memory (MemoryMarshal.Cast) cannot overlap unseen.
+        if (Overlaps(output, input, out nint byteOffset) && byteOffset != 0)
         {
-            ThrowPartOverlap(offset, inputName, outputName);
+            ThrowPartOverlap(byteOffset, Unsafe.SizeOf<T>(), inputName, outputName);
         }
+    }
+
+    /// <summary>
+    /// Checks that an output shares no byte with another buffer of the same call, whatever their element types (an
+    /// <see cref="int"/> target span cast over a float loss span, say); exact aliasing is refused too.
+    /// </summary>
+    /// <param name="output">The output.</param>
+    /// <param name="other">An input or another output of the call.</param>
+    /// <param name="outputName">The output parameter's name.</param>
+    /// <param name="otherName">The other parameter's name.</param>
+    /// <exception cref="ArgumentException">They share a byte.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Disjoint<TOutput, TOther>(ReadOnlySpan<TOutput> output, ReadOnlySpan<TOther> other, string outputName, string otherName)
+        where TOutput : unmanaged
+        where TOther : unmanaged
+    {
+        if (Overlaps(output, other, out _))
+        {
+            ThrowOverlap(outputName, otherName);
+        }
+    }
+
+    /// <summary>Whether two spans share a byte; <paramref name="byteOffset"/> is where <paramref name="b"/> starts relative to <paramref name="a"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Overlaps<TA, TB>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b, out nint byteOffset)
+        where TA : unmanaged
+        where TB : unmanaged
+    {
+        byteOffset = Unsafe.ByteOffset(
+            ref Unsafe.As<TA, byte>(ref MemoryMarshal.GetReference(a)),
+            ref Unsafe.As<TB, byte>(ref MemoryMarshal.GetReference(b)));
+        if (a.IsEmpty || b.IsEmpty)
+        {
+            return false;
+        }
+
+        // b starts inside a, or a starts inside b (lengths in bytes cannot overflow a 64-bit nuint).
+        return (nuint)byteOffset < (nuint)a.Length * (nuint)Unsafe.SizeOf<TA>()
+            || (nuint)(-byteOffset) < (nuint)b.Length * (nuint)Unsafe.SizeOf<TB>();
     }
 
     /// <summary>Checks class-index targets: one per row, each in [0, classes).</summary>
@@ -86,12 +128,21 @@ public static partial class SoftmaxGuard
     /// <param name="inputName">The input parameter's name.</param>
     /// <param name="outputName">The output parameter's name.</param>
     public static void PerRowOutput<T>(ReadOnlySpan<T> input, Span<T> output, int rows, string inputName, string outputName)
+        where T : unmanaged
     {
         PerRowLength(output.Length, rows, outputName);
-        if (input.Overlaps(output))
-        {
-            throw new ArgumentException($"{outputName} overlaps {inputName}.", outputName);
-        }
+        Disjoint<T, T>(output, input, outputName, inputName);
+    }
+
+    /// <summary>Checks an argmax output: at least one index per row, sharing no byte with the logits.</summary>
+    /// <param name="logits">The logits.</param>
+    /// <param name="predictions">The per-row class indices.</param>
+    /// <param name="rows">The row count.</param>
+    public static void Predictions<T>(ReadOnlySpan<T> logits, Span<int> predictions, int rows)
+        where T : unmanaged
+    {
+        PerRowLength(predictions.Length, rows, nameof(predictions));
+        Disjoint<int, T>(predictions, logits, nameof(predictions), nameof(logits));
     }
 
     /// <summary>Checks that a per-row output of <paramref name="length"/> values holds <paramref name="rows"/> rows.</summary>
@@ -141,8 +192,17 @@ public static partial class SoftmaxGuard
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowPartOverlap(int offset, string inputName, string outputName) =>
-        throw new ArgumentException($"{outputName} partly overlaps {inputName} (offset {offset} elements); in-place use needs the same start.", outputName);
+    private static void ThrowPartOverlap(nint byteOffset, int elementSize, string inputName, string outputName) =>
+        throw new ArgumentException(
+            byteOffset % elementSize == 0
+                ? $"{outputName} partly overlaps {inputName} (offset {byteOffset / elementSize} elements); in-place use needs the same start."
+                : $"{outputName} partly overlaps {inputName} (offset {byteOffset} bytes); in-place use needs the same start.",
+            outputName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap(string outputName, string otherName) =>
+        throw new ArgumentException($"{outputName} overlaps {otherName}: they must be separate memory.", outputName);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

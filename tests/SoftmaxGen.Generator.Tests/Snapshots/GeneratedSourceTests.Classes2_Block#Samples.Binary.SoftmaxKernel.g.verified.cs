@@ -42,12 +42,12 @@ namespace Samples
         /// <summary>The predicted class of each row of 2 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 2</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 2, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 2, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void Argmax(global::System.ReadOnlySpan<float> logits, global::System.Span<int> predictions)
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.Predictions(logits, predictions, rows);
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
         }
 
@@ -83,7 +83,7 @@ namespace Samples
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 2</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 2)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/> or <paramref name="classWeights"/>.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
         /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
@@ -94,8 +94,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             bool plain = global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
             if (plain)
             {
                 global::SoftmaxGen.Kernels.Binary_SoftmaxKernel2.CrossEntropy(logits, targets, losses, rows);
@@ -343,12 +342,12 @@ namespace Samples
         /// <summary>The predicted class of each row of 2 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
         /// <param name="logits">Row-major <c>rows x 2</c> logits.</param>
         /// <param name="predictions">Receives one class index per row.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 2, or <paramref name="predictions"/> is shorter than the number of rows.</exception>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 2, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void Argmax(global::System.ReadOnlySpan<double> logits, global::System.Span<int> predictions)
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLength(predictions.Length, rows, nameof(predictions));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.Predictions(logits, predictions, rows);
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
         }
 
@@ -384,7 +383,7 @@ namespace Samples
         /// </summary>
         /// <param name="logits">Row-major <c>rows x 2</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 2)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/> or <paramref name="classWeights"/>.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
         /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
@@ -395,8 +394,7 @@ namespace Samples
         {
             int rows = global::SoftmaxGen.Kernels.SoftmaxGuard.Rows(logits.Length, Classes, nameof(logits));
             bool plain = global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing);
-            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
-            global::SoftmaxGen.Kernels.SoftmaxGuard.NoOverlap(classWeights, losses, nameof(classWeights), nameof(losses));
+            global::SoftmaxGen.Kernels.SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
             if (plain)
             {
                 global::SoftmaxGen.Kernels.Binary_SoftmaxKernel2.CrossEntropy(logits, targets, losses, rows);
