@@ -13,8 +13,8 @@ namespace SoftmaxGen;
 /// is bit for bit the one <see cref="SoftmaxPrimitives"/> computes.
 /// </summary>
 /// <remarks>
-/// <para>The rows are cut into chunks of at least <see cref="MinChunkElements"/> values (a whole number of rows; a
-/// multiple of 64 rows for up to 512 classes), independently of the degree of parallelism. A batch of at most one chunk
+/// <para>The rows are cut into chunks of at least <see cref="MinChunkElements"/> values (a whole number of rows, one row
+/// when a row holds more; a multiple of 64 rows for up to 512 classes), independently of the degree of parallelism. A batch of at most one chunk
 /// runs inline on the calling thread, with no allocation and no overhead beyond the argument checks, and so does every
 /// batch when <c>maxDegreeOfParallelism</c> is 1; larger batches use
 /// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>, which allocates about 2 KB per call (plus 8 bytes
@@ -167,11 +167,14 @@ public static class SoftmaxParallel
         Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
     }
 
-    /// <summary>The number of rows in each chunk (the last may hold fewer): at least <see cref="MinChunkElements"/> values, and a multiple of 64 rows when that is 64 rows or more (up to 512 classes).</summary>
+    /// <summary>The number of rows in each chunk (the last may hold fewer): at least <see cref="MinChunkElements"/> values and at least one row, and a multiple of 64 rows when that is 64 rows or more (up to 512 classes).</summary>
     /// <param name="classes">The class count, at least 1.</param>
     internal static int ChunkRows(int classes)
     {
-        int rows = (MinChunkElements + classes - 1) / classes;
+        // In long: MinChunkElements + classes - 1 passes int.MaxValue for classes above int.MaxValue - 32767. The
+        // quotient is 1 to MinChunkElements rows, and a chunk of more than one row holds fewer than
+        // 2 * MinChunkElements values, so chunkRows * classes fits an int for every class count.
+        int rows = (int)((MinChunkElements + (long)classes - 1) / classes);
         return rows < RowAlignment ? rows : (rows + RowAlignment - 1) / RowAlignment * RowAlignment;
     }
 
@@ -256,10 +259,12 @@ public static class SoftmaxParallel
     private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
         where T : unmanaged
     {
-        int firstRow = chunk * chunkRows;
+        // The products are taken in long and narrowed checked: for chunk < chunks they are at most rows and
+        // logits.Length, which are ints, so a wrong chunk count fails loudly rather than slicing a wrapped offset.
+        int firstRow = checked((int)((long)chunk * chunkRows));
         int count = Math.Min(chunkRows, rows - firstRow);
-        int start = firstRow * classes;
-        int length = count * classes;
+        int start = checked((int)((long)firstRow * classes));
+        int length = checked((int)((long)count * classes));
 
         // Softmax and log-softmax write rows x classes values; cross-entropy one loss per row, or none (a reduction).
         Span<T> y = operation != Operation.CrossEntropy ? output.Slice(start, length) : output.IsEmpty ? [] : output.Slice(firstRow, count);

@@ -8,7 +8,9 @@ namespace SoftmaxGen.Tests;
 /// <see cref="SoftmaxParallel"/>: every per-row result is bitwise the one <see cref="SoftmaxPrimitives"/> computes (each
 /// chunk runs the same dispatch), for generated and fallback class counts, several chunks with a partial last one and
 /// every degree of parallelism; the reduced cross-entropy is the same for every degree, within one float ULP of the
-/// serial result and within the loss tolerance of the float64 reference; bad arguments throw and write nothing.
+/// serial result and within the loss tolerance of the float64 reference; bad arguments throw and write nothing. Zero
+/// rows of any class count up to <see cref="int.MaxValue"/>, and rows longer than a chunk, behave as in
+/// <see cref="SoftmaxPrimitives"/>.
 /// </summary>
 public sealed class ParallelTests
 {
@@ -115,11 +117,19 @@ public sealed class ParallelTests
     [InlineData(100)]
     [InlineData(513)]
     [InlineData(40_000)]
+    [InlineData(int.MaxValue / 2)]
+    [InlineData(int.MaxValue - 32767)] // the largest count for which MinChunkElements + classes - 1 fits an int
+    [InlineData(int.MaxValue - 32766)]
+    [InlineData(int.MaxValue - 20000)]
+    [InlineData(int.MaxValue)]
     public void ChunkRows_HoldAtLeastTheMinimum_AndWholeBlocks(int classes)
     {
         int chunkRows = SoftmaxParallel.ChunkRows(classes);
         Assert.True((long)chunkRows * classes >= SoftmaxParallel.MinChunkElements);
         Assert.True(chunkRows >= 1);
+
+        // A chunk of chunkRows rows is sliced as one span: its length must be an int.
+        Assert.True((long)chunkRows * classes <= int.MaxValue);
         if (classes <= 512)
         {
             Assert.Equal(0, chunkRows % 64);
@@ -129,6 +139,181 @@ public sealed class ParallelTests
         int slack = classes <= 512 ? 64 : 1;
         Assert.True((long)(chunkRows - slack) * classes < SoftmaxParallel.MinChunkElements);
     }
+
+    [Theory]
+    [InlineData(1, 32768)]
+    [InlineData(2, 16384)]
+    [InlineData(3, 10944)] // 10,923 rows rounded up to 64
+    [InlineData(63, 576)]
+    [InlineData(64, 512)]
+    [InlineData(65, 512)]
+    [InlineData(100, 384)]
+    [InlineData(511, 128)]
+    [InlineData(512, 64)]
+    [InlineData(513, 64)]
+    [InlineData(1000, 33)]
+    [InlineData(20_000, 2)]
+    [InlineData(32767, 2)]
+    [InlineData(32768, 1)]
+    [InlineData(32769, 1)]
+    [InlineData(int.MaxValue / 2, 1)]
+    [InlineData(int.MaxValue - 20000, 1)]
+    [InlineData(int.MaxValue, 1)]
+    public void ChunkRows_AreExact(int classes, int expected) => Assert.Equal(expected, SoftmaxParallel.ChunkRows(classes));
+
+    /// <summary>
+    /// Zero rows: class counts around the 64-row alignment and the chunk minimum, up to <see cref="int.MaxValue"/>
+    /// (where the chunk arithmetic must not overflow int), for every degree and operation.
+    /// </summary>
+    public static TheoryData<int, int, string> ZeroRowCases
+    {
+        get
+        {
+            int[] classCounts = [1, 2, 3, 63, 64, 65, 511, 512, 513, 32768, 32769, int.MaxValue / 2, int.MaxValue - 20000, int.MaxValue];
+            string[] operations = ["Softmax", "LogSoftmax", "CrossEntropyMean", "CrossEntropySum", "CrossEntropyPerRow"];
+            var data = new TheoryData<int, int, string>();
+            foreach (int classes in classCounts)
+            {
+                foreach (int degree in new[] { 1, 2, -1 })
+                {
+                    foreach (string operation in operations)
+                    {
+                        data.Add(classes, degree, operation);
+                    }
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ZeroRowCases))]
+    public void Float_ZeroRows_AreANoOp_LikeSoftmaxPrimitives(int classes, int degree, string operation)
+    {
+        // The outputs are longer than the zero rows need: neither call may write any of them.
+        float[] serialOutput = Filled(4), parallelOutput = Filled(4);
+        float serial = 0, parallel = 0;
+        ReadOnlySpan<int> noTargets = [];
+        switch (operation)
+        {
+            case "Softmax":
+                SoftmaxPrimitives.Softmax(ReadOnlySpan<float>.Empty, serialOutput, classes);
+                SoftmaxParallel.Softmax(ReadOnlySpan<float>.Empty, parallelOutput, classes, degree);
+                break;
+            case "LogSoftmax":
+                SoftmaxPrimitives.LogSoftmax(ReadOnlySpan<float>.Empty, serialOutput, classes);
+                SoftmaxParallel.LogSoftmax(ReadOnlySpan<float>.Empty, parallelOutput, classes, degree);
+                break;
+            case "CrossEntropyMean":
+                serial = SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, classes, LossReduction.Mean);
+                parallel = SoftmaxParallel.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, classes, LossReduction.Mean, degree);
+                break;
+            case "CrossEntropySum":
+                serial = SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, classes, LossReduction.Sum);
+                parallel = SoftmaxParallel.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, classes, LossReduction.Sum, degree);
+                break;
+            case "CrossEntropyPerRow":
+                SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, serialOutput, classes);
+                SoftmaxParallel.CrossEntropy(ReadOnlySpan<float>.Empty, noTargets, parallelOutput, classes, degree);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, null);
+        }
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(serial), BitConverter.SingleToInt32Bits(parallel));
+        Assert.All(serialOutput, v => Assert.Equal(Sentinel, v));
+        Assert.All(parallelOutput, v => Assert.Equal(Sentinel, v));
+    }
+
+    [Theory]
+    [MemberData(nameof(ZeroRowCases))]
+    public void Double_ZeroRows_AreANoOp_LikeSoftmaxPrimitives(int classes, int degree, string operation)
+    {
+        // The outputs are longer than the zero rows need: neither call may write any of them.
+        double[] serialOutput = FilledDouble(4), parallelOutput = FilledDouble(4);
+        double serial = 0, parallel = 0;
+        ReadOnlySpan<int> noTargets = [];
+        switch (operation)
+        {
+            case "Softmax":
+                SoftmaxPrimitives.Softmax(ReadOnlySpan<double>.Empty, serialOutput, classes);
+                SoftmaxParallel.Softmax(ReadOnlySpan<double>.Empty, parallelOutput, classes, degree);
+                break;
+            case "LogSoftmax":
+                SoftmaxPrimitives.LogSoftmax(ReadOnlySpan<double>.Empty, serialOutput, classes);
+                SoftmaxParallel.LogSoftmax(ReadOnlySpan<double>.Empty, parallelOutput, classes, degree);
+                break;
+            case "CrossEntropyMean":
+                serial = SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, classes, LossReduction.Mean);
+                parallel = SoftmaxParallel.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, classes, LossReduction.Mean, degree);
+                break;
+            case "CrossEntropySum":
+                serial = SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, classes, LossReduction.Sum);
+                parallel = SoftmaxParallel.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, classes, LossReduction.Sum, degree);
+                break;
+            case "CrossEntropyPerRow":
+                SoftmaxPrimitives.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, serialOutput, classes);
+                SoftmaxParallel.CrossEntropy(ReadOnlySpan<double>.Empty, noTargets, parallelOutput, classes, degree);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, null);
+        }
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(serial), BitConverter.DoubleToInt64Bits(parallel));
+        Assert.All(serialOutput, v => Assert.Equal(Sentinel, v));
+        Assert.All(parallelOutput, v => Assert.Equal(Sentinel, v));
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1, -2)]
+    [InlineData(int.MaxValue - 20000, 0)]
+    [InlineData(int.MaxValue - 20000, -2)]
+    [InlineData(int.MaxValue, 0)]
+    [InlineData(int.MaxValue, -2)]
+    public void ZeroRows_BadDegree_Throws(int classes, int degree)
+    {
+        float[] output = Filled(4);
+        double[] outputD = FilledDouble(4);
+        AssertDegree(degree, () => SoftmaxParallel.Softmax(ReadOnlySpan<float>.Empty, output, classes, degree));
+        AssertDegree(degree, () => SoftmaxParallel.LogSoftmax(ReadOnlySpan<float>.Empty, output, classes, degree));
+        AssertDegree(degree, () => SoftmaxParallel.CrossEntropy(ReadOnlySpan<float>.Empty, [], classes, LossReduction.Mean, degree));
+        AssertDegree(degree, () => SoftmaxParallel.CrossEntropy(ReadOnlySpan<float>.Empty, [], output, classes, degree));
+        AssertDegree(degree, () => SoftmaxParallel.Softmax(ReadOnlySpan<double>.Empty, outputD, classes, degree));
+        AssertDegree(degree, () => SoftmaxParallel.LogSoftmax(ReadOnlySpan<double>.Empty, outputD, classes, degree));
+        AssertDegree(degree, () => SoftmaxParallel.CrossEntropy(ReadOnlySpan<double>.Empty, [], classes, LossReduction.Sum, degree));
+        AssertDegree(degree, () => SoftmaxParallel.CrossEntropy(ReadOnlySpan<double>.Empty, [], outputD, classes, degree));
+        Assert.All(output, v => Assert.Equal(Sentinel, v));
+        Assert.All(outputD, v => Assert.Equal(Sentinel, v));
+    }
+
+    /// <summary>
+    /// Long rows: one row longer than <see cref="SoftmaxParallel.MinChunkElements"/> (one chunk), several such rows (one
+    /// row per chunk), and chunks of two rows with a partial last chunk (20,000 and 32,767 classes).
+    /// </summary>
+    public static TheoryData<int, int> LongRowShapes
+    {
+        get
+        {
+            var data = new TheoryData<int, int>();
+            data.Add(40_000, 1);
+            data.Add(200_000, 1);
+            data.Add(40_000, 3);
+            data.Add(200_000, 2);
+            data.Add(20_000, 5);
+            data.Add(32767, 5);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LongRowShapes))]
+    public void Float_LongRows_EqualSerial_ForEveryDegree(int classes, int rows) => CheckLongRows<float>(classes, rows);
+
+    [Theory]
+    [MemberData(nameof(LongRowShapes))]
+    public void Double_LongRows_EqualSerial_ForEveryDegree(int classes, int rows) => CheckLongRows<double>(classes, rows);
 
     [Fact]
     public void OneChunk_AndDegreeOne_DoNotAllocate()
@@ -255,7 +440,55 @@ public sealed class ParallelTests
         var random = new Random(LogitGenerator.Seed(classes, rows, typeof(T) == typeof(float) ? 4 : 5));
         T[] logits = LogitGenerator.Create<T>("normal5", rows * classes, random);
         int[] targets = LogitGenerator.Targets(rows, classes, random);
+        AssertPerRowEqualsSerial(logits, targets, classes, rows);
+    }
 
+    private static void CheckLongRows<T>(int classes, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Assert.True(SoftmaxParallel.ChunkRows(classes) <= 2, "a chunk must hold one or two rows");
+        var random = new Random(LogitGenerator.Seed(classes, rows, typeof(T) == typeof(float) ? 6 : 7));
+        T[] logits = LogitGenerator.Create<T>("normal5", rows * classes, random);
+        int[] targets = LogitGenerator.Targets(rows, classes, random);
+        AssertPerRowEqualsSerial(logits, targets, classes, rows);
+
+        // The reduced loss: the same for every degree; one chunk is exactly the serial call.
+        bool oneChunk = rows <= SoftmaxParallel.ChunkRows(classes);
+        foreach (LossReduction reduction in new[] { LossReduction.Mean, LossReduction.Sum })
+        {
+            long serial = ReducedBits(logits, targets, classes, reduction, null);
+            long first = ReducedBits(logits, targets, classes, reduction, 1);
+            foreach (int degree in new[] { 2, -1 })
+            {
+                Assert.Equal(first, ReducedBits(logits, targets, classes, reduction, degree));
+            }
+
+            if (oneChunk)
+            {
+                Assert.Equal(serial, first);
+            }
+        }
+    }
+
+    // The bits of the reduced cross-entropy from SoftmaxPrimitives (degree null) or SoftmaxParallel.
+    private static long ReducedBits<T>(T[] logits, int[] targets, int classes, LossReduction reduction, int? degree)
+    {
+        if (logits is float[] x)
+        {
+            return BitConverter.SingleToInt32Bits(degree is int d
+                ? SoftmaxParallel.CrossEntropy(x, targets, classes, reduction, d)
+                : SoftmaxPrimitives.CrossEntropy(x, targets, classes, reduction));
+        }
+
+        var xd = (double[])(object)logits;
+        return BitConverter.DoubleToInt64Bits(degree is int dd
+            ? SoftmaxParallel.CrossEntropy(xd, targets, classes, reduction, dd)
+            : SoftmaxPrimitives.CrossEntropy(xd, targets, classes, reduction));
+    }
+
+    private static void AssertPerRowEqualsSerial<T>(T[] logits, int[] targets, int classes, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         T[] softmax = new T[logits.Length], logSoftmax = new T[logits.Length], losses = new T[rows];
         Serial(logits, targets, softmax, logSoftmax, losses, classes);
 
@@ -330,12 +563,20 @@ public sealed class ParallelTests
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(call);
         Assert.Equal("maxDegreeOfParallelism", exception.ParamName);
+        Assert.Equal(degree, exception.ActualValue);
         Assert.Contains($"is {degree};", exception.Message, StringComparison.Ordinal);
     }
 
     private static float[] Filled(int length)
     {
         var values = new float[length];
+        Array.Fill(values, Sentinel);
+        return values;
+    }
+
+    private static double[] FilledDouble(int length)
+    {
+        var values = new double[length];
         Array.Fill(values, Sentinel);
         return values;
     }
