@@ -76,18 +76,6 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     /// <summary>For Row and Loop: the leading lanes of the last vector that repeat classes of the vector before it.</summary>
     public int RepeatedLanes => VectorCount * Lanes - Classes;
 
-    /// <summary>
-    /// For a Block or Columns plan: the row layout its last rows (fewer than a block, or a single row) take, the one the
-    /// fallback's column layout takes for its last rows (float: Vector256 from 8 classes, Vector128 from 4; double: from
-    /// 4 and 2); null when the
-    /// row is shorter than any vector, and the last rows go one at a time (float: one Vector128 a row, PartialRow128; double: scalar code), or the plan has no blocks.
-    /// </summary>
-    public KernelPlan? TailPlan =>
-        Kind != PlanKind.Block && Kind != PlanKind.Columns ? null
-        : Classes >= 256 / ElementBits && Bits >= 256 ? new KernelPlan(PlanKind.Row, 256, ElementBits, Classes)
-        : Classes >= 128 / ElementBits ? new KernelPlan(PlanKind.Row, 128, ElementBits, Classes)
-        : null;
-
     /// <summary>The largest float class count processed a block of rows at a time, for a tier of <paramref name="lanes"/> lanes.</summary>
     public static int BlockLimit(int lanes) => lanes * 3 / 4;
 

@@ -22,8 +22,6 @@ public sealed partial class SoftmaxGenerator
             EmitCrossEntropy(w, p);
         }
 
-        /// <summary>The suffix of the methods that take a block layout's last rows: a row layout's, or (rows shorter than any vector) PartialRow128 or ScalarRows.</summary>
-        private static string Tail(KernelPlan p) => p.TailPlan is KernelPlan tail ? tail.Suffix : ScalarRowEmitter.Suffix(p.IsFloat);
 
         private static string Columns(KernelPlan p, string prefix) =>
             string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"{prefix}c{j}"));
@@ -206,7 +204,7 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string tailCall)
+        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string lastBlock)
         {
             int lanes = p.Lanes;
             w.WriteLine($"nuint full = rows - rows % {lanes};");
@@ -216,10 +214,16 @@ public sealed partial class SoftmaxGenerator
             }
 
             w.WriteLine();
-            w.WriteLine(p.TailPlan is KernelPlan tail
-                ? $"// The last rows (fewer than {lanes}) each in {tail.Vector} registers (the row layout), so nothing past the end is read or written."
-                : $"// The last rows (fewer than {lanes}) one at a time, so nothing past the end is read or written.");
-            w.WriteLine(tailCall);
+            w.WriteLine($"// The last rows (fewer than {lanes}) as one block padded with rows of zeros, in a copy, so that nothing past the");
+            w.WriteLine("// end is read or written and every row gets the same arithmetic wherever it sits in the batch.");
+            using (w.OpenBlock("if (full < rows)"))
+            {
+                w.WriteLine("int used = (int)(rows - full) * C;");
+                w.WriteLine($"Span<float> last = stackalloc float[{Emitter.Int(lanes * p.Classes)}];");
+                w.WriteLine("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);");
+                w.WriteLine("last.Slice(used).Clear();");
+                w.WriteLine(lastBlock);
+            }
         }
 
         private static void EmitSoftmax(SourceWriter w, KernelPlan p)
@@ -232,7 +236,8 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"Softmax{Tail(p)}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+                    $"SoftmaxOne{p.Suffix}(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));\n" +
+                    "last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));");
             }
 
             w.WriteLine();
@@ -257,7 +262,8 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"LogSoftmax{Tail(p)}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
+                    $"LogSoftmaxOne{p.Suffix}(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));\n" +
+                    "last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));");
             }
 
             w.WriteLine();
@@ -284,7 +290,13 @@ public sealed partial class SoftmaxGenerator
                 w.WriteLine("double lossSum = 0;");
                 WriteBlockLoop(w, p,
                     $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    $"lossSum += CrossEntropy{Tail(p)}(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);");
+                    $"Span<int> lastTargets = stackalloc int[{lanes}];\n" +
+                    "lastTargets.Clear();\n" +
+                    "targets.Slice((int)full).CopyTo(lastTargets);\n" +
+                    $"Span<float> lastLosses = stackalloc float[{lanes}];\n" +
+                    $"CrossEntropyOne{p.Suffix}(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);\n" +
+                    "for (int r = 0; r < (int)(rows - full); r++)\n{\n    lossSum += lastLosses[r];\n}\n\n" +
+                    "if (!losses.IsEmpty)\n{\n    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));\n}");
                 w.WriteLine();
                 w.WriteLine("return lossSum;");
             }

@@ -231,15 +231,8 @@ public sealed partial class SoftmaxGenerator
                 "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows",
                 "SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C)");
 
-            if (tiers.Any(p => p.Plan.Kind == PlanKind.Block && p.Plan.TailPlan is null))
-            {
-                ScalarRowEmitter.Emit(w, c, t);
-            }
-
-            // Each layout once; the column and block layouts also need a row layout for their last rows.
-            IEnumerable<KernelPlan> plans = tiers.Select(p => p.Plan)
-                .SelectMany(p => p.TailPlan is KernelPlan tail ? new[] { p, tail } : new[] { p })
-                .Distinct();
+            // Each layout once (two tiers can share one).
+            IEnumerable<KernelPlan> plans = tiers.Select(p => p.Plan).Distinct();
             foreach (KernelPlan plan in plans)
             {
                 switch (plan.Kind)
@@ -261,54 +254,21 @@ public sealed partial class SoftmaxGenerator
         }
 
         /// <summary>
-        /// The column layout is the runtime's (shared with the fallback): one call per operation for the whole blocks of
-        /// W rows (W = lanes), with the class count; the last rows (fewer than W, or a single row) take the row layout that
-        /// the fallback's take (KernelPlan.TailPlan).
+        /// The column layout is the runtime's (shared with the fallback): one call per operation with the class count; the
+        /// runtime computes the last rows (fewer than a block, or a single row) as a padded block, so generated and fallback
+        /// give every row the same bits wherever it sits in a batch.
         /// </summary>
         private static void EmitColumns(SourceWriter w, KernelPlan p)
         {
-            KernelPlan rowPlan = p.TailPlan!.Value;
-            int block = p.Lanes;
-            string tail = $"// Whole blocks of {block} rows in the column layout; the last rows (fewer than {block}) each in registers.";
             w.WriteLine();
             w.WriteLine($"/// <summary>Softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows)"))
-            {
-                w.WriteLine(tail);
-                w.WriteLine($"nuint full = rows - rows % {block};");
-                using (w.OpenBlock("if (full != 0)"))
-                {
-                    w.WriteLine($"ColumnLayout.Softmax{p.Bits}(ref x, ref y, full, C);");
-                }
-
-                w.WriteLine();
-                w.WriteLine($"Softmax{rowPlan.Suffix}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
-            }
-
+            w.WriteLine($"private static void Softmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows) => ColumnLayout.Softmax{p.Bits}(ref x, ref y, rows, C);");
             w.WriteLine();
             w.WriteLine($"/// <summary>Log-softmax with {p.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows)"))
-            {
-                w.WriteLine(tail);
-                w.WriteLine($"nuint full = rows - rows % {block};");
-                using (w.OpenBlock("if (full != 0)"))
-                {
-                    w.WriteLine($"ColumnLayout.LogSoftmax{p.Bits}(ref x, ref y, full, C);");
-                }
-
-                w.WriteLine();
-                w.WriteLine($"LogSoftmax{rowPlan.Suffix}(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);");
-            }
-
+            w.WriteLine($"private static void LogSoftmax{p.Suffix}(ref {p.Element} x, ref {p.Element} y, nuint rows) => ColumnLayout.LogSoftmax{p.Bits}(ref x, ref y, rows, C);");
             w.WriteLine();
             w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {p.Element} x, ReadOnlySpan<int> targets, Span<{p.Element}> losses, nuint rows)"))
-            {
-                w.WriteLine(tail);
-                w.WriteLine($"int full = (int)(rows - rows % {block});");
-                w.WriteLine($"double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy{p.Bits}(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);");
-                w.WriteLine($"return sum + CrossEntropy{rowPlan.Suffix}(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);");
-            }
+            w.WriteLine($"private static double CrossEntropy{p.Suffix}(ref {p.Element} x, ReadOnlySpan<int> targets, Span<{p.Element}> losses, nuint rows) => ColumnLayout.CrossEntropy{p.Bits}(ref x, targets, losses, rows, C);");
         }
 
         private static void EmitDispatch(SourceWriter w, string t, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string arguments, string fallback)

@@ -20,8 +20,9 @@ namespace SoftmaxGen.Kernels;
 /// (<see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/>), the
 /// last group overlapping the one before; anything else by scalar copies. Each lane is computed as the row layout
 /// computes a row from its total (float softmax scales by a float reciprocal, as the generated block layout does; double
-/// divides, rounding once). The last rows (fewer than W) go through <see cref="RowKernels"/> with the widest vector no
-/// longer than a row, up to Vector256. All of a block is read before any of it is written, so in-place calls are safe.
+/// divides, rounding once). The last rows (fewer than W) are copied into a zero-padded block and computed as one, so
+/// every row of a batch gets the same arithmetic wherever it sits. All of a block is read before any of it is written,
+/// so in-place calls are safe.
 /// </summary>
 [SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
 internal static class ColumnKernels
@@ -46,51 +47,15 @@ internal static class ColumnKernels
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            ref T xb = ref Unsafe.Add(ref x, row * classes);
-            ref T yb = ref Unsafe.Add(ref y, row * classes);
-            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
-            TVec negatedMax = TOps.Subtract(default, max);
-
-            TVec sum = TOps.Splat(T.One), compensation = default;
-            for (nuint j = 0; j < classes; j++)
-            {
-                TVec e = TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax);
-                TOps.Store(e, ref cols, j * width);
-                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
-            }
-
-            TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
-            if (typeof(T) == typeof(float))
-            {
-                // One multiplication by 1 / sum per value, as the generated block kernels do.
-                TVec scale = TOps.Divide(TOps.Splat(T.One), total);
-                for (nuint j = 0; j < classes; j++)
-                {
-                    TOps.Store(TOps.Multiply(TOps.Load(ref cols, j * width), scale), ref cols, j * width);
-                }
-            }
-            else
-            {
-                // double: a division, which rounds once, as the row layout does.
-                for (nuint j = 0; j < classes; j++)
-                {
-                    TOps.Store(TOps.Divide(TOps.Load(ref cols, j * width), total), ref cols, j * width);
-                }
-            }
-
-            Scatter<T>(ref cols, ref yb, width, classes);
+            SoftmaxBlock<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref cols, classes);
         }
 
-        ref T xt = ref Unsafe.Add(ref x, full * classes);
-        ref T yt = ref Unsafe.Add(ref y, full * classes);
-        switch (TailWidth<T>(classes))
+        if (full < rows)
         {
-            case 256 when typeof(T) == typeof(float): RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            case 128 when typeof(T) == typeof(float): RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            case 256: RowKernels.Softmax<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
-            case 128: RowKernels.Softmax<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
-            case 0 when typeof(T) == typeof(float): RowKernels.Softmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            default: RowKernels.Softmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
+            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
+            SoftmaxBlock<TOps, TVec, T>(ref block, ref block, ref cols, classes);
+            CopyRows(ref block, ref Unsafe.Add(ref y, full * classes), (rows - full) * classes);
         }
     }
 
@@ -105,31 +70,15 @@ internal static class ColumnKernels
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            ref T xb = ref Unsafe.Add(ref x, row * classes);
-            ref T yb = ref Unsafe.Add(ref y, row * classes);
-            TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
-            (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
-
-            // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
-            AxisKernels.LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
-            for (nuint j = 0; j < classes; j++)
-            {
-                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
-            }
-
-            Scatter<T>(ref cols, ref yb, width, classes);
+            LogSoftmaxBlock<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref cols, classes);
         }
 
-        ref T xt = ref Unsafe.Add(ref x, full * classes);
-        ref T yt = ref Unsafe.Add(ref y, full * classes);
-        switch (TailWidth<T>(classes))
+        if (full < rows)
         {
-            case 256 when typeof(T) == typeof(float): RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            case 128 when typeof(T) == typeof(float): RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            case 256: RowKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
-            case 128: RowKernels.LogSoftmax<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
-            case 0 when typeof(T) == typeof(float): RowKernels.LogSoftmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes); break;
-            default: RowKernels.LogSoftmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes); break;
+            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
+            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
+            LogSoftmaxBlock<TOps, TVec, T>(ref block, ref block, ref cols, classes);
+            CopyRows(ref block, ref Unsafe.Add(ref y, full * classes), (rows - full) * classes);
         }
     }
 
@@ -152,19 +101,113 @@ internal static class ColumnKernels
                 ref xb, (int)classes, targets.Slice((int)row, (int)width), losses.IsEmpty ? default : losses.Slice((int)row, (int)width), max, sum, compensation);
         }
 
-        ref T xt = ref Unsafe.Add(ref x, full * classes);
-        ReadOnlySpan<int> tailTargets = targets.Slice((int)full);
-        Span<T> tailLosses = losses.IsEmpty ? default : losses.Slice((int)full);
-        return lossSum + TailWidth<T>(classes) switch
+        if (full < rows)
         {
-            256 when typeof(T) == typeof(float) => RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
-            128 when typeof(T) == typeof(float) => RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
-            256 => RowKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
-            128 => RowKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
-            _ when typeof(T) == typeof(float) => RowKernels.CrossEntropy<ScalarF, float, float>(ref AsFloat(ref xt), tailTargets, AsFloats(tailLosses), rows - full, classes),
-            _ => RowKernels.CrossEntropy<ScalarD, double, double>(ref AsDouble(ref xt), tailTargets, AsDoubles(tailLosses), rows - full, classes),
-        };
+            // The last rows as one padded block (padding rows target class 0); only their own losses count.
+            int tail = (int)(rows - full);
+            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
+            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
+            Span<int> lastTargets = stackalloc int[Vector512<T>.Count];
+            lastTargets.Clear();
+            targets.Slice((int)full, tail).CopyTo(lastTargets);
+            Span<T> lastLosses = stackalloc T[Vector512<T>.Count];
+            TVec max = Gather<TOps, TVec, T>(ref block, ref cols, width, classes);
+            (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
+            BlockLosses<TOps, TVec, T>(ref block, (int)classes, lastTargets.Slice(0, (int)width), lastLosses.Slice(0, (int)width), max, sum, compensation);
+            for (int r = 0; r < tail; r++)
+            {
+                lossSum += double.CreateTruncating(lastLosses[r]);
+            }
+
+            if (!losses.IsEmpty)
+            {
+                lastLosses.Slice(0, tail).CopyTo(losses.Slice((int)full));
+            }
+        }
+
+        return lossSum;
     }
+
+    /// <summary>Softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>: the block is read before it is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxBlock<TOps, TVec, T>(ref T xb, ref T yb, ref T cols, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
+        TVec negatedMax = TOps.Subtract(default, max);
+
+        TVec sum = TOps.Splat(T.One), compensation = default;
+        for (nuint j = 0; j < classes; j++)
+        {
+            TVec e = TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax);
+            TOps.Store(e, ref cols, j * width);
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+        }
+
+        TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
+        if (typeof(T) == typeof(float))
+        {
+            // One multiplication by 1 / sum per value, as the generated block kernels do.
+            TVec scale = TOps.Divide(TOps.Splat(T.One), total);
+            for (nuint j = 0; j < classes; j++)
+            {
+                TOps.Store(TOps.Multiply(TOps.Load(ref cols, j * width), scale), ref cols, j * width);
+            }
+        }
+        else
+        {
+            // double: a division, which rounds once, as the row layout does.
+            for (nuint j = 0; j < classes; j++)
+            {
+                TOps.Store(TOps.Divide(TOps.Load(ref cols, j * width), total), ref cols, j * width);
+            }
+        }
+
+        Scatter<T>(ref cols, ref yb, width, classes);
+    }
+
+    /// <summary>Log-softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LogSoftmaxBlock<TOps, TVec, T>(ref T xb, ref T yb, ref T cols, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        TVec max = Gather<TOps, TVec, T>(ref xb, ref cols, width, classes);
+        (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
+
+        // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
+        AxisKernels.LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+        for (nuint j = 0; j < classes; j++)
+        {
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
+        }
+
+        Scatter<T>(ref cols, ref yb, width, classes);
+    }
+
+    /// <summary>
+    /// The last rows of a batch (fewer than W) copied into <paramref name="buffer"/> as one block, the rows after them
+    /// zero. They then go through the block arithmetic like every other row, so that a row's result does not depend on
+    /// where it sits in the batch or on the batch size; a padding row of zeros is finite and computes harmlessly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T LastRows<T>(ref T x, nuint rows, nuint classes, nuint width, Span<T> buffer)
+        where T : unmanaged
+    {
+        int used = (int)(rows * classes), size = (int)(width * classes);
+        MemoryMarshal.CreateReadOnlySpan(ref x, used).CopyTo(buffer);
+        buffer.Slice(used, size - used).Clear();
+        return ref MemoryMarshal.GetReference(buffer);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRows<T>(ref T from, ref T to, nuint count) =>
+        MemoryMarshal.CreateReadOnlySpan(ref from, (int)count).CopyTo(MemoryMarshal.CreateSpan(ref to, (int)count));
 
     /// <summary>
     /// <see cref="LossKernels.CrossEntropy{TOps, TVec, T}"/> (class targets with PyTorch's options, fused with the
@@ -379,21 +422,47 @@ internal static class ColumnKernels
     }
 
     /// <summary>
-    /// The vector width (bits) of the row layout that takes a block layout's last rows: the widest accelerated vector
-    /// up to Vector256 that a row fills (float: 8 classes for Vector256, 4 for Vector128; double: 4 and 2), else 0
-    /// (scalar). The generated block and column layouts take the same (KernelPlan.TailPlan).
+    /// <see cref="CrossEntropyWithOptions{TOps, TVec, T}"/> for every row: the whole blocks in place, then the last rows
+    /// (fewer than W) as one block copied into buffers and padded with ignored rows (loss 0, gradient 0, not counted), so
+    /// that each row's loss and gradient do not depend on where it sits in the batch.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TailWidth<T>(nuint classes)
-        where T : unmanaged
+    internal static (double Nll, double Smooth) CrossEntropyWithOptionsAllRows<TOps, TVec, T>(
+        ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
+        Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint lanes256 = (nuint)Vector256<T>.Count;
-        if (classes >= lanes256 && Vector256.IsHardwareAccelerated)
+        (double nll, double smooth, nuint done) = CrossEntropyWithOptions<TOps, TVec, T>(
+            ref x, targets, weights, ignoreIndex, smoothing, losses, gradient, gradientScale, rows, classes);
+        if (done == rows)
         {
-            return 256;
+            return (nll, smooth);
         }
 
-        return classes >= lanes256 / 2 && Vector128.IsHardwareAccelerated ? 128 : 0;
+        int width = TOps.Count, tail = (int)(rows - done), used = tail * (int)classes;
+        Span<T> block = stackalloc T[MaxClasses * Vector512<T>.Count];
+        block = block.Slice(0, width * (int)classes);
+        ref T lastRows = ref LastRows(ref Unsafe.Add(ref x, done * classes), rows - done, classes, (nuint)width, block);
+        Span<int> lastTargets = stackalloc int[Vector512<T>.Count];
+        lastTargets = lastTargets.Slice(0, width);
+        lastTargets.Fill(ignoreIndex);
+        targets.Slice((int)done, tail).CopyTo(lastTargets);
+        Span<T> lastLosses = stackalloc T[Vector512<T>.Count];
+        Span<T> lastGradient = gradient.IsEmpty ? default : block; // in place over the copy, which is read first
+        (double nllLast, double smoothLast, _) = CrossEntropyWithOptions<TOps, TVec, T>(
+            ref lastRows, lastTargets, weights, ignoreIndex, smoothing, losses.IsEmpty ? default : lastLosses.Slice(0, width), lastGradient, gradientScale, (nuint)width, classes);
+        if (!losses.IsEmpty)
+        {
+            lastLosses.Slice(0, tail).CopyTo(losses.Slice((int)done));
+        }
+
+        if (!gradient.IsEmpty)
+        {
+            lastGradient.Slice(0, used).CopyTo(gradient.Slice((int)done * (int)classes));
+        }
+
+        return (nll + nllLast, smooth + smoothLast);
     }
 
     /// <summary>Copies W rows into <paramref name="cols"/> so that vector j holds class j of every row; returns the lane-wise row maxima.</summary>

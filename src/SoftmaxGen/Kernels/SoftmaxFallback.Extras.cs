@@ -44,7 +44,7 @@ public static partial class SoftmaxFallback
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);
         SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        TopKCore(logits, k, indices, probabilities, rows, classes);
+        TopKKernels.TopK(null, logits, k, indices, probabilities, rows, classes);
     }
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{double}, int, Span{int}, Span{double}, int)"/>
@@ -53,7 +53,7 @@ public static partial class SoftmaxFallback
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);
         SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        TopKCore(logits, k, indices, probabilities, rows, classes);
+        TopKKernels.TopK(null, logits, k, indices, probabilities, rows, classes);
     }
 
     // ---- Validated cores -------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ public static partial class SoftmaxFallback
             AxisKernels.LogSoftmax(input, output, outer, classes, innerSize);
     }
 
-    /// <summary>Top-k of validated rows into validated outputs of <c>rows x k</c> values.</summary>
+    /// <summary>Top-k of validated rows into validated outputs of <c>rows x k</c> values, with the probabilities of the Softmax that SoftmaxPrimitives dispatches to for the class count.</summary>
     /// <param name="logits">Whole rows.</param>
     /// <param name="k">The number of classes per row, in [1, classes].</param>
     /// <param name="indices">At least <c>rows x k</c> values.</param>
@@ -108,9 +108,9 @@ public static partial class SoftmaxFallback
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void TopKCore(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes) =>
-        TopKKernels.TopK(logits, k, indices, probabilities, rows, classes);
+        TopKKernels.TopK(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, rows, classes);
 
     /// <inheritdoc cref="TopKCore(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, int)"/>
     public static void TopKCore(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes) =>
-        TopKKernels.TopK(logits, k, indices, probabilities, rows, classes);
+        TopKKernels.TopK(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, rows, classes);
 }

@@ -390,12 +390,12 @@ public static partial class SoftmaxFallback
             var l = MemoryMarshal.Cast<T, float>(losses);
             var g = MemoryMarshal.Cast<T, float>(logitsGradient);
             ref float x0 = ref MemoryMarshal.GetReference(x);
-            // Short rows: whole blocks of rows lane-wise (ColumnKernels), the last rows below.
+            // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows below.
             nuint done = 0;
             if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
             else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
 
             x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
             targets = targets.Slice((int)done);
@@ -417,9 +417,9 @@ public static partial class SoftmaxFallback
             ref double x0 = ref MemoryMarshal.GetReference(x);
             nuint done = 0;
             if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < Vector512<double>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
             else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < Vector256<double>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptions<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
 
             x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
             targets = targets.Slice((int)done);

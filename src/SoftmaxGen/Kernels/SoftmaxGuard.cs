@@ -51,7 +51,7 @@ public static partial class SoftmaxGuard
         }
 
         // Compared by bytes, so that spans cast from other memory (MemoryMarshal.Cast) cannot overlap unseen.
-        if (Overlaps(output, input, out nint byteOffset) && byteOffset != 0)
+        if (Overlaps<T, T>(input, output, out nint byteOffset) && byteOffset != 0)
         {
             ThrowPartOverlap(byteOffset, Unsafe.SizeOf<T>(), inputName, outputName);
         }
@@ -77,7 +77,7 @@ public static partial class SoftmaxGuard
         }
     }
 
-    /// <summary>Whether two spans share a byte; <paramref name="byteOffset"/> is where <paramref name="b"/> starts relative to <paramref name="a"/>.</summary>
+    /// <summary>Whether two spans share a byte; <paramref name="byteOffset"/> is where <paramref name="b"/> starts relative to <paramref name="a"/>, in bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Overlaps<TA, TB>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b, out nint byteOffset)
         where TA : unmanaged

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,88 +8,74 @@ using System.Runtime.Intrinsics;
 namespace SoftmaxGen.Kernels;
 
 /// <summary>
-/// The k most probable classes of each row and their softmax probabilities, without writing the full softmax.
-/// Per row: one scalar pass selects the k largest logits into a bounded heap kept in the row's own outputs (the
-/// logits in <c>probabilities</c>, the class indices in <c>indices</c>) and sorts it; the largest is the row maximum,
-/// so one vectorised pass (the row kernels' compensated sum) gives <c>sum_j e^(x_j - max)</c>, and only the k
-/// selected probabilities are computed, exactly as softmax computes them.
+/// The k most probable classes of each row and their softmax probabilities. Per row: one scalar pass selects the k
+/// largest logits into a bounded heap kept in the row's own outputs (the logits in <c>probabilities</c>, the class
+/// indices in <c>indices</c>) and sorts it; then the row's softmax, by the same kernel that Softmax dispatches to, goes
+/// into a scratch row, and the k selected probabilities are read from it, so they are Softmax's values bit for bit.
 /// </summary>
 internal static class TopKKernels
 {
-    internal static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes)
-    {
-        for (int row = 0; row < rows; row++)
-        {
-            ReadOnlySpan<float> x = logits.Slice(row * classes, classes);
-            Span<float> p = probabilities.Slice(row * k, k);
-            Select(x, indices.Slice(row * k, k), p);
-            float max = p[0];
-            double total = RowTotal(x, max);
+    // Rows up to this long are softmaxed into a stack buffer; longer ones into a pooled array.
+    private const int StackClasses = 1024;
 
-            // As softmax: e^(x - max) times 1/sum rounded once from double.
-            float scale = (float)(1.0 / total);
-            for (int j = 0; j < p.Length; j++)
+    internal static void TopK(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes)
+    {
+        float[]? rented = classes > StackClasses ? ArrayPool<float>.Shared.Rent(classes) : null;
+        Span<float> softmax = rented is null ? stackalloc float[StackClasses] : rented;
+        softmax = softmax.Slice(0, classes);
+        try
+        {
+            for (int row = 0; row < rows; row++)
             {
-                p[j] = SoftmaxMath.ExpShifted(p[j], -max) * scale;
+                ReadOnlySpan<float> x = logits.Slice(row * classes, classes);
+                Span<int> top = indices.Slice(row * k, k);
+                Select(x, top, probabilities.Slice(row * k, k));
+
+                // The probabilities are those the same kernel's Softmax gives the row, bit for bit.
+                if (kernel is null)
+                    SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+                else
+                    kernel.Softmax(x, softmax);
+                for (int j = 0; j < k; j++)
+                {
+                    probabilities[row * k + j] = softmax[top[j]];
+                }
             }
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<float>.Shared.Return(rented);
         }
     }
 
-    internal static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes)
+    internal static void TopK(SoftmaxKernel? kernel, ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes)
     {
-        for (int row = 0; row < rows; row++)
+        double[]? rented = classes > StackClasses ? ArrayPool<double>.Shared.Rent(classes) : null;
+        Span<double> softmax = rented is null ? stackalloc double[StackClasses] : rented;
+        softmax = softmax.Slice(0, classes);
+        try
         {
-            ReadOnlySpan<double> x = logits.Slice(row * classes, classes);
-            Span<double> p = probabilities.Slice(row * k, k);
-            Select(x, indices.Slice(row * k, k), p);
-            double max = p[0];
-            double total = RowTotal(x, max);
-
-            // As softmax: e^(x - max) divided by the sum (one rounding).
-            for (int j = 0; j < p.Length; j++)
+            for (int row = 0; row < rows; row++)
             {
-                p[j] = SoftmaxMath.ExpShifted(p[j], -max) / total;
+                ReadOnlySpan<double> x = logits.Slice(row * classes, classes);
+                Span<int> top = indices.Slice(row * k, k);
+                Select(x, top, probabilities.Slice(row * k, k));
+                if (kernel is null)
+                    SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+                else
+                    kernel.Softmax(x, softmax);
+                for (int j = 0; j < k; j++)
+                {
+                    probabilities[row * k + j] = softmax[top[j]];
+                }
             }
         }
-    }
-
-    /// <summary>The compensated sum of e^(x - max) over one row, with the widest vector no longer than the row (as softmax).</summary>
-    private static double RowTotal(ReadOnlySpan<float> x, float max)
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        nuint classes = (nuint)x.Length;
-        if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
-            return RowTotal<Simd512F, Vector512<float>, float>(ref xr, classes, max);
-        if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
-            return RowTotal<Simd256F, Vector256<float>, float>(ref xr, classes, max);
-        if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
-            return RowTotal<Simd128F, Vector128<float>, float>(ref xr, classes, max);
-        return RowTotal<ScalarF, float, float>(ref xr, classes, max);
-    }
-
-    private static double RowTotal(ReadOnlySpan<double> x, double max)
-    {
-        ref double xr = ref MemoryMarshal.GetReference(x);
-        nuint classes = (nuint)x.Length;
-        if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<double>.Count)
-            return RowTotal<Simd512D, Vector512<double>, double>(ref xr, classes, max);
-        if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<double>.Count)
-            return RowTotal<Simd256D, Vector256<double>, double>(ref xr, classes, max);
-        if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<double>.Count)
-            return RowTotal<Simd128D, Vector128<double>, double>(ref xr, classes, max);
-        return RowTotal<ScalarD, double, double>(ref xr, classes, max);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double RowTotal<TOps, TVec, T>(ref T xr, nuint classes, T max)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(((last + width - 1) / width * width) - last));
-        return RowKernels.RowSum<TOps, TVec, T>(ref xr, last, TOps.Load(ref xr, last), TOps.Splat(-max), repeated);
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<double>.Shared.Return(rented);
+        }
     }
 
     /// <summary>

@@ -728,188 +728,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
-            nuint full = rows - rows % 16;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax512(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns512(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
-            nuint full = rows - rows % 16;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns512(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Whole blocks of 16 rows in the column layout; the last rows (fewer than 16) each in registers.
-            int full = (int)(rows - rows % 16);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
-
-        /// <summary>Softmax with each row in 3 Vector256 registers (classes 0-7, 8-15, 9-16).</summary>
-        private static void SoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
-            Vector256<float> repeated = Vector256.Create(-1, -1, -1, -1, -1, -1, -1, 0).AsSingle();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 3 registers, the last overlapping the one before.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref xr, 8);
-                Vector256<float> x2 = Vector256.LoadUnsafe(ref xr, 9);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                Vector256<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector256<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
-                Vector256<float> sum = Vector256<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(e2, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                Vector256<float> scale = Vector256.Create((float)(1.0 / total));
-                (e0 * scale).StoreUnsafe(ref yr, 0);
-                (e1 * scale).StoreUnsafe(ref yr, 8);
-                (e2 * scale).StoreUnsafe(ref yr, 9);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 3 Vector256 registers (classes 0-7, 8-15, 9-16).</summary>
-        private static void LogSoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
-            Vector256<float> repeated = Vector256.Create(-1, -1, -1, -1, -1, -1, -1, 0).AsSingle();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 3 registers, the last overlapping the one before.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref xr, 8);
-                Vector256<float> x2 = Vector256.LoadUnsafe(ref xr, 9);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<float> sum = Vector256<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector256<float> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 9);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 3 Vector256 registers (classes 0-7, 8-15, 9-16); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
-            Vector256<float> repeated = Vector256.Create(-1, -1, -1, -1, -1, -1, -1, 0).AsSingle();
-
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row in 3 registers, the last overlapping the one before.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref xr, 8);
-                Vector256<float> x2 = Vector256.LoadUnsafe(ref xr, 9);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(x0, x1), x2));
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<float> sum = Vector256<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShifted(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
+        private static double CrossEntropyColumns512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
+        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 5 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16).</summary>
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)

@@ -727,86 +727,6 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
-        private static void SoftmaxPartialRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); the row was loaded first, so in-place calls are safe.
-                Vector128<float> result = e * Vector128.Create((float)(1.0 / total));
-                yr = result.ToScalar();
-            }
-        }
-
-        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
-        private static void LogSoftmaxPartialRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector128<float> result = (v - Vector128.Create(high)) - Vector128.Create(low);
-                yr = result.ToScalar();
-            }
-        }
-
-        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in a Vector128; returns the sum of the row losses.</summary>
-        private static double CrossEntropyPartialRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row in one Vector128, -inf in the lanes past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
         /// <summary>Loads 16 rows of 1 classes (16 values) and transposes them: lane r of column j is class j of row r.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0)
@@ -837,8 +757,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[16];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -871,8 +800,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[16];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -905,8 +843,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[16];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[16];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[16];
+                CrossEntropyOneBlock512(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -959,8 +918,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[8];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -993,8 +961,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[8];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1027,8 +1004,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[8];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[8];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[8];
+                CrossEntropyOneBlock256(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -1081,8 +1079,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[4];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1115,8 +1122,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[4];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1149,8 +1165,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[4];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[4];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[4];
+                CrossEntropyOneBlock128(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }

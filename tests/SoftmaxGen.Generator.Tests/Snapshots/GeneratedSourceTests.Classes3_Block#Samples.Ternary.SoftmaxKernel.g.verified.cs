@@ -727,90 +727,6 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        /// <summary>Softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
-        private static void SoftmaxPartialRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in one Vector128, -inf in the lane past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, Unsafe.Add(ref xr, 1), Unsafe.Add(ref xr, 2), float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); the row was loaded first, so in-place calls are safe.
-                Vector128<float> result = e * Vector128.Create((float)(1.0 / total));
-                yr = result.ToScalar();
-                Unsafe.Add(ref yr, 1) = result.GetElement(1);
-                Unsafe.Add(ref yr, 2) = result.GetElement(2);
-            }
-        }
-
-        /// <summary>Log-softmax of rows that do not fill a block, one row at a time in a Vector128.</summary>
-        private static void LogSoftmaxPartialRow128(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in one Vector128, -inf in the lane past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, Unsafe.Add(ref xr, 1), Unsafe.Add(ref xr, 2), float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector128<float> result = (v - Vector128.Create(high)) - Vector128.Create(low);
-                yr = result.ToScalar();
-                Unsafe.Add(ref yr, 1) = result.GetElement(1);
-                Unsafe.Add(ref yr, 2) = result.GetElement(2);
-            }
-        }
-
-        /// <summary>Cross-entropy of rows that do not fill a block, one row at a time in a Vector128; returns the sum of the row losses.</summary>
-        private static double CrossEntropyPartialRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row in one Vector128, -inf in the lane past it: e^-inf = +0 adds nothing to the sum.
-                Vector128<float> v = Vector128.Create(xr, Unsafe.Add(ref xr, 1), Unsafe.Add(ref xr, 2), float.NegativeInfinity);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(v);
-
-                // e^(x - max) in one vector operation, and the sum in double.
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(-max));
-                double total = SoftmaxMath.SumAcross(e);
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
         /// <summary>Loads 16 rows of 3 classes (48 values) and transposes them: lane r of column j is class j of row r.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2)
@@ -877,8 +793,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[48];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -915,8 +840,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[48];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -951,8 +885,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[48];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[16];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[16];
+                CrossEntropyOneBlock512(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -1043,8 +998,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[24];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -1081,8 +1045,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[24];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1117,8 +1090,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
             }
 
-            // The last rows (fewer than 8) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[24];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[8];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[8];
+                CrossEntropyOneBlock256(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -1209,8 +1203,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            SoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[12];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1247,8 +1250,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            LogSoftmaxPartialRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[12];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1283,8 +1295,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
             }
 
-            // The last rows (fewer than 4) one at a time, so nothing past the end is read or written.
-            lossSum += CrossEntropyPartialRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[12];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[4];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[4];
+                CrossEntropyOneBlock128(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -1379,39 +1412,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax512(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow128(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
+        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
+
+        /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
+
+        /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
+        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
+
+        /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-1, 1-2).</summary>
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
@@ -1516,41 +1532,6 @@ namespace SoftmaxGen.Kernels
             }
 
             return lossSum;
-        }
-
-        /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            int full = (int)(rows - rows % 4);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow128(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
         }
     }
 }

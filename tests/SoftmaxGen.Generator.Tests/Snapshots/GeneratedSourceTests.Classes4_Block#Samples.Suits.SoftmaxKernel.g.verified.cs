@@ -753,8 +753,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[64];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -793,8 +802,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[64];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -830,8 +848,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            lossSum += CrossEntropyRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[64];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[16];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[16];
+                CrossEntropyOneBlock512(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -848,6 +887,175 @@ namespace SoftmaxGen.Kernels
 
             // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
             Vector512<float> sum = Vector512<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+
+            // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
+            return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+        }
+
+        /// <summary>Loads 8 rows of 4 classes (32 values) and transposes them: lane r of column j is class j of row r.</summary>
+        /// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes 0-3.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void LoadColumns256(ref float x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+        {
+            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
+        }
+
+        /// <summary>Transposes 8 rows of 4 classes back to row-major order and stores them.</summary>
+        /// <remarks>Four classes at a time: classes 0-3.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreColumns256(ref float y, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
+        {
+            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
+        }
+
+        /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
+        private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
+        {
+            nuint full = rows - rows % 8;
+            for (nuint row = 0; row < full; row += 8)
+            {
+                SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
+            }
+
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[32];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
+        }
+
+        /// <summary>Softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        private static void SoftmaxOneBlock256(ref float x, ref float y)
+        {
+            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
+
+            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
+            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
+            Vector256<float> negatedMax = -max;
+
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
+            Vector256<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
+            Vector256<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
+            Vector256<float> e3 = SoftmaxMath.ExpShifted(c3, negatedMax);
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+
+            // Normalise with one multiplication by 1/sum (computed in double, rounded once).
+            Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
+            StoreColumns256(ref y, e0 * scale, e1 * scale, e2 * scale, e3 * scale);
+        }
+
+        /// <summary>Log-softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
+        private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
+        {
+            nuint full = rows - rows % 8;
+            for (nuint row = 0; row < full; row += 8)
+            {
+                LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
+            }
+
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[32];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
+        }
+
+        /// <summary>Log-softmax of one block of 8 rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        private static void LogSoftmaxOneBlock256(ref float x, ref float y)
+        {
+            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
+
+            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
+            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
+            Vector256<float> negatedMax = -max;
+
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
+            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
+
+            // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
+            SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
+            StoreColumns256(ref y, (c0 - high) - low, (c1 - high) - low, (c2 - high) - low, (c3 - high) - low);
+        }
+
+        /// <summary>Cross-entropy against class targets with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
+        private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        {
+            double lossSum = 0;
+            nuint full = rows - rows % 8;
+            for (nuint row = 0; row < full; row += 8)
+            {
+                lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
+            }
+
+            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[32];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[8];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[8];
+                CrossEntropyOneBlock256(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
+
+            return lossSum;
+        }
+
+        /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
+        private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
+        {
+            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
+
+            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
+            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
+            Vector256<float> negatedMax = -max;
+
+            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
+            Vector256<float> sum = Vector256<float>.One, compensation = default;
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
@@ -938,136 +1146,6 @@ namespace SoftmaxGen.Kernels
             return lossSum;
         }
 
-        /// <summary>Loads 8 rows of 4 classes (32 values) and transposes them: lane r of column j is class j of row r.</summary>
-        /// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes 0-3.</remarks>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void LoadColumns256(ref float x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
-        {
-            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
-        }
-
-        /// <summary>Transposes 8 rows of 4 classes back to row-major order and stores them.</summary>
-        /// <remarks>Four classes at a time: classes 0-3.</remarks>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreColumns256(ref float y, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
-        {
-            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
-        }
-
-        /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
-        {
-            nuint full = rows - rows % 8;
-            for (nuint row = 0; row < full; row += 8)
-            {
-                SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
-            }
-
-            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            SoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Softmax of one block of 8 rows.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
-        private static void SoftmaxOneBlock256(ref float x, ref float y)
-        {
-            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
-
-            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
-            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
-            Vector256<float> negatedMax = -max;
-
-            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
-            Vector256<float> e0 = SoftmaxMath.ExpShifted(c0, negatedMax);
-            Vector256<float> e1 = SoftmaxMath.ExpShifted(c1, negatedMax);
-            Vector256<float> e2 = SoftmaxMath.ExpShifted(c2, negatedMax);
-            Vector256<float> e3 = SoftmaxMath.ExpShifted(c3, negatedMax);
-            Vector256<float> sum = Vector256<float>.One, compensation = default;
-            SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-
-            // Normalise with one multiplication by 1/sum (computed in double, rounded once).
-            Vector256<float> scale = SoftmaxMath.Reciprocal(sum, compensation);
-            StoreColumns256(ref y, e0 * scale, e1 * scale, e2 * scale, e3 * scale);
-        }
-
-        /// <summary>Log-softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
-        {
-            nuint full = rows - rows % 8;
-            for (nuint row = 0; row < full; row += 8)
-            {
-                LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
-            }
-
-            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            LogSoftmaxRow128(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
-
-        /// <summary>Log-softmax of one block of 8 rows.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
-        private static void LogSoftmaxOneBlock256(ref float x, ref float y)
-        {
-            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
-
-            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
-            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
-            Vector256<float> negatedMax = -max;
-
-            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
-            Vector256<float> sum = Vector256<float>.One, compensation = default;
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
-
-            // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
-            SoftmaxMath.LogNormalizer(max, sum, compensation, out Vector256<float> high, out Vector256<float> low);
-            StoreColumns256(ref y, (c0 - high) - low, (c1 - high) - low, (c2 - high) - low, (c3 - high) - low);
-        }
-
-        /// <summary>Cross-entropy against class targets with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            nuint full = rows - rows % 8;
-            for (nuint row = 0; row < full; row += 8)
-            {
-                lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
-            }
-
-            // The last rows (fewer than 8) each in Vector128 registers (the row layout), so nothing past the end is read or written.
-            lossSum += CrossEntropyRow128(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
-
-            return lossSum;
-        }
-
-        /// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower
-        private static double CrossEntropyOneBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses)
-        {
-            LoadColumns256(ref x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
-
-            // Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.
-            Vector256<float> max = Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3));
-            Vector256<float> negatedMax = -max;
-
-            // e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).
-            Vector256<float> sum = Vector256<float>.One, compensation = default;
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c1, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
-            SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
-
-            // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
-        }
-
         // ---- double ----------------------------------------------------------------------------------------------
 
         // Validated rows come in here; the widest accelerated vector tier picks the layout.
@@ -1138,155 +1216,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax512(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
-
-        /// <summary>Softmax with each row in 1 Vector256 register (classes 0-3).</summary>
-        private static void SoftmaxRow256(ref double x, ref double y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // e^(x - max) and its sum, the lanes added in double.
-                Vector256<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = SoftmaxMath.Total(e0);
-
-                // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
-                Vector256<double> divisor = Vector256.Create(total);
-                (e0 / divisor).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 1 Vector256 register (classes 0-3).</summary>
-        private static void LogSoftmaxRow256(ref double x, ref double y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
-                Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 1 Vector256 register (classes 0-3); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row fills one register.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(x0);
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
+        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            int full = (int)(rows - rows % 4);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
+        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-1, 2-3).</summary>
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)

@@ -755,8 +755,17 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[128];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                SoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -803,8 +812,17 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[128];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                LogSoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
+                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
+            }
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -844,8 +862,29 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) each in Vector256 registers (the row layout), so nothing past the end is read or written.
-            lossSum += CrossEntropyRow256(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full);
+            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
+            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
+            if (full < rows)
+            {
+                int used = (int)(rows - full) * C;
+                Span<float> last = stackalloc float[128];
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
+                last.Slice(used).Clear();
+                Span<int> lastTargets = stackalloc int[16];
+                lastTargets.Clear();
+                targets.Slice((int)full).CopyTo(lastTargets);
+                Span<float> lastLosses = stackalloc float[16];
+                CrossEntropyOneBlock512(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
+                for (int r = 0; r < (int)(rows - full); r++)
+                {
+                    lossSum += lastLosses[r];
+                }
+
+                if (!losses.IsEmpty)
+                {
+                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
+                }
+            }
 
             return lossSum;
         }
@@ -875,121 +914,14 @@ namespace SoftmaxGen.Kernels
             return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
         }
 
-        /// <summary>Softmax with each row in 1 Vector256 register (classes 0-7).</summary>
-        private static void SoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // e^(x - max) and its sum, the lanes added in double.
-                Vector256<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                double total = SoftmaxMath.Total(e0);
-
-                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
-                Vector256<float> scale = Vector256.Create((float)(1.0 / total));
-                (e0 * scale).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 1 Vector256 register (classes 0-7).</summary>
-        private static void LogSoftmaxRow256(ref float x, ref float y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-                ref float yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
-                Vector256<float> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 1 Vector256 register (classes 0-7); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref float xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row fills one register.
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref xr, 0);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float max = SoftmaxMath.MaxAcross(x0);
-                Vector256<float> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), the lanes added in double.
-                double total = SoftmaxMath.Total(SoftmaxMath.ExpShifted(x0, negatedMax));
-
-                // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
-                float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
         /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
+        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
@@ -1157,170 +1089,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax512(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            nuint full = rows - rows % 8;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax512(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 8 rows in the column layout; the last rows (fewer than 8) each in registers.
-            int full = (int)(rows - rows % 8);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy512(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
-
-        /// <summary>Softmax with each row in 2 Vector256 registers (classes 0-3, 4-7).</summary>
-        private static void SoftmaxRow256(ref double x, ref double y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 2 registers.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<double> x1 = Vector256.LoadUnsafe(ref xr, 4);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<double> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
-                Vector256<double> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
-                Vector256<double> divisor = Vector256.Create(total);
-                (e0 / divisor).StoreUnsafe(ref yr, 0);
-                (e1 / divisor).StoreUnsafe(ref yr, 4);
-            }
-        }
-
-        /// <summary>Log-softmax with each row in 2 Vector256 registers (classes 0-3, 4-7).</summary>
-        private static void LogSoftmaxRow256(ref double x, ref double y, nuint rows)
-        {
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The row in 2 registers.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<double> x1 = Vector256.LoadUnsafe(ref xr, 4);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
-                Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row in 2 Vector256 registers (classes 0-3, 4-7); returns the sum of the row losses.</summary>
-        private static double CrossEntropyRow256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-
-                // The row in 2 registers.
-                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, 0);
-                Vector256<double> x1 = Vector256.LoadUnsafe(ref xr, 4);
-
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(x0, x1));
-                Vector256<double> negatedMax = Vector256.Create(-max);
-
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(x1, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
-
-                // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
+        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.Softmax256(ref x, ref y, full, C);
-            }
-
-            SoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
 
         /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            nuint full = rows - rows % 4;
-            if (full != 0)
-            {
-                ColumnLayout.LogSoftmax256(ref x, ref y, full, C);
-            }
-
-            LogSoftmaxRow256(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full);
-        }
+        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // Whole blocks of 4 rows in the column layout; the last rows (fewer than 4) each in registers.
-            int full = (int)(rows - rows % 4);
-            double sum = full == 0 ? 0 : ColumnLayout.CrossEntropy256(ref x, targets.Slice(0, full), losses.IsEmpty ? default : losses.Slice(0, full), (nuint)full, C);
-            return sum + CrossEntropyRow256(ref Unsafe.Add(ref x, (nuint)full * C), targets.Slice(full), losses.IsEmpty ? default : losses.Slice(full), rows - (nuint)full);
-        }
+        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7).</summary>
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
