@@ -204,7 +204,7 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string lastBlock)
+        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string lastRows)
         {
             int lanes = p.Lanes;
             w.WriteLine($"nuint full = rows - rows % {lanes};");
@@ -214,16 +214,9 @@ public sealed partial class SoftmaxGenerator
             }
 
             w.WriteLine();
-            w.WriteLine($"// The last rows (fewer than {lanes}) as one block padded with rows of zeros, in a copy, so that nothing past the");
-            w.WriteLine("// end is read or written and every row gets the same arithmetic wherever it sits in the batch.");
-            using (w.OpenBlock("if (full < rows)"))
-            {
-                w.WriteLine("int used = (int)(rows - full) * C;");
-                w.WriteLine($"Span<float> last = stackalloc float[{Emitter.Int(lanes * p.Classes)}];");
-                w.WriteLine("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);");
-                w.WriteLine("last.Slice(used).Clear();");
-                w.WriteLine(lastBlock);
-            }
+            w.WriteLine($"// The last rows (fewer than {lanes}) one at a time with a block lane's arithmetic (the runtime's column layout");
+            w.WriteLine("// in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.");
+            w.WriteLine(lastRows);
         }
 
         private static void EmitSoftmax(SourceWriter w, KernelPlan p)
@@ -236,8 +229,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"SoftmaxOne{p.Suffix}(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));\n" +
-                    "last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));");
+                    "ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);");
             }
 
             w.WriteLine();
@@ -262,8 +254,7 @@ public sealed partial class SoftmaxGenerator
             {
                 WriteBlockLoop(w, p,
                     $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    $"LogSoftmaxOne{p.Suffix}(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));\n" +
-                    "last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));");
+                    "ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);");
             }
 
             w.WriteLine();
@@ -290,13 +281,7 @@ public sealed partial class SoftmaxGenerator
                 w.WriteLine("double lossSum = 0;");
                 WriteBlockLoop(w, p,
                     $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    $"Span<int> lastTargets = stackalloc int[{lanes}];\n" +
-                    "lastTargets.Clear();\n" +
-                    "targets.Slice((int)full).CopyTo(lastTargets);\n" +
-                    $"Span<float> lastLosses = stackalloc float[{lanes}];\n" +
-                    $"CrossEntropyOne{p.Suffix}(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);\n" +
-                    "for (int r = 0; r < (int)(rows - full); r++)\n{\n    lossSum += lastLosses[r];\n}\n\n" +
-                    "if (!losses.IsEmpty)\n{\n    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));\n}");
+                    "lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);");
                 w.WriteLine();
                 w.WriteLine("return lossSum;");
             }

@@ -20,8 +20,8 @@ namespace SoftmaxGen.Kernels;
 /// (<see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/>), the
 /// last group overlapping the one before; anything else by scalar copies. Each lane is computed as the row layout
 /// computes a row from its total (float softmax scales by a float reciprocal, as the generated block layout does; double
-/// divides, rounding once). The last rows (fewer than W) are copied into a zero-padded block and computed as one, so
-/// every row of a batch gets the same arithmetic wherever it sits. All of a block is read before any of it is written,
+/// divides, rounding once). The last rows (fewer than W) are computed one at a time as one-lane blocks (the scalar
+/// lane of the same generic code), so every row of a batch gets a lane's arithmetic wherever it sits. All of a block is read before any of it is written,
 /// so in-place calls are safe.
 /// </summary>
 [SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
@@ -52,10 +52,13 @@ internal static class ColumnKernels
 
         if (full < rows)
         {
-            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
-            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
-            SoftmaxBlock<TOps, TVec, T>(ref block, ref block, ref cols, classes);
-            CopyRows(ref block, ref Unsafe.Add(ref y, full * classes), (rows - full) * classes);
+            // The last rows one at a time as one-lane blocks: a lane's arithmetic, so a row's bits do not depend on its place.
+            ref T xt = ref Unsafe.Add(ref x, full * classes);
+            ref T yt = ref Unsafe.Add(ref y, full * classes);
+            if (typeof(T) == typeof(float))
+                Softmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes);
+            else
+                Softmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes);
         }
     }
 
@@ -75,10 +78,13 @@ internal static class ColumnKernels
 
         if (full < rows)
         {
-            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
-            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
-            LogSoftmaxBlock<TOps, TVec, T>(ref block, ref block, ref cols, classes);
-            CopyRows(ref block, ref Unsafe.Add(ref y, full * classes), (rows - full) * classes);
+            // The last rows one at a time as one-lane blocks (see Softmax).
+            ref T xt = ref Unsafe.Add(ref x, full * classes);
+            ref T yt = ref Unsafe.Add(ref y, full * classes);
+            if (typeof(T) == typeof(float))
+                LogSoftmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes);
+            else
+                LogSoftmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes);
         }
     }
 
@@ -103,26 +109,13 @@ internal static class ColumnKernels
 
         if (full < rows)
         {
-            // The last rows as one padded block (padding rows target class 0); only their own losses count.
-            int tail = (int)(rows - full);
-            Span<T> last = stackalloc T[MaxClasses * Vector512<T>.Count];
-            ref T block = ref LastRows(ref Unsafe.Add(ref x, full * classes), rows - full, classes, width, last);
-            Span<int> lastTargets = stackalloc int[Vector512<T>.Count];
-            lastTargets.Clear();
-            targets.Slice((int)full, tail).CopyTo(lastTargets);
-            Span<T> lastLosses = stackalloc T[Vector512<T>.Count];
-            TVec max = Gather<TOps, TVec, T>(ref block, ref cols, width, classes);
-            (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
-            BlockLosses<TOps, TVec, T>(ref block, (int)classes, lastTargets.Slice(0, (int)width), lastLosses.Slice(0, (int)width), max, sum, compensation);
-            for (int r = 0; r < tail; r++)
-            {
-                lossSum += double.CreateTruncating(lastLosses[r]);
-            }
-
-            if (!losses.IsEmpty)
-            {
-                lastLosses.Slice(0, tail).CopyTo(losses.Slice((int)full));
-            }
+            // The last rows one at a time as one-lane blocks (see Softmax).
+            ref T xt = ref Unsafe.Add(ref x, full * classes);
+            ReadOnlySpan<int> lastTargets = targets.Slice((int)full);
+            Span<T> lastLosses = losses.IsEmpty ? default : losses.Slice((int)full);
+            lossSum += typeof(T) == typeof(float)
+                ? CrossEntropy<ScalarF, float, float>(ref AsFloat(ref xt), lastTargets, AsFloats(lastLosses), rows - full, classes)
+                : CrossEntropy<ScalarD, double, double>(ref AsDouble(ref xt), lastTargets, AsDoubles(lastLosses), rows - full, classes);
         }
 
         return lossSum;
@@ -192,8 +185,8 @@ internal static class ColumnKernels
 
     /// <summary>
     /// The last rows of a batch (fewer than W) copied into <paramref name="buffer"/> as one block, the rows after them
-    /// zero. They then go through the block arithmetic like every other row, so that a row's result does not depend on
-    /// where it sits in the batch or on the batch size; a padding row of zeros is finite and computes harmlessly.
+    /// zero (the cross-entropy with options, whose lane-wise code has no one-lane form, computes them so); a padding row
+    /// of zeros is finite and computes harmlessly.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref T LastRows<T>(ref T x, nuint rows, nuint classes, nuint width, Span<T> buffer)
@@ -204,10 +197,6 @@ internal static class ColumnKernels
         buffer.Slice(used, size - used).Clear();
         return ref MemoryMarshal.GetReference(buffer);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRows<T>(ref T from, ref T to, nuint count) =>
-        MemoryMarshal.CreateReadOnlySpan(ref from, (int)count).CopyTo(MemoryMarshal.CreateSpan(ref to, (int)count));
 
     /// <summary>
     /// <see cref="LossKernels.CrossEntropy{TOps, TVec, T}"/> (class targets with PyTorch's options, fused with the
@@ -376,6 +365,17 @@ internal static class ColumnKernels
         else if (typeof(TVec) == typeof(Vector256<double>))
         {
             StoreTotalAndLog<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(sumMinusOne) + As<TVec, Vector256<double>>(compensation), ref t, ref d, 0);
+        }
+        else if (typeof(TVec) == typeof(float))
+        {
+            // One lane (a row computed alone): the same sum in double and the same logarithm as a lane of a vector.
+            t = (double)As<TVec, float>(sumMinusOne) + As<TVec, float>(compensation);
+            d = SoftmaxMath.LogAtLeastOne(t);
+        }
+        else if (typeof(TVec) == typeof(double))
+        {
+            t = As<TVec, double>(sumMinusOne) + As<TVec, double>(compensation);
+            d = SoftmaxMath.LogAtLeastOne(t);
         }
         else
         {
@@ -785,6 +785,35 @@ public static class ColumnLayout
 {
     /// <summary>The largest class count plus one that the layout takes.</summary>
     public const int MaxClasses = ColumnKernels.MaxClasses;
+
+    /// <summary>
+    /// Softmax of a block layout's last rows (fewer than a block, or a single row), one at a time with a block lane's
+    /// arithmetic, so that a row gets the same bits wherever it sits in a batch.
+    /// </summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void SoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
+        ColumnKernels.Softmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Log-softmax of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    public static void LogSoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
+        ColumnKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
+
+    /// <summary>Cross-entropy of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
+    /// <param name="x">The first logit.</param>
+    /// <param name="targets">One validated target per row.</param>
+    /// <param name="losses">Empty, or one value per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <returns>The sum of the rows' losses, in double.</returns>
+    public static double CrossEntropyLastRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
+        ColumnKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, rows, (nuint)classes);
 
     /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
     /// <param name="x">The first logit.</param>

@@ -775,17 +775,9 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[32];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                SoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -820,17 +812,9 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[32];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                LogSoftmaxOneBlock512(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -864,29 +848,9 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
             }
 
-            // The last rows (fewer than 16) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[32];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                Span<int> lastTargets = stackalloc int[16];
-                lastTargets.Clear();
-                targets.Slice((int)full).CopyTo(lastTargets);
-                Span<float> lastLosses = stackalloc float[16];
-                CrossEntropyOneBlock512(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
-                for (int r = 0; r < (int)(rows - full); r++)
-                {
-                    lossSum += lastLosses[r];
-                }
-
-                if (!losses.IsEmpty)
-                {
-                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
-                }
-            }
+            // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
 
             return lossSum;
         }
@@ -958,17 +922,9 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[16];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                SoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -1003,17 +959,9 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[16];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                LogSoftmaxOneBlock256(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1047,29 +995,9 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
             }
 
-            // The last rows (fewer than 8) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[16];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                Span<int> lastTargets = stackalloc int[8];
-                lastTargets.Clear();
-                targets.Slice((int)full).CopyTo(lastTargets);
-                Span<float> lastLosses = stackalloc float[8];
-                CrossEntropyOneBlock256(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
-                for (int r = 0; r < (int)(rows - full); r++)
-                {
-                    lossSum += lastLosses[r];
-                }
-
-                if (!losses.IsEmpty)
-                {
-                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
-                }
-            }
+            // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
 
             return lossSum;
         }
@@ -1141,17 +1069,9 @@ namespace SoftmaxGen.Kernels
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[8];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                SoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1186,17 +1106,9 @@ namespace SoftmaxGen.Kernels
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
             }
 
-            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[8];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                LogSoftmaxOneBlock128(ref MemoryMarshal.GetReference(last), ref MemoryMarshal.GetReference(last));
-                last.Slice(0, used).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, full * C), used));
-            }
+            // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1230,29 +1142,9 @@ namespace SoftmaxGen.Kernels
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
             }
 
-            // The last rows (fewer than 4) as one block padded with rows of zeros, in a copy, so that nothing past the
-            // end is read or written and every row gets the same arithmetic wherever it sits in the batch.
-            if (full < rows)
-            {
-                int used = (int)(rows - full) * C;
-                Span<float> last = stackalloc float[8];
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, full * C), used).CopyTo(last);
-                last.Slice(used).Clear();
-                Span<int> lastTargets = stackalloc int[4];
-                lastTargets.Clear();
-                targets.Slice((int)full).CopyTo(lastTargets);
-                Span<float> lastLosses = stackalloc float[4];
-                CrossEntropyOneBlock128(ref MemoryMarshal.GetReference(last), lastTargets, lastLosses);
-                for (int r = 0; r < (int)(rows - full); r++)
-                {
-                    lossSum += lastLosses[r];
-                }
-
-                if (!losses.IsEmpty)
-                {
-                    lastLosses.Slice(0, (int)(rows - full)).CopyTo(losses.Slice((int)full));
-                }
-            }
+            // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
+            // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
+            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
 
             return lossSum;
         }
