@@ -190,13 +190,13 @@ public sealed partial class SoftmaxGenerator
                     {
                         w.WriteLine($$"""
 
-                            public override void Softmax(ReadOnlySpan<{{t}}> logits, Span<{{t}}> probabilities) => Softmax(logits, probabilities, logits.Length / C);
+                            protected override void SoftmaxRows(ReadOnlySpan<{{t}}> logits, Span<{{t}}> probabilities, int rows) => Softmax(logits, probabilities, rows);
 
-                            public override void LogSoftmax(ReadOnlySpan<{{t}}> logits, Span<{{t}}> logProbabilities) => LogSoftmax(logits, logProbabilities, logits.Length / C);
+                            protected override void LogSoftmaxRows(ReadOnlySpan<{{t}}> logits, Span<{{t}}> logProbabilities, int rows) => LogSoftmax(logits, logProbabilities, rows);
 
-                            public override double CrossEntropy(ReadOnlySpan<{{t}}> logits, ReadOnlySpan<int> targets, Span<{{t}}> losses) => CrossEntropy(logits, targets, losses, logits.Length / C);
+                            protected override double CrossEntropyRows(ReadOnlySpan<{{t}}> logits, ReadOnlySpan<int> targets, Span<{{t}}> losses, int rows) => CrossEntropy(logits, targets, losses, rows);
 
-                            public override void Argmax(ReadOnlySpan<{{t}}> logits, Span<int> predictions) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
+                            protected override void ArgmaxRows(ReadOnlySpan<{{t}}> logits, Span<int> predictions, int rows) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
                             """);
                     }
 

@@ -283,15 +283,15 @@ public static class SoftmaxParallel
             switch (operation)
             {
                 case Operation.Softmax:
-                    if (kernel is not null) kernel.Softmax(x, y);
+                    if (kernel is not null) kernel.SoftmaxValidated(x, y, rows);
                     else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
                     return 0;
                 case Operation.LogSoftmax:
-                    if (kernel is not null) kernel.LogSoftmax(x, y);
+                    if (kernel is not null) kernel.LogSoftmaxValidated(x, y, rows);
                     else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
                     return 0;
                 default:
-                    return kernel is not null ? kernel.CrossEntropy(x, targets, y) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
             }
         }
         else
@@ -301,15 +301,15 @@ public static class SoftmaxParallel
             switch (operation)
             {
                 case Operation.Softmax:
-                    if (kernel is not null) kernel.Softmax(x, y);
+                    if (kernel is not null) kernel.SoftmaxValidated(x, y, rows);
                     else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
                     return 0;
                 case Operation.LogSoftmax:
-                    if (kernel is not null) kernel.LogSoftmax(x, y);
+                    if (kernel is not null) kernel.LogSoftmaxValidated(x, y, rows);
                     else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
                     return 0;
                 default:
-                    return kernel is not null ? kernel.CrossEntropy(x, targets, y) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
             }
         }
     }

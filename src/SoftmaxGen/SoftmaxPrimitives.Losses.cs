@@ -44,7 +44,7 @@ public static partial class SoftmaxPrimitives
         }
 
         double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
-            ? kernel.CrossEntropy(logits, targets, [])
+            ? kernel.CrossEntropyValidated(logits, targets, [], rows)
             : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
         return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
     }
@@ -60,7 +60,7 @@ public static partial class SoftmaxPrimitives
         }
 
         double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
-            ? kernel.CrossEntropy(logits, targets, [])
+            ? kernel.CrossEntropyValidated(logits, targets, [], rows)
             : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
         return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
@@ -87,7 +87,7 @@ public static partial class SoftmaxPrimitives
         if (!plain)
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.CrossEntropy(logits, targets, losses);
+            kernel.CrossEntropyValidated(logits, targets, losses, rows);
         else
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
     }
@@ -101,7 +101,7 @@ public static partial class SoftmaxPrimitives
         if (!plain)
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.CrossEntropy(logits, targets, losses);
+            kernel.CrossEntropyValidated(logits, targets, losses, rows);
         else
             SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
     }

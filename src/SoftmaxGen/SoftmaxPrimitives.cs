@@ -33,7 +33,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.Softmax(logits, probabilities);
+            kernel.SoftmaxValidated(logits, probabilities, rows);
         else
             SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
     }
@@ -44,7 +44,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.Softmax(logits, probabilities);
+            kernel.SoftmaxValidated(logits, probabilities, rows);
         else
             SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
     }
@@ -63,7 +63,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.LogSoftmax(logits, logProbabilities);
+            kernel.LogSoftmaxValidated(logits, logProbabilities, rows);
         else
             SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
     }
@@ -74,7 +74,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.LogSoftmax(logits, logProbabilities);
+            kernel.LogSoftmaxValidated(logits, logProbabilities, rows);
         else
             SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
     }
@@ -93,7 +93,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.Argmax(logits, predictions);
+            kernel.ArgmaxValidated(logits, predictions, rows);
         else
             SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
     }
@@ -104,7 +104,7 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.Argmax(logits, predictions);
+            kernel.ArgmaxValidated(logits, predictions, rows);
         else
             SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
     }

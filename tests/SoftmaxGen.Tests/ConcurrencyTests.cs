@@ -217,41 +217,41 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
 
         public long Calls => Interlocked.Read(ref _calls);
 
-        public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) =>
-            SoftmaxFallback.SoftmaxCore(logits, probabilities, Count(logits.Length), Classes);
+        protected override void SoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) =>
+            SoftmaxFallback.SoftmaxCore(logits, probabilities, Count(rows), Classes);
 
-        public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) =>
-            SoftmaxFallback.SoftmaxCore(logits, probabilities, Count(logits.Length), Classes);
+        protected override void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) =>
+            SoftmaxFallback.SoftmaxCore(logits, probabilities, Count(rows), Classes);
 
-        public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) =>
-            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, Count(logits.Length), Classes);
+        protected override void LogSoftmaxRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows) =>
+            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, Count(rows), Classes);
 
-        public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) =>
-            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, Count(logits.Length), Classes);
+        protected override void LogSoftmaxRows(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) =>
+            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, Count(rows), Classes);
 
-        public override double CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) =>
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, Count(logits.Length), Classes);
+        protected override double CrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) =>
+            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, Count(rows), Classes);
 
-        public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) =>
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, Count(logits.Length), Classes);
+        protected override double CrossEntropyRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) =>
+            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, Count(rows), Classes);
 
-        public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions)
+        protected override void ArgmaxRows(ReadOnlySpan<float> logits, Span<int> predictions, int rows)
         {
-            Count(logits.Length);
+            Count(rows);
             SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
         }
 
-        public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions)
+        protected override void ArgmaxRows(ReadOnlySpan<double> logits, Span<int> predictions, int rows)
         {
-            Count(logits.Length);
+            Count(rows);
             SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
         }
 
         /// <summary>Counts a call and returns the row count.</summary>
-        private int Count(int length)
+        private int Count(int rows)
         {
             Interlocked.Increment(ref _calls);
-            return length / Classes;
+            return rows;
         }
     }
 }

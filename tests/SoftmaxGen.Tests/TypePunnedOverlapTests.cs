@@ -248,3 +248,39 @@ public sealed class TypePunnedOverlapTests(ITestOutputHelper output)
 
     private sealed record Buffer(BufferSpec Spec, bool IsOutput, int Index, int Length);
 }
+
+/// <summary>
+/// A registered kernel, which SoftmaxKernelRegistry.Find hands to anyone, validates its arguments as SoftmaxPrimitives
+/// does: a short output, a partial overlap, a bad target or a type-punned overlap throws and writes nothing.
+/// </summary>
+public sealed class RegisteredKernelArgumentTests
+{
+    [Theory]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void RegisteredKernel_ValidatesLikeSoftmaxPrimitives(int classes)
+    {
+        SoftmaxGen.Kernels.SoftmaxKernel kernel = SoftmaxGen.Kernels.SoftmaxKernelRegistry.Find(classes)
+            ?? throw new InvalidOperationException($"no kernel registered for {classes} classes");
+        float[] logits = Enumerable.Range(0, 4 * classes).Select(i => (float)Math.Sin(i)).ToArray();
+        float[] shortOutput = new float[4 * classes - 1];
+        Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => kernel.Softmax(logits, shortOutput)).ParamName);
+        Assert.Equal("logProbabilities", Assert.Throws<ArgumentException>(() => kernel.LogSoftmax(logits, shortOutput)).ParamName);
+        Assert.Equal("logits", Assert.Throws<ArgumentException>(() => kernel.Softmax(logits.AsSpan(1), new float[4 * classes])).ParamName);
+        Assert.All(shortOutput, v => Assert.Equal(0f, v));
+
+        int[] memory = [0, 1, 2 % classes, 0, 0, 0, 0, 0, 0, 0];
+        int[] before = (int[])memory.Clone();
+        Assert.Equal("targets", Assert.Throws<ArgumentOutOfRangeException>(() => kernel.CrossEntropy(logits, new[] { 0, classes, 0, 0 }, [])).ParamName);
+        Assert.Equal("losses", Assert.Throws<ArgumentException>(() => kernel.CrossEntropy(logits, memory.AsSpan(0, 4), MemoryMarshal.Cast<int, float>(memory.AsSpan(2, 4)))).ParamName);
+        Assert.Equal("predictions", Assert.Throws<ArgumentException>(() => kernel.Argmax(logits, new int[3])).ParamName);
+        Assert.Equal(before, memory);
+
+        // Valid calls give SoftmaxPrimitives' results.
+        float[] expected = new float[logits.Length], actual = new float[logits.Length];
+        SoftmaxPrimitives.Softmax(logits, expected, classes);
+        kernel.Softmax(logits, actual);
+        Assert.Equal(expected, actual);
+    }
+}

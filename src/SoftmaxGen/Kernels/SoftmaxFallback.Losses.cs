@@ -190,9 +190,9 @@ public static partial class SoftmaxFallback
         {
             var x = MemoryMarshal.Cast<T, float>(logits);
             var g = MemoryMarshal.Cast<T, float>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropy(x, targets, []) : CrossEntropyCore(x, targets, [], rows, classes);
+            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyCore(x, targets, [], rows, classes);
             if (kernel is not null)
-                kernel.Softmax(x, g);
+                kernel.SoftmaxValidated(x, g, rows);
             else
                 SoftmaxCore(x, g, rows, classes);
         }
@@ -200,9 +200,9 @@ public static partial class SoftmaxFallback
         {
             var x = MemoryMarshal.Cast<T, double>(logits);
             var g = MemoryMarshal.Cast<T, double>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropy(x, targets, []) : CrossEntropyCore(x, targets, [], rows, classes);
+            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyCore(x, targets, [], rows, classes);
             if (kernel is not null)
-                kernel.Softmax(x, g);
+                kernel.SoftmaxValidated(x, g, rows);
             else
                 SoftmaxCore(x, g, rows, classes);
         }

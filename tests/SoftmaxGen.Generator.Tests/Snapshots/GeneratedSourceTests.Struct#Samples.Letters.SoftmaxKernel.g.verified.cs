@@ -642,21 +642,21 @@ namespace SoftmaxGen.Kernels
         [ModuleInitializer]
         internal static void Register() => SoftmaxKernelRegistry.Register(Instance);
 
-        public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => Softmax(logits, probabilities, logits.Length / C);
+        protected override void SoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) => Softmax(logits, probabilities, rows);
 
-        public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) => LogSoftmax(logits, logProbabilities, logits.Length / C);
+        protected override void LogSoftmaxRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows) => LogSoftmax(logits, logProbabilities, rows);
 
-        public override double CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) => CrossEntropy(logits, targets, losses, logits.Length / C);
+        protected override double CrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => CrossEntropy(logits, targets, losses, rows);
 
-        public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
+        protected override void ArgmaxRows(ReadOnlySpan<float> logits, Span<int> predictions, int rows) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
 
-        public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) => Softmax(logits, probabilities, logits.Length / C);
+        protected override void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => Softmax(logits, probabilities, rows);
 
-        public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) => LogSoftmax(logits, logProbabilities, logits.Length / C);
+        protected override void LogSoftmaxRows(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => LogSoftmax(logits, logProbabilities, rows);
 
-        public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) => CrossEntropy(logits, targets, losses, logits.Length / C);
+        protected override double CrossEntropyRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => CrossEntropy(logits, targets, losses, rows);
 
-        public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
+        protected override void ArgmaxRows(ReadOnlySpan<double> logits, Span<int> predictions, int rows) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
 
         // ---- float -----------------------------------------------------------------------------------------------
 
