@@ -20,7 +20,10 @@ public static partial class SoftmaxPrimitives
     /// count, row r with target t contributes <c>(1 - eps) * w[t] * -lp[r, t] + eps / C * sum_j w[j] * -lp[r, j]</c>, exactly
     /// PyTorch 1.13's formula. The mean divides the sum over the counted rows by the sum of <c>w[targets[r]]</c> over those
     /// rows (their number without weights), the smoothing term included, as PyTorch does. A row whose target is
-    /// <paramref name="ignoreIndex"/> counts for nothing; if every row is ignored the mean is NaN (0 / 0), as in PyTorch.</para>
+    /// <paramref name="ignoreIndex"/> counts for nothing; if every row is ignored the mean is NaN (0 / 0), as in PyTorch.
+    /// As in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/>
+    /// is above 0 (the smoothing term is not formed at 0); then every weight enters every counted row, and a NaN or
+    /// infinite weight makes the loss NaN or infinite.</para>
     /// <para>Without options (no weights, no smoothing, no ignored row) this is the plain kernel, which a generated kernel for
     /// the class count runs when one exists.</para>
     /// </remarks>
@@ -69,6 +72,7 @@ public static partial class SoftmaxPrimitives
     /// The cross-entropy loss of each row against its class-index target, as
     /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction='none', label_smoothing=labelSmoothing)</c>:
     /// <c>losses[r] = (1 - eps) * w[t] * -lp[r, t] + eps / C * sum_j w[j] * -lp[r, j]</c> with <c>t = targets[r]</c>, and 0 for an ignored row.
+    /// As in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
@@ -115,8 +119,11 @@ public static partial class SoftmaxPrimitives
     /// With p the softmax of a counted row, t its target, W the sum of the class weights and s the reduction's scale
     /// (1 for sum; for mean, 1 over the summed weight of the counted rows):
     /// <c>logitsGradient[r, j] = s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / C * (W * p[j] - w[j]))</c>, which is
-    /// <c>s * (p[j] - [j == t])</c> without options. Ignored rows get a zero gradient. If the counted rows weigh 0 in
-    /// total, the mean and the gradient are NaN, as in PyTorch.
+    /// <c>s * (p[j] - [j == t])</c> without options. Ignored rows get a zero gradient. As in PyTorch, a weight enters only
+    /// through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0 (the terms in W and
+    /// w[j] are not formed at 0); with smoothing, a NaN or infinite weight makes every row's gradient NaN or infinite,
+    /// ignored rows included (PyTorch's autograd multiplies their zero gradient by every weight). If the counted rows weigh
+    /// 0 in total, the mean is infinite or NaN, and so is the gradient of the counted rows, as in PyTorch.
     /// </remarks>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
@@ -203,6 +210,7 @@ public static partial class SoftmaxPrimitives
     /// The negative log-likelihood loss of log-probabilities against class targets, as
     /// <c>F.nll_loss(logProbabilities, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=...)</c>:
     /// row r contributes <c>-w[t] * logProbabilities[r, t]</c>; the mean divides by the sum of <c>w[t]</c> over the counted rows.
+    /// As in PyTorch, a weight enters only through the rows that target its class, and a sum of 0 gives an infinite or NaN mean.
     /// </summary>
     /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities (e.g. from <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>).</param>
     /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>

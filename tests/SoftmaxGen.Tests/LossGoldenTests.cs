@@ -25,8 +25,8 @@ namespace SoftmaxGen.Tests;
 /// </remarks>
 public sealed class LossGoldenTests(ITestOutputHelper output)
 {
-    private const double DoubleTolerance = 1e-13;
-    private const double SingleTolerance = 2e-6;
+    internal const double DoubleTolerance = 1e-13;
+    internal const double SingleTolerance = 2e-6;
 
     private static readonly Lazy<JsonElement[]> Golden = new(Load);
 
@@ -132,7 +132,7 @@ public sealed class LossGoldenTests(ITestOutputHelper output)
         }
     }
 
-    private static void Check<T>(LossImplementation implementation, JsonElement golden, Differences d, double tolerance)
+    internal static void Check<T>(LossImplementation implementation, JsonElement golden, Differences d, double tolerance)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         LossOps<T> ops = implementation.Ops<T>();
@@ -224,7 +224,7 @@ public sealed class LossGoldenTests(ITestOutputHelper output)
     }
 
     /// <summary>Collects mismatches and the largest scaled difference.</summary>
-    private sealed class Differences
+    internal sealed class Differences
     {
         public List<string> Failures { get; } = [];
 

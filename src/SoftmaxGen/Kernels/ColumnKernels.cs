@@ -203,7 +203,8 @@ internal static class ColumnKernels
     /// gradient) for the whole blocks of W rows, lane-wise: the same per-row quantities (the maximum, the compensated sum
     /// of e^(x - max) and, when smoothing, of w[j] (x[j] - max); <c>nll = w[t] (max + ln S - x[t])</c>; the gradient
     /// <c>e[j] a - b w[j]</c> with <c>g[t] -= c</c>), with a row's scalars formed per lane. Ignored rows get loss 0 and
-    /// gradient 0. The last <c>rows % W</c> rows are left to the caller.
+    /// gradient 0. The last <c>rows % W</c> rows are left to the caller, and so are all rows when the terms are formed one
+    /// by one (<see cref="LossKernels.TermWise{T}"/>). Without smoothing, W and the terms in b are not formed.
     /// </summary>
     /// <returns>The sums of nll and smooth over the counted rows of the blocks, and how many rows the blocks held.</returns>
     internal static (double Nll, double Smooth, nuint Rows) CrossEntropyWithOptions<TOps, TVec, T>(
@@ -213,6 +214,12 @@ internal static class ColumnKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        bool withGradient = !gradient.IsEmpty;
+        if (LossKernels.TermWise(weights, smoothing, gradientScale, withGradient))
+        {
+            return (0, 0, 0);
+        }
+
         int width = TOps.Count;
         Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
         ref T cols = ref MemoryMarshal.GetReference(scratch);
@@ -223,8 +230,7 @@ internal static class ColumnKernels
         Span<double> rowTotal = stackalloc double[Vector512<T>.Count], rowScale = stackalloc double[Vector512<T>.Count];
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
-        bool withGradient = !gradient.IsEmpty;
-        double weightSum = weighted ? LossKernels.SumOf(weights) : classes;
+        double weightSum = !smooth ? 0 : weighted ? LossKernels.SumOf(weights) : classes;
         double smoothPerClass = smoothing / classes;
         double b = gradientScale * smoothPerClass;
         nuint full = rows - rows % (nuint)width;
@@ -308,12 +314,24 @@ internal static class ColumnKernels
                 continue;
             }
 
-            // a = (s (1 - eps) w[t] + b W) / total lane-wise in double, rounded to T once (as LossKernels forms it).
-            TVec aV = GradientFactors<TVec>(rowScale, b * weightSum, rowTotal), bV = TOps.Splat(T.CreateTruncating(b));
-            for (nuint j = 0; j < classes; j++)
+            // a = (s (1 - eps) w[t] + b W) / total lane-wise in double, rounded to T once (as LossKernels forms it);
+            // without smoothing a = s w[t] / total (-0 adds nothing, not even to a -0) and g[j] = e[j] a.
+            TVec aV = GradientFactors<TVec>(rowScale, smooth ? b * weightSum : -0.0, rowTotal);
+            if (smooth)
             {
-                TVec e = TOps.Load(ref cols, j * (nuint)width);
-                TOps.Store(TOps.Subtract(TOps.Multiply(e, aV), weighted ? TOps.Multiply(bV, TOps.Splat(weights[(int)j])) : bV), ref cols, j * (nuint)width);
+                TVec bV = TOps.Splat(T.CreateTruncating(b));
+                for (nuint j = 0; j < classes; j++)
+                {
+                    TVec e = TOps.Load(ref cols, j * (nuint)width);
+                    TOps.Store(TOps.Subtract(TOps.Multiply(e, aV), weighted ? TOps.Multiply(bV, TOps.Splat(weights[(int)j])) : bV), ref cols, j * (nuint)width);
+                }
+            }
+            else
+            {
+                for (nuint j = 0; j < classes; j++)
+                {
+                    TOps.Store(TOps.Multiply(TOps.Load(ref cols, j * (nuint)width), aV), ref cols, j * (nuint)width);
+                }
             }
 
             ref T gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes);

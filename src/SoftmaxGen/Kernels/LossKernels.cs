@@ -20,7 +20,9 @@ internal static class LossKernels
     /// softmax, W = sum w and eps the smoothing: <c>nll = w[t] (max + ln S - x[t])</c>,
     /// <c>smooth = W (max + ln S) - sum_j w[j] x[j]</c>, loss = <c>(1 - eps) nll + eps / C smooth</c>, and
     /// <c>d loss / d x[j] = scale ((1 - eps) w[t] (p[j] - [j = t]) + eps / C (W p[j] - w[j]))</c>. Ignored rows get loss
-    /// 0 and gradient 0 and add nothing.
+    /// 0 and gradient 0 and add nothing. As in PyTorch, without smoothing the smoothing terms (and W) are not formed, so
+    /// that a weight enters only through the rows that target its class; with smoothing and a weight that is not
+    /// finite, or an infinite scale, the terms are formed one by one as PyTorch forms them (see <see cref="TermWise{T}"/>).
     /// </summary>
     /// <returns>The sums over the counted rows of nll and of smooth, in double.</returns>
     internal static (double Nll, double Smooth) CrossEntropy<TOps, TVec, T>(
@@ -37,7 +39,13 @@ internal static class LossKernels
         bool smooth = smoothing > 0;
         bool withGradient = !gradient.IsEmpty;
         ref T w = ref weighted ? ref MemoryMarshal.GetReference(weights) : ref Unsafe.NullRef<T>();
-        double weightSum = weighted ? SumOf(weights) : classes;
+        // Under smoothing, a weight that is not finite makes every row's smoothing term infinite or NaN, and every row's
+        // gradient too (ignored rows included) through PyTorch's sum of the row's terms; so does an infinite scale: then
+        // each term is formed on its own (TermWise).
+        bool termwiseLoss = smooth && weighted && !AllFinite(weights);
+        bool termwiseGradient = withGradient && smooth && (termwiseLoss || !double.IsFinite(gradientScale));
+        bool shiftedSums = smooth && !termwiseLoss;
+        double weightSum = !smooth ? 0 : weighted ? SumOf(weights) : classes;
         double smoothPerClass = smoothing / classes;
 
         double nllSum = 0, smoothSum = 0;
@@ -53,7 +61,8 @@ internal static class LossKernels
 
                 if (withGradient)
                 {
-                    gradient.Slice((int)(row * classes), (int)classes).Clear();
+                    // PyTorch masks the row's smoothing loss, not its gradient: 0 times a weight that is not finite is NaN.
+                    gradient.Slice((int)(row * classes), (int)classes).Fill(termwiseLoss ? T.NaN : T.Zero);
                 }
 
                 continue;
@@ -74,7 +83,7 @@ internal static class LossKernels
                 TVec v = TOps.Load(ref xr, i);
                 TVec e = TOps.ExpShifted(v, negatedMax);
                 SoftmaxMath.Accumulate<TOps, TVec, T>(e, ref sum, ref compensation);
-                if (smooth)
+                if (shiftedSums)
                 {
                     TVec d = TOps.Subtract(v, maxV);
                     SoftmaxMath.Accumulate<TOps, TVec, T>(weighted ? TOps.Multiply(TOps.Load(ref w, i), d) : d, ref shifted, ref shiftedCompensation);
@@ -88,7 +97,7 @@ internal static class LossKernels
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-            if (smooth)
+            if (shiftedSums)
             {
                 TVec d = TOps.Subtract(tail, maxV);
                 d = weighted ? TOps.Multiply(TOps.Load(ref w, last), d) : d;
@@ -101,8 +110,11 @@ internal static class LossKernels
             double loss = nll;
             if (smooth)
             {
-                // sum_j w[j] (max + ln S - x[j]) = W ln S - sum_j w[j] (x[j] - max).
-                double smoothLoss = weightSum * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+                // sum_j w[j] (max + ln S - x[j]) = W ln S - sum_j w[j] (x[j] - max), or term by term when a weight is
+                // not finite (w[j] (max + ln S - x[j]) is infinite where x[j] = max, W ln S - w[j] (x[j] - max) NaN).
+                double smoothLoss = termwiseLoss
+                    ? SmoothingTerms(ref xr, ref w, maxD, SoftmaxMath.LogAtLeastOne(total), classes)
+                    : weightSum * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
                 smoothSum += smoothLoss;
                 loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
             }
@@ -115,18 +127,40 @@ internal static class LossKernels
 
             if (withGradient)
             {
-                // g[j] = e[j] a - b w[j], then g[t] -= c.
                 double nllScale = gradientScale * (1 - smoothing) * targetWeight;
-                double b = gradientScale * smoothPerClass;
-                TVec a = TOps.Splat(T.CreateTruncating((nllScale + b * weightSum) / total));
-                TVec bV = TOps.Splat(T.CreateTruncating(b));
-                for (nuint i = 0; i < last; i += width)
+                if (termwiseGradient)
                 {
-                    TVec e = TOps.Load(ref gr, i);
-                    TOps.Store(TOps.Subtract(TOps.Multiply(e, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, i)) : bV), ref gr, i);
+                    TOps.Store(tailExp, ref gr, last);
+                    TermWiseGradient(ref gr, ref w, target, total, nllScale, gradientScale * smoothPerClass, classes);
+                    continue;
                 }
 
-                TOps.Store(TOps.Subtract(TOps.Multiply(tailExp, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, last)) : bV), ref gr, last);
+                if (smooth)
+                {
+                    // g[j] = e[j] a - b w[j], then g[t] -= c.
+                    double b = gradientScale * smoothPerClass;
+                    TVec a = TOps.Splat(T.CreateTruncating((nllScale + b * weightSum) / total));
+                    TVec bV = TOps.Splat(T.CreateTruncating(b));
+                    for (nuint i = 0; i < last; i += width)
+                    {
+                        TVec e = TOps.Load(ref gr, i);
+                        TOps.Store(TOps.Subtract(TOps.Multiply(e, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, i)) : bV), ref gr, i);
+                    }
+
+                    TOps.Store(TOps.Subtract(TOps.Multiply(tailExp, a), weighted ? TOps.Multiply(bV, TOps.Load(ref w, last)) : bV), ref gr, last);
+                }
+                else
+                {
+                    // g[j] = e[j] a, then g[t] -= c: only w[t] enters.
+                    TVec a = TOps.Splat(T.CreateTruncating(nllScale / total));
+                    for (nuint i = 0; i < last; i += width)
+                    {
+                        TOps.Store(TOps.Multiply(TOps.Load(ref gr, i), a), ref gr, i);
+                    }
+
+                    TOps.Store(TOps.Multiply(tailExp, a), ref gr, last);
+                }
+
                 ref T gt = ref Unsafe.Add(ref gr, target);
                 gt = T.CreateTruncating(double.CreateTruncating(gt) - nllScale);
             }
@@ -289,6 +323,66 @@ internal static class LossKernels
     {
         double main = TOps.SumAcross(sum);
         return double.IsFinite(main) ? main + TOps.SumAcross(compensation) : main;
+    }
+
+    /// <summary>
+    /// Whether <see cref="CrossEntropy{TOps, TVec, T}"/> forms the smoothing terms one by one, as PyTorch does: with
+    /// smoothing, when a weight is not finite (its term is not, nor the sum of any row's terms, nor the gradient of any
+    /// row) or, for the gradient, the scale is not (the mean over rows that weigh 0 in total: every term is then
+    /// infinite or NaN, and each row's sum of them NaN).
+    /// </summary>
+    internal static bool TermWise<T>(ReadOnlySpan<T> weights, double smoothing, double gradientScale, bool withGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => smoothing > 0 && (!AllFinite(weights) || (withGradient && !double.IsFinite(gradientScale)));
+
+    /// <summary>PyTorch's smoothing term of a row, <c>sum_j w[j] (max + ln S - x[j])</c>, one term at a time, in double.</summary>
+    private static double SmoothingTerms<T>(ref T x, ref T w, double max, double logTotal, nuint classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        for (nuint j = 0; j < classes; j++)
+        {
+            sum += double.CreateTruncating(Unsafe.Add(ref w, j)) * ((max - double.CreateTruncating(Unsafe.Add(ref x, j))) + logTotal);
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// A counted row's gradient as PyTorch's autograd forms it, from the exponentials <c>e</c> in <paramref name="g"/>:
+    /// the log-probabilities' gradient <c>u[j] = -b w[j] - c [j = t]</c>, then <c>g[j] = u[j] - p[j] sum_k u[k]</c>,
+    /// so that an infinite or NaN term spreads to the row as it does there. Weights are 1 when <paramref name="w"/> is null.
+    /// </summary>
+    private static void TermWiseGradient<T>(ref T g, ref T w, int target, double total, double nllScale, double b, nuint classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool weighted = !Unsafe.IsNullRef(ref w);
+        double sum = -nllScale;
+        for (nuint j = 0; j < classes; j++)
+        {
+            sum -= b * (weighted ? double.CreateTruncating(Unsafe.Add(ref w, j)) : 1.0);
+        }
+
+        for (nuint j = 0; j < classes; j++)
+        {
+            double u = -(b * (weighted ? double.CreateTruncating(Unsafe.Add(ref w, j)) : 1.0)) - (j == (nuint)target ? nllScale : 0);
+            ref T gj = ref Unsafe.Add(ref g, j);
+            gj = T.CreateTruncating(u - (double.CreateTruncating(gj) / total * sum));
+        }
+    }
+
+    internal static bool AllFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (T value in values)
+        {
+            if (!T.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static double SumOf<T>(ReadOnlySpan<T> values)
