@@ -442,20 +442,27 @@ internal static class ColumnKernels
     /// <summary>
     /// <see cref="CrossEntropyWithOptions{TOps, TVec, T}"/> for every row: the whole blocks in place, then the last rows
     /// (fewer than W) as one block copied into buffers and padded with ignored rows (loss 0, gradient 0, not counted), so
-    /// that each row's loss and gradient do not depend on where it sits in the batch.
+    /// that each row's loss and gradient do not depend on where it sits in the batch. Returns how many rows it did: all,
+    /// or none when the terms must be formed one by one (the caller's row path then takes every row).
     /// </summary>
-    internal static (double Nll, double Smooth) CrossEntropyWithOptionsAllRows<TOps, TVec, T>(
+    internal static (double Nll, double Smooth, nuint Rows) CrossEntropyWithOptionsAllRows<TOps, TVec, T>(
         ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
         Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (LossKernels.TermWise(weights, smoothing, gradientScale, !gradient.IsEmpty))
+        {
+            // The terms are formed one by one: the caller's row path takes every row.
+            return (0, 0, 0);
+        }
+
         (double nll, double smooth, nuint done) = CrossEntropyWithOptions<TOps, TVec, T>(
             ref x, targets, weights, ignoreIndex, smoothing, losses, gradient, gradientScale, rows, classes);
         if (done == rows)
         {
-            return (nll, smooth);
+            return (nll, smooth, done);
         }
 
         int width = TOps.Count, tail = (int)(rows - done), used = tail * (int)classes;
@@ -480,7 +487,7 @@ internal static class ColumnKernels
             lastGradient.Slice(0, used).CopyTo(gradient.Slice((int)done * (int)classes));
         }
 
-        return (nll + nllLast, smooth + smoothLast);
+        return (nll + nllLast, smooth + smoothLast, rows);
     }
 
     /// <summary>Copies W rows into <paramref name="cols"/> so that vector j holds class j of every row; returns the lane-wise row maxima.</summary>

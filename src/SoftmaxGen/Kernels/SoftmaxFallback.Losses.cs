@@ -393,9 +393,9 @@ public static partial class SoftmaxFallback
             // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows below.
             nuint done = 0;
             if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
-                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
             else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
-                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
 
             x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
             targets = targets.Slice((int)done);
@@ -417,9 +417,9 @@ public static partial class SoftmaxFallback
             ref double x0 = ref MemoryMarshal.GetReference(x);
             nuint done = 0;
             if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < Vector512<double>.Count)
-                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
             else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < Vector256<double>.Count)
-                ((nll, smooth), done) = (ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes), (nuint)rows);
+                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
 
             x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
             targets = targets.Slice((int)done);
