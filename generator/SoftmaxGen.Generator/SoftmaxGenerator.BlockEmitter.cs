@@ -9,7 +9,7 @@ public sealed partial class SoftmaxGenerator
     /// Small rows (float, at most 3/4 of a vector): a block of W rows (W = lanes) is loaded and transposed so that
     /// column j holds class j of every row. Max, exp, sum and scale are then plain lane-wise operations with no horizontal
     /// reductions and no masks; the result is transposed back and stored. Rows of 4 or more classes are transposed four
-    /// classes at a time by SoftmaxMath.LoadClassQuad and StoreClassQuad; shorter rows (which fill a block with C vectors)
+    /// classes at a time by BlockMemory.LoadClassQuad and StoreClassQuad; shorter rows (which fill a block with C vectors)
     /// by constant shuffles of whole vectors, whose indices and lane masks are computed here, for this C.
     /// </summary>
     internal static class BlockEmitter
@@ -86,7 +86,7 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>Rows of at least this many classes are transposed four classes at a time (SoftmaxMath.LoadClassQuad).</summary>
+        /// <summary>Rows of at least this many classes are transposed four classes at a time (BlockMemory.LoadClassQuad).</summary>
         internal const int QuadClasses = 4;
 
         /// <summary>The first class of each quad: 0, 4, 8, ..., the last one ending at the row's end (overlapping the one before when C is not a multiple of 4).</summary>
@@ -94,7 +94,7 @@ public sealed partial class SoftmaxGenerator
             Enumerable.Range(0, (classes + 3) / 4).Select(k => System.Math.Min(4 * k, classes - 4)).ToArray();
 
         /// <summary>
-        /// Rows of 4 or more classes: the transposes are calls of SoftmaxMath.LoadClassQuad and StoreClassQuad, four
+        /// Rows of 4 or more classes: the transposes are calls of BlockMemory.LoadClassQuad and StoreClassQuad, four
         /// classes at a time (each row read and written 128 bits at a time, one 4 x 4 transpose per 128-bit lane), which
         /// takes a fraction of the shuffles of moving whole vectors into place.
         /// </summary>
@@ -118,7 +118,7 @@ public sealed partial class SoftmaxGenerator
                     // Classes already loaded by the quad before go to locals left unused (named, not discards: a
                     // user type named _ would turn a discard into a type name).
                     string outs = string.Join(", ", Enumerable.Range(k, 4).Select(j => j < loaded ? $"out {vt} again{j}" : $"out c{j}"));
-                    w.WriteLine($"SoftmaxMath.LoadClassQuad(ref x, C, {k}, {outs});");
+                    w.WriteLine($"BlockMemory.LoadClassQuad(ref x, C, {k}, {outs});");
                     loaded = k + 4;
                 }
             }
@@ -131,7 +131,7 @@ public sealed partial class SoftmaxGenerator
             {
                 foreach (int k in starts)
                 {
-                    w.WriteLine($"SoftmaxMath.StoreClassQuad(ref y, C, {k}, {string.Join(", ", Enumerable.Range(k, 4).Select(j => $"c{j}"))});");
+                    w.WriteLine($"BlockMemory.StoreClassQuad(ref y, C, {k}, {string.Join(", ", Enumerable.Range(k, 4).Select(j => $"c{j}"))});");
                 }
             }
         }
@@ -294,7 +294,7 @@ public sealed partial class SoftmaxGenerator
                 WriteStatistics(w, p, keepExponentials: false);
                 w.WriteLine();
                 w.WriteLine("// Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.");
-                w.WriteLine("return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);");
+                w.WriteLine("return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);");
             }
         }
     }

@@ -30,7 +30,7 @@ public sealed partial class SoftmaxGenerator
             string epsilon = t == "float" ? "1e-7f" : "1e-7";
             string options = $"{span} classWeights = default, int ignoreIndex = -100, {t} labelSmoothing = 0";
             const string OptionDocs = """
-                /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+                /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
                 /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
                 /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
                 """;

@@ -42,7 +42,7 @@ public sealed class FallbackLayoutTests
             {
                 // The column layout takes rows of up to 63 classes with Vector512 and Vector256 (up to 3 with Vector128);
                 // the row layout rows of at least one vector.
-                if (column ? classes < (layout.Width == Vector128<float>.Count ? layout.Width : ColumnLayout.MaxClasses) : classes >= layout.Width)
+                if (column ? classes < (layout.Width == Vector128<float>.Count ? layout.Width : SoftmaxGen.Kernels.ColumnKernels.MaxClasses) : classes >= layout.Width)
                 {
                     data.Add(name, classes);
                 }

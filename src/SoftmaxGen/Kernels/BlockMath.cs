@@ -173,7 +173,7 @@ public static partial class SoftmaxMath
     /// <param name="compensation">The sums' compensation terms.</param>
     /// <returns>The sum of the block's losses (added in a fixed tree order, in double).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
     {
         Vector512<float> picked = TargetLogits(ref x, classes, Vector512.Create(targets));
         Vector512<double> lower = (Vector512.WidenLower(max) - Vector512.WidenLower(picked))
@@ -191,7 +191,7 @@ public static partial class SoftmaxMath
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
     {
         Vector256<float> picked = TargetLogits(ref x, classes, Vector256.Create(targets));
         Vector256<double> lower = (Vector256.WidenLower(max) - Vector256.WidenLower(picked))
@@ -209,7 +209,7 @@ public static partial class SoftmaxMath
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
     {
         Vector128<float> picked = TargetLogits(ref x, classes, Vector128.Create(targets));
         Vector128<double> lower = (Vector128.WidenLower(max) - Vector128.WidenLower(picked))

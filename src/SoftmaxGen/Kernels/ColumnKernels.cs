@@ -133,11 +133,23 @@ internal static class ColumnKernels
         TVec negatedMax = TOps.Subtract(default, max);
 
         TVec sum = TOps.Splat(T.One), compensation = default;
-        for (nuint j = 0; j < classes; j++)
+        if (TOps.Count == 1)
         {
-            TVec e = TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax);
-            TOps.Store(e, ref cols, j * width);
-            SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+            // One lane: the row's exponentials a vector at a time (the same bits), then the lane's sequential sum.
+            ExpRow(ref cols, ref cols, classes, As<TVec, T>(negatedMax));
+            for (nuint j = 0; j < classes; j++)
+            {
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Load(ref cols, j), ref sum, ref compensation);
+            }
+        }
+        else
+        {
+            for (nuint j = 0; j < classes; j++)
+            {
+                TVec e = TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax);
+                TOps.Store(e, ref cols, j * width);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+            }
         }
 
         TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
@@ -490,6 +502,63 @@ internal static class ColumnKernels
         return (nll + nllLast, smooth + smoothLast, rows);
     }
 
+    /// <summary>
+    /// e^(x[j] + negatedMax) for the <paramref name="count"/> values of one row into <paramref name="destination"/> (which
+    /// may be <paramref name="source"/>), with the widest accelerated vector no longer than the row and the last vector
+    /// overlapping the one before: the exponential gives the same bits at every width, so this is the scalar lane's result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExpRow<T>(ref T source, ref T destination, nuint count, T negatedMax)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ref float x = ref AsFloat(ref source), y = ref AsFloat(ref destination);
+            float m = As<T, float>(negatedMax);
+            if (!(ExpRow<Simd512F, Vector512<float>, float>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
+                || ExpRow<Simd256F, Vector256<float>, float>(ref x, ref y, count, m, Vector256.IsHardwareAccelerated)
+                || ExpRow<Simd128F, Vector128<float>, float>(ref x, ref y, count, m, Vector128.IsHardwareAccelerated)))
+            {
+                ExpRow<ScalarF, float, float>(ref x, ref y, count, m, true);
+            }
+        }
+        else
+        {
+            ref double x = ref AsDouble(ref source), y = ref AsDouble(ref destination);
+            double m = As<T, double>(negatedMax);
+            if (!(ExpRow<Simd512D, Vector512<double>, double>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
+                || ExpRow<Simd256D, Vector256<double>, double>(ref x, ref y, count, m, Vector256.IsHardwareAccelerated)
+                || ExpRow<Simd128D, Vector128<double>, double>(ref x, ref y, count, m, Vector128.IsHardwareAccelerated)))
+            {
+                ExpRow<ScalarD, double, double>(ref x, ref y, count, m, true);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ExpRow<TOps, TVec, T>(ref T source, ref T destination, nuint count, T negatedMax, bool accelerated)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint lanes = (nuint)TOps.Count;
+        if (!accelerated || count < lanes)
+        {
+            return false;
+        }
+
+        // The last vector is read before anything is written, so that in place is safe where it overlaps.
+        TVec m = TOps.Splat(negatedMax);
+        TVec last = TOps.ExpShifted(TOps.Load(ref source, count - lanes), m);
+        for (nuint j = 0; j + lanes < count; j += lanes)
+        {
+            TOps.Store(TOps.ExpShifted(TOps.Load(ref source, j), m), ref destination, j);
+        }
+
+        TOps.Store(last, ref destination, count - lanes);
+        return true;
+    }
+
     /// <summary>Copies W rows into <paramref name="cols"/> so that vector j holds class j of every row; returns the lane-wise row maxima.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Gather<TOps, TVec, T>(ref T xb, ref T cols, nuint width, nuint classes)
@@ -707,6 +776,20 @@ internal static class ColumnKernels
     {
         TVec negatedMax = TOps.Subtract(default, max);
         TVec sum = TOps.Splat(T.One), compensation = default;
+        if (TOps.Count == 1)
+        {
+            // One lane: the row's exponentials a vector at a time (the same bits), then the lane's sequential sum.
+            Span<T> exponentials = stackalloc T[MaxClasses];
+            ref T e = ref MemoryMarshal.GetReference(exponentials);
+            ExpRow(ref cols, ref e, classes, As<TVec, T>(negatedMax));
+            for (nuint j = 0; j < classes; j++)
+            {
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Load(ref e, j), ref sum, ref compensation);
+            }
+
+            return (sum, compensation);
+        }
+
         for (nuint j = 0; j < classes; j++)
         {
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref cols, j * width), negatedMax), ref sum, ref compensation);
@@ -796,147 +879,4 @@ internal static class ColumnKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Span<double> AsDoubles<T>(Span<T> values) where T : unmanaged => MemoryMarshal.Cast<T, double>(values);
-}
-
-/// <summary>
-/// The column layout for generated kernels: float rows of up to 63 classes, a block of 16 rows (Vector512, transposed
-/// four classes at a time) or 8 rows (Vector256, through 8 x 8 register tiles), and double rows of 2 to 15 classes, a
-/// block of 8 or 4 rows (two classes at a time), so that each lane is one row. The
-/// generated kernels call it with their class count; the fallback runs the same code, so there is one implementation.
-/// </summary>
-/// <remarks>Public for generated code only; callers validate the arguments.</remarks>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public static class ColumnLayout
-{
-    /// <summary>The largest class count plus one that the layout takes.</summary>
-    public const int MaxClasses = ColumnKernels.MaxClasses;
-
-    /// <summary>
-    /// Softmax of a block layout's last rows (fewer than a block, or a single row), one at a time with a block lane's
-    /// arithmetic, so that a row gets the same bits wherever it sits in a batch.
-    /// </summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void SoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Log-softmax of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void LogSoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Cross-entropy of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="targets">One validated target per row.</param>
-    /// <param name="losses">Empty, or one value per row.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    /// <returns>The sum of the rows' losses, in double.</returns>
-    public static double CrossEntropyLastRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, rows, (nuint)classes);
-
-    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void Softmax512(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void LogSoftmax512(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 16 rows at a time; returns the sum of the row losses.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="targets">One valid class index per row.</param>
-    /// <param name="losses">Empty, or receives one loss per row.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static double CrossEntropy512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, rows, (nuint)classes);
-
-    /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void Softmax256(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void LogSoftmax256(ref float x, ref float y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="targets">One valid class index per row.</param>
-    /// <param name="losses">Empty, or receives one loss per row.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static double CrossEntropy256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, rows, (nuint)classes);
-
-    /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void Softmax512(ref double x, ref double y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void LogSoftmax512(ref double x, ref double y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="targets">One valid class index per row.</param>
-    /// <param name="losses">Empty, or receives one loss per row.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static double CrossEntropy512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, rows, (nuint)classes);
-
-    /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void Softmax256(ref double x, ref double y, nuint rows, int classes) =>
-        ColumnKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static void LogSoftmax256(ref double x, ref double y, nuint rows, int classes) =>
-        ColumnKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
-
-    /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 4 rows at a time; returns the sum of the row losses.</summary>
-    /// <param name="x">The first logit.</param>
-    /// <param name="targets">One valid class index per row.</param>
-    /// <param name="losses">Empty, or receives one loss per row.</param>
-    /// <param name="rows">The row count.</param>
-    /// <param name="classes">The class count.</param>
-    public static double CrossEntropy256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
-        ColumnKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, rows, (nuint)classes);
 }

@@ -20,7 +20,7 @@ public static partial class SoftmaxMath
     /// <paramref name="firstClass"/> of row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
+    internal static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
     {
         ref float first = ref Unsafe.Add(ref x, firstClass);
         if (Avx512F.IsSupported)
@@ -43,7 +43,7 @@ public static partial class SoftmaxMath
 
     /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
+    internal static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
     {
         ref float first = ref Unsafe.Add(ref y, firstClass);
         if (Avx512F.IsSupported)
@@ -73,7 +73,7 @@ public static partial class SoftmaxMath
     /// <paramref name="firstClass"/> of row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    internal static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
     {
         ref float first = ref Unsafe.Add(ref x, firstClass);
         if (Avx.IsSupported)
@@ -95,7 +95,7 @@ public static partial class SoftmaxMath
 
     /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
+    internal static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
     {
         ref float first = ref Unsafe.Add(ref y, firstClass);
         if (Avx.IsSupported)
@@ -183,7 +183,7 @@ public static partial class SoftmaxMath
     /// holds rows 2L and 2L + 1, and one unpack per class puts them in order.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1)
+    internal static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1)
     {
         ref double first = ref Unsafe.Add(ref x, firstClass);
         if (Avx512F.IsSupported)
@@ -201,7 +201,7 @@ public static partial class SoftmaxMath
 
     /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1)
+    internal static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1)
     {
         ref double first = ref Unsafe.Add(ref y, firstClass);
         if (Avx512F.IsSupported)
@@ -223,7 +223,7 @@ public static partial class SoftmaxMath
 
     /// <summary>Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of 4 double rows, one vector per class (lane r = row r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1)
+    internal static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1)
     {
         ref double first = ref Unsafe.Add(ref x, firstClass);
         if (Avx.IsSupported)
@@ -243,7 +243,7 @@ public static partial class SoftmaxMath
 
     /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector256{double}, out Vector256{double})"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1)
+    internal static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1)
     {
         ref double first = ref Unsafe.Add(ref y, firstClass);
         if (Avx.IsSupported)

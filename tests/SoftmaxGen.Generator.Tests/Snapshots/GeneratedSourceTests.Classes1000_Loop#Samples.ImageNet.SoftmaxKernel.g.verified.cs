@@ -60,7 +60,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -84,7 +84,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
@@ -115,7 +115,7 @@ namespace Samples
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -360,7 +360,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -384,7 +384,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
@@ -415,7 +415,7 @@ namespace Samples
         /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>

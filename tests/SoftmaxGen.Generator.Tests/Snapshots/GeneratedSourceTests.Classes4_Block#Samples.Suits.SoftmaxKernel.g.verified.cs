@@ -60,7 +60,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -84,7 +84,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
@@ -115,7 +115,7 @@ namespace Samples
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -360,7 +360,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -384,7 +384,7 @@ namespace Samples
         /// <param name="logits">Row-major <c>rows x 4</c> logits.</param>
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
@@ -415,7 +415,7 @@ namespace Samples
         /// <param name="targets">One class index in <c>[0, 4)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
         /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
         /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
         /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
         /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
         /// <returns>The reduced loss.</returns>
@@ -732,7 +732,7 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
         {
-            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
+            BlockMemory.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>Transposes 16 rows of 4 classes back to row-major order and stores them.</summary>
@@ -740,7 +740,7 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns512(ref float y, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
         {
-            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
+            BlockMemory.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
         }
 
         /// <summary>Softmax with blocks of 16 rows (64 values) transposed so that each Vector512 lane is one row.</summary>
@@ -857,7 +857,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Loads 8 rows of 4 classes (32 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -865,7 +865,7 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns256(ref float x, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
         {
-            SoftmaxMath.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
+            BlockMemory.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>Transposes 8 rows of 4 classes back to row-major order and stores them.</summary>
@@ -873,7 +873,7 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns256(ref float y, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
         {
-            SoftmaxMath.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
+            BlockMemory.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
         }
 
         /// <summary>Softmax with blocks of 8 rows (32 values) transposed so that each Vector256 lane is one row.</summary>
@@ -990,7 +990,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c3, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return SoftmaxMath.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Softmax with each row in 1 Vector128 register (classes 0-3).</summary>
