@@ -291,7 +291,7 @@ public static class SoftmaxParallel
                     else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
                     return 0;
                 default:
-                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyRows(x, targets, y, rows, classes);
             }
         }
         else
@@ -309,7 +309,7 @@ public static class SoftmaxParallel
                     else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
                     return 0;
                 default:
-                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyCore(x, targets, y, rows, classes);
+                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyRows(x, targets, y, rows, classes);
             }
         }
     }

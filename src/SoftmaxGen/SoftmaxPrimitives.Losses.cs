@@ -43,12 +43,12 @@ public static partial class SoftmaxPrimitives
         SoftmaxGuard.Reduction(reduction);
         if (!SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing))
         {
-            return (float)SoftmaxFallback.CrossEntropyCore(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            return (float)SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
         }
 
         double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
             ? kernel.CrossEntropyValidated(logits, targets, [], rows)
-            : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
+            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes);
         return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
@@ -59,12 +59,12 @@ public static partial class SoftmaxPrimitives
         SoftmaxGuard.Reduction(reduction);
         if (!SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing))
         {
-            return SoftmaxFallback.CrossEntropyCore(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            return SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
         }
 
         double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
             ? kernel.CrossEntropyValidated(logits, targets, [], rows)
-            : SoftmaxFallback.CrossEntropyCore(logits, targets, [], rows, classes);
+            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes);
         return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
@@ -89,11 +89,11 @@ public static partial class SoftmaxPrimitives
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         if (!plain)
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
             kernel.CrossEntropyValidated(logits, targets, losses, rows);
         else
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
+            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
     }
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
@@ -103,11 +103,11 @@ public static partial class SoftmaxPrimitives
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         if (!plain)
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
             kernel.CrossEntropyValidated(logits, targets, losses, rows);
         else
-            SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, classes);
+            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
     }
 
     /// <summary>

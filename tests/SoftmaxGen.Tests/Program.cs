@@ -140,14 +140,14 @@ public static class Program
             Span<float> input = MemoryMarshal.Cast<byte, float>(region.AtEnd(Classes * sizeof(float)));
             logits.AsSpan(0, Classes).CopyTo(input);
             Console.WriteLine("about to overrun: reading a row past the guard");
-            SoftmaxFallback.SoftmaxCore(input, probabilities, Rows, Classes);
+            SoftmaxFallback.SoftmaxRows(input, probabilities, Rows, Classes);
         }
         else
         {
             // The output span holds one row; the core writes two.
             Span<float> output = MemoryMarshal.Cast<byte, float>(region.AtEnd(Classes * sizeof(float)));
             Console.WriteLine("about to overrun: writing a row past the guard");
-            SoftmaxFallback.SoftmaxCore(logits, output, Rows, Classes);
+            SoftmaxFallback.SoftmaxRows(logits, output, Rows, Classes);
         }
 
         Console.WriteLine("survived the overrun: the guard page did not stop it");

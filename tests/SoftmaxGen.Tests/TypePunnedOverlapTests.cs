@@ -284,3 +284,49 @@ public sealed class RegisteredKernelArgumentTests
         Assert.Equal(expected, actual);
     }
 }
+
+/// <summary>
+/// The runtime members that generated code calls with validated arguments are public, so they check the shape they
+/// rely on: a direct call with a row count the spans do not hold, short outputs, or out-of-range targets throws an
+/// <see cref="ArgumentException"/> (never reads or writes past a span) and writes nothing.
+/// </summary>
+public sealed class GeneratedCodeEntryPointTests
+{
+    [Fact]
+    public void Cores_RefuseShapesTheSpansDoNotHold()
+    {
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8]; // 2 rows of 4
+        double[] xd = x.Select(v => (double)v).ToArray();
+        float[] y = new float[8];
+        double[] yd = new double[8];
+        int[] indices = new int[8];
+
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxCore(x, y, 3, 4), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxCore(x, y.AsSpan(0, 4), 2, 4), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxCore(xd, yd, 2, 5), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxCore(x, y, -1, 4), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxCore(xd, yd, 1, 0), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(x, [0], y, 2, 4), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(x, [0, 4], y, 2, 4), "targets");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(xd, [0, -1], yd, 2, 4), "targets");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(x, [0, 1], y.AsSpan(0, 1), 2, 4), "losses");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore<float>(x, [0, 9], [], [], 2, 4, LossReduction.Mean, [], -100, 0f), "targets");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore<float>(x, [0, 1], [], y.AsSpan(0, 5), 2, 4, LossReduction.Mean, [], -100, 0f), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore<double>(xd, [0, 1], [], [], 2, 4, LossReduction.Sum, [1.0, 2.0], -100, 0.0), "classWeights");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(x, indices.AsSpan(0, 1), 4), "predictions");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxAxisCore(x, y, 2, 2, 4), "outer");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxAxisCore(xd, yd, 1, -1, -8), "outer");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(x, 2, indices, y, 3, 4), "rows");
+        Refused(() => SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(xd, 5, indices, yd, 2, 4), "k");
+
+        Assert.All(y, v => Assert.Equal(0f, v));
+        Assert.All(yd, v => Assert.Equal(0.0, v));
+        Assert.All(indices, v => Assert.Equal(0, v));
+    }
+
+    private static void Refused(Action call, string parameter)
+    {
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(call);
+        Assert.Equal(parameter, e.ParamName);
+    }
+}

@@ -515,7 +515,17 @@ internal static class ColumnKernels
         {
             ref float x = ref AsFloat(ref source), y = ref AsFloat(ref destination);
             float m = As<T, float>(negatedMax);
-            if (!(ExpRow<Simd512F, Vector512<float>, float>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
+            if (Vector128.IsHardwareAccelerated && count < (nuint)Vector128<float>.Count)
+            {
+                // 1 to 3 values: one Vector128, the lanes past the row zero (their results are not stored).
+                Vector128<float> v = Vector128.Create(x, count > 1 ? Unsafe.Add(ref x, 1) : 0, count > 2 ? Unsafe.Add(ref x, 2) : 0, 0);
+                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(m));
+                for (nuint j = 0; j < count; j++)
+                {
+                    Unsafe.Add(ref y, j) = e.GetElement((int)j);
+                }
+            }
+            else if (!(ExpRow<Simd512F, Vector512<float>, float>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
                 || ExpRow<Simd256F, Vector256<float>, float>(ref x, ref y, count, m, Vector256.IsHardwareAccelerated)
                 || ExpRow<Simd128F, Vector128<float>, float>(ref x, ref y, count, m, Vector128.IsHardwareAccelerated)))
             {

@@ -66,6 +66,7 @@ public static partial class SoftmaxFallback
     /// <param name="innerSize">The positions per class.</param>
     public static void SoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
     {
+        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
         if (innerSize == 1)
             SoftmaxCore(input, output, outer, classes);
         else
@@ -75,6 +76,7 @@ public static partial class SoftmaxFallback
     /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void SoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
     {
+        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
         if (innerSize == 1)
             SoftmaxCore(input, output, outer, classes);
         else
@@ -85,6 +87,7 @@ public static partial class SoftmaxFallback
     /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void LogSoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
     {
+        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
         if (innerSize == 1)
             LogSoftmaxCore(input, output, outer, classes);
         else
@@ -94,6 +97,7 @@ public static partial class SoftmaxFallback
     /// <inheritdoc cref="LogSoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void LogSoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
     {
+        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
         if (innerSize == 1)
             LogSoftmaxCore(input, output, outer, classes);
         else
@@ -107,10 +111,20 @@ public static partial class SoftmaxFallback
     /// <param name="probabilities">At least <c>rows x k</c> values, not overlapping <paramref name="logits"/>.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void TopKCore(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes) =>
+    public static void TopKCore(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logits.Length, rows, classes);
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputs(logits.Slice(0, rows * classes), indices, probabilities, rows, k);
         TopKKernels.TopK(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, rows, classes);
+    }
 
     /// <inheritdoc cref="TopKCore(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, int)"/>
-    public static void TopKCore(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes) =>
+    public static void TopKCore(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logits.Length, rows, classes);
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputs(logits.Slice(0, rows * classes), indices, probabilities, rows, k);
         TopKKernels.TopK(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, rows, classes);
+    }
 }

@@ -131,7 +131,7 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.Reduction(reduction);
         return SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing)
             ? SoftmaxGuard.Reduce(PlainCrossEntropy(logits, targets, [], rows, classes), rows, reduction)
-            : CrossEntropyCore(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            : CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
     }
 
     private static void CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
@@ -146,7 +146,7 @@ public static partial class SoftmaxFallback
         }
         else
         {
-            CrossEntropyCore(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            CrossEntropyWithOptionsRows(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
         }
     }
 
@@ -164,7 +164,7 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.ClassTargetGradient(logits, targets, classWeights, logitsGradient);
         return plain && classes < PlainGradientClassLimit
             ? PlainCrossEntropyWithGradient(kernel, logits, targets, logitsGradient.Slice(0, logits.Length), rows, classes, reduction)
-            : CrossEntropyCore(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            : CrossEntropyWithOptionsRows(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
     }
 
     /// <summary>
@@ -190,7 +190,7 @@ public static partial class SoftmaxFallback
         {
             var x = MemoryMarshal.Cast<T, float>(logits);
             var g = MemoryMarshal.Cast<T, float>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyCore(x, targets, [], rows, classes);
+            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyRows(x, targets, [], rows, classes);
             if (kernel is not null)
                 kernel.SoftmaxValidated(x, g, rows);
             else
@@ -200,7 +200,7 @@ public static partial class SoftmaxFallback
         {
             var x = MemoryMarshal.Cast<T, double>(logits);
             var g = MemoryMarshal.Cast<T, double>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyCore(x, targets, [], rows, classes);
+            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyRows(x, targets, [], rows, classes);
             if (kernel is not null)
                 kernel.SoftmaxValidated(x, g, rows);
             else
@@ -312,8 +312,8 @@ public static partial class SoftmaxFallback
     private static double PlainCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
         => typeof(T) == typeof(float)
-            ? CrossEntropyCore(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows, classes)
-            : CrossEntropyCore(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows, classes);
+            ? CrossEntropyRows(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows, classes)
+            : CrossEntropyRows(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows, classes);
 
     /// <summary>The generic cores run for float and double only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -346,6 +346,36 @@ public static partial class SoftmaxFallback
     // ---- Validated cores (called by SoftmaxPrimitives and by generated kernels' members) ----------------------
 
     /// <summary>
+    /// Cross-entropy against class targets with PyTorch's options, for generated kernels: checks the shape, the targets
+    /// and the options (so that a direct call cannot reach past a span), then runs the validated core.
+    /// </summary>
+    /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
+    /// <param name="targets">At least one class index (or <paramref name="ignoreIndex"/>) per row.</param>
+    /// <param name="losses">Empty, or at least one value per row.</param>
+    /// <param name="logitsGradient">Empty, or at least as long as the rows (may be the same memory as the logits).</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="reduction">The reduction of the returned loss and of the gradient.</param>
+    /// <param name="classWeights">Empty or one weight per class.</param>
+    /// <param name="ignoreIndex">The ignored target value.</param>
+    /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <returns>The reduced loss, in double.</returns>
+    public static double CrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes, ignoreIndex);
+        if (!logitsGradient.IsEmpty)
+        {
+            SoftmaxGuard.CoreRows(logits.Length, logitsGradient.Length, rows, classes);
+        }
+
+        SoftmaxGuard.ClassWeights(classWeights, classes);
+        SoftmaxGuard.LabelSmoothing(labelSmoothing);
+        SoftmaxGuard.Reduction(reduction);
+        return CrossEntropyWithOptionsRows(logits, targets, losses, logitsGradient.IsEmpty ? default : logitsGradient.Slice(0, rows * classes), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    }
+
+    /// <summary>
     /// Cross-entropy of validated rows against class targets with PyTorch's options; writes per-row losses and the
     /// gradient when those are not empty.
     /// </summary>
@@ -360,7 +390,7 @@ public static partial class SoftmaxFallback
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
     /// <returns>The reduced loss, in double.</returns>
-    public static double CrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    internal static double CrossEntropyWithOptionsRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
@@ -449,7 +479,7 @@ public static partial class SoftmaxFallback
     /// <param name="reduction">The reduction of the returned loss and of the gradient.</param>
     /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
     /// <returns>The reduced loss, in double.</returns>
-    public static double ProbabilityCrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, T labelSmoothing)
+    internal static double ProbabilityCrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, T labelSmoothing)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
@@ -490,7 +520,7 @@ public static partial class SoftmaxFallback
     /// <param name="classWeights">Empty or one weight per class.</param>
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <returns>The reduced loss, in double.</returns>
-    public static double NllLossCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
+    internal static double NllLossCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
@@ -523,7 +553,7 @@ public static partial class SoftmaxFallback
     /// <param name="reduction">The reduction.</param>
     /// <param name="epsilon">The clipping epsilon, in [0, 0.5].</param>
     /// <returns>The reduced loss, in double.</returns>
-    public static double CrossEntropyFromProbabilitiesCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> targetProbabilities, ReadOnlySpan<int> targets, int rows, int classes, LossReduction reduction, T epsilon)
+    internal static double CrossEntropyFromProbabilitiesCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> targetProbabilities, ReadOnlySpan<int> targets, int rows, int classes, LossReduction reduction, T epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
@@ -567,7 +597,7 @@ public static partial class SoftmaxFallback
     /// <param name="inputGradient">At least as long; may be the same memory as either input.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void SoftmaxGradientCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
+    internal static void SoftmaxGradientCore<T>(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Backward(probabilities, outputGradient, inputGradient, rows, classes, logarithmic: false);
 
@@ -577,7 +607,7 @@ public static partial class SoftmaxFallback
     /// <param name="inputGradient">At least as long; may be the same memory as either input.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void LogSoftmaxGradientCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
+    internal static void LogSoftmaxGradientCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int rows, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Backward(logProbabilities, outputGradient, inputGradient, rows, classes, logarithmic: true);
 

@@ -62,14 +62,96 @@ public static partial class SoftmaxFallback
         RowKernels.Argmax(logits, predictions, classes);
     }
 
+    // ---- Entry points for generated code: the shape they rely on is checked (cheaply), so that a direct call
+    // cannot reach past a span; the runtime's own callers, which validated everything, call the *Rows cores.
+
+    /// <summary>Softmax of <paramref name="rows"/> rows (the scalar path of generated kernels).</summary>
+    /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
+    /// <param name="probabilities">At least as long as those rows; may be the same memory.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
+    public static void SoftmaxCore(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
+        SoftmaxRows(logits, probabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="SoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void SoftmaxCore(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
+        SoftmaxRows(logits, probabilities, rows, classes);
+    }
+
+    /// <summary>Log-softmax of <paramref name="rows"/> rows (the scalar path of generated kernels).</summary>
+    /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
+    /// <param name="logProbabilities">At least as long as those rows; may be the same memory.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
+    public static void LogSoftmaxCore(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
+        LogSoftmaxRows(logits, logProbabilities, rows, classes);
+    }
+
+    /// <inheritdoc cref="LogSoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    public static void LogSoftmaxCore(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
+        LogSoftmaxRows(logits, logProbabilities, rows, classes);
+    }
+
+    /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets (the scalar path of generated kernels); writes per-row losses unless <paramref name="losses"/> is empty; returns their sum.</summary>
+    /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
+    /// <param name="targets">At least one class index in range per row.</param>
+    /// <param name="losses">Empty, or at least one value per row.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <returns>The sum of the per-row losses, in double.</returns>
+    /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows, or a target is out of range.</exception>
+    public static double CrossEntropyCore(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
+    {
+        SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes);
+        return CrossEntropyRows(logits, targets, losses, rows, classes);
+    }
+
+    /// <inheritdoc cref="CrossEntropyCore(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
+    public static double CrossEntropyCore(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows, int classes)
+    {
+        SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes);
+        return CrossEntropyRows(logits, targets, losses, rows, classes);
+    }
+
+    /// <summary>The argmax of every whole row of <paramref name="logits"/> into <paramref name="predictions"/> (generated kernels' path).</summary>
+    /// <param name="logits">Whole rows.</param>
+    /// <param name="predictions">At least one value per row.</param>
+    /// <param name="classes">The class count.</param>
+    /// <exception cref="ArgumentException"><paramref name="predictions"/> is shorter than the number of rows.</exception>
+    public static void ArgmaxCore(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logits.Length, logits.Length / Math.Max(classes, 1), classes);
+        SoftmaxGuard.PerRowLength(predictions.Length, logits.Length / classes, nameof(predictions));
+        RowKernels.Argmax(logits, predictions, classes);
+    }
+
+    /// <inheritdoc cref="ArgmaxCore(ReadOnlySpan{float}, Span{int}, int)"/>
+    public static void ArgmaxCore(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+    {
+        SoftmaxGuard.CoreRows(logits.Length, logits.Length, logits.Length / Math.Max(classes, 1), classes);
+        SoftmaxGuard.PerRowLength(predictions.Length, logits.Length / classes, nameof(predictions));
+        RowKernels.Argmax(logits, predictions, classes);
+    }
+
     // ---- Validated cores: choose the widest vector no longer than a row ----------------------------------
 
-    /// <summary>Softmax of validated rows (also the scalar path of generated kernels).</summary>
+    /// <summary>Softmax of validated rows.</summary>
     /// <param name="logits">Whole rows.</param>
     /// <param name="probabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void SoftmaxCore(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
+    internal static void SoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(probabilities);
@@ -92,8 +174,8 @@ public static partial class SoftmaxFallback
             RowKernels.Softmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
     }
 
-    /// <inheritdoc cref="SoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void SoftmaxCore(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
+    /// <inheritdoc cref="SoftmaxRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    internal static void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
     {
         ref double x = ref MemoryMarshal.GetReference(logits);
         ref double y = ref MemoryMarshal.GetReference(probabilities);
@@ -114,12 +196,12 @@ public static partial class SoftmaxFallback
             RowKernels.Softmax<ScalarD, double, double>(ref x, ref y, (nuint)rows, (nuint)classes);
     }
 
-    /// <summary>Log-softmax of validated rows (also the scalar path of generated kernels).</summary>
+    /// <summary>Log-softmax of validated rows.</summary>
     /// <param name="logits">Whole rows.</param>
     /// <param name="logProbabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void LogSoftmaxCore(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
+    internal static void LogSoftmaxRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         ref float y = ref MemoryMarshal.GetReference(logProbabilities);
@@ -142,8 +224,8 @@ public static partial class SoftmaxFallback
             RowKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
     }
 
-    /// <inheritdoc cref="LogSoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void LogSoftmaxCore(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
+    /// <inheritdoc cref="LogSoftmaxRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    internal static void LogSoftmaxRows(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
     {
         ref double x = ref MemoryMarshal.GetReference(logits);
         ref double y = ref MemoryMarshal.GetReference(logProbabilities);
@@ -170,7 +252,7 @@ public static partial class SoftmaxFallback
     /// <param name="losses">Empty, or at least one value per row.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static double CrossEntropyCore(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
+    internal static double CrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
     {
         ref float x = ref MemoryMarshal.GetReference(logits);
         // Short rows: SIMD across rows (see ColumnKernels), 16 rows at a time with AVX-512: with the transposes four
@@ -191,8 +273,8 @@ public static partial class SoftmaxFallback
         return RowKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
     }
 
-    /// <inheritdoc cref="CrossEntropyCore(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
-    public static double CrossEntropyCore(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows, int classes)
+    /// <inheritdoc cref="CrossEntropyRows(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
+    internal static double CrossEntropyRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows, int classes)
     {
         ref double x = ref MemoryMarshal.GetReference(logits);
         // Short rows: SIMD across rows (see ColumnKernels and SoftmaxCore).
@@ -209,12 +291,4 @@ public static partial class SoftmaxFallback
         return RowKernels.CrossEntropy<ScalarD, double, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
     }
 
-    /// <summary>Argmax of validated rows.</summary>
-    /// <param name="logits">Whole rows.</param>
-    /// <param name="predictions">At least one value per row.</param>
-    /// <param name="classes">The class count.</param>
-    public static void ArgmaxCore(ReadOnlySpan<float> logits, Span<int> predictions, int classes) => RowKernels.Argmax(logits, predictions, classes);
-
-    /// <inheritdoc cref="ArgmaxCore(ReadOnlySpan{float}, Span{int}, int)"/>
-    public static void ArgmaxCore(ReadOnlySpan<double> logits, Span<int> predictions, int classes) => RowKernels.Argmax(logits, predictions, classes);
 }

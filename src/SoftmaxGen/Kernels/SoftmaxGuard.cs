@@ -145,6 +145,74 @@ public static partial class SoftmaxGuard
         Disjoint<int, T>(predictions, logits, nameof(predictions), nameof(logits));
     }
 
+    /// <summary>
+    /// Checks the shape a validated core relies on, in O(1): <paramref name="rows"/> whole rows fit in the input and in
+    /// the output, so that a direct call with a wrong count cannot reach past either span.
+    /// </summary>
+    /// <param name="inputLength">The input length.</param>
+    /// <param name="outputLength">The output length.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CoreRows(int inputLength, int outputLength, int rows, int classes)
+    {
+        long values = (long)rows * classes;
+        if (classes < 1 || rows < 0 || values > inputLength || values > outputLength)
+        {
+            ThrowCoreRows(inputLength, outputLength, rows, classes);
+        }
+    }
+
+    /// <summary><see cref="CoreRows"/> for a middle-axis core: <c>outer x classes x innerSize</c> values fit in both spans.</summary>
+    /// <param name="inputLength">The input length.</param>
+    /// <param name="outputLength">The output length.</param>
+    /// <param name="outer">The outer size.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="innerSize">The inner size.</param>
+    public static void CoreAxis(int inputLength, int outputLength, int outer, int classes, int innerSize)
+    {
+        long plane = (long)Math.Max(classes, 0) * Math.Max(innerSize, 0);
+        long values = outer <= 0 ? 0 : plane > int.MaxValue ? long.MaxValue : outer * plane;
+        if (classes < 1 || innerSize < 1 || outer < 0 || values > inputLength || values > outputLength)
+        {
+            throw new ArgumentException(
+                $"outer ({outer}) x classes ({classes}) x innerSize ({innerSize}) does not fit in the spans ({inputLength} and {outputLength} values).", nameof(outer));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CoreRows"/> for a class-target loss, and its targets: at least one per row, each in [0, classes) or
+    /// <paramref name="ignoreIndex"/>; per-row losses empty or at least one per row.
+    /// </summary>
+    /// <param name="logitsLength">The logits' length.</param>
+    /// <param name="targets">The targets.</param>
+    /// <param name="lossesLength">The per-row losses' length (0 for none).</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="ignoreIndex">The ignored target value, or null when every target must be a class.</param>
+    public static void CoreTargets(int logitsLength, ReadOnlySpan<int> targets, int lossesLength, int rows, int classes, int? ignoreIndex = null)
+    {
+        CoreRows(logitsLength, logitsLength, rows, classes);
+        if (targets.Length < rows)
+        {
+            ThrowCoreRows(targets.Length, targets.Length, rows, 1);
+        }
+
+        if (lossesLength != 0)
+        {
+            PerRowLength(lossesLength, rows, "losses");
+        }
+
+        if (ignoreIndex is int ignored)
+        {
+            Targets(targets.Slice(0, rows), rows, classes, ignored);
+        }
+        else
+        {
+            Targets(targets.Slice(0, rows), rows, classes);
+        }
+    }
+
     /// <summary>Checks that a per-row output of <paramref name="length"/> values holds <paramref name="rows"/> rows.</summary>
     /// <param name="length">The output length.</param>
     /// <param name="rows">The row count.</param>
@@ -203,6 +271,12 @@ public static partial class SoftmaxGuard
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowOverlap(string outputName, string otherName) =>
         throw new ArgumentException($"{outputName} overlaps {otherName}: they must be separate memory.", outputName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCoreRows(int inputLength, int outputLength, int rows, int classes) =>
+        throw new ArgumentException(
+            $"rows ({rows}) x classes ({classes}) does not fit in the spans ({inputLength} and {outputLength} values).", nameof(rows));
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
