@@ -184,76 +184,6 @@ internal readonly struct DoubleDouble
     }
 }
 
-/// <summary>Distances in units in the last place, on a monotonic integer line of the bit patterns.</summary>
-internal static class Ulp
-{
-    /// <summary>The distance reported when exactly one of the two values is NaN.</summary>
-    public const long NaNMismatch = long.MaxValue;
-
-    /// <summary>Orders all non-NaN floats: -inf &lt; ... &lt; -epsilon &lt; -0 == +0 &lt; epsilon &lt; ... &lt; +inf.</summary>
-    public static long Key(float value)
-    {
-        int bits = BitConverter.SingleToInt32Bits(value);
-        return bits >= 0 ? bits : (long)int.MinValue - bits;
-    }
-
-    /// <inheritdoc cref="Key(float)"/>
-    public static Int128 Key(double value)
-    {
-        long bits = BitConverter.DoubleToInt64Bits(value);
-        return bits >= 0 ? bits : (Int128)long.MinValue - bits;
-    }
-
-    /// <summary>How many floats apart <paramref name="a"/> and <paramref name="b"/> are (0 for +0 and -0, and for two NaNs; <see cref="NaNMismatch"/> for one NaN).</summary>
-    public static long Distance(float a, float b)
-    {
-        if (float.IsNaN(a) || float.IsNaN(b))
-        {
-            return float.IsNaN(a) && float.IsNaN(b) ? 0 : NaNMismatch;
-        }
-
-        return Math.Abs(Key(a) - Key(b));
-    }
-
-    /// <summary>How many doubles apart <paramref name="a"/> and <paramref name="b"/> are (see <see cref="Distance(float, float)"/>).</summary>
-    public static long Distance(double a, double b)
-    {
-        if (double.IsNaN(a) || double.IsNaN(b))
-        {
-            return double.IsNaN(a) && double.IsNaN(b) ? 0 : NaNMismatch;
-        }
-
-        Int128 d = Int128.Abs(Key(a) - Key(b));
-        return d >= long.MaxValue ? long.MaxValue - 1 : (long)d;
-    }
-
-    /// <summary><see cref="Distance(float, float)"/> or <see cref="Distance(double, double)"/>.</summary>
-    public static long Distance<T>(T a, T b)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Distance(float.CreateTruncating(a), float.CreateTruncating(b));
-        }
-
-        return Distance(double.CreateTruncating(a), double.CreateTruncating(b));
-    }
-
-    /// <summary>The spacing of <typeparamref name="T"/> values just above |<paramref name="x"/>| (ulp(1) = 2^-23 or 2^-52).</summary>
-    public static double Of<T>(double x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            float f = MathF.Abs((float)x);
-            return (double)MathF.BitIncrement(f) - f;
-        }
-
-        double d = Math.Abs(x);
-        return Math.BitIncrement(d) - d;
-    }
-}
-
 /// <summary>The reference results for a batch: near-exact values plus the expected argmax.</summary>
 internal sealed class ReferenceResult
 {
@@ -695,25 +625,5 @@ public sealed class ReferenceTests
         Assert.Equal(2, Reference.FirstMaxIndex<float>([1f, 3f, float.NaN, 3f, float.NaN]));
         Assert.Equal(1, Reference.FirstMaxIndex<float>([1f, 3f, 2f, 3f]));
         Assert.Equal(0, Reference.FirstMaxIndex<double>([-0.0, 0.0]));
-    }
-
-    [Fact]
-    public void Ulp_Distance()
-    {
-        Assert.Equal(0, Ulp.Distance(0f, -0f));
-        Assert.Equal(1, Ulp.Distance(1f, MathF.BitIncrement(1f)));
-        Assert.Equal(2, Ulp.Distance(-float.Epsilon, float.Epsilon));
-        Assert.Equal(1, Ulp.Distance(float.MaxValue, float.PositiveInfinity));
-        Assert.Equal(0, Ulp.Distance(float.NaN, float.NaN));
-        Assert.Equal(Ulp.NaNMismatch, Ulp.Distance(float.NaN, 1f));
-        Assert.Equal(1L << 23, Ulp.Distance(1f, 2f));
-        Assert.Equal(0, Ulp.Distance(0.0, -0.0));
-        Assert.Equal(1, Ulp.Distance(1.0, Math.BitDecrement(1.0)));
-        Assert.Equal(2, Ulp.Distance(-double.Epsilon, double.Epsilon));
-        Assert.Equal(1L << 52, Ulp.Distance(1.0, 2.0));
-        Assert.Equal(Ulp.NaNMismatch, Ulp.Distance(double.NaN, 0.0));
-        Assert.Equal(long.MaxValue - 1, Ulp.Distance(double.NegativeInfinity, double.PositiveInfinity));
-        Assert.Equal(Math.ScaleB(1, -23), Ulp.Of<float>(1.0));
-        Assert.Equal(Math.ScaleB(1, -52), Ulp.Of<double>(1.0));
     }
 }

@@ -91,7 +91,7 @@ public sealed class FallbackLayoutTests
                     double expected = Math.Exp(logits[r * classes + j] - max) / sum;
                     float actual = output[r * classes + j];
                     Assert.True(
-                        expected < 1e-30 ? Math.Abs(actual - expected) < 1e-37 : Math.Abs(actual - expected) <= 4 * Ulp((float)expected),
+                        expected < 1e-30 ? Math.Abs(actual - expected) < 1e-37 : Math.Abs(actual - expected) <= 4 * Ulp.Of<float>(expected),
                         $"{where}: softmax[{r}, {j}] is {actual}, expected {expected}");
                 }
             }
@@ -107,7 +107,7 @@ public sealed class FallbackLayoutTests
                     double expected = logits[r * classes + j] - max - Math.Log(sum);
                     float actual = output[r * classes + j];
                     Assert.True(
-                        double.IsNegativeInfinity(expected) ? float.IsNegativeInfinity(actual) : Math.Abs(actual - expected) <= 4 * Ulp((float)Math.Max(Math.Abs(expected), 1)),
+                        double.IsNegativeInfinity(expected) ? float.IsNegativeInfinity(actual) : Math.Abs(actual - expected) <= 4 * Ulp.OfAtLeastOne<float>(expected),
                         $"{where}: log-softmax[{r}, {j}] is {actual}, expected {expected}");
                 }
             }
@@ -148,7 +148,6 @@ public sealed class FallbackLayoutTests
         return (max, sum);
     }
 
-    private static double Ulp(float value) => MathF.BitIncrement(MathF.Abs(value)) - MathF.Abs(value);
 
     private static ref float First(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
 }

@@ -4,7 +4,7 @@
 
 namespace Samples
 {
-    partial record Letters
+    static partial class Letters
     {
         /// <summary>The number of classes these kernels are specialised to: every row holds 26 values.</summary>
         public const int Classes = 26;

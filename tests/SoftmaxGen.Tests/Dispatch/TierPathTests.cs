@@ -115,8 +115,8 @@ public sealed class TierPathTests
         Assert.Equal(sentinel, actual[^1]);
         for (int i = 0; i < expected.Length; i++)
         {
-            long ulps = UlpDistance(actual[i], expected[i]);
-            long scaledUlps = log ? (long)Math.Ceiling(double.CreateTruncating(T.Abs(actual[i] - expected[i])) / Ulp(T.Max(T.Abs(expected[i]), T.One))) : ulps;
+            long ulps = Ulp.Distance(actual[i], expected[i]);
+            long scaledUlps = log ? (long)Math.Ceiling(double.CreateTruncating(T.Abs(actual[i] - expected[i])) / Ulp.OfAtLeastOne<T>(double.CreateTruncating(expected[i]))) : ulps;
             bool ok = T.IsNegativeInfinity(expected[i]) ? T.IsNegativeInfinity(actual[i]) : (T.Abs(expected[i]) < T.CreateTruncating(1e-30) && !log ? T.Abs(actual[i] - expected[i]) < T.CreateTruncating(1e-37) : scaledUlps <= 4);
             Assert.True(ok, $"{name}, {rows} rows: element {i} (row {i / classes}, class {i % classes}) is {actual[i]}, the fallback's {expected[i]} ({ulps} ULP)");
         }
@@ -127,24 +127,6 @@ public sealed class TierPathTests
     private static bool Close<T>(T a, T b, double relative)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         a == b || Math.Abs(double.CreateTruncating(a) - double.CreateTruncating(b)) <= relative * Math.Max(1, Math.Abs(double.CreateTruncating(b)));
-
-    private static double Ulp<T>(T value)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        double.CreateTruncating(T.BitIncrement(value) - value);
-
-    private static long UlpDistance<T>(T a, T b)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        if (T.IsNaN(a) || T.IsNaN(b))
-        {
-            return T.IsNaN(a) && T.IsNaN(b) ? 0 : long.MaxValue;
-        }
-
-        static long Ordinal(T v) => typeof(T) == typeof(float)
-            ? (BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) is int i && i < 0 ? int.MinValue - (long)i : i)
-            : (BitConverter.DoubleToInt64Bits(double.CreateTruncating(v)) is long l && l < 0 ? long.MinValue - l : l);
-        return Math.Abs(Ordinal(a) - Ordinal(b));
-    }
 
     private static IEnumerable<(Type Type, MethodInfo Method)> FindLayoutMethods()
     {

@@ -61,7 +61,7 @@ public sealed class LogarithmTests
         double worstAt = 0;
         foreach (double x in Totals())
         {
-            long ulp = UlpDistance(SoftmaxMath.LogAtLeastOne(x), Math.Log(x));
+            long ulp = Ulp.Distance(SoftmaxMath.LogAtLeastOne(x), Math.Log(x));
             if (ulp > worst)
             {
                 worst = ulp;
@@ -106,13 +106,5 @@ public sealed class LogarithmTests
         Assert.Equal(Math.Log(2.0), SoftmaxMath.LogAtLeastOne(2.0));
         Assert.True(double.IsNaN(SoftmaxMath.LogAtLeastOne(double.NaN)));
         Assert.True(double.IsNaN(SoftmaxMath.LogAtLeastOne<Simd512D, Vector512<double>>(Vector512.Create(double.NaN))[3]));
-    }
-
-    private static long UlpDistance(double a, double b)
-    {
-        long ia = BitConverter.DoubleToInt64Bits(a), ib = BitConverter.DoubleToInt64Bits(b);
-        ia = ia < 0 ? long.MinValue - ia : ia;
-        ib = ib < 0 ? long.MinValue - ib : ib;
-        return Math.Abs(ia - ib);
     }
 }

@@ -242,7 +242,7 @@ public sealed class PyTorchGoldenTests
             return special;
         }
 
-        long ulps = GoldenUlp.Distance(actual, expected);
+        long ulps = Ulp.Distance(actual, expected);
         if (ulps <= SoftmaxMaxUlp)
         {
             return null;
@@ -270,7 +270,7 @@ public sealed class PyTorchGoldenTests
             return special;
         }
 
-        double scale = GoldenUlp.Ulp(Math.Max(Math.Abs(expected), 1f));
+        double scale = Ulp.OfAtLeastOne<float>(expected);
         double limit = LogSoftmaxMaxUlp * scale;
         double error = Math.Abs((double)actual - expected);
         return error <= limit
@@ -599,34 +599,5 @@ public sealed class PyTorchGoldenTests
             string text = value.GetString() ?? throw new InvalidDataException($"case {caseName}: null float.");
             return float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
         }
-    }
-}
-
-/// <summary>ULP arithmetic on floats for the golden tests.</summary>
-internal static class GoldenUlp
-{
-    /// <summary>
-    /// The number of representable floats between <paramref name="a"/> and <paramref name="b"/> (0 when equal; +0 and -0 are equal).
-    /// The bit patterns are mapped to a monotonic integer line: non-negative floats to their bits, negative floats to minus
-    /// the bits of their magnitude. Meaningful for non-NaN values.
-    /// </summary>
-    public static long Distance(float a, float b) => Math.Abs(Ordinal(a) - Ordinal(b));
-
-    private static long Ordinal(float value)
-    {
-        int bits = BitConverter.SingleToInt32Bits(value);
-        return bits >= 0 ? bits : -(long)(bits & int.MaxValue);
-    }
-
-    /// <summary>The spacing of floats at <paramref name="value"/>: 2^(exponent - 23) for normal values, 2^-149 for subnormals.</summary>
-    public static double Ulp(float value)
-    {
-        float magnitude = Math.Abs(value);
-        if (!float.IsFinite(magnitude))
-        {
-            return double.NaN;
-        }
-
-        return float.IsNormal(magnitude) ? Math.ScaleB(1.0, MathF.ILogB(magnitude) - 23) : Math.ScaleB(1.0, -149);
     }
 }
