@@ -13,7 +13,7 @@ namespace SoftmaxGen.Accuracy;
 /// <summary>
 /// Measures the error of softmax and log-softmax in float for the generated kernels, the runtime fallback,
 /// <c>TensorPrimitives.SoftMax</c> and PyTorch's float32 (outputs checked in by benchmarks/accuracy/make_accuracy_inputs.py),
-/// all on the same logits, against a float64 reference, in ULP as the tests define it (tests/SoftmaxGen.Tests/Verification.cs):
+/// all on the same logits, against a float64 reference, in ULP as the tests define it (tests/SoftmaxGen.Tests/Support/Verification.cs):
 /// softmax in float ULP of the correctly rounded result for reference values of at least 1e-30; log-softmax in ULP of
 /// max(|reference|, 1) (float ULP when |reference| &gt;= 1, otherwise the absolute error in units of 2^-23).
 /// </summary>
@@ -115,8 +115,8 @@ public static class Program
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy` (inputs and PyTorch outputs: `/usr/bin/python3 benchmarks/accuracy/make_accuracy_inputs.py`); code: commit {GitCommit()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}; Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated} (the kernels' vector path, hence their rounding, depends on these).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Inputs: {cases.Sum(c => c.Logits.Length)} float32 logits in {cases.Count} cases: `normal5` ~ N(0, 5^2) and `normal30` ~ N(0, 30^2), row-major, C = {string.Join(", ", cases.Select(c => c.Classes).Distinct())}; PyTorch's outputs are `F.softmax` / `F.log_softmax` in float32 on one thread (PyTorch 1.13, Debian python3-torch).");
-        text.AppendLine("- Reference: each row in float64 (max subtracted, compensated sum, log1p), as the tests' reference for float inputs (tests/SoftmaxGen.Tests/Reference.cs).");
-        text.AppendLine("- Error, as the tests measure it (tests/SoftmaxGen.Tests/Verification.cs): softmax in float ULP from the correctly rounded reference, over the values whose reference is at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP for |reference| >= 1, otherwise |error| / 2^-23). The bounds our tests enforce are 4 and 4.");
+        text.AppendLine("- Reference: each row in float64 (max subtracted, compensated sum, log1p), as the tests' reference for float inputs (tests/SoftmaxGen.Tests/Support/Reference.cs).");
+        text.AppendLine("- Error, as the tests measure it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP from the correctly rounded reference, over the values whose reference is at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP for |reference| >= 1, otherwise |error| / 2^-23). The bounds our tests enforce are 4 and 4.");
         text.AppendLine("- Cells: maximum / mean error; `(k NaN/inf of n)` counts outputs that are not finite although the reference is (TensorPrimitives does not subtract the row maximum, so e^x overflows for logits above about 88); those are left out of the maximum and mean. TensorPrimitives has no log-softmax.");
         text.AppendLine();
         text.AppendLine("## Softmax (max / mean ULP)");
@@ -216,7 +216,7 @@ internal sealed class AccuracyCase(string set, int classes, int rows, float[] lo
 }
 
 /// <summary>
-/// The float64 reference for float logits, as tests/SoftmaxGen.Tests/Reference.cs computes it (that file also holds
+/// The float64 reference for float logits, as tests/SoftmaxGen.Tests/Support/Reference.cs computes it (that file also holds
 /// xunit tests, so it is not linked here): subtract the row maximum, exponentials in double, the other terms summed with
 /// Neumaier compensation apart from the maximum's exact 1, ln(sum) = log1p(rest).
 /// </summary>
@@ -259,7 +259,7 @@ internal static class Float64Reference
     }
 }
 
-/// <summary>Distance in floats on the monotonic integer line of bit patterns (as tests/SoftmaxGen.Tests/Reference.cs, Ulp).</summary>
+/// <summary>Distance in floats on the monotonic integer line of bit patterns (as tests/SoftmaxGen.Tests/Support/Ulp.cs).</summary>
 internal static class Ulp
 {
     public static long Distance(float a, float b)
