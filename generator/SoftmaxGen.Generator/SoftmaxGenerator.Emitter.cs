@@ -133,7 +133,7 @@ public sealed partial class SoftmaxGenerator
                         }
                         """);
                     LossEmitter.Emit(w, c, t, k);
-                    ExtrasEmitter.EmitUserMembers(w, spec, t, GeneratedCode);
+                    AxisAndTopKEmitter.EmitUserMembers(w, spec, t, GeneratedCode);
                 }
             }
 

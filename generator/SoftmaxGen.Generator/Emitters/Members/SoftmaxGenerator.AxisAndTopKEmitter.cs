@@ -9,7 +9,7 @@ public sealed partial class SoftmaxGenerator
     /// (<c>[outer, C, innerSize]</c>) and top-k. They validate like the row members and call the runtime's shared
     /// code with the constant class count; an <c>innerSize</c> of 1 runs the type's own specialised row kernel.
     /// </summary>
-    internal static class ExtrasEmitter
+    internal static class AxisAndTopKEmitter
     {
         private const string Guard = "global::SoftmaxGen.Kernels.SoftmaxGuard";
         private const string Fallback = "global::SoftmaxGen.Kernels.SoftmaxFallback";
