@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
 
@@ -14,148 +16,195 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class BlockEmitter
     {
-        public static void Emit(SourceWriter w, KernelPlan p)
-        {
-            EmitTransposes(w, p);
-            EmitSoftmax(w, p);
-            EmitLogSoftmax(w, p);
-            EmitCrossEntropy(w, p);
-        }
-
-
-        private static string Columns(KernelPlan p, string prefix) =>
-            string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"{prefix}c{j}"));
-
-        private static void EmitTransposes(SourceWriter w, KernelPlan p)
-        {
-            if (p.Classes >= QuadClasses)
-            {
-                EmitQuadTransposes(w, p);
-                return;
-            }
-
-            int lanes = p.Lanes, c = p.Classes;
-            string vt = p.VectorType, v = p.Vector;
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Loads {lanes} rows of {c} classes ({lanes * c} values) and transposes them: lane r of column j is class j of row r.</summary>");
-            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.OpenBlock($"private static void LoadColumns{p.Bits}(ref float x, {Columns(p, $"out {vt} ")})"))
-            {
-                for (int q = 0; q < c; q++)
-                {
-                    w.WriteLine($"{vt} v{q} = {v}.LoadUnsafe(ref x, {Emitter.Int(q * lanes)});");
-                }
-
-                if (c > 1)
-                {
-                    w.WriteLine($"{v}<int> lanes;");
-                }
-
-                for (int j = 0; j < c; j++)
-                {
-                    // Lane r of column j comes from flat position r*C + j: vector (r*C + j) / W, lane (r*C + j) % W.
-                    int[] source = Enumerable.Range(0, lanes).Select(r => (r * c + j) / lanes).ToArray();
-                    int[] lane = Enumerable.Range(0, lanes).Select(r => (r * c + j) % lanes).ToArray();
-                    w.WriteLine();
-                    w.WriteLine($"// Class {j}: {DescribeRuns(source, "rows", "v")}.");
-                    EmitGather(w, p, $"c{j}", source, lane, q => $"v{q}", declare: false);
-                }
-            }
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Transposes {lanes} rows of {c} classes back to row-major order and stores them.</summary>");
-            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.OpenBlock($"private static void StoreColumns{p.Bits}(ref float y, {Columns(p, $"{vt} ")})"))
-            {
-                if (c > 1)
-                {
-                    w.WriteLine($"{v}<int> lanes;");
-                }
-
-                for (int q = 0; q < c; q++)
-                {
-                    // Lane l of output vector q is flat position q*W + l: row (q*W + l) / C, class (q*W + l) % C.
-                    int[] source = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) % c).ToArray();
-                    int[] lane = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) / c).ToArray();
-                    w.WriteLine();
-                    w.WriteLine($"// Values {q * lanes}-{q * lanes + lanes - 1}: rows {lane[0]}-{lane[lanes - 1]}.");
-                    EmitGather(w, p, $"v{q}", source, lane, j => $"c{j}", declare: true);
-                    w.WriteLine($"v{q}.StoreUnsafe(ref y, {Emitter.Int(q * lanes)});");
-                }
-            }
-        }
-
         /// <summary>Rows of at least this many classes are transposed four classes at a time (BlockMemory.LoadClassQuad).</summary>
         internal const int QuadClasses = 4;
 
+        /// <summary>
+        /// On the code for one block: compiled once, fully optimised, at its first call. Under tiered compilation with
+        /// dynamic PGO the block loops settled in tier-1 code that was up to 2x slower; the Row and Loop layouts gain nothing from it.
+        /// </summary>
+        private const string HotPath = "[MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower";
+
+        /// <summary>
+        /// On the loop over the blocks, which a tiered caller would otherwise inline, and the block code with it, under the
+        /// caller's budget, leaving the block's helpers as calls into tier-0 code. Not inlined, it gets a budget of its own.
+        /// </summary>
+        private const string HotLoop = "[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller";
+
+        public static void Emit(SourceWriter writer, KernelPlan plan)
+        {
+            if (plan.Classes >= QuadClasses)
+            {
+                EmitQuadTransposes(writer, plan);
+            }
+            else
+            {
+                EmitShuffleTransposes(writer, plan);
+            }
+
+            string columns = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"e{j} * scale"));
+            EmitOperation(writer, plan, "Softmax", ColumnLayout.SoftmaxLastRows, $"Softmax with {plan.Describe()}.", $"Softmax of one block of {plan.Lanes} rows.", keepExponentials: true, $"""
+                // Normalise with one multiplication by 1/sum (computed in double, rounded once).
+                {plan.VectorType} scale = {SoftmaxMath.Reciprocal}(sum, compensation);
+                StoreColumns{plan.Bits}(ref y, {columns});
+                """);
+
+            columns = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"(c{j} - high) - low"));
+            EmitOperation(writer, plan, "LogSoftmax", ColumnLayout.LogSoftmaxLastRows, $"Log-softmax with {plan.Describe()}.", $"Log-softmax of one block of {plan.Lanes} rows.", keepExponentials: false, $"""
+                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
+                {SoftmaxMath.LogNormalizer}(max, sum, compensation, out {plan.VectorType} high, out {plan.VectorType} low);
+                StoreColumns{plan.Bits}(ref y, {columns});
+                """);
+
+            EmitOperation(writer, plan, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
+                // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
+                return {BlockMemory.BlockLosses}(ref x, C, targets, losses, max, sum, compensation);
+                """);
+        }
+
+        /// <summary>The column variables of a block, <c>c0, c1, ...</c>, each after <paramref name="prefix"/>.</summary>
+        private static string Columns(KernelPlan plan, string prefix) =>
+            string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"{prefix}c{j}"));
+
+        /// <summary>
+        /// Writes the transposes between a block's rows and its columns: <c>LoadColumns</c> and <c>StoreColumns</c>, with
+        /// the remarks (or none) and the bodies given.
+        /// </summary>
+        private static void WriteTransposeMethods(SourceWriter writer, KernelPlan plan, string? loadRemarks, Action writeLoad, string? storeRemarks, Action writeStore)
+        {
+            int lanes = plan.Lanes, classes = plan.Classes;
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Loads {lanes} rows of {classes} classes ({lanes * classes} values) and transposes them: lane r of column j is class j of row r.</summary>");
+            WriteRemarks(loadRemarks);
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (writer.OpenBlock($"private static void LoadColumns{plan.Bits}(ref float x, {Columns(plan, $"out {plan.VectorType} ")})"))
+            {
+                writeLoad();
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Transposes {lanes} rows of {classes} classes back to row-major order and stores them.</summary>");
+            WriteRemarks(storeRemarks);
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (writer.OpenBlock($"private static void StoreColumns{plan.Bits}(ref float y, {Columns(plan, $"{plan.VectorType} ")})"))
+            {
+                writeStore();
+            }
+
+            void WriteRemarks(string? remarks)
+            {
+                if (remarks is not null)
+                {
+                    writer.WriteLine($"/// <remarks>{remarks}</remarks>");
+                }
+            }
+        }
+
+        /// <summary>Rows of fewer than <see cref="QuadClasses"/> classes: C whole vectors moved into place by constant shuffles.</summary>
+        private static void EmitShuffleTransposes(SourceWriter writer, KernelPlan plan)
+        {
+            int lanes = plan.Lanes, classes = plan.Classes;
+            string vector = plan.Vector;
+            WriteTransposeMethods(writer, plan, loadRemarks: null, () =>
+            {
+                for (int q = 0; q < classes; q++)
+                {
+                    writer.WriteLine($"{plan.VectorType} v{q} = {vector}.LoadUnsafe(ref x, {LayoutCode.Int(q * lanes)});");
+                }
+
+                if (classes > 1)
+                {
+                    writer.WriteLine($"{vector}<int> lanes;");
+                }
+
+                for (int j = 0; j < classes; j++)
+                {
+                    // Lane r of column j comes from flat position r*C + j: vector (r*C + j) / W, lane (r*C + j) % W.
+                    int[] source = Enumerable.Range(0, lanes).Select(r => (r * classes + j) / lanes).ToArray();
+                    int[] lane = Enumerable.Range(0, lanes).Select(r => (r * classes + j) % lanes).ToArray();
+                    writer.WriteLine();
+                    writer.WriteLine($"// Class {j}: {DescribeRuns(source, "rows", "v")}.");
+                    EmitGather(writer, plan, $"c{j}", source, lane, q => $"v{q}", declare: false);
+                }
+            }, storeRemarks: null, () =>
+            {
+                if (classes > 1)
+                {
+                    writer.WriteLine($"{vector}<int> lanes;");
+                }
+
+                for (int q = 0; q < classes; q++)
+                {
+                    // Lane l of output vector q is flat position q*W + l: row (q*W + l) / C, class (q*W + l) % C.
+                    int[] source = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) % classes).ToArray();
+                    int[] lane = Enumerable.Range(0, lanes).Select(l => (q * lanes + l) / classes).ToArray();
+                    writer.WriteLine();
+                    writer.WriteLine($"// Values {q * lanes}-{q * lanes + lanes - 1}: rows {lane[0]}-{lane[lanes - 1]}.");
+                    EmitGather(writer, plan, $"v{q}", source, lane, j => $"c{j}", declare: true);
+                    writer.WriteLine($"v{q}.StoreUnsafe(ref y, {LayoutCode.Int(q * lanes)});");
+                }
+            });
+        }
+
         /// <summary>The first class of each quad: 0, 4, 8, ..., the last one ending at the row's end (overlapping the one before when C is not a multiple of 4).</summary>
         internal static int[] QuadStarts(int classes) =>
-            Enumerable.Range(0, (classes + 3) / 4).Select(k => System.Math.Min(4 * k, classes - 4)).ToArray();
+            Enumerable.Range(0, (classes + 3) / 4).Select(k => Math.Min(4 * k, classes - 4)).ToArray();
 
         /// <summary>
         /// Rows of 4 or more classes: the transposes are calls of BlockMemory.LoadClassQuad and StoreClassQuad, four
         /// classes at a time (each row read and written 128 bits at a time, one 4 x 4 transpose per 128-bit lane), which
         /// takes a fraction of the shuffles of moving whole vectors into place.
         /// </summary>
-        private static void EmitQuadTransposes(SourceWriter w, KernelPlan p)
+        private static void EmitQuadTransposes(SourceWriter writer, KernelPlan plan)
         {
-            int lanes = p.Lanes, c = p.Classes;
-            string vt = p.VectorType;
-            int[] starts = QuadStarts(c);
-            string Quads() => string.Join(", ", starts.Select(k => $"{k}-{k + 3}"));
-            string overlap = c % 4 == 0 ? string.Empty : $"; the last quad overlaps the one before, so that nothing past a row is read or written";
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Loads {lanes} rows of {c} classes ({lanes * c} values) and transposes them: lane r of column j is class j of row r.</summary>");
-            w.WriteLine($"/// <remarks>Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes {Quads()}{overlap}.</remarks>");
-            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.OpenBlock($"private static void LoadColumns{p.Bits}(ref float x, {Columns(p, $"out {vt} ")})"))
-            {
-                int loaded = 0;
-                foreach (int k in starts)
+            int classes = plan.Classes;
+            int[] starts = QuadStarts(classes);
+            string quads = string.Join(", ", starts.Select(k => $"{k}-{k + 3}"));
+            bool overlaps = classes % 4 != 0;
+            WriteTransposeMethods(writer, plan,
+                $"Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes {quads}{(overlaps ? "; the last quad overlaps the one before, so that nothing past a row is read or written" : string.Empty)}.",
+                () =>
                 {
-                    // Classes already loaded by the quad before go to locals left unused (named, not discards: a
-                    // user type named _ would turn a discard into a type name).
-                    string outs = string.Join(", ", Enumerable.Range(k, 4).Select(j => j < loaded ? $"out {vt} again{j}" : $"out c{j}"));
-                    w.WriteLine($"BlockMemory.LoadClassQuad(ref x, C, {k}, {outs});");
-                    loaded = k + 4;
-                }
-            }
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Transposes {lanes} rows of {c} classes back to row-major order and stores them.</summary>");
-            w.WriteLine($"/// <remarks>Four classes at a time: classes {Quads()}{(c % 4 == 0 ? string.Empty : " (the repeated classes are written twice, with the same values)")}.</remarks>");
-            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.OpenBlock($"private static void StoreColumns{p.Bits}(ref float y, {Columns(p, $"{vt} ")})"))
-            {
-                foreach (int k in starts)
+                    int loaded = 0;
+                    foreach (int start in starts)
+                    {
+                        // Classes already loaded by the quad before go to locals left unused (named, not discards: a
+                        // user type named _ would turn a discard into a type name).
+                        string outs = string.Join(", ", Enumerable.Range(start, 4).Select(j => j < loaded ? $"out {plan.VectorType} again{j}" : $"out c{j}"));
+                        writer.WriteLine($"{BlockMemory.LoadClassQuad}(ref x, C, {start}, {outs});");
+                        loaded = start + 4;
+                    }
+                },
+                $"Four classes at a time: classes {quads}{(overlaps ? " (the repeated classes are written twice, with the same values)" : string.Empty)}.",
+                () =>
                 {
-                    w.WriteLine($"BlockMemory.StoreClassQuad(ref y, C, {k}, {string.Join(", ", Enumerable.Range(k, 4).Select(j => $"c{j}"))});");
-                }
-            }
+                    foreach (int start in starts)
+                    {
+                        writer.WriteLine($"{BlockMemory.StoreClassQuad}(ref y, C, {start}, {string.Join(", ", Enumerable.Range(start, 4).Select(j => $"c{j}"))});");
+                    }
+                });
         }
 
         /// <summary>
         /// target[l] = input(source[l])[lane[l]]: one shuffle per distinct source with the same constant index vector,
         /// merged by constant lane masks.
         /// </summary>
-        private static void EmitGather(SourceWriter w, KernelPlan p, string target, int[] source, int[] lane, System.Func<int, string> input, bool declare)
+        private static void EmitGather(SourceWriter writer, KernelPlan plan, string target, int[] source, int[] lane, Func<int, string> input, bool declare)
         {
-            string v = p.Vector;
-            bool identity = lane.Select((l, i) => l == i).All(b => b);
+            string vector = plan.Vector;
+            bool identity = lane.Select((l, i) => l == i).All(same => same);
             List<int> sources = source.Distinct().ToList();
             if (!identity)
             {
-                w.WriteLine($"lanes = {Emitter.LaneConstant(p, lane)};");
+                writer.WriteLine($"lanes = {LayoutCode.LaneConstant(plan, lane)};");
             }
 
-            string Shuffle(int s) => identity ? input(s) : $"{v}.Shuffle({input(s)}, lanes)";
-            w.WriteLine($"{(declare ? p.VectorType + " " : string.Empty)}{target} = {Shuffle(sources[0])};");
-            foreach (int s in sources.Skip(1))
+            string Shuffle(int from) => identity ? input(from) : $"{vector}.Shuffle({input(from)}, lanes)";
+            writer.WriteLine($"{(declare ? plan.VectorType + " " : string.Empty)}{target} = {Shuffle(sources[0])};");
+            foreach (int from in sources.Skip(1))
             {
-                string mask = Emitter.MaskConstant(p, source.Select(x => x == s));
-                w.WriteLine($"{target} = {v}.ConditionalSelect({mask}, {Shuffle(s)}, {target});");
+                string mask = LayoutCode.MaskConstant(plan, source.Select(s => s == from));
+                writer.WriteLine($"{target} = {vector}.ConditionalSelect({mask}, {Shuffle(from)}, {target});");
             }
         }
 
@@ -177,124 +226,88 @@ public sealed partial class SoftmaxGenerator
             return string.Join(", ", runs);
         }
 
-        private static void WriteStatistics(SourceWriter w, KernelPlan p, bool keepExponentials)
+        /// <summary>
+        /// Writes an operation as two methods: <c>{name}Block{bits}</c>, the loop over whole blocks, which hands the last
+        /// rows to the runtime's <paramref name="lastRows"/>, and <c>{name}OneBlock{bits}</c>, the code for one block, which
+        /// loads and reduces it and ends with <paramref name="finish"/>. The cross-entropy also sums the losses they return.
+        /// </summary>
+        private static void EmitOperation(SourceWriter writer, KernelPlan plan, string name, string lastRows, string summary, string oneBlockSummary, bool keepExponentials, string finish)
         {
-            string vt = p.VectorType, v = p.Vector;
-            int c = p.Classes;
-            w.WriteLine($"LoadColumns{p.Bits}(ref x, {Columns(p, $"out {vt} ")});");
-            w.WriteLine();
-            w.WriteLine("// Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.");
-            w.WriteLine($"{vt} max = {Emitter.MaxTree(p, Enumerable.Range(0, c).Select(j => $"c{j}").ToList())};");
-            w.WriteLine($"{vt} negatedMax = -max;");
-            w.WriteLine();
-            w.WriteLine("// e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).");
-            if (keepExponentials)
+            int lanes = plan.Lanes;
+            bool sumsLosses = name == "CrossEntropy";
+            string returnType = sumsLosses ? "double" : "void";
+            string addLoss = sumsLosses ? "lossSum += " : string.Empty;
+            string parameters = sumsLosses ? "ref float x, ReadOnlySpan<int> targets, Span<float> losses" : "ref float x, ref float y";
+            string blockArguments = sumsLosses
+                ? $"ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes})"
+                : "ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C)";
+            string lastRowsArguments = sumsLosses
+                ? "ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full)"
+                : "ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C)";
+
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{summary}</summary>");
+            writer.WriteLine(HotLoop);
+            using (writer.OpenBlock($"private static {returnType} {name}{plan.Suffix}({parameters}, nuint rows)"))
             {
-                for (int j = 0; j < c; j++)
+                if (sumsLosses)
                 {
-                    w.WriteLine($"{vt} e{j} = SoftmaxMath.ExpShifted(c{j}, negatedMax);");
+                    writer.WriteLine("double lossSum = 0;");
+                }
+
+                writer.WriteLine($"nuint full = rows - rows % {lanes};");
+                using (writer.OpenBlock($"for (nuint row = 0; row < full; row += {lanes})"))
+                {
+                    writer.WriteLine($"{addLoss}{name}One{plan.Suffix}({blockArguments});");
+                }
+
+                writer.WriteLine();
+                writer.WriteLine($"// The last rows (fewer than {lanes}) one at a time with a block lane's arithmetic (the runtime's column layout");
+                writer.WriteLine("// in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.");
+                writer.WriteLine($"{addLoss}{lastRows}({lastRowsArguments}, rows - full, C);");
+                if (sumsLosses)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine("return lossSum;");
                 }
             }
 
-            string Exp(int j) => keepExponentials ? $"e{j}" : $"SoftmaxMath.ExpShifted(c{j}, negatedMax)";
-            w.WriteLine($"{vt} sum = {vt}.One, compensation = default;");
-            for (int j = 0; j < c; j++)
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{oneBlockSummary}</summary>");
+            writer.WriteLine(HotPath);
+            using (writer.OpenBlock($"private static {returnType} {name}One{plan.Suffix}({parameters})"))
             {
-                w.WriteLine($"SoftmaxMath.AccumulateExp({Exp(j)}, ref sum, ref compensation);");
+                WriteStatistics(writer, plan, keepExponentials);
+                writer.WriteLine();
+                writer.WriteLine(finish);
             }
         }
 
-        private static void WriteBlockLoop(SourceWriter w, KernelPlan p, string oneBlock, string lastRows)
+        /// <summary>Loads a block and writes its lane-wise maxima (<c>max</c>) and compensated sums of exponentials (<c>sum</c>, <c>compensation</c>).</summary>
+        private static void WriteStatistics(SourceWriter writer, KernelPlan plan, bool keepExponentials)
         {
-            int lanes = p.Lanes;
-            w.WriteLine($"nuint full = rows - rows % {lanes};");
-            using (w.OpenBlock($"for (nuint row = 0; row < full; row += {lanes})"))
+            string vectorType = plan.VectorType;
+            int classes = plan.Classes;
+            writer.WriteLine($"LoadColumns{plan.Bits}(ref x, {Columns(plan, $"out {vectorType} ")});");
+            writer.WriteLine();
+            writer.WriteLine("// Each lane is one row: the row maxima are lane-wise maxima, subtracted so that no logit can overflow.");
+            writer.WriteLine($"{vectorType} max = {LayoutCode.MaxTree(plan, Enumerable.Range(0, classes).Select(j => $"c{j}").ToList())};");
+            writer.WriteLine($"{vectorType} negatedMax = -max;");
+            writer.WriteLine();
+            writer.WriteLine("// e^(x - max) and its lane-wise sum, compensated (started at 1 per lane, which the normaliser takes off).");
+            if (keepExponentials)
             {
-                w.WriteLine(oneBlock);
+                for (int j = 0; j < classes; j++)
+                {
+                    writer.WriteLine($"{vectorType} e{j} = {SoftmaxMath.ExpShifted}(c{j}, negatedMax);");
+                }
             }
 
-            w.WriteLine();
-            w.WriteLine($"// The last rows (fewer than {lanes}) one at a time with a block lane's arithmetic (the runtime's column layout");
-            w.WriteLine("// in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.");
-            w.WriteLine(lastRows);
-        }
-
-        private static void EmitSoftmax(SourceWriter w, KernelPlan p)
-        {
-            string vt = p.VectorType;
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
-            w.WriteLine(Emitter.HotLoop);
-            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
+            string Exponential(int j) => keepExponentials ? $"e{j}" : $"{SoftmaxMath.ExpShifted}(c{j}, negatedMax)";
+            writer.WriteLine($"{vectorType} sum = {vectorType}.One, compensation = default;");
+            for (int j = 0; j < classes; j++)
             {
-                WriteBlockLoop(w, p,
-                    $"SoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    "ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);");
-            }
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Softmax of one block of {p.Lanes} rows.</summary>");
-            w.WriteLine(Emitter.HotPath);
-            using (w.OpenBlock($"private static void SoftmaxOne{p.Suffix}(ref float x, ref float y)"))
-            {
-                WriteStatistics(w, p, keepExponentials: true);
-                w.WriteLine();
-                w.WriteLine("// Normalise with one multiplication by 1/sum (computed in double, rounded once).");
-                w.WriteLine($"{vt} scale = SoftmaxMath.Reciprocal(sum, compensation);");
-                w.WriteLine($"StoreColumns{p.Bits}(ref y, {string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"e{j} * scale"))});");
-            }
-        }
-
-        private static void EmitLogSoftmax(SourceWriter w, KernelPlan p)
-        {
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
-            w.WriteLine(Emitter.HotLoop);
-            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref float x, ref float y, nuint rows)"))
-            {
-                WriteBlockLoop(w, p,
-                    $"LogSoftmaxOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));",
-                    "ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);");
-            }
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Log-softmax of one block of {p.Lanes} rows.</summary>");
-            w.WriteLine(Emitter.HotPath);
-            using (w.OpenBlock($"private static void LogSoftmaxOne{p.Suffix}(ref float x, ref float y)"))
-            {
-                WriteStatistics(w, p, keepExponentials: false);
-                w.WriteLine();
-                w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).");
-                w.WriteLine($"SoftmaxMath.LogNormalizer(max, sum, compensation, out {p.VectorType} high, out {p.VectorType} low);");
-                w.WriteLine($"StoreColumns{p.Bits}(ref y, {string.Join(", ", Enumerable.Range(0, p.Classes).Select(j => $"(c{j} - high) - low"))});");
-            }
-        }
-
-        private static void EmitCrossEntropy(SourceWriter w, KernelPlan p)
-        {
-            int lanes = p.Lanes;
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            w.WriteLine(Emitter.HotLoop);
-            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)"))
-            {
-                w.WriteLine("double lossSum = 0;");
-                WriteBlockLoop(w, p,
-                    $"lossSum += CrossEntropyOne{p.Suffix}(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes}));",
-                    "lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);");
-                w.WriteLine();
-                w.WriteLine("return lossSum;");
-            }
-
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Cross-entropy of the rows of one block (one target per valid row).</summary>");
-            w.WriteLine(Emitter.HotPath);
-            using (w.OpenBlock($"private static double CrossEntropyOne{p.Suffix}(ref float x, ReadOnlySpan<int> targets, Span<float> losses)"))
-            {
-                WriteStatistics(w, p, keepExponentials: false);
-                w.WriteLine();
-                w.WriteLine("// Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.");
-                w.WriteLine("return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);");
+                writer.WriteLine($"{SoftmaxMath.AccumulateExp}({Exponential(j)}, ref sum, ref compensation);");
             }
         }
     }

@@ -1,4 +1,5 @@
-using System.Linq;
+using System;
+using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
 
@@ -10,143 +11,159 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class LoopEmitter
     {
-        public static void Emit(SourceWriter w, KernelPlan p)
+        public static void Emit(SourceWriter writer, KernelPlan plan)
         {
-            string t = p.Element, vt = p.VectorType, v = p.Vector;
-            string last = Emitter.Int(p.LastOffset), step = Emitter.Int(p.Lanes);
+            string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
+            string lastOffset = LayoutCode.Int(plan.LastOffset);
 
-            // Softmax
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Softmax with {p.Describe()}.</summary>");
-            using (w.OpenBlock($"private static void Softmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
+            EmitOperation(writer, plan, $"Softmax with {plan.Describe()}.", $"void Softmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows)", writesOutput: true, () =>
             {
-                WriteRepeatedMask(w, p);
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
-                {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteTailAndMax(w, p, writesOutput: true);
-                    w.WriteLine();
-                    w.WriteLine("// Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).");
-                    w.WriteLine($"{vt} sum = {vt}.One, compensation = default;");
-                    using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
-                    {
-                        w.WriteLine($"{vt} e = SoftmaxMath.ExpShifted({v}.LoadUnsafe(ref xr, i), negatedMax);");
-                        w.WriteLine("e.StoreUnsafe(ref yr, i);");
-                        w.WriteLine("SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);");
-                    }
+                WritePass(
+                    writer,
+                    plan,
+                    $"""
+                    // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
+                    {vectorType} sum = {vectorType}.One, compensation = default;
+                    """,
+                    $"""
+                    {vectorType} e = {SoftmaxMath.ExpShifted}({vector}.LoadUnsafe(ref xr, i), negatedMax);
+                    e.StoreUnsafe(ref yr, i);
+                    {SoftmaxMath.AccumulateExp}(e, ref sum, ref compensation);
+                    """,
+                    $"""
+                    {vectorType} tailExp = {SoftmaxMath.ExpShifted}(tail, negatedMax);
+                    {SoftmaxMath.AccumulateExp}({LayoutCode.WithoutRepeatedLanes(plan, "tailExp")}, ref sum, ref compensation);
+                    """);
+                WritePass(
+                    writer,
+                    plan,
+                    $"""
+                    // Pass 3: {LayoutCode.NormaliseComment(plan)}.
+                    {LayoutCode.NormaliserDeclaration(plan, $"{SoftmaxMath.TotalExp}(sum, compensation)")}
+                    """,
+                    $"({LayoutCode.Normalise(plan, $"{vector}.LoadUnsafe(ref yr, i)")}).StoreUnsafe(ref yr, i);",
+                    $"({LayoutCode.Normalise(plan, "tailExp")}).StoreUnsafe(ref yr, {lastOffset});");
+            });
 
-                    w.WriteLine();
-                    w.WriteLine($"{vt} tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);");
-                    w.WriteLine($"SoftmaxMath.AccumulateExp({Masked(p, "tailExp")}, ref sum, ref compensation);");
-                    w.WriteLine();
-                    w.WriteLine($"// Pass 3: {Emitter.NormaliseComment(p)}.");
-                    w.WriteLine(Emitter.NormaliserDeclaration(p, "SoftmaxMath.TotalExp(sum, compensation)"));
-                    using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
-                    {
-                        w.WriteLine($"({Emitter.Normalise(p, $"{v}.LoadUnsafe(ref yr, i)")}).StoreUnsafe(ref yr, i);");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine($"({Emitter.Normalise(p, "tailExp")}).StoreUnsafe(ref yr, {last});");
-                }
-            }
-
-            // Log-softmax
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Log-softmax with {p.Describe()}.</summary>");
-            using (w.OpenBlock($"private static void LogSoftmax{p.Suffix}(ref {t} x, ref {t} y, nuint rows)"))
+            EmitOperation(writer, plan, $"Log-softmax with {plan.Describe()}.", $"void LogSoftmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows)", writesOutput: true, () =>
             {
-                WriteRepeatedMask(w, p);
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
-                {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    w.WriteLine($"ref {t} yr = ref Unsafe.Add(ref y, row * C);");
-                    WriteTailAndMax(w, p, writesOutput: true);
-                    WriteSumPass(w, p);
-                    w.WriteLine();
-                    w.WriteLine("// Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
-                    w.WriteLine($"SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out {t} high, out {t} low);");
-                    w.WriteLine($"{vt} h = {v}.Create(high), l = {v}.Create(low);");
-                    using (w.OpenBlock($"for (nuint i = 0; i < {last}; i += {step})"))
-                    {
-                        w.WriteLine($"(({v}.LoadUnsafe(ref xr, i) - h) - l).StoreUnsafe(ref yr, i);");
-                    }
+                WriteSumPass(writer, plan);
+                WritePass(
+                    writer,
+                    plan,
+                    $"""
+                    // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                    {SoftmaxMath.LogNormalizer}(max, {SoftmaxMath.TotalExp}(sum, compensation), out {element} high, out {element} low);
+                    {vectorType} h = {vector}.Create(high), l = {vector}.Create(low);
+                    """,
+                    $"(({vector}.LoadUnsafe(ref xr, i) - h) - l).StoreUnsafe(ref yr, i);",
+                    $"((tail - h) - l).StoreUnsafe(ref yr, {lastOffset});");
+            });
 
-                    w.WriteLine();
-                    w.WriteLine($"((tail - h) - l).StoreUnsafe(ref yr, {last});");
-                }
-            }
-
-            // Cross-entropy
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {t} x, ReadOnlySpan<int> targets, Span<{t}> losses, nuint rows)"))
+            EmitOperation(writer, plan, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", $"double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows)", writesOutput: false, () =>
             {
-                WriteRepeatedMask(w, p);
-                w.WriteLine("double lossSum = 0;");
-                using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                WriteSumPass(writer, plan);
+                LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"{SoftmaxMath.TotalExp}(sum, compensation)");
+            });
+        }
+
+        /// <summary>
+        /// One operation: the loop over the rows, each row's reference (<c>xr</c>, and <c>yr</c> where it writes an output),
+        /// its last vector and maximum, then <paramref name="writeRowRest"/>. An operation without an output sums the row losses.
+        /// </summary>
+        private static void EmitOperation(SourceWriter writer, KernelPlan plan, string summary, string signature, bool writesOutput, Action writeRowRest)
+        {
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{summary}</summary>");
+            using (writer.OpenBlock($"private static {signature}"))
+            {
+                WriteRepeatedMask(writer, plan);
+                if (!writesOutput)
                 {
-                    w.WriteLine($"ref {t} xr = ref Unsafe.Add(ref x, row * C);");
-                    WriteTailAndMax(w, p, writesOutput: false);
-                    WriteSumPass(w, p);
-                    Emitter.WriteRowLoss(w, p.IsFloat, "SoftmaxMath.TotalExp(sum, compensation)");
+                    writer.WriteLine("double lossSum = 0;");
                 }
 
-                w.WriteLine();
-                w.WriteLine("return lossSum;");
+                using (writer.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+                {
+                    writer.WriteLine($"ref {plan.Element} xr = ref Unsafe.Add(ref x, row * C);");
+                    if (writesOutput)
+                    {
+                        writer.WriteLine($"ref {plan.Element} yr = ref Unsafe.Add(ref y, row * C);");
+                    }
+
+                    WriteTailAndMax(writer, plan, writesOutput);
+                    writeRowRest();
+                }
+
+                if (!writesOutput)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine("return lossSum;");
+                }
             }
         }
 
-        private static string Masked(KernelPlan p, string value) =>
-            p.RepeatedLanes > 0 ? $"{p.Vector}.AndNot({value}, repeated)" : value;
-
-        private static void WriteRepeatedMask(SourceWriter w, KernelPlan p)
+        private static void WriteRepeatedMask(SourceWriter writer, KernelPlan plan)
         {
-            int vectors = p.VectorCount - 1;
-            w.WriteLine($"// {vectors} vectors at 0, {p.Lanes}, ..., {(vectors - 1) * p.Lanes}, then the last at {p.LastOffset}, ending at the row's end.");
-            if (p.RepeatedLanes > 0)
+            int vectors = plan.VectorCount - 1;
+            writer.WriteLine($"// {vectors} vectors at 0, {plan.Lanes}, ..., {(vectors - 1) * plan.Lanes}, then the last at {plan.LastOffset}, ending at the row's end.");
+            if (plan.RepeatedLanes > 0)
             {
-                int r = p.RepeatedLanes;
-                w.WriteLine($"// Its {Emitter.Range(r == 1 ? "lane" : "lanes", 0, r - 1)} repeat{(r == 1 ? "s" : string.Empty)} {Emitter.Range(r == 1 ? "class" : "classes", p.LastOffset, p.LastOffset + r - 1)}: left out of the sum.");
-                w.WriteLine($"{p.VectorType} repeated = {Emitter.MaskConstant(p, Enumerable.Range(0, p.Lanes).Select(i => i < r))};");
+                int repeated = plan.RepeatedLanes;
+                writer.WriteLine($"// Its {LayoutCode.Range(repeated == 1 ? "lane" : "lanes", 0, repeated - 1)} repeat{(repeated == 1 ? "s" : string.Empty)} {LayoutCode.Range(repeated == 1 ? "class" : "classes", plan.LastOffset, plan.LastOffset + repeated - 1)}: left out of the sum.");
+                writer.WriteLine(LayoutCode.RepeatedMaskDeclaration(plan));
             }
 
-            w.WriteLine();
+            writer.WriteLine();
         }
 
-        private static void WriteTailAndMax(SourceWriter w, KernelPlan p, bool writesOutput)
+        private static void WriteTailAndMax(SourceWriter writer, KernelPlan plan, bool writesOutput)
         {
-            w.WriteLine();
-            w.WriteLine(writesOutput && p.RepeatedLanes > 0
+            writer.WriteLine();
+            writer.WriteLine(writesOutput && plan.RepeatedLanes > 0
                 ? "// The last vector is loaded first: an in-place call overwrites part of it in the loops below."
                 : "// The last vector of the row.");
-            w.WriteLine($"{p.VectorType} tail = {p.Vector}.LoadUnsafe(ref xr, {Emitter.Int(p.LastOffset)});");
-            w.WriteLine();
-            w.WriteLine("// Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.");
-            w.WriteLine($"{p.VectorType} maxes = tail;");
-            using (w.OpenBlock($"for (nuint i = 0; i < {Emitter.Int(p.LastOffset)}; i += {Emitter.Int(p.Lanes)})"))
-            {
-                w.WriteLine($"maxes = {p.Vector}.MaxNative(maxes, {p.Vector}.LoadUnsafe(ref xr, i));");
-            }
-
-            w.WriteLine();
-            w.WriteLine($"{p.Element} max = SoftmaxMath.MaxAcross(maxes);");
-            w.WriteLine($"{p.VectorType} negatedMax = {p.Vector}.Create(-max);");
+            writer.WriteLine($"{plan.VectorType} tail = {plan.Vector}.LoadUnsafe(ref xr, {LayoutCode.Int(plan.LastOffset)});");
+            WritePass(
+                writer,
+                plan,
+                $"""
+                // Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.
+                {plan.VectorType} maxes = tail;
+                """,
+                $"maxes = {plan.Vector}.MaxNative(maxes, {plan.Vector}.LoadUnsafe(ref xr, i));",
+                $"""
+                {plan.Element} max = {SoftmaxMath.MaxAcross}(maxes);
+                {plan.VectorType} negatedMax = {plan.Vector}.Create(-max);
+                """);
         }
 
-        private static void WriteSumPass(SourceWriter w, KernelPlan p)
+        private static void WriteSumPass(SourceWriter writer, KernelPlan plan) =>
+            WritePass(
+                writer,
+                plan,
+                $"""
+                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
+                {plan.VectorType} sum = {plan.VectorType}.One, compensation = default;
+                """,
+                $"{SoftmaxMath.AccumulateExp}({SoftmaxMath.ExpShifted}({plan.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);",
+                $"{SoftmaxMath.AccumulateExp}({LayoutCode.WithoutRepeatedLanes(plan, $"{SoftmaxMath.ExpShifted}(tail, negatedMax)")}, ref sum, ref compensation);");
+
+        /// <summary>
+        /// One pass over the row: <paramref name="before"/> (a comment and declarations), then <paramref name="eachVector"/>
+        /// for each vector before the last (index <c>i</c>), then <paramref name="lastVector"/> for the last one (<c>tail</c>).
+        /// </summary>
+        private static void WritePass(SourceWriter writer, KernelPlan plan, string before, string eachVector, string lastVector)
         {
-            w.WriteLine();
-            w.WriteLine("// Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).");
-            w.WriteLine($"{p.VectorType} sum = {p.VectorType}.One, compensation = default;");
-            using (w.OpenBlock($"for (nuint i = 0; i < {Emitter.Int(p.LastOffset)}; i += {Emitter.Int(p.Lanes)})"))
+            writer.WriteLine();
+            writer.WriteLine(before);
+            using (writer.OpenBlock($"for (nuint i = 0; i < {LayoutCode.Int(plan.LastOffset)}; i += {LayoutCode.Int(plan.Lanes)})"))
             {
-                w.WriteLine($"SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted({p.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);");
+                writer.WriteLine(eachVector);
             }
 
-            w.WriteLine();
-            w.WriteLine($"SoftmaxMath.AccumulateExp({Masked(p, $"SoftmaxMath.ExpShifted(tail, negatedMax)")}, ref sum, ref compensation);");
+            writer.WriteLine();
+            writer.WriteLine(lastVector);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
 
@@ -12,90 +13,87 @@ public sealed partial class SoftmaxGenerator
     internal static class RowEmitter
     {
         /// <summary>One step of a row's computation, for the row at <c>row</c> + an offset, its names suffixed.</summary>
-        private delegate void Step(SourceWriter w, string suffix, string row, bool comment);
+        private delegate void Step(SourceWriter writer, string suffix, string row, bool comment);
 
-        public static void Emit(SourceWriter w, KernelPlan p)
+        public static void Emit(SourceWriter writer, KernelPlan plan)
         {
-            string t = p.Element, vt = p.VectorType, v = p.Vector;
-            int n = p.VectorCount;
+            string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
+            int vectorCount = plan.VectorCount;
 
-            // Softmax
             Step[] softmaxSteps =
             {
-                (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: true),
-                (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
-                (w, s, row, comment) =>
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) =>
                 {
                     if (comment)
                     {
-                        w.WriteLine();
-                        w.WriteLine(n == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                        writer.WriteLine();
+                        writer.WriteLine(vectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     }
 
-                    for (int k = 0; k < n; k++)
+                    for (int k = 0; k < vectorCount; k++)
                     {
-                        w.WriteLine($"{vt} e{k}{s} = SoftmaxMath.ExpShifted(x{k}{s}, negatedMax{s});");
+                        writer.WriteLine($"{vectorType} e{k}{suffix} = {SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix});");
                     }
 
-                    WriteTotal(w, p, s, Enumerable.Range(0, n).Select(k => $"e{k}{s}").ToList());
+                    WriteTotal(writer, plan, suffix, Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList());
                 },
-                (w, s, row, comment) =>
+                (writer, suffix, row, comment) =>
                 {
                     if (comment)
                     {
-                        w.WriteLine();
-                        w.WriteLine($"// {Emitter.Capitalize(Emitter.NormaliseComment(p))}; all loads came first, so in-place calls are safe.");
+                        writer.WriteLine();
+                        writer.WriteLine($"// {LayoutCode.Capitalize(LayoutCode.NormaliseComment(plan))}; all loads came first, so in-place calls are safe.");
                     }
 
-                    w.WriteLine(Emitter.NormaliserDeclaration(p, $"total{s}", s));
-                    for (int k = 0; k < n; k++)
+                    writer.WriteLine(LayoutCode.NormaliserDeclaration(plan, $"total{suffix}", suffix));
+                    for (int k = 0; k < vectorCount; k++)
                     {
-                        w.WriteLine($"({Emitter.Normalise(p, $"e{k}{s}", s)}).StoreUnsafe(ref yr{s}, {Emitter.Int(Offset(p, k))});");
+                        writer.WriteLine($"({LayoutCode.Normalise(plan, $"e{k}{suffix}", suffix)}).StoreUnsafe(ref yr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
                     }
                 },
             };
-            EmitPairedRows(w, p, "Softmax", "Softmax", $"ref {t} x, ref {t} y, nuint rows", softmaxSteps);
+            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps);
 
-            // Log-softmax
             Step[] logSoftmaxSteps =
             {
-                (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: true),
-                (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
-                (w, s, row, comment) => WriteExpSum(w, p, s, comment),
-                (w, s, row, comment) =>
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) =>
                 {
                     if (comment)
                     {
-                        w.WriteLine();
-                        w.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                        writer.WriteLine();
+                        writer.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
                     }
 
-                    w.WriteLine($"SoftmaxMath.LogNormalizer(max{s}, total{s}, out {t} high{s}, out {t} low{s});");
-                    w.WriteLine($"{vt} h{s} = {v}.Create(high{s}), l{s} = {v}.Create(low{s});");
-                    for (int k = 0; k < n; k++)
+                    writer.WriteLine($"{SoftmaxMath.LogNormalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
+                    writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
+                    for (int k = 0; k < vectorCount; k++)
                     {
-                        w.WriteLine($"((x{k}{s} - h{s}) - l{s}).StoreUnsafe(ref yr{s}, {Emitter.Int(Offset(p, k))});");
+                        writer.WriteLine($"((x{k}{suffix} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
                     }
                 },
             };
-            EmitPairedRows(w, p, "LogSoftmax", "Log-softmax", $"ref {t} x, ref {t} y, nuint rows", logSoftmaxSteps);
+            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps);
 
-            // Cross-entropy
-            w.WriteLine();
-            w.WriteLine($"/// <summary>Cross-entropy against class targets with {p.Describe()}; returns the sum of the row losses.</summary>");
-            using (w.OpenBlock($"private static double CrossEntropy{p.Suffix}(ref {t} x, ReadOnlySpan<int> targets, Span<{t}> losses, nuint rows)"))
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
+            using (writer.OpenBlock($"private static double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows)"))
             {
-                WriteRepeatedMask(w, p);
-                w.WriteLine("double lossSum = 0;");
-                WriteRows(w, new Step[]
+                WriteRepeatedMask(writer, plan);
+                writer.WriteLine("double lossSum = 0;");
+                WriteRows(writer, new Step[]
                 {
-                    (w, s, row, comment) => WriteRowReferences(w, p, s, row, output: false),
-                    (w, s, row, comment) => WriteLoadAndMax(w, p, s, comment),
-                    (w, s, row, comment) => WriteExpSum(w, p, s, comment),
-                    (w, s, row, comment) => Emitter.WriteRowLoss(w, p.IsFloat, $"total{s}", s, row, comment),
+                    (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: false),
+                    (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                    (writer, suffix, row, comment) => LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"total{suffix}", suffix, row, comment),
                 });
-                w.WriteLine();
-                w.WriteLine("return lossSum;");
+                writer.WriteLine();
+                writer.WriteLine("return lossSum;");
             }
         }
 
@@ -103,146 +101,144 @@ public sealed partial class SoftmaxGenerator
         /// An operation over the rows. With Vector512 (32 registers: two rows of up to 8 vectors fit) two rows at a time,
         /// each step written for both before the next step, so that the two rows' dependency chains (maximum,
         /// exponentials, sum, normaliser) overlap; the last row of an odd count goes to the one-row loop, a method of its
-        /// own, so that the JIT inlines its exponentials under a budget of its own (inlined into the pair method they were
-        /// left as calls: a single row of 100 classes 69-84 -> 94-128 ns). Each row's arithmetic is the same either way,
-        /// so the bits are too. Measured at C = 100 (64K values, Stopwatch, best of 12 runs): softmax 0.60 -> 0.53 ns per
-        /// value, log-softmax 1.00 -> 0.73; the cross-entropy, whose rows end in a scalar logarithm and loss, ran slower
-        /// paired (0.85 -> 1.09) and stays a row at a time.
+        /// own, so that the JIT inlines its exponentials under a budget of its own. Each row's arithmetic is the same
+        /// either way, so the bits are too. The cross-entropy, whose rows end in a scalar logarithm and loss, ran slower
+        /// paired and stays a row at a time.
         /// </summary>
-        private static void EmitPairedRows(SourceWriter w, KernelPlan p, string operation, string title, string parameters, IReadOnlyList<Step> steps)
+        private static void EmitPairedRows(SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps)
         {
-            w.WriteLine();
-            w.WriteLine($"/// <summary>{title} with {p.Describe()}{(p.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
-            using (w.OpenBlock($"private static void {operation}{p.Suffix}({parameters})"))
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}{(plan.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
+            using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
             {
-                WriteRepeatedMask(w, p);
-                if (p.Bits != 512)
+                WriteRepeatedMask(writer, plan);
+                if (plan.Bits != 512)
                 {
-                    WriteRows(w, steps);
+                    WriteRows(writer, steps);
                     return;
                 }
 
-                w.WriteLine("// Two rows at a time, each step written for both, so that their dependency chains overlap.");
-                w.WriteLine("nuint row = 0;");
-                using (w.OpenBlock("for (; row + 2 <= rows; row += 2)"))
+                writer.WriteLine("// Two rows at a time, each step written for both, so that their dependency chains overlap.");
+                writer.WriteLine("nuint row = 0;");
+                using (writer.OpenBlock("for (; row + 2 <= rows; row += 2)"))
                 {
                     foreach (Step step in steps)
                     {
-                        step(w, "A", "row", comment: true);
-                        step(w, "B", "row + 1", comment: false);
+                        step(writer, "A", "row", comment: true);
+                        step(writer, "B", "row + 1", comment: false);
                     }
                 }
 
-                w.WriteLine();
-                w.WriteLine("// The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).");
-                using (w.OpenBlock("if (row < rows)"))
+                writer.WriteLine();
+                writer.WriteLine("// The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).");
+                using (writer.OpenBlock("if (row < rows)"))
                 {
-                    w.WriteLine($"{operation}Single{p.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
+                    writer.WriteLine($"{operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
                 }
             }
 
-            if (p.Bits == 512)
+            if (plan.Bits == 512)
             {
-                w.WriteLine();
-                w.WriteLine($"/// <summary>{title} with {p.Describe()}, a row at a time (the last row of an odd count).</summary>");
-                using (w.OpenBlock($"private static void {operation}Single{p.Suffix}({parameters})"))
+                writer.WriteLine();
+                writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, a row at a time (the last row of an odd count).</summary>");
+                using (writer.OpenBlock($"private static void {operation}Single{plan.Suffix}({parameters})"))
                 {
-                    WriteRepeatedMask(w, p);
-                    WriteRows(w, steps);
+                    WriteRepeatedMask(writer, plan);
+                    WriteRows(writer, steps);
                 }
             }
         }
 
         /// <summary>The loop over the rows, one at a time.</summary>
-        private static void WriteRows(SourceWriter w, IReadOnlyList<Step> steps)
+        private static void WriteRows(SourceWriter writer, IReadOnlyList<Step> steps)
         {
-            using (w.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+            using (writer.OpenBlock("for (nuint row = 0; row < rows; row++)"))
             {
                 foreach (Step step in steps)
                 {
-                    step(w, string.Empty, "row", comment: true);
+                    step(writer, string.Empty, "row", comment: true);
                 }
             }
         }
 
-        private static void WriteExpSum(SourceWriter w, KernelPlan p, string s, bool comment)
+        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
         {
             if (comment)
             {
-                w.WriteLine();
-                w.WriteLine(p.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                writer.WriteLine();
+                writer.WriteLine(plan.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
             }
 
-            WriteTotal(w, p, s, Enumerable.Range(0, p.VectorCount).Select(k => $"SoftmaxMath.ExpShifted(x{k}{s}, negatedMax{s})").ToList());
+            WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
         }
 
-        /// <summary>The offset of vector <paramref name="k"/> in the row: k * lanes, except the last, which ends at the row's end.</summary>
-        private static int Offset(KernelPlan p, int k) => k == p.VectorCount - 1 ? p.LastOffset : k * p.Lanes;
+        /// <summary>The offset of vector <paramref name="index"/> in the row: index * lanes, except the last, which ends at the row's end.</summary>
+        private static int Offset(KernelPlan plan, int index) => index == plan.VectorCount - 1 ? plan.LastOffset : index * plan.Lanes;
 
-        private static void WriteRepeatedMask(SourceWriter w, KernelPlan p)
+        private static void WriteRepeatedMask(SourceWriter writer, KernelPlan plan)
         {
-            if (p.RepeatedLanes > 0)
+            if (plan.RepeatedLanes > 0)
             {
-                int r = p.RepeatedLanes;
-                w.WriteLine($"// {Emitter.Range(r == 1 ? "Lane" : "Lanes", 0, r - 1)} of the last vector repeat{(r == 1 ? "s" : string.Empty)} {Emitter.Range(r == 1 ? "class" : "classes", p.LastOffset, p.LastOffset + r - 1)} of the one before: left out of the sum.");
-                w.WriteLine($"{p.VectorType} repeated = {Emitter.MaskConstant(p, Enumerable.Range(0, p.Lanes).Select(i => i < r))};");
-                w.WriteLine();
+                int repeated = plan.RepeatedLanes;
+                writer.WriteLine($"// {LayoutCode.Range(repeated == 1 ? "Lane" : "Lanes", 0, repeated - 1)} of the last vector repeat{(repeated == 1 ? "s" : string.Empty)} {LayoutCode.Range(repeated == 1 ? "class" : "classes", plan.LastOffset, plan.LastOffset + repeated - 1)} of the one before: left out of the sum.");
+                writer.WriteLine(LayoutCode.RepeatedMaskDeclaration(plan));
+                writer.WriteLine();
             }
         }
 
         /// <summary>The references to the row's logits (xr) and, when there is an output, to its output row (yr).</summary>
-        private static void WriteRowReferences(SourceWriter w, KernelPlan p, string s, string row, bool output)
+        private static void WriteRowReferences(SourceWriter writer, KernelPlan plan, string suffix, string row, bool output)
         {
             string offset = row == "row" ? "row * C" : $"({row}) * C";
-            w.WriteLine($"ref {p.Element} xr{s} = ref Unsafe.Add(ref x, {offset});");
+            writer.WriteLine($"ref {plan.Element} xr{suffix} = ref Unsafe.Add(ref x, {offset});");
             if (output)
             {
-                w.WriteLine($"ref {p.Element} yr{s} = ref Unsafe.Add(ref y, {offset});");
+                writer.WriteLine($"ref {plan.Element} yr{suffix} = ref Unsafe.Add(ref y, {offset});");
             }
         }
 
-        private static void WriteLoadAndMax(SourceWriter w, KernelPlan p, string s, bool comment)
+        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
         {
-            int n = p.VectorCount;
+            int vectorCount = plan.VectorCount;
             if (comment)
             {
-                w.WriteLine();
-                w.WriteLine(n == 1 ? "// The row fills one register." : $"// The row in {n} registers" + (p.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
+                writer.WriteLine();
+                writer.WriteLine(vectorCount == 1 ? "// The row fills one register." : $"// The row in {vectorCount} registers" + (plan.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
             }
 
-            for (int k = 0; k < n; k++)
+            for (int k = 0; k < vectorCount; k++)
             {
-                w.WriteLine($"{p.VectorType} x{k}{s} = {p.Vector}.LoadUnsafe(ref xr{s}, {Emitter.Int(Offset(p, k))});");
+                writer.WriteLine($"{plan.VectorType} x{k}{suffix} = {plan.Vector}.LoadUnsafe(ref xr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
             }
 
             if (comment)
             {
-                w.WriteLine();
-                w.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
+                writer.WriteLine();
+                writer.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
             }
 
-            w.WriteLine($"{p.Element} max{s} = SoftmaxMath.MaxAcross({Emitter.MaxTree(p, Enumerable.Range(0, n).Select(k => $"x{k}{s}").ToList())});");
-            w.WriteLine($"{p.VectorType} negatedMax{s} = {p.Vector}.Create(-max{s});");
+            writer.WriteLine($"{plan.Element} max{suffix} = {SoftmaxMath.MaxAcross}({LayoutCode.MaxTree(plan, Enumerable.Range(0, vectorCount).Select(k => $"x{k}{suffix}").ToList())});");
+            writer.WriteLine($"{plan.VectorType} negatedMax{suffix} = {plan.Vector}.Create(-max{suffix});");
         }
 
         /// <summary>Writes <c>double total</c> (suffixed): the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
-        private static void WriteTotal(SourceWriter w, KernelPlan p, string s, IReadOnlyList<string> exps)
+        private static void WriteTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
         {
-            int n = exps.Count;
-            if (n == 1)
+            int count = exponentials.Count;
+            if (count == 1)
             {
-                w.WriteLine($"double total{s} = SoftmaxMath.Total({exps[0]});");
+                writer.WriteLine($"double total{suffix} = {SoftmaxMath.Total}({exponentials[0]});");
                 return;
             }
 
-            w.WriteLine($"{p.VectorType} sum{s} = {p.VectorType}.One, compensation{s} = default;");
-            for (int k = 0; k < n; k++)
+            writer.WriteLine($"{plan.VectorType} sum{suffix} = {plan.VectorType}.One, compensation{suffix} = default;");
+            for (int k = 0; k < count; k++)
             {
-                string e = k == n - 1 && p.RepeatedLanes > 0 ? $"{p.Vector}.AndNot({exps[k]}, repeated)" : exps[k];
-                w.WriteLine($"SoftmaxMath.AccumulateExp({e}, ref sum{s}, ref compensation{s});");
+                string exponential = k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, exponentials[k]) : exponentials[k];
+                writer.WriteLine($"{SoftmaxMath.AccumulateExp}({exponential}, ref sum{suffix}, ref compensation{suffix});");
             }
 
-            w.WriteLine($"double total{s} = SoftmaxMath.TotalExp(sum{s}, compensation{s});");
+            writer.WriteLine($"double total{suffix} = {SoftmaxMath.TotalExp}(sum{suffix}, compensation{suffix});");
         }
     }
 }
