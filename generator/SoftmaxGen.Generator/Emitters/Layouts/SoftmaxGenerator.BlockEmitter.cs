@@ -42,18 +42,18 @@ public sealed partial class SoftmaxGenerator
                 EmitShuffleTransposes(writer, plan);
             }
 
-            string columns = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"e{j} * scale"));
+            string probabilities = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"e{j} * scale"));
             EmitOperation(writer, plan, "Softmax", ColumnLayout.SoftmaxLastRows, $"Softmax with {plan.Describe()}.", $"Softmax of one block of {plan.Lanes} rows.", keepExponentials: true, $"""
                 // Normalise with one multiplication by 1/sum (computed in double, rounded once).
                 {plan.VectorType} scale = {SoftmaxMath.Reciprocal}(sum, compensation);
-                StoreColumns{plan.Bits}(ref y, {columns});
+                StoreColumns{plan.Bits}(ref y, {probabilities});
                 """);
 
-            columns = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"(c{j} - high) - low"));
+            string logProbabilities = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"(c{j} - high) - low"));
             EmitOperation(writer, plan, "LogSoftmax", ColumnLayout.LogSoftmaxLastRows, $"Log-softmax with {plan.Describe()}.", $"Log-softmax of one block of {plan.Lanes} rows.", keepExponentials: false, $"""
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
                 {SoftmaxMath.LogNormalizer}(max, sum, compensation, out {plan.VectorType} high, out {plan.VectorType} low);
-                StoreColumns{plan.Bits}(ref y, {columns});
+                StoreColumns{plan.Bits}(ref y, {logProbabilities});
                 """);
 
             EmitOperation(writer, plan, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
