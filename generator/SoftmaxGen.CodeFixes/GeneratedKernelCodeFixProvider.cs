@@ -1,16 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Simplification;
-using SoftmaxGen.Generator;
 
 namespace SoftmaxGen.CodeFixes;
 
@@ -20,51 +10,32 @@ namespace SoftmaxGen.CodeFixes;
 /// the same arguments without <c>classes</c>, which the generated members do not take.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GeneratedKernelCodeFixProvider)), Shared]
-public sealed class GeneratedKernelCodeFixProvider : CodeFixProvider
+public sealed class GeneratedKernelCodeFixProvider : InvocationCodeFixProvider
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(UsageDiagnosticDescriptors.UseGeneratedKernelId);
+    /// <summary>Creates the fix for SMG101.</summary>
+    public GeneratedKernelCodeFixProvider()
+        : base(UsageDiagnosticDescriptors.UseGeneratedKernelId)
+    {
+    }
 
     /// <inheritdoc/>
     public override FixAllProvider? GetFixAllProvider() => null;
 
-    /// <inheritdoc/>
-    public override Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override string? Title(Diagnostic diagnostic) =>
+        Classes(diagnostic) is { } classes ? $"Generate a kernel for {classes} classes and call it" : null;
+
+    private protected override SyntaxNode? Rewrite(SyntaxNode root, SemanticModel model, InvocationExpressionSyntax invocation, IInvocationOperation operation, Diagnostic diagnostic)
     {
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        if (Classes(diagnostic) is not { } classes)
         {
-            if (!diagnostic.Properties.TryGetValue(UsageDiagnosticDescriptors.ClassesProperty, out string? classes) || classes is null)
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Generate a kernel for {classes} classes and call it",
-                    cancellationToken => FixAsync(context.Document, diagnostic, classes, cancellationToken),
-                    equivalenceKey: UsageDiagnosticDescriptors.UseGeneratedKernelId),
-                diagnostic);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, string classes, CancellationToken cancellationToken)
-    {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null ||
-            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation ||
-            model.GetOperation(invocation, cancellationToken) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation operation)
-        {
-            return document;
+            return null;
         }
 
         string kernelName = UniqueTypeName(model, invocation, $"Softmax{classes}Kernel");
 
         // The call: the kernel type instead of SoftmaxPrimitives, and no classes argument.
         ArgumentSyntax? classesArgument = operation.Arguments
-            .FirstOrDefault(a => a.Parameter?.Name == "classes")?.Syntax as ArgumentSyntax;
+            .FirstOrDefault(a => a.Parameter?.Name == RuntimeNames.SoftmaxPrimitives.ClassesParameter)?.Syntax as ArgumentSyntax;
         ArgumentListSyntax arguments = invocation.ArgumentList;
         if (classesArgument is not null)
         {
@@ -102,18 +73,19 @@ public sealed class GeneratedKernelCodeFixProvider : CodeFixProvider
             root = unit.AddMembers(kernel);
         }
 
-        Document changed = document.WithSyntaxRoot(root);
-        changed = await Microsoft.CodeAnalysis.Editing.ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return root;
     }
+
+    /// <summary>The class count the analyzer found, as invariant digits.</summary>
+    private static string? Classes(Diagnostic diagnostic) =>
+        diagnostic.Properties.TryGetValue(UsageDiagnosticDescriptors.ClassesProperty, out string? classes) ? classes : null;
 
     /// <summary><c>[SoftmaxKernel(N)] internal static partial class Name;</c>, with the attribute's name simplified against the file's usings.</summary>
     private static TypeDeclarationSyntax KernelDeclaration(string name, string classes, bool bodiless)
     {
         string body = bodiless ? ";" : "\n{\n}";
         var declaration = (TypeDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(
-            $"[global::SoftmaxGen.SoftmaxKernel({classes})]\ninternal static partial class {name}{body}\n")!;
+            $"[{RuntimeNames.KernelAttribute}({classes})]\ninternal static partial class {name}{body}\n")!;
         AttributeSyntax attribute = declaration.AttributeLists[0].Attributes[0];
         declaration = declaration.ReplaceNode(
             attribute.Name,

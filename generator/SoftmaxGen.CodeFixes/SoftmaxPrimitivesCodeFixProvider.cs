@@ -1,18 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
-using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Simplification;
-using SoftmaxGen.Generator;
 
 namespace SoftmaxGen.CodeFixes;
 
@@ -22,45 +10,25 @@ namespace SoftmaxGen.CodeFixes;
 /// analyzer marked the call fixable: float or double, and an <c>x</c> that can be written twice.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SoftmaxPrimitivesCodeFixProvider)), Shared]
-public sealed class SoftmaxPrimitivesCodeFixProvider : CodeFixProvider
+public sealed class SoftmaxPrimitivesCodeFixProvider : InvocationCodeFixProvider
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(UsageDiagnosticDescriptors.UseSoftmaxPrimitivesId);
+    /// <summary>Creates the fix for SMG102.</summary>
+    public SoftmaxPrimitivesCodeFixProvider()
+        : base(UsageDiagnosticDescriptors.UseSoftmaxPrimitivesId)
+    {
+    }
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
-    /// <inheritdoc/>
-    public override Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override string? Title(Diagnostic diagnostic) =>
+        diagnostic.Properties.ContainsKey(UsageDiagnosticDescriptors.FixableProperty) ? "Use SoftmaxPrimitives.Softmax (stable for every finite input)" : null;
+
+    private protected override SyntaxNode? Rewrite(SyntaxNode root, SemanticModel model, InvocationExpressionSyntax invocation, IInvocationOperation operation, Diagnostic diagnostic)
     {
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        if (operation.TargetMethod.Parameters.Length != 2)
         {
-            if (!diagnostic.Properties.ContainsKey(UsageDiagnosticDescriptors.FixableProperty))
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    "Use SoftmaxPrimitives.Softmax (stable for every finite input)",
-                    cancellationToken => FixAsync(context.Document, diagnostic, cancellationToken),
-                    equivalenceKey: UsageDiagnosticDescriptors.UseSoftmaxPrimitivesId),
-                diagnostic);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
-    {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null ||
-            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation ||
-            model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation ||
-            operation.TargetMethod.Parameters.Length != 2)
-        {
-            return document;
+            return null;
         }
 
         // The arguments in parameter order (they may be named and reordered), without their names.
@@ -72,31 +40,28 @@ public sealed class SoftmaxPrimitivesCodeFixProvider : CodeFixProvider
             .ToArray();
         if (values.Length != 2)
         {
-            return document;
+            return null;
         }
 
-        ExpressionSyntax x = values[0];
+        ExpressionSyntax input = values[0];
         ExpressionSyntax length = SyntaxFactory.MemberAccessExpression(
             SyntaxKind.SimpleMemberAccessExpression,
-            x is IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax ? x : SyntaxFactory.ParenthesizedExpression(x),
+            input is IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax ? input : SyntaxFactory.ParenthesizedExpression(input),
             SyntaxFactory.IdentifierName("Length"));
 
-        ExpressionSyntax softmax = SyntaxFactory.ParseExpression("global::SoftmaxGen.SoftmaxPrimitives.Softmax")
+        ExpressionSyntax softmax = SyntaxFactory.ParseExpression($"global::{RuntimeNames.SoftmaxPrimitives.MetadataName}.{RuntimeNames.SoftmaxPrimitives.Softmax}")
             .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
         InvocationExpressionSyntax rewritten = SyntaxFactory.InvocationExpression(
                 softmax,
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(new[]
                 {
-                    SyntaxFactory.Argument(x),
+                    SyntaxFactory.Argument(input),
                     SyntaxFactory.Argument(values[1]),
                     SyntaxFactory.Argument(length),
                 })))
             .WithTriviaFrom(invocation)
             .WithAdditionalAnnotations(Formatter.Annotation);
 
-        Document changed = document.WithSyntaxRoot(root.ReplaceNode(invocation, rewritten));
-        changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return root.ReplaceNode(invocation, rewritten);
     }
 }

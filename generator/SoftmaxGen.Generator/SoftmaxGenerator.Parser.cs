@@ -37,8 +37,8 @@ public sealed partial class SoftmaxGenerator
                 containing.Insert(0, Describe(parent));
             }
 
-            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n
-                ? n.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } containingNamespace
+                ? containingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : null;
 
             return new KernelSpec(

@@ -19,7 +19,7 @@ public sealed partial class SoftmaxGenerator : IIncrementalGenerator
     {
         IncrementalValuesProvider<KernelSpec> kernels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                KernelRules.AttributeMetadataName,
+                RuntimeNames.KernelAttributeMetadataName,
                 predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (context, cancellationToken) => Parser.Parse(context, cancellationToken))
             .Where(static spec => spec is not null)

@@ -10,7 +10,7 @@ namespace SoftmaxGen.Generator;
 /// the generator's pipeline never has to carry locations.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class SoftmaxKernelAnalyzer : DiagnosticAnalyzer
+public sealed class SoftmaxKernelAnalyzer : SoftmaxGenAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -26,19 +26,12 @@ public sealed class SoftmaxKernelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.LanguageVersionTooOld);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    protected override void OnCompilationStart(CompilationStartAnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        if (context.Compilation.GetTypeByMetadataName(RuntimeNames.KernelAttributeMetadataName) is not null)
         {
-            if (start.Compilation.GetTypeByMetadataName(KernelRules.AttributeMetadataName) is null)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
-        });
+            context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+        }
     }
 
     private static void AnalyzeType(SymbolAnalysisContext context)

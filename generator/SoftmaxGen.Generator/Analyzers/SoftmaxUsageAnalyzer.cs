@@ -18,14 +18,18 @@ namespace SoftmaxGen.Generator;
 /// Both are Info; SoftmaxGen.CodeFixes rewrites the calls.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class SoftmaxUsageAnalyzer : DiagnosticAnalyzer
+public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
 {
-    private const string PrimitivesMetadataName = "SoftmaxGen.SoftmaxPrimitives";
     private const string TensorPrimitivesMetadataName = "System.Numerics.Tensors.TensorPrimitives";
 
     /// <summary>The <c>SoftmaxPrimitives</c> methods a generated kernel has too, with the same parameters less <c>classes</c>.</summary>
     internal static readonly ImmutableHashSet<string> KernelMethods =
-        ImmutableHashSet.Create(StringComparer.Ordinal, "Softmax", "LogSoftmax", "CrossEntropy", "Argmax");
+        ImmutableHashSet.Create(
+            StringComparer.Ordinal,
+            RuntimeNames.SoftmaxPrimitives.Softmax,
+            RuntimeNames.SoftmaxPrimitives.LogSoftmax,
+            RuntimeNames.SoftmaxPrimitives.CrossEntropy,
+            RuntimeNames.SoftmaxPrimitives.Argmax);
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -33,28 +37,23 @@ public sealed class SoftmaxUsageAnalyzer : DiagnosticAnalyzer
         UsageDiagnosticDescriptors.UseSoftmaxPrimitives);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    protected override void OnCompilationStart(CompilationStartAnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        Compilation compilation = context.Compilation;
+        INamedTypeSymbol? primitives = compilation.GetTypeByMetadataName(RuntimeNames.SoftmaxPrimitives.MetadataName);
+        INamedTypeSymbol? attribute = compilation.GetTypeByMetadataName(RuntimeNames.KernelAttributeMetadataName);
+        INamedTypeSymbol? tensorPrimitives = compilation.GetTypeByMetadataName(TensorPrimitivesMetadataName);
+        if (primitives is null && tensorPrimitives is null)
         {
-            Compilation compilation = start.Compilation;
-            INamedTypeSymbol? primitives = compilation.GetTypeByMetadataName(PrimitivesMetadataName);
-            INamedTypeSymbol? attribute = compilation.GetTypeByMetadataName(KernelRules.AttributeMetadataName);
-            INamedTypeSymbol? tensorPrimitives = compilation.GetTypeByMetadataName(TensorPrimitivesMetadataName);
-            if (primitives is null && tensorPrimitives is null)
-            {
-                return;
-            }
+            return;
+        }
 
-            // The class counts of the compilation's [SoftmaxKernel] types, found once and only if a call needs them.
-            var kernelCounts = new Lazy<HashSet<int>>(() => KernelClassCounts(compilation, attribute));
+        // The class counts of the compilation's [SoftmaxKernel] types, found once and only if a call needs them.
+        var kernelCounts = new Lazy<HashSet<int>>(() => KernelClassCounts(compilation, attribute));
 
-            start.RegisterOperationAction(
-                operationContext => AnalyzeInvocation(operationContext, primitives, tensorPrimitives, kernelCounts),
-                OperationKind.Invocation);
-        });
+        context.RegisterOperationAction(
+            operationContext => AnalyzeInvocation(operationContext, primitives, tensorPrimitives, kernelCounts),
+            OperationKind.Invocation);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol? primitives, INamedTypeSymbol? tensorPrimitives, Lazy<HashSet<int>> kernelCounts)
@@ -66,7 +65,7 @@ public sealed class SoftmaxUsageAnalyzer : DiagnosticAnalyzer
         if (primitives is not null && SymbolEqualityComparer.Default.Equals(containing, primitives) && KernelMethods.Contains(method.Name))
         {
             // Only a constant in the range the generator accepts: any other value throws at run time anyway.
-            IArgumentOperation? classes = FindArgument(invocation, "classes");
+            IArgumentOperation? classes = FindArgument(invocation, RuntimeNames.SoftmaxPrimitives.ClassesParameter);
             if (classes?.Value.ConstantValue is { HasValue: true, Value: int count } &&
                 count >= 1 && count <= KernelRules.MaxClasses &&
                 !kernelCounts.Value.Contains(count))
@@ -90,9 +89,9 @@ public sealed class SoftmaxUsageAnalyzer : DiagnosticAnalyzer
             ITypeSymbol? element = method.Parameters.Length == 2 && method.Parameters[0].Type is INamedTypeSymbol { TypeArguments.Length: 1 } span
                 ? span.TypeArguments[0]
                 : null;
-            IArgumentOperation? x = invocation.Arguments.Length == 2 ? FindArgument(invocation, method.Parameters[0].Name) : null;
+            IArgumentOperation? input = invocation.Arguments.Length == 2 ? FindArgument(invocation, method.Parameters[0].Name) : null;
             bool fixable = element?.SpecialType is SpecialType.System_Single or SpecialType.System_Double &&
-                x is not null && IsRepeatable(x.Value);
+                input is not null && IsRepeatable(input.Value);
 
             ImmutableDictionary<string, string?> properties = fixable
                 ? ImmutableDictionary<string, string?>.Empty.Add(UsageDiagnosticDescriptors.FixableProperty, "true")

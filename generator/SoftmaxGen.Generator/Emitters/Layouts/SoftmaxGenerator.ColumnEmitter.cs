@@ -1,0 +1,28 @@
+using static SoftmaxGen.Generator.RuntimeNames;
+
+namespace SoftmaxGen.Generator;
+
+public sealed partial class SoftmaxGenerator
+{
+    /// <summary>
+    /// The column layout is the runtime's (shared with the fallback): one call per operation with the class count; the
+    /// runtime computes the last rows (fewer than a block, or a single row) as a padded block, so generated and fallback
+    /// give every row the same bits wherever it sits in a batch.
+    /// </summary>
+    internal static class ColumnEmitter
+    {
+        public static void Emit(SourceWriter writer, KernelPlan plan)
+        {
+            string element = plan.Element;
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
+            writer.WriteLine($"private static void Softmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows) => {ColumnLayout.Softmax}{plan.Bits}(ref x, ref y, rows, C);");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Log-softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
+            writer.WriteLine($"private static void LogSoftmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows) => {ColumnLayout.LogSoftmax}{plan.Bits}(ref x, ref y, rows, C);");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
+            writer.WriteLine($"private static double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows) => {ColumnLayout.CrossEntropy}{plan.Bits}(ref x, targets, losses, rows, C);");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Linq;
+using static SoftmaxGen.Generator.RuntimeNames;
+
+namespace SoftmaxGen.Generator;
+
+public sealed partial class SoftmaxGenerator
+{
+    /// <summary>
+    /// Rows of up to <see cref="KernelPlan.MaxRowVectors"/> vectors: the whole row is loaded into registers, so each
+    /// operation is straight-line code with one horizontal maximum and one horizontal sum per row and no loop over classes.
+    /// </summary>
+    internal static class RowEmitter
+    {
+        /// <summary>One step of a row's computation, for the row at <c>row</c> + an offset, its names suffixed.</summary>
+        private delegate void Step(SourceWriter writer, string suffix, string row, bool comment);
+
+        public static void Emit(SourceWriter writer, KernelPlan plan)
+        {
+            string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
+            int vectorCount = plan.VectorCount;
+
+            Step[] softmaxSteps =
+            {
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) =>
+                {
+                    if (comment)
+                    {
+                        writer.WriteLine();
+                        writer.WriteLine(vectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                    }
+
+                    for (int k = 0; k < vectorCount; k++)
+                    {
+                        writer.WriteLine($"{vectorType} e{k}{suffix} = {SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix});");
+                    }
+
+                    WriteTotal(writer, plan, suffix, Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList());
+                },
+                (writer, suffix, row, comment) =>
+                {
+                    if (comment)
+                    {
+                        writer.WriteLine();
+                        writer.WriteLine($"// {LayoutCode.Capitalize(LayoutCode.NormaliseComment(plan))}; all loads came first, so in-place calls are safe.");
+                    }
+
+                    writer.WriteLine(LayoutCode.NormaliserDeclaration(plan, $"total{suffix}", suffix));
+                    for (int k = 0; k < vectorCount; k++)
+                    {
+                        writer.WriteLine($"({LayoutCode.Normalise(plan, $"e{k}{suffix}", suffix)}).StoreUnsafe(ref yr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
+                    }
+                },
+            };
+            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps);
+
+            Step[] logSoftmaxSteps =
+            {
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) =>
+                {
+                    if (comment)
+                    {
+                        writer.WriteLine();
+                        writer.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                    }
+
+                    writer.WriteLine($"{SoftmaxMath.LogNormalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
+                    writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
+                    for (int k = 0; k < vectorCount; k++)
+                    {
+                        writer.WriteLine($"((x{k}{suffix} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
+                    }
+                },
+            };
+            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps);
+
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
+            using (writer.OpenBlock($"private static double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows)"))
+            {
+                WriteRepeatedMask(writer, plan);
+                writer.WriteLine("double lossSum = 0;");
+                WriteRows(writer, new Step[]
+                {
+                    (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: false),
+                    (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                    (writer, suffix, row, comment) => LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"total{suffix}", suffix, row, comment),
+                });
+                writer.WriteLine();
+                writer.WriteLine("return lossSum;");
+            }
+        }
+
+        /// <summary>
+        /// An operation over the rows. With Vector512 (32 registers: two rows of up to 8 vectors fit) two rows at a time,
+        /// each step written for both before the next step, so that the two rows' dependency chains (maximum,
+        /// exponentials, sum, normaliser) overlap; the last row of an odd count goes to the one-row loop, a method of its
+        /// own, so that the JIT inlines its exponentials under a budget of its own. Each row's arithmetic is the same
+        /// either way, so the bits are too. The cross-entropy, whose rows end in a scalar logarithm and loss, ran slower
+        /// paired and stays a row at a time.
+        /// </summary>
+        private static void EmitPairedRows(SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps)
+        {
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}{(plan.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
+            using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
+            {
+                WriteRepeatedMask(writer, plan);
+                if (plan.Bits != 512)
+                {
+                    WriteRows(writer, steps);
+                    return;
+                }
+
+                writer.WriteLine("// Two rows at a time, each step written for both, so that their dependency chains overlap.");
+                writer.WriteLine("nuint row = 0;");
+                using (writer.OpenBlock("for (; row + 2 <= rows; row += 2)"))
+                {
+                    foreach (Step step in steps)
+                    {
+                        step(writer, "A", "row", comment: true);
+                        step(writer, "B", "row + 1", comment: false);
+                    }
+                }
+
+                writer.WriteLine();
+                writer.WriteLine("// The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).");
+                using (writer.OpenBlock("if (row < rows)"))
+                {
+                    writer.WriteLine($"{operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
+                }
+            }
+
+            if (plan.Bits == 512)
+            {
+                writer.WriteLine();
+                writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, a row at a time (the last row of an odd count).</summary>");
+                using (writer.OpenBlock($"private static void {operation}Single{plan.Suffix}({parameters})"))
+                {
+                    WriteRepeatedMask(writer, plan);
+                    WriteRows(writer, steps);
+                }
+            }
+        }
+
+        /// <summary>The loop over the rows, one at a time.</summary>
+        private static void WriteRows(SourceWriter writer, IReadOnlyList<Step> steps)
+        {
+            using (writer.OpenBlock("for (nuint row = 0; row < rows; row++)"))
+            {
+                foreach (Step step in steps)
+                {
+                    step(writer, string.Empty, "row", comment: true);
+                }
+            }
+        }
+
+        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
+        {
+            if (comment)
+            {
+                writer.WriteLine();
+                writer.WriteLine(plan.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+            }
+
+            WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
+        }
+
+        /// <summary>The offset of vector <paramref name="index"/> in the row: index * lanes, except the last, which ends at the row's end.</summary>
+        private static int Offset(KernelPlan plan, int index) => index == plan.VectorCount - 1 ? plan.LastOffset : index * plan.Lanes;
+
+        private static void WriteRepeatedMask(SourceWriter writer, KernelPlan plan)
+        {
+            if (plan.RepeatedLanes > 0)
+            {
+                int repeated = plan.RepeatedLanes;
+                writer.WriteLine($"// {LayoutCode.Range(repeated == 1 ? "Lane" : "Lanes", 0, repeated - 1)} of the last vector repeat{(repeated == 1 ? "s" : string.Empty)} {LayoutCode.Range(repeated == 1 ? "class" : "classes", plan.LastOffset, plan.LastOffset + repeated - 1)} of the one before: left out of the sum.");
+                writer.WriteLine(LayoutCode.RepeatedMaskDeclaration(plan));
+                writer.WriteLine();
+            }
+        }
+
+        /// <summary>The references to the row's logits (xr) and, when there is an output, to its output row (yr).</summary>
+        private static void WriteRowReferences(SourceWriter writer, KernelPlan plan, string suffix, string row, bool output)
+        {
+            string offset = row == "row" ? "row * C" : $"({row}) * C";
+            writer.WriteLine($"ref {plan.Element} xr{suffix} = ref Unsafe.Add(ref x, {offset});");
+            if (output)
+            {
+                writer.WriteLine($"ref {plan.Element} yr{suffix} = ref Unsafe.Add(ref y, {offset});");
+            }
+        }
+
+        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
+        {
+            int vectorCount = plan.VectorCount;
+            if (comment)
+            {
+                writer.WriteLine();
+                writer.WriteLine(vectorCount == 1 ? "// The row fills one register." : $"// The row in {vectorCount} registers" + (plan.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
+            }
+
+            for (int k = 0; k < vectorCount; k++)
+            {
+                writer.WriteLine($"{plan.VectorType} x{k}{suffix} = {plan.Vector}.LoadUnsafe(ref xr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
+            }
+
+            if (comment)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// The row maximum, subtracted before exponentiating so that no logit can overflow.");
+            }
+
+            writer.WriteLine($"{plan.Element} max{suffix} = {SoftmaxMath.MaxAcross}({LayoutCode.MaxTree(plan, Enumerable.Range(0, vectorCount).Select(k => $"x{k}{suffix}").ToList())});");
+            writer.WriteLine($"{plan.VectorType} negatedMax{suffix} = {plan.Vector}.Create(-max{suffix});");
+        }
+
+        /// <summary>Writes <c>double total</c> (suffixed): the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
+        private static void WriteTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
+        {
+            int count = exponentials.Count;
+            if (count == 1)
+            {
+                writer.WriteLine($"double total{suffix} = {SoftmaxMath.Total}({exponentials[0]});");
+                return;
+            }
+
+            writer.WriteLine($"{plan.VectorType} sum{suffix} = {plan.VectorType}.One, compensation{suffix} = default;");
+            for (int k = 0; k < count; k++)
+            {
+                string exponential = k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, exponentials[k]) : exponentials[k];
+                writer.WriteLine($"{SoftmaxMath.AccumulateExp}({exponential}, ref sum{suffix}, ref compensation{suffix});");
+            }
+
+            writer.WriteLine($"double total{suffix} = {SoftmaxMath.TotalExp}(sum{suffix}, compensation{suffix});");
+        }
+    }
+}
