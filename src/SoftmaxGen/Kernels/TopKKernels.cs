@@ -52,23 +52,25 @@ internal static class TopKKernels
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
-        {
-            ReadOnlySpan<float> xs = MemoryMarshal.Cast<T, float>(x);
-            Span<float> ys = MemoryMarshal.Cast<T, float>(softmax);
-            if (kernel is null)
-                SoftmaxFallback.SoftmaxCore(xs, ys, 1, classes);
-            else
-                kernel.Softmax(xs, ys);
-        }
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(softmax), classes);
         else
-        {
-            ReadOnlySpan<double> xd = MemoryMarshal.Cast<T, double>(x);
-            Span<double> yd = MemoryMarshal.Cast<T, double>(softmax);
-            if (kernel is null)
-                SoftmaxFallback.SoftmaxCore(xd, yd, 1, classes);
-            else
-                kernel.Softmax(xd, yd);
-        }
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(softmax), classes);
+    }
+
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<float> x, Span<float> softmax, int classes)
+    {
+        if (kernel is null)
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+        else
+            kernel.Softmax(x, softmax);
+    }
+
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<double> x, Span<double> softmax, int classes)
+    {
+        if (kernel is null)
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+        else
+            kernel.Softmax(x, softmax);
     }
 
     /// <summary>
