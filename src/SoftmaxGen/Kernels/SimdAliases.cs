@@ -1,4 +1,5 @@
 // The lane structs by the names the kernels use: one generic struct per width, closed over the element type.
+// SoftmaxGen.Tests compiles this file too.
 global using ScalarD = SoftmaxGen.Kernels.Scalar<double, SoftmaxGen.Kernels.DoubleLanes>;
 global using ScalarF = SoftmaxGen.Kernels.Scalar<float, SoftmaxGen.Kernels.SingleLanes>;
 global using Simd128D = SoftmaxGen.Kernels.Simd128<double, SoftmaxGen.Kernels.DoubleLanes>;

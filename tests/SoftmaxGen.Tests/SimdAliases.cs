@@ -1,9 +1,0 @@
-// The runtime's lane structs by the names the kernels use (aliases do not cross assemblies).
-global using ScalarD = SoftmaxGen.Kernels.Scalar<double, SoftmaxGen.Kernels.DoubleLanes>;
-global using ScalarF = SoftmaxGen.Kernels.Scalar<float, SoftmaxGen.Kernels.SingleLanes>;
-global using Simd128D = SoftmaxGen.Kernels.Simd128<double, SoftmaxGen.Kernels.DoubleLanes>;
-global using Simd128F = SoftmaxGen.Kernels.Simd128<float, SoftmaxGen.Kernels.SingleLanes>;
-global using Simd256D = SoftmaxGen.Kernels.Simd256<double, SoftmaxGen.Kernels.DoubleLanes>;
-global using Simd256F = SoftmaxGen.Kernels.Simd256<float, SoftmaxGen.Kernels.SingleLanes>;
-global using Simd512D = SoftmaxGen.Kernels.Simd512<double, SoftmaxGen.Kernels.DoubleLanes>;
-global using Simd512F = SoftmaxGen.Kernels.Simd512<float, SoftmaxGen.Kernels.SingleLanes>;
