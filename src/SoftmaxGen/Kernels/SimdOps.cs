@@ -79,42 +79,121 @@ internal interface IDoubleBits<TVec>
     static abstract TVec SplitExponent(TVec x, out TVec exponent);
 }
 
-internal readonly struct ScalarF : ISimd<float, float>
+/// <summary>
+/// What the float and double lanes do differently (fused multiply-add, the exponent-field steps, the reductions, the
+/// tail-mask table), for each width; the lane structs take the rest from the generic vector operators. Each member
+/// is one expression, so that it inlines as simply as the operation it forwards to.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal interface ILaneElement<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Count => 1;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float value) => value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float source, nuint offset) => Unsafe.Add(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float value, ref float destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float a, float b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float a, float b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? BitConverter.Int32BitsToSingle(-1) : 0f;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNot(float value, float mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ScaleByPowerOfTwo(float p, float k, float z) => Avx512F.IsSupported ? Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(k)).ToScalar() : p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23) * SoftmaxMath.SingleUnscale;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ExpShifted(float x, float negatedMax) => SoftmaxMath.ExpShiftedSingle<ScalarF, float>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float v) => v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(float v) => v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FirstLanes(int count) => count > 0 ? BitConverter.Int32BitsToSingle(-1) : 0f;
+    static abstract ref T MaskTable { get; }
+
+    static abstract T AllBitsSet { get; }
+
+    static abstract T AndNotBits(T value, T mask);
+
+    static abstract T ScaleByPowerOfTwo(T p, T k, T z);
+
+    static abstract Vector128<T> ScaleByPowerOfTwo(Vector128<T> p, Vector128<T> k, Vector128<T> z);
+
+    static abstract Vector256<T> ScaleByPowerOfTwo(Vector256<T> p, Vector256<T> k, Vector256<T> z);
+
+    static abstract Vector512<T> ScaleByPowerOfTwo(Vector512<T> p, Vector512<T> k, Vector512<T> z);
+
+    static abstract Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c);
+
+    static abstract Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c);
+
+    static abstract Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c);
+
+    static abstract T MaxAcross(Vector128<T> v);
+
+    static abstract T MaxAcross(Vector256<T> v);
+
+    static abstract T MaxAcross(Vector512<T> v);
+
+    static abstract double SumAcross(Vector128<T> v);
+
+    static abstract double SumAcross(Vector256<T> v);
+
+    static abstract double SumAcross(Vector512<T> v);
+
+    static abstract TVec ExpShifted<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct;
+
+    /// <summary>The <see cref="IDoubleBits{TVec}"/> steps; the float lanes have none and throw.</summary>
+    static abstract T SplitExponent(T x, out T exponent);
+
+    static abstract Vector128<T> SplitExponent(Vector128<T> x, out Vector128<T> exponent);
+
+    static abstract Vector256<T> SplitExponent(Vector256<T> x, out Vector256<T> exponent);
+
+    static abstract Vector512<T> SplitExponent(Vector512<T> x, out Vector512<T> exponent);
 }
 
-internal readonly struct ScalarD : ISimd<double, double>, IDoubleBits<double>
+/// <summary>The float lanes' <see cref="ILaneElement{T}"/>.</summary>
+internal readonly struct SingleLanes : ILaneElement<float>
 {
-    public static int Count => 1;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Splat(double value) => value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Load(ref double source, nuint offset) => Unsafe.Add(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double value, ref double destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Add(double a, double b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Subtract(double a, double b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Multiply(double a, double b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Divide(double a, double b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MultiplyAdd(double a, double b, double c) => double.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxNative(double a, double b) => a > b ? a : b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double LessThan(double a, double b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? BitConverter.Int64BitsToDouble(-1) : 0d;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNot(double value, double mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
+    public static ref float MaskTable => ref SoftmaxMath.LaneMaskTableSingle;
+    public static float AllBitsSet => BitConverter.Int32BitsToSingle(-1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float AndNotBits(float value, float mask) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) & ~BitConverter.SingleToInt32Bits(mask));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ScaleByPowerOfTwo(float p, float k, float z) => Avx512F.IsSupported ? Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(k)).ToScalar() : p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(z) << 23) * SoftmaxMath.SingleUnscale;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ScaleByPowerOfTwo(Vector128<float> p, Vector128<float> k, Vector128<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector128.Create(SoftmaxMath.SingleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> k, Vector256<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector256.Create(SoftmaxMath.SingleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> k, Vector512<float> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector512.Create(SoftmaxMath.SingleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector128<float> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<float> v) => SoftmaxMath.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<float> v) => SoftmaxMath.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<float> v) => SoftmaxMath.SumAcross(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpShifted<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, float>
+        where TVec : struct
+        => SoftmaxMath.ExpShiftedSingle<TOps, TVec>(x, negatedMax);
+
+    public static float SplitExponent(float x, out float exponent) => throw DoubleOnly();
+    public static Vector128<float> SplitExponent(Vector128<float> x, out Vector128<float> exponent) => throw DoubleOnly();
+    public static Vector256<float> SplitExponent(Vector256<float> x, out Vector256<float> exponent) => throw DoubleOnly();
+    public static Vector512<float> SplitExponent(Vector512<float> x, out Vector512<float> exponent) => throw DoubleOnly();
+
+    private static NotSupportedException DoubleOnly() => new("SplitExponent is a step of the double logarithm.");
+}
+
+/// <summary>The double lanes' <see cref="ILaneElement{T}"/>.</summary>
+internal readonly struct DoubleLanes : ILaneElement<double>
+{
+    public static ref double MaskTable => ref SoftmaxMath.LaneMaskTableDouble;
+    public static double AllBitsSet => BitConverter.Int64BitsToDouble(-1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double AndNotBits(double value, double mask) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) & ~BitConverter.DoubleToInt64Bits(mask));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ScaleByPowerOfTwo(double p, double k, double z) => Avx512F.IsSupported ? Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(k)).ToScalar() : p * BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) << 52) * SoftmaxMath.DoubleUnscale;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ScaleByPowerOfTwo(Vector128<double> p, Vector128<double> k, Vector128<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector128.Create(SoftmaxMath.DoubleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ScaleByPowerOfTwo(Vector256<double> p, Vector256<double> k, Vector256<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector256.Create(SoftmaxMath.DoubleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ScaleByPowerOfTwo(Vector512<double> p, Vector512<double> k, Vector512<double> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector512.Create(SoftmaxMath.DoubleUnscale);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c) => Vector128.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector128<double> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector256<double> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector512<double> v) => SoftmaxMath.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<double> v) => SoftmaxMath.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<double> v) => SoftmaxMath.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<double> v) => SoftmaxMath.SumAcross(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpShifted<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, double>
+        where TVec : struct
+        => SoftmaxMath.ExpShiftedDouble<TOps, TVec>(x, negatedMax);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SplitExponent(double x, out double exponent)
     {
@@ -124,48 +203,6 @@ internal readonly struct ScalarD : ISimd<double, double>, IDoubleBits<double>
         return BitConverter.Int64BitsToDouble(bits - (k << 52));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double ExpShifted(double x, double negatedMax) => SoftmaxMath.ExpShiftedDouble<ScalarD, double>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(double v) => v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(double v) => v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double FirstLanes(int count) => count > 0 ? BitConverter.Int64BitsToDouble(-1) : 0d;
-}
-
-internal readonly struct Simd128F : ISimd<Vector128<float>, float>
-{
-    public static int Count => Vector128<float>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Splat(float value) => Vector128.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> AndNot(Vector128<float> value, Vector128<float> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ScaleByPowerOfTwo(Vector128<float> p, Vector128<float> k, Vector128<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector128.Create(SoftmaxMath.SingleUnscale);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ExpShifted(Vector128<float> x, Vector128<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd128F, Vector128<float>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector128<float> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<float> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> FirstLanes(int count) => Vector128.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
-}
-
-internal readonly struct Simd128D : ISimd<Vector128<double>, double>, IDoubleBits<Vector128<double>>
-{
-    public static int Count => Vector128<double>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Splat(double value) => Vector128.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Load(ref double source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Subtract(Vector128<double> a, Vector128<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Multiply(Vector128<double> a, Vector128<double> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Divide(Vector128<double> a, Vector128<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c) => Vector128.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MaxNative(Vector128<double> a, Vector128<double> b) => Vector128.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> LessThan(Vector128<double> a, Vector128<double> b) => Vector128.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> AndNot(Vector128<double> value, Vector128<double> mask) => Vector128.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ScaleByPowerOfTwo(Vector128<double> p, Vector128<double> k, Vector128<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector128.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> SplitExponent(Vector128<double> x, out Vector128<double> exponent)
     {
@@ -176,112 +213,118 @@ internal readonly struct Simd128D : ISimd<Vector128<double>, double>, IDoubleBit
         return (bits - Vector128.ShiftLeft(k, 52)).AsDouble();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> ExpShifted(Vector128<double> x, Vector128<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd128D, Vector128<double>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector128<double> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<double> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> FirstLanes(int count) => Vector128.LoadUnsafe(ref SoftmaxMath.LaneMaskTableDouble, (nuint)(SoftmaxMath.LaneMaskWidth - count));
-}
-
-internal readonly struct Simd256F : ISimd<Vector256<float>, float>
-{
-    public static int Count => Vector256<float>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float value) => Vector256.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> AndNot(Vector256<float> value, Vector256<float> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> k, Vector256<float> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector256.Create(SoftmaxMath.SingleUnscale);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ExpShifted(Vector256<float> x, Vector256<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd256F, Vector256<float>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<float> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> FirstLanes(int count) => Vector256.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
-}
-
-internal readonly struct Simd256D : ISimd<Vector256<double>, double>, IDoubleBits<Vector256<double>>
-{
-    public static int Count => Vector256<double>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Splat(double value) => Vector256.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Subtract(Vector256<double> a, Vector256<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Multiply(Vector256<double> a, Vector256<double> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Divide(Vector256<double> a, Vector256<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MaxNative(Vector256<double> a, Vector256<double> b) => Vector256.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LessThan(Vector256<double> a, Vector256<double> b) => Vector256.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AndNot(Vector256<double> value, Vector256<double> mask) => Vector256.AndNot(value, mask);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ScaleByPowerOfTwo(Vector256<double> p, Vector256<double> k, Vector256<double> z) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector256.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> SplitExponent(Vector256<double> x, out Vector256<double> exponent)
     {
-        // (bits - bits(sqrt(1/2))) >> 52 is k for x >= sqrt(1/2) (a logical shift: AVX2 has no 64-bit arithmetic one).
         Vector256<long> bits = x.AsInt64();
         Vector256<long> k = Vector256.ShiftRightLogical(bits - Vector256.Create(SoftmaxMath.SqrtHalfBits), 52);
         exponent = (k + Vector256.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector256.Create(SoftmaxMath.TwoPow52);
         return (bits - Vector256.ShiftLeft(k, 52)).AsDouble();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ExpShifted(Vector256<double> x, Vector256<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd256D, Vector256<double>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector256<double> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<double> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> FirstLanes(int count) => Vector256.LoadUnsafe(ref SoftmaxMath.LaneMaskTableDouble, (nuint)(SoftmaxMath.LaneMaskWidth - count));
-}
-
-internal readonly struct Simd512F : ISimd<Vector512<float>, float>
-{
-    public static int Count => Vector512<float>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float value) => Vector512.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> AndNot(Vector512<float> value, Vector512<float> mask) => Vector512.ConditionalSelect(mask, Vector512<float>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> k, Vector512<float> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt32() << 23).AsSingle() * Vector512.Create(SoftmaxMath.SingleUnscale);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ExpShifted(Vector512<float> x, Vector512<float> negatedMax) => SoftmaxMath.ExpShiftedSingle<Simd512F, Vector512<float>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<float> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> FirstLanes(int count) => Vector512.LoadUnsafe(ref SoftmaxMath.LaneMaskTableSingle, (nuint)(SoftmaxMath.LaneMaskWidth - count));
-}
-
-internal readonly struct Simd512D : ISimd<Vector512<double>, double>, IDoubleBits<Vector512<double>>
-{
-    public static int Count => Vector512<double>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Splat(double value) => Vector512.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Subtract(Vector512<double> a, Vector512<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Multiply(Vector512<double> a, Vector512<double> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Divide(Vector512<double> a, Vector512<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.MultiplyAddEstimate(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MaxNative(Vector512<double> a, Vector512<double> b) => Vector512.MaxNative(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> LessThan(Vector512<double> a, Vector512<double> b) => Vector512.LessThan(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AndNot(Vector512<double> value, Vector512<double> mask) => Vector512.ConditionalSelect(mask, Vector512<double>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ScaleByPowerOfTwo(Vector512<double> p, Vector512<double> k, Vector512<double> z) => Avx512F.IsSupported ? Avx512F.Scale(p, k) : p * (z.AsInt64() << 52).AsDouble() * Vector512.Create(SoftmaxMath.DoubleUnscale);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> SplitExponent(Vector512<double> x, out Vector512<double> exponent)
     {
-        // (bits - bits(sqrt(1/2))) >> 52 is k for x >= sqrt(1/2) (a logical shift: AVX2 has no 64-bit arithmetic one).
         Vector512<long> bits = x.AsInt64();
         Vector512<long> k = Vector512.ShiftRightLogical(bits - Vector512.Create(SoftmaxMath.SqrtHalfBits), 52);
         exponent = (k + Vector512.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector512.Create(SoftmaxMath.TwoPow52);
         return (bits - Vector512.ShiftLeft(k, 52)).AsDouble();
     }
+}
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ExpShifted(Vector512<double> x, Vector512<double> negatedMax) => SoftmaxMath.ExpShiftedDouble<Simd512D, Vector512<double>>(x, negatedMax);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(Vector512<double> v) => SoftmaxMath.MaxAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<double> v) => SoftmaxMath.SumAcross(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> FirstLanes(int count) => Vector512.LoadUnsafe(ref SoftmaxMath.LaneMaskTableDouble, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+/// <summary>One lane held in a scalar register: the vector type is <typeparamref name="T"/> itself.</summary>
+internal readonly struct Scalar<T, TLane> : ISimd<T, T>, IDoubleBits<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TLane : struct, ILaneElement<T>
+{
+    public static int Count => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Splat(T value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Load(ref T source, nuint offset) => Unsafe.Add(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T value, ref T destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Add(T a, T b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Subtract(T a, T b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Multiply(T a, T b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Divide(T a, T b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T a, T b, T c) => T.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxNative(T a, T b) => a > b ? a : b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T LessThan(T a, T b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? TLane.AllBitsSet : T.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AndNot(T value, T mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : TLane.AndNotBits(value, mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleByPowerOfTwo(T p, T k, T z) => TLane.ScaleByPowerOfTwo(p, k, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T SplitExponent(T x, out T exponent) => TLane.SplitExponent(x, out exponent);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpShifted(T x, T negatedMax) => TLane.ExpShifted<Scalar<T, TLane>, T>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(T v) => v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(T v) => double.CreateTruncating(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FirstLanes(int count) => count > 0 ? TLane.AllBitsSet : T.Zero;
+}
+
+internal readonly struct Simd128<T, TLane> : ISimd<Vector128<T>, T>, IDoubleBits<Vector128<T>>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TLane : struct, ILaneElement<T>
+{
+    public static int Count => Vector128<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Splat(T value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(ref T source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Divide(Vector128<T> a, Vector128<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => TLane.MultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MaxNative(Vector128<T> a, Vector128<T> b) => Vector128.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> LessThan(Vector128<T> a, Vector128<T> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AndNot(Vector128<T> value, Vector128<T> mask) => Vector128.AndNot(value, mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ScaleByPowerOfTwo(Vector128<T> p, Vector128<T> k, Vector128<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> SplitExponent(Vector128<T> x, out Vector128<T> exponent) => TLane.SplitExponent(x, out exponent);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpShifted(Vector128<T> x, Vector128<T> negatedMax) => TLane.ExpShifted<Simd128<T, TLane>, Vector128<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector128<T> v) => TLane.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<T> v) => TLane.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FirstLanes(int count) => Vector128.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+}
+
+internal readonly struct Simd256<T, TLane> : ISimd<Vector256<T>, T>, IDoubleBits<Vector256<T>>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TLane : struct, ILaneElement<T>
+{
+    public static int Count => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Splat(T value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Divide(Vector256<T> a, Vector256<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => TLane.MultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MaxNative(Vector256<T> a, Vector256<T> b) => Vector256.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LessThan(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AndNot(Vector256<T> value, Vector256<T> mask) => Vector256.AndNot(value, mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ScaleByPowerOfTwo(Vector256<T> p, Vector256<T> k, Vector256<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> SplitExponent(Vector256<T> x, out Vector256<T> exponent) => TLane.SplitExponent(x, out exponent);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpShifted(Vector256<T> x, Vector256<T> negatedMax) => TLane.ExpShifted<Simd256<T, TLane>, Vector256<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector256<T> v) => TLane.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<T> v) => TLane.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FirstLanes(int count) => Vector256.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+}
+
+internal readonly struct Simd512<T, TLane> : ISimd<Vector512<T>, T>, IDoubleBits<Vector512<T>>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TLane : struct, ILaneElement<T>
+{
+    public static int Count => Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Splat(T value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Divide(Vector512<T> a, Vector512<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => TLane.MultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MaxNative(Vector512<T> a, Vector512<T> b) => Vector512.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AndNot(Vector512<T> value, Vector512<T> mask) => Vector512.ConditionalSelect(mask, Vector512<T>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ScaleByPowerOfTwo(Vector512<T> p, Vector512<T> k, Vector512<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> SplitExponent(Vector512<T> x, out Vector512<T> exponent) => TLane.SplitExponent(x, out exponent);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpShifted(Vector512<T> x, Vector512<T> negatedMax) => TLane.ExpShifted<Simd512<T, TLane>, Vector512<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector512<T> v) => TLane.MaxAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<T> v) => TLane.SumAcross(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FirstLanes(int count) => Vector512.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }

@@ -18,24 +18,22 @@ internal static class TopKKernels
     // Rows up to this long are softmaxed into a stack buffer; longer ones into a pooled array.
     private const int StackClasses = 1024;
 
-    internal static void TopK(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes)
+    internal static void TopK<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        float[]? rented = classes > StackClasses ? ArrayPool<float>.Shared.Rent(classes) : null;
-        Span<float> softmax = rented is null ? stackalloc float[StackClasses] : rented;
+        T[]? rented = classes > StackClasses ? ArrayPool<T>.Shared.Rent(classes) : null;
+        Span<T> softmax = rented is null ? stackalloc T[StackClasses] : rented;
         softmax = softmax.Slice(0, classes);
         try
         {
             for (int row = 0; row < rows; row++)
             {
-                ReadOnlySpan<float> x = logits.Slice(row * classes, classes);
+                ReadOnlySpan<T> x = logits.Slice(row * classes, classes);
                 Span<int> top = indices.Slice(row * k, k);
                 Select(x, top, probabilities.Slice(row * k, k));
 
                 // The probabilities are those the same kernel's Softmax gives the row, bit for bit.
-                if (kernel is null)
-                    SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
-                else
-                    kernel.Softmax(x, softmax);
+                RowSoftmax(kernel, x, softmax, classes);
                 for (int j = 0; j < k; j++)
                 {
                     probabilities[row * k + j] = softmax[top[j]];
@@ -45,37 +43,34 @@ internal static class TopKKernels
         finally
         {
             if (rented is not null)
-                ArrayPool<float>.Shared.Return(rented);
+                ArrayPool<T>.Shared.Return(rented);
         }
     }
 
-    internal static void TopK(SoftmaxKernel? kernel, ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes)
+    // One row's softmax by the kernel, or by the fallback where there is none.
+    private static void RowSoftmax<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> x, Span<T> softmax, int classes)
+        where T : unmanaged
     {
-        double[]? rented = classes > StackClasses ? ArrayPool<double>.Shared.Rent(classes) : null;
-        Span<double> softmax = rented is null ? stackalloc double[StackClasses] : rented;
-        softmax = softmax.Slice(0, classes);
-        try
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                ReadOnlySpan<double> x = logits.Slice(row * classes, classes);
-                Span<int> top = indices.Slice(row * k, k);
-                Select(x, top, probabilities.Slice(row * k, k));
-                if (kernel is null)
-                    SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
-                else
-                    kernel.Softmax(x, softmax);
-                for (int j = 0; j < k; j++)
-                {
-                    probabilities[row * k + j] = softmax[top[j]];
-                }
-            }
-        }
-        finally
-        {
-            if (rented is not null)
-                ArrayPool<double>.Shared.Return(rented);
-        }
+        if (typeof(T) == typeof(float))
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(softmax), classes);
+        else
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(softmax), classes);
+    }
+
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<float> x, Span<float> softmax, int classes)
+    {
+        if (kernel is null)
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+        else
+            kernel.Softmax(x, softmax);
+    }
+
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<double> x, Span<double> softmax, int classes)
+    {
+        if (kernel is null)
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+        else
+            kernel.Softmax(x, softmax);
     }
 
     /// <summary>
