@@ -165,15 +165,15 @@ public sealed partial class SoftmaxGenerator
                 ? $"// Validated rows come in here. No vector is short enough for rows of {classes} {element} values, so every tier runs the runtime's path."
                 : "// Validated rows come in here; the widest accelerated vector tier picks the layout.");
             EmitDispatch(writer, tiers, "void", "Softmax", $"ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows",
-                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows",
+                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows", "logits, probabilities, rows",
                 $"{SoftmaxFallback.SoftmaxCore}(logits, probabilities, rows, C)");
             writer.WriteLine();
             EmitDispatch(writer, tiers, "void", "LogSoftmax", $"ReadOnlySpan<{element}> logits, Span<{element}> logProbabilities, int rows",
-                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows",
+                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows", "logits, logProbabilities, rows",
                 $"{SoftmaxFallback.LogSoftmaxCore}(logits, logProbabilities, rows, C)");
             writer.WriteLine();
             EmitDispatch(writer, tiers, "double", "CrossEntropy", $"ReadOnlySpan<{element}> logits, ReadOnlySpan<int> targets, Span<{element}> losses, int rows",
-                "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows",
+                "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows", "logits, targets, losses, rows",
                 $"{SoftmaxFallback.CrossEntropyCore}(logits, targets, losses, rows, C)");
 
             // Each layout once (two tiers can share one).
@@ -194,7 +194,11 @@ public sealed partial class SoftmaxGenerator
         };
 
         /// <summary>A public entry point of the kernel class: the plan of the widest accelerated tier, else the runtime's <paramref name="fallback"/>.</summary>
-        private static void EmitDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string arguments, string fallback)
+        /// <remarks>
+        /// The block and column layouts take the spans (the runtime helpers they call check what they read and write
+        /// against them); the row and loop layouts, which call none, take references.
+        /// </remarks>
+        private static void EmitDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string referenceArguments, string spanArguments, string fallback)
         {
             string returnKeyword = returnType == "void" ? string.Empty : "return ";
             using (writer.OpenBlock($"public static {returnType} {name}({parameters})"))
@@ -209,6 +213,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     using (writer.OpenBlock($"if ({KernelPlan.TierCondition(tier)})"))
                     {
+                        string arguments = plan.Kind is PlanKind.Block or PlanKind.Columns ? spanArguments : referenceArguments;
                         writer.WriteLine($"{returnKeyword}{name}{plan.Suffix}({arguments});");
                         if (returnKeyword.Length == 0)
                         {

@@ -81,7 +81,7 @@ public static partial class SoftmaxGuard
     /// <param name="inputLength">The input length.</param>
     /// <param name="targetsLength">The targets length.</param>
     /// <param name="inputName">The input parameter's name.</param>
-    public static void ElementTargets(int inputLength, int targetsLength, string inputName)
+    internal static void ElementTargets(int inputLength, int targetsLength, string inputName)
     {
         if (targetsLength != inputLength)
         {
@@ -94,7 +94,7 @@ public static partial class SoftmaxGuard
     /// <summary>Checks that every value is a probability in [0, 1] (NaN is not), as PyTorch's <c>BCELoss</c> does.</summary>
     /// <param name="probabilities">The values.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is outside [0, 1] or NaN (the message names its index and value).</exception>
-    public static void UnitInterval<T>(ReadOnlySpan<T> probabilities)
+    internal static void UnitInterval<T>(ReadOnlySpan<T> probabilities)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < probabilities.Length; i++)

@@ -17,7 +17,7 @@ public static partial class SoftmaxGuard
     /// <returns>The number of ignored rows.</returns>
     /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per row.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, classes) and is not <paramref name="ignoreIndex"/>.</exception>
-    public static int Targets(ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex)
+    internal static int Targets(ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex)
     {
         if (targets.Length != rows)
         {
@@ -72,7 +72,7 @@ public static partial class SoftmaxGuard
     /// <param name="classWeights">The weights.</param>
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException">The weights are neither empty nor <paramref name="classes"/> long.</exception>
-    public static void ClassWeights<T>(ReadOnlySpan<T> classWeights, int classes)
+    internal static void ClassWeights<T>(ReadOnlySpan<T> classWeights, int classes)
     {
         if (!classWeights.IsEmpty && classWeights.Length != classes)
         {
@@ -85,7 +85,7 @@ public static partial class SoftmaxGuard
     /// <summary>Checks a label-smoothing amount: finite and in [0, 1], as PyTorch's <c>label_smoothing</c>.</summary>
     /// <param name="labelSmoothing">The amount.</param>
     /// <exception cref="ArgumentOutOfRangeException">It is NaN, infinite, negative or above 1.</exception>
-    public static void LabelSmoothing<T>(T labelSmoothing)
+    internal static void LabelSmoothing<T>(T labelSmoothing)
         where T : IFloatingPointIeee754<T>
     {
         if (!(labelSmoothing >= T.Zero && labelSmoothing <= T.One))
@@ -100,7 +100,7 @@ public static partial class SoftmaxGuard
     /// <summary>Checks Keras' clipping epsilon: finite and in [0, 0.5], so that [epsilon, 1 - epsilon] is not empty.</summary>
     /// <param name="epsilon">The epsilon.</param>
     /// <exception cref="ArgumentOutOfRangeException">It is NaN, negative or above 0.5.</exception>
-    public static void Epsilon<T>(T epsilon)
+    internal static void Epsilon<T>(T epsilon)
         where T : IFloatingPointIeee754<T>
     {
         if (!(epsilon >= T.Zero && epsilon <= T.CreateTruncating(0.5)))
@@ -118,7 +118,7 @@ public static partial class SoftmaxGuard
     /// <param name="inputName">The first input's name.</param>
     /// <param name="otherName">The checked input's name.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public static void SameShapeInput<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> other, string inputName, string otherName)
+    internal static void SameShapeInput<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> other, string inputName, string otherName)
     {
         if (other.Length != input.Length)
         {
@@ -134,7 +134,7 @@ public static partial class SoftmaxGuard
     /// <param name="inputName">The input's name.</param>
     /// <param name="outputName">The output's name.</param>
     /// <exception cref="ArgumentException">They overlap.</exception>
-    public static void NoOverlap<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
+    internal static void NoOverlap<T>(ReadOnlySpan<T> input, Span<T> output, string inputName, string outputName)
         where T : unmanaged => Disjoint<T, T>(output, input, outputName, inputName);
 
     /// <summary>
@@ -164,7 +164,7 @@ public static partial class SoftmaxGuard
     /// <param name="classWeights">The class weights (empty for none).</param>
     /// <param name="logitsGradient">The gradient output.</param>
     /// <exception cref="ArgumentException"><paramref name="logitsGradient"/> is too short, partly overlaps the logits or overlaps another input.</exception>
-    public static void ClassTargetGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, Span<T> logitsGradient)
+    internal static void ClassTargetGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, Span<T> logitsGradient)
         where T : unmanaged
     {
         SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));

@@ -67,7 +67,7 @@ public static partial class SoftmaxGuard
     /// <param name="otherName">The other parameter's name.</param>
     /// <exception cref="ArgumentException">They share a byte.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Disjoint<TOutput, TOther>(ReadOnlySpan<TOutput> output, ReadOnlySpan<TOther> other, string outputName, string otherName)
+    internal static void Disjoint<TOutput, TOther>(ReadOnlySpan<TOutput> output, ReadOnlySpan<TOther> other, string outputName, string otherName)
         where TOutput : unmanaged
         where TOther : unmanaged
     {
@@ -100,7 +100,7 @@ public static partial class SoftmaxGuard
     /// <param name="targets">The targets.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    public static void Targets(ReadOnlySpan<int> targets, int rows, int classes)
+    internal static void Targets(ReadOnlySpan<int> targets, int rows, int classes)
     {
         if (targets.Length != rows)
         {
@@ -127,7 +127,7 @@ public static partial class SoftmaxGuard
     /// <param name="rows">The row count.</param>
     /// <param name="inputName">The input parameter's name.</param>
     /// <param name="outputName">The output parameter's name.</param>
-    public static void PerRowOutput<T>(ReadOnlySpan<T> input, Span<T> output, int rows, string inputName, string outputName)
+    internal static void PerRowOutput<T>(ReadOnlySpan<T> input, Span<T> output, int rows, string inputName, string outputName)
         where T : unmanaged
     {
         PerRowLength(output.Length, rows, outputName);
@@ -154,7 +154,7 @@ public static partial class SoftmaxGuard
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CoreRows(int inputLength, int outputLength, int rows, int classes)
+    internal static void CoreRows(int inputLength, int outputLength, int rows, int classes)
     {
         long values = (long)rows * classes;
         if (classes < 1 || rows < 0 || values > inputLength || values > outputLength)
@@ -169,7 +169,7 @@ public static partial class SoftmaxGuard
     /// <param name="outer">The outer size.</param>
     /// <param name="classes">The class count.</param>
     /// <param name="innerSize">The inner size.</param>
-    public static void CoreAxis(int inputLength, int outputLength, int outer, int classes, int innerSize)
+    internal static void CoreAxis(int inputLength, int outputLength, int outer, int classes, int innerSize)
     {
         long plane = (long)Math.Max(classes, 0) * Math.Max(innerSize, 0);
         long values = outer <= 0 ? 0 : plane > int.MaxValue ? long.MaxValue : outer * plane;
@@ -190,7 +190,7 @@ public static partial class SoftmaxGuard
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     /// <param name="ignoreIndex">The ignored target value, or null when every target must be a class.</param>
-    public static void CoreTargets(int logitsLength, ReadOnlySpan<int> targets, int lossesLength, int rows, int classes, int? ignoreIndex = null)
+    internal static void CoreTargets(int logitsLength, ReadOnlySpan<int> targets, int lossesLength, int rows, int classes, int? ignoreIndex = null)
     {
         CoreRows(logitsLength, logitsLength, rows, classes);
         if (targets.Length < rows)
@@ -217,7 +217,7 @@ public static partial class SoftmaxGuard
     /// <param name="length">The output length.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="outputName">The output parameter's name.</param>
-    public static void PerRowLength(int length, int rows, string outputName)
+    internal static void PerRowLength(int length, int rows, string outputName)
     {
         if (length < rows)
         {

@@ -1,6 +1,9 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SoftmaxGen.Kernels;
@@ -158,56 +161,161 @@ public abstract class SoftmaxKernel
     }
 
     /// <summary>
-    /// The block transposes and block losses of generated kernels, which read and write through references with the
-    /// strides and lengths the generated code guarantees: a nested type of the kernels' base class, so that only
-    /// generated kernels reach them.
+    /// The block transposes and block losses of generated kernels: a nested type of the kernels' base class, so that only
+    /// generated kernels reach them. Each call checks in O(1) that the block it reads or writes lies in the span given.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected static class BlockMemory
     {
-        /// <inheritdoc cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>
+        /// <summary>
+        /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of a block of 16 rows of
+        /// <paramref name="classes"/> values and transposes them: lane r of <c>c0</c> is class <paramref name="firstClass"/> of row r.
+        /// </summary>
+        /// <param name="block">At least 16 rows of <paramref name="classes"/> values.</param>
+        /// <param name="classes">The row length (the class count), at least 4.</param>
+        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
+        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
+        /// <param name="c1">The next class of each row.</param>
+        /// <param name="c2">The class after it.</param>
+        /// <param name="c3">The last of the four.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3) =>
-            SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
+        public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
+        {
+            CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
+            SoftmaxMath.LoadClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+        /// <summary>The inverse of <see cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>: stores four classes of 16 rows.</summary>
+        /// <param name="block">At least 16 rows of <paramref name="classes"/> values.</param>
+        /// <param name="classes">The row length (the class count), at least 4.</param>
+        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
+        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
+        /// <param name="c1">The next class of each row.</param>
+        /// <param name="c2">The class after it.</param>
+        /// <param name="c3">The last of the four.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3) =>
-            SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+        public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
+        {
+            CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
+            SoftmaxMath.StoreClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/>
+        /// <summary>Loads four classes of a block of 8 rows (see the Vector512 overload).</summary>
+        /// <param name="block">At least 8 rows of <paramref name="classes"/> values.</param>
+        /// <param name="classes">The row length (the class count), at least 4.</param>
+        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
+        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
+        /// <param name="c1">The next class of each row.</param>
+        /// <param name="c2">The class after it.</param>
+        /// <param name="c3">The last of the four.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3) =>
-            SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
+        public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+        {
+            CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
+            SoftmaxMath.LoadClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float})"/>
+        /// <summary>Stores four classes of a block of 8 rows (see the Vector512 overload).</summary>
+        /// <param name="block">At least 8 rows of <paramref name="classes"/> values.</param>
+        /// <param name="classes">The row length (the class count), at least 4.</param>
+        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
+        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
+        /// <param name="c1">The next class of each row.</param>
+        /// <param name="c2">The class after it.</param>
+        /// <param name="c3">The last of the four.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3) =>
-            SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+        public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
+        {
+            CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
+            SoftmaxMath.StoreClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+        /// <summary>
+        /// The cross-entropy of each row of a block whose lane-wise maximum, sum of exponentials and its compensation are
+        /// given: (max - x[target]) + ln(sum), in double, rounded to float; writes them to <paramref name="losses"/> unless
+        /// it is empty and returns their sum.
+        /// </summary>
+        /// <param name="block">At least 16 rows of <paramref name="classes"/> logits.</param>
+        /// <param name="classes">The class count.</param>
+        /// <param name="targets">At least 16 class indices in [0, <paramref name="classes"/>).</param>
+        /// <param name="losses">Empty, or at least 16 values.</param>
+        /// <param name="max">The rows' maxima.</param>
+        /// <param name="sum">The rows' sums of exponentials, started at 1.</param>
+        /// <param name="compensation">The sums' compensation.</param>
+        /// <returns>The sum of the block's losses, in double.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation) =>
-            SoftmaxMath.BlockLosses(ref x, classes, targets, losses, max, sum, compensation);
+        public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
+        {
+            CheckLosses(block.Length, classes, Vector512.Create(targets).AsUInt32(), Vector512.Create((uint)classes), Vector512<float>.Count);
+            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector256{float}, Vector256{float}, Vector256{float})"/>
+        /// <inheritdoc cref="BlockLosses(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation) =>
-            SoftmaxMath.BlockLosses(ref x, classes, targets, losses, max, sum, compensation);
+        public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
+        {
+            CheckLosses(block.Length, classes, Vector256.Create(targets).AsUInt32(), Vector256.Create((uint)classes), Vector256<float>.Count);
+            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
+        }
 
-        /// <inheritdoc cref="SoftmaxMath.BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector128{float}, Vector128{float}, Vector128{float})"/>
+        /// <inheritdoc cref="BlockLosses(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation) =>
-            SoftmaxMath.BlockLosses(ref x, classes, targets, losses, max, sum, compensation);
+        public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
+        {
+            CheckLosses(block.Length, classes, Vector128.Create(targets).AsUInt32(), Vector128.Create((uint)classes), Vector128<float>.Count);
+            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CheckQuad(int length, int classes, int firstClass, int rows)
+        {
+            // Row r reads or writes [r * classes + firstClass, r * classes + firstClass + 4): inside rows * classes values.
+            if (firstClass < 0 || classes - 4 < firstClass || (long)rows * classes > length)
+            {
+                ThrowBlock(length, classes, rows, nameof(firstClass));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CheckLosses<TVec>(int length, int classes, TVec targets, TVec limit, int rows)
+            where TVec : IEquatable<TVec>
+        {
+            if (classes < 1 || (long)rows * classes > length)
+            {
+                ThrowBlock(length, classes, rows, nameof(classes));
+            }
+
+            if (!AllBelow(targets, limit))
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), "A block's targets must be class indices in [0, classes).");
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool AllBelow<TVec>(TVec values, TVec limit)
+        {
+            if (typeof(TVec) == typeof(Vector512<uint>))
+                return Vector512.LessThanAll(Unsafe.As<TVec, Vector512<uint>>(ref values), Unsafe.As<TVec, Vector512<uint>>(ref limit));
+            if (typeof(TVec) == typeof(Vector256<uint>))
+                return Vector256.LessThanAll(Unsafe.As<TVec, Vector256<uint>>(ref values), Unsafe.As<TVec, Vector256<uint>>(ref limit));
+            return Vector128.LessThanAll(Unsafe.As<TVec, Vector128<uint>>(ref values), Unsafe.As<TVec, Vector128<uint>>(ref limit));
+        }
+
+        [DoesNotReturn]
+        private static void ThrowBlock(int length, int classes, int rows, string parameterName) =>
+            throw new ArgumentException($"A block of {rows} rows of {classes} classes (four of them from the first class given) does not fit in {length} values.", parameterName);
     }
 
     /// <summary>
     /// The column layout for generated kernels: float rows of up to 63 classes, a block of 16 rows (Vector512, transposed
     /// four classes at a time) or 8 rows (Vector256, through 8 x 8 register tiles), and double rows of 2 to 15 classes, a
-    /// block of 8 or 4 rows (two classes at a time), so that each lane is one row. The
-    /// generated kernels call it with their class count; the fallback runs the same code, so there is one implementation.
+    /// block of 8 or 4 rows (two classes at a time), so that each lane is one row. The generated kernels call it with
+    /// their class count; the fallback runs the same code, so there is one implementation.
     /// </summary>
-    /// <remarks>For generated kernels only (a nested type of their base class): the arguments are references and a row count that the generated code has validated.</remarks>
+    /// <remarks>
+    /// For generated kernels only (a nested type of their base class). Each call checks in O(1) that the rows fit in the
+    /// spans and that the class count is one the layout takes; the cross-entropy also checks the targets.
+    /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected static class ColumnLayout
     {
@@ -218,129 +326,188 @@ public abstract class SoftmaxKernel
         /// Softmax of a block layout's last rows (fewer than a block, or a single row), one at a time with a block lane's
         /// arithmetic, so that a row gets the same bits wherever it sits in a batch.
         /// </summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void SoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.Softmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void SoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes) =>
+            Softmax<ScalarF, float, float>(logits, probabilities, rows, classes);
 
         /// <summary>Log-softmax of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void LogSoftmaxLastRows(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void LogSoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes) =>
+            LogSoftmax<ScalarF, float, float>(logits, logProbabilities, rows, classes);
 
         /// <summary>Cross-entropy of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="targets">One validated target per row.</param>
-        /// <param name="losses">Empty, or one value per row.</param>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="targets">At least one class index per row.</param>
+        /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropyLastRows(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-            ColumnKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, rows, (nuint)classes);
+        public static double CrossEntropyLastRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes) =>
+            CrossEntropy<ScalarF, float, float>(logits, targets, losses, rows, classes);
 
-        /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <summary>Softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void Softmax512(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void Softmax512<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                Softmax<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), Cast<T, float>(probabilities), rows, classes);
+            else if (typeof(T) == typeof(double))
+                Softmax<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), Cast<T, double>(probabilities), rows, classes);
+            else
+                throw Unsupported<T>();
+        }
 
-        /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 16 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <summary>Log-softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void LogSoftmax512(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void LogSoftmax512<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                LogSoftmax<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), Cast<T, float>(logProbabilities), rows, classes);
+            else if (typeof(T) == typeof(double))
+                LogSoftmax<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), Cast<T, double>(logProbabilities), rows, classes);
+            else
+                throw Unsupported<T>();
+        }
 
-        /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 16 rows at a time; returns the sum of the row losses.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="targets">One valid class index per row.</param>
+        /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 16 float or 8 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="targets">At least one class index per row.</param>
         /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static double CrossEntropy512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-            ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        /// <returns>The sum of the rows' losses, in double.</returns>
+        public static double CrossEntropy512<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                return CrossEntropy<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
+            if (typeof(T) == typeof(double))
+                return CrossEntropy<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
+            throw Unsupported<T>();
+        }
 
-        /// <summary>Softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <summary>Softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void Softmax256(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void Softmax256<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                Softmax<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), Cast<T, float>(probabilities), rows, classes);
+            else if (typeof(T) == typeof(double))
+                Softmax<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), Cast<T, double>(probabilities), rows, classes);
+            else
+                throw Unsupported<T>();
+        }
 
-        /// <summary>Log-softmax of <paramref name="rows"/> validated rows of <paramref name="classes"/> values (up to 63), 8 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
+        /// <summary>Log-softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void LogSoftmax256(ref float x, ref float y, nuint rows, int classes) =>
-            ColumnKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        public static void LogSoftmax256<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                LogSoftmax<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), Cast<T, float>(logProbabilities), rows, classes);
+            else if (typeof(T) == typeof(double))
+                LogSoftmax<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), Cast<T, double>(logProbabilities), rows, classes);
+            else
+                throw Unsupported<T>();
+        }
 
-        /// <summary>Cross-entropy of <paramref name="rows"/> validated rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="targets">One valid class index per row.</param>
+        /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 8 float or 4 double rows at a time.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
+        /// <param name="targets">At least one class index per row.</param>
         /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static double CrossEntropy256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows, int classes) =>
-            ColumnKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, rows, (nuint)classes);
+        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        /// <returns>The sum of the rows' losses, in double.</returns>
+        public static double CrossEntropy256<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+                return CrossEntropy<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
+            if (typeof(T) == typeof(double))
+                return CrossEntropy<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
+            throw Unsupported<T>();
+        }
 
-        /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void Softmax512(ref double x, ref double y, nuint rows, int classes) =>
-            ColumnKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
+        private static void Softmax<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+            where TOps : ISimd<TVec, T>
+            where TVec : struct
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CheckRows(logits.Length, probabilities.Length, rows, classes);
+            ColumnKernels.Softmax<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows, (nuint)classes);
+        }
 
-        /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 8 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void LogSoftmax512(ref double x, ref double y, nuint rows, int classes) =>
-            ColumnKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, rows, (nuint)classes);
+        private static void LogSoftmax<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+            where TOps : ISimd<TVec, T>
+            where TVec : struct
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CheckRows(logits.Length, logProbabilities.Length, rows, classes);
+            ColumnKernels.LogSoftmax<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows, (nuint)classes);
+        }
 
-        /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 8 rows at a time; returns the sum of the row losses.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="targets">One valid class index per row.</param>
-        /// <param name="losses">Empty, or receives one loss per row.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static double CrossEntropy512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
-            ColumnKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, rows, (nuint)classes);
+        private static double CrossEntropy<TOps, TVec, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+            where TOps : ISimd<TVec, T>
+            where TVec : struct
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            CheckClasses(classes);
+            SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes);
+            return ColumnKernels.CrossEntropy<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows, (nuint)classes);
+        }
 
-        /// <summary>Softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void Softmax256(ref double x, ref double y, nuint rows, int classes) =>
-            ColumnKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
+        private static void CheckRows(int logitsLength, int outputLength, int rows, int classes)
+        {
+            CheckClasses(classes);
+            SoftmaxGuard.CoreRows(logitsLength, outputLength, rows, classes);
+        }
 
-        /// <summary>Log-softmax of <paramref name="rows"/> validated double rows of <paramref name="classes"/> values (2 to 15), 4 rows at a time.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="y">The first output; may be <paramref name="x"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static void LogSoftmax256(ref double x, ref double y, nuint rows, int classes) =>
-            ColumnKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, rows, (nuint)classes);
+        private static void CheckClasses(int classes)
+        {
+            if (classes < 1 || classes >= MaxClasses)
+            {
+                throw new ArgumentOutOfRangeException(nameof(classes), classes, $"The column layout takes 1 to {MaxClasses - 1} classes.");
+            }
+        }
 
-        /// <summary>Cross-entropy of <paramref name="rows"/> validated double rows against class targets, 4 rows at a time; returns the sum of the row losses.</summary>
-        /// <param name="x">The first logit.</param>
-        /// <param name="targets">One valid class index per row.</param>
-        /// <param name="losses">Empty, or receives one loss per row.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count.</param>
-        public static double CrossEntropy256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows, int classes) =>
-            ColumnKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, rows, (nuint)classes);
+        private static NotSupportedException Unsupported<T>() =>
+            new($"The column layout takes float or double values, not {typeof(T).Name}.");
+
+        private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> span)
+            where TFrom : struct
+            where TTo : struct =>
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(span)), span.Length);
+
+        private static Span<TTo> Cast<TFrom, TTo>(Span<TFrom> span)
+            where TFrom : struct
+            where TTo : struct =>
+            MemoryMarshal.CreateSpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(span)), span.Length);
     }
 }

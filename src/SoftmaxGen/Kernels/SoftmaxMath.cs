@@ -149,7 +149,7 @@ public static partial class SoftmaxMath
     }
 
     /// <summary>The value every lane of an <c>AccumulateExp</c> sum starts at.</summary>
-    public const int ExpSumStart = 1;
+    internal const int ExpSumStart = 1;
 
     // ---- Horizontal reductions --------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ public static partial class SoftmaxMath
 
     /// <summary>The sum of the four lanes, in double (exact for lanes of like magnitude): the total of a row of up to four classes held in one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
+    internal static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double SumAcross(Vector256<float> v) => Vector256.Sum(Vector256.WidenLower(v) + Vector256.WidenUpper(v));
@@ -290,35 +290,35 @@ public static partial class SoftmaxMath
 
     /// <summary>The hardware maximum of two values (no promise for NaN: the kernels turn NaN rows into NaN through the exponential).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxNative(float a, float b) => ScalarF.MaxNative(a, b);
+    internal static float MaxNative(float a, float b) => ScalarF.MaxNative(a, b);
 
     /// <inheritdoc cref="MaxNative(float, float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MaxNative(double a, double b) => ScalarD.MaxNative(a, b);
+    internal static double MaxNative(double a, double b) => ScalarD.MaxNative(a, b);
 
     /// <summary>Adds <paramref name="value"/> to a compensated lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector512<float> value, ref Vector512<float> sum, ref Vector512<float> compensation) => Accumulate<Simd512F, Vector512<float>, float>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector512<float> value, ref Vector512<float> sum, ref Vector512<float> compensation) => Accumulate<Simd512F, Vector512<float>, float>(value, ref sum, ref compensation);
 
     /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector256<float> value, ref Vector256<float> sum, ref Vector256<float> compensation) => Accumulate<Simd256F, Vector256<float>, float>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector256<float> value, ref Vector256<float> sum, ref Vector256<float> compensation) => Accumulate<Simd256F, Vector256<float>, float>(value, ref sum, ref compensation);
 
     /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector128<float> value, ref Vector128<float> sum, ref Vector128<float> compensation) => Accumulate<Simd128F, Vector128<float>, float>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector128<float> value, ref Vector128<float> sum, ref Vector128<float> compensation) => Accumulate<Simd128F, Vector128<float>, float>(value, ref sum, ref compensation);
 
     /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector512<double> value, ref Vector512<double> sum, ref Vector512<double> compensation) => Accumulate<Simd512D, Vector512<double>, double>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector512<double> value, ref Vector512<double> sum, ref Vector512<double> compensation) => Accumulate<Simd512D, Vector512<double>, double>(value, ref sum, ref compensation);
 
     /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector256<double> value, ref Vector256<double> sum, ref Vector256<double> compensation) => Accumulate<Simd256D, Vector256<double>, double>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector256<double> value, ref Vector256<double> sum, ref Vector256<double> compensation) => Accumulate<Simd256D, Vector256<double>, double>(value, ref sum, ref compensation);
 
     /// <inheritdoc cref="Accumulate(Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Accumulate(Vector128<double> value, ref Vector128<double> sum, ref Vector128<double> compensation) => Accumulate<Simd128D, Vector128<double>, double>(value, ref sum, ref compensation);
+    internal static void Accumulate(Vector128<double> value, ref Vector128<double> sum, ref Vector128<double> compensation) => Accumulate<Simd128D, Vector128<double>, double>(value, ref sum, ref compensation);
 
     /// <summary>The total of a compensated lane-wise sum, in double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

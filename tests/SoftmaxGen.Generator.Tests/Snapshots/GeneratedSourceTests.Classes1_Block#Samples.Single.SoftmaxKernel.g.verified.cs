@@ -665,19 +665,19 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxBlock256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock256(logits, probabilities, rows);
                 return;
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                SoftmaxBlock128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock128(logits, probabilities, rows);
                 return;
             }
 
@@ -688,19 +688,19 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock256(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock128(logits, logProbabilities, rows);
                 return;
             }
 
@@ -711,17 +711,17 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock128(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock128(logits, targets, losses, rows);
             }
 
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
@@ -749,9 +749,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -759,7 +761,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -784,9 +786,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -794,7 +798,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -818,10 +822,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (16 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock512(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 16;
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
@@ -829,7 +834,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -849,7 +854,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 16), C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Loads 8 rows of 1 classes (8 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -874,9 +879,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock256(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 8;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -884,7 +891,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -909,9 +916,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock256(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 8;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -919,7 +928,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -943,10 +952,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (8 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 8;
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
@@ -954,7 +964,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -974,7 +984,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 8), C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Loads 4 rows of 1 classes (4 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -999,9 +1009,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock128(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 4;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -1009,7 +1021,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1034,9 +1046,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock128(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 4;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -1044,7 +1058,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1068,10 +1082,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (4 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock128(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 4;
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
@@ -1079,7 +1094,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -1099,7 +1114,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c0, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 4), C, targets, losses, max, sum, compensation);
         }
 
         // ---- double ----------------------------------------------------------------------------------------------

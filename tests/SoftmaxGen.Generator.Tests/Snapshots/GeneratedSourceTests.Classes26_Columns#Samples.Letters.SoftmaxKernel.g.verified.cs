@@ -665,13 +665,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(logits, probabilities, rows);
                 return;
             }
 
@@ -688,13 +688,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(logits, logProbabilities, rows);
                 return;
             }
 
@@ -711,12 +711,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -728,22 +728,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
+        private static void SoftmaxColumns512(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) => ColumnLayout.Softmax512(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns512(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows) => ColumnLayout.LogSoftmax512(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows transposed four classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns512(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy512(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
+        private static void SoftmaxColumns256(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) => ColumnLayout.Softmax256(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns256(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows) => ColumnLayout.LogSoftmax256(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 7 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)

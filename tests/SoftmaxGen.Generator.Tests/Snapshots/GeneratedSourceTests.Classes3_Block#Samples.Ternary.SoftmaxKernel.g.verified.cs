@@ -665,19 +665,19 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxBlock256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock256(logits, probabilities, rows);
                 return;
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                SoftmaxBlock128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock128(logits, probabilities, rows);
                 return;
             }
 
@@ -688,19 +688,19 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock256(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock128(logits, logProbabilities, rows);
                 return;
             }
 
@@ -711,17 +711,17 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock128(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock128(logits, targets, losses, rows);
             }
 
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
@@ -785,9 +785,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -795,7 +797,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -824,9 +826,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -834,7 +838,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -860,10 +864,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (48 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock512(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 16;
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
@@ -871,7 +876,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -893,7 +898,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 48), C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Loads 8 rows of 3 classes (24 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -954,9 +959,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock256(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock256(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 8;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 SoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -964,7 +971,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 8 rows.</summary>
@@ -993,9 +1000,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock256(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock256(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 8;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 LogSoftmaxOneBlock256(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -1003,7 +1012,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 8 rows.</summary>
@@ -1029,10 +1038,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows (24 values) transposed so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 8;
+            nuint full = (nuint)rows - (nuint)rows % 8;
             for (nuint row = 0; row < full; row += 8)
             {
                 lossSum += CrossEntropyOneBlock256(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 8), losses.IsEmpty ? default : losses.Slice((int)row, 8));
@@ -1040,7 +1050,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 8) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -1062,7 +1072,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 24), C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Loads 4 rows of 3 classes (12 values) and transposes them: lane r of column j is class j of row r.</summary>
@@ -1123,9 +1133,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock128(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock128(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 4;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 SoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -1133,7 +1145,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 4 rows.</summary>
@@ -1162,9 +1174,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock128(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock128(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 4;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 LogSoftmaxOneBlock128(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -1172,7 +1186,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 4 rows.</summary>
@@ -1198,10 +1212,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows (12 values) transposed so that each Vector128 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock128(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 4;
+            nuint full = (nuint)rows - (nuint)rows % 4;
             for (nuint row = 0; row < full; row += 4)
             {
                 lossSum += CrossEntropyOneBlock128(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 4), losses.IsEmpty ? default : losses.Slice((int)row, 4));
@@ -1209,7 +1224,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 4) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -1231,7 +1246,7 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c2, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 12), C, targets, losses, max, sum, compensation);
         }
 
         // ---- double ----------------------------------------------------------------------------------------------
@@ -1241,13 +1256,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(logits, probabilities, rows);
                 return;
             }
 
@@ -1264,13 +1279,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(logits, logProbabilities, rows);
                 return;
             }
 
@@ -1287,12 +1302,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -1304,22 +1319,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
+        private static void SoftmaxColumns512(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => ColumnLayout.Softmax512(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns512(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => ColumnLayout.LogSoftmax512(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns512(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy512(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
+        private static void SoftmaxColumns256(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => ColumnLayout.Softmax256(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns256(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => ColumnLayout.LogSoftmax256(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-1, 1-2).</summary>
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)

@@ -665,13 +665,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxBlock512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(logits, probabilities, rows);
                 return;
             }
 
@@ -688,13 +688,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxBlock512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxBlock512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(logits, logProbabilities, rows);
                 return;
             }
 
@@ -711,12 +711,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyBlock512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyBlock512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -732,8 +732,9 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void LoadColumns512(ref float x, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3, out Vector512<float> c4, out Vector512<float> c5, out Vector512<float> c6, out Vector512<float> c7)
         {
-            BlockMemory.LoadClassQuad(ref x, C, 0, out c0, out c1, out c2, out c3);
-            BlockMemory.LoadClassQuad(ref x, C, 4, out c4, out c5, out c6, out c7);
+            ReadOnlySpan<float> block = MemoryMarshal.CreateReadOnlySpan(ref x, 128);
+            BlockMemory.LoadClassQuad(block, C, 0, out c0, out c1, out c2, out c3);
+            BlockMemory.LoadClassQuad(block, C, 4, out c4, out c5, out c6, out c7);
         }
 
         /// <summary>Transposes 16 rows of 8 classes back to row-major order and stores them.</summary>
@@ -741,15 +742,18 @@ namespace SoftmaxGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreColumns512(ref float y, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7)
         {
-            BlockMemory.StoreClassQuad(ref y, C, 0, c0, c1, c2, c3);
-            BlockMemory.StoreClassQuad(ref y, C, 4, c4, c5, c6, c7);
+            Span<float> block = MemoryMarshal.CreateSpan(ref y, 128);
+            BlockMemory.StoreClassQuad(block, C, 0, c0, c1, c2, c3);
+            BlockMemory.StoreClassQuad(block, C, 4, c4, c5, c6, c7);
         }
 
         /// <summary>Softmax with blocks of 16 rows (128 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void SoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void SoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> probabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(probabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 SoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -757,7 +761,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.SoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.SoftmaxLastRows(logits.Slice((int)full * C), probabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Softmax of one block of 16 rows.</summary>
@@ -796,9 +800,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Log-softmax with blocks of 16 rows (128 values) transposed so that each Vector512 lane is one row.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static void LogSoftmaxBlock512(ref float x, ref float y, nuint rows)
+        private static void LogSoftmaxBlock512(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows)
         {
-            nuint full = rows - rows % 16;
+            ref float x = ref MemoryMarshal.GetReference(logits);
+            ref float y = ref MemoryMarshal.GetReference(logProbabilities);
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 LogSoftmaxOneBlock512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C));
@@ -806,7 +812,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            ColumnLayout.LogSoftmaxLastRows(ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C), rows - full, C);
+            ColumnLayout.LogSoftmaxLastRows(logits.Slice((int)full * C), logProbabilities.Slice((int)full * C), rows - (int)full, C);
         }
 
         /// <summary>Log-softmax of one block of 16 rows.</summary>
@@ -837,10 +843,11 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Cross-entropy against class targets with blocks of 16 rows (128 values) transposed so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller
-        private static double CrossEntropyBlock512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
+        private static double CrossEntropyBlock512(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows)
         {
+            ref float x = ref MemoryMarshal.GetReference(logits);
             double lossSum = 0;
-            nuint full = rows - rows % 16;
+            nuint full = (nuint)rows - (nuint)rows % 16;
             for (nuint row = 0; row < full; row += 16)
             {
                 lossSum += CrossEntropyOneBlock512(ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, 16), losses.IsEmpty ? default : losses.Slice((int)row, 16));
@@ -848,7 +855,7 @@ namespace SoftmaxGen.Kernels
 
             // The last rows (fewer than 16) one at a time with a block lane's arithmetic (the runtime's column layout
             // in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.
-            lossSum += ColumnLayout.CrossEntropyLastRows(ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - full, C);
+            lossSum += ColumnLayout.CrossEntropyLastRows(logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full), rows - (int)full, C);
 
             return lossSum;
         }
@@ -875,17 +882,17 @@ namespace SoftmaxGen.Kernels
             SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(c7, negatedMax), ref sum, ref compensation);
 
             // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-            return BlockMemory.BlockLosses(ref x, C, targets, losses, max, sum, compensation);
+            return BlockMemory.BlockLosses(MemoryMarshal.CreateReadOnlySpan(ref x, 128), C, targets, losses, max, sum, compensation);
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
+        private static void SoftmaxColumns256(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) => ColumnLayout.Softmax256(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref float x, ref float y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns256(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows) => ColumnLayout.LogSoftmax256(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed through 8 x 8 tiles so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
@@ -990,13 +997,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                SoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns512(logits, probabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                SoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
+                SoftmaxColumns256(logits, probabilities, rows);
                 return;
             }
 
@@ -1013,13 +1020,13 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns512(logits, logProbabilities, rows);
                 return;
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                LogSoftmaxColumns256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
+                LogSoftmaxColumns256(logits, logProbabilities, rows);
                 return;
             }
 
@@ -1036,12 +1043,12 @@ namespace SoftmaxGen.Kernels
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns512(logits, targets, losses, rows);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                return CrossEntropyColumns256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
+                return CrossEntropyColumns256(logits, targets, losses, rows);
             }
 
             if (Vector128.IsHardwareAccelerated)
@@ -1053,22 +1060,22 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax512(ref x, ref y, rows, C);
+        private static void SoftmaxColumns512(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => ColumnLayout.Softmax512(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns512(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax512(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns512(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => ColumnLayout.LogSoftmax512(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 8 rows transposed two classes at a time so that each Vector512 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy512(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns512(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy512(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void SoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.Softmax256(ref x, ref y, rows, C);
+        private static void SoftmaxColumns256(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => ColumnLayout.Softmax256(logits, probabilities, rows, C);
 
         /// <summary>Log-softmax with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row (the runtime's column layout, shared with the fallback).</summary>
-        private static void LogSoftmaxColumns256(ref double x, ref double y, nuint rows) => ColumnLayout.LogSoftmax256(ref x, ref y, rows, C);
+        private static void LogSoftmaxColumns256(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => ColumnLayout.LogSoftmax256(logits, logProbabilities, rows, C);
 
         /// <summary>Cross-entropy against class targets with blocks of 4 rows transposed two classes at a time so that each Vector256 lane is one row; returns the sum of the row losses.</summary>
-        private static double CrossEntropyColumns256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows) => ColumnLayout.CrossEntropy256(ref x, targets, losses, rows, C);
+        private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7).</summary>
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)

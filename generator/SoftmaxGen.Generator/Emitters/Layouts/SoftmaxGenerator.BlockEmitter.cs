@@ -58,7 +58,7 @@ public sealed partial class SoftmaxGenerator
 
             EmitOperation(writer, plan, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
                 // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
-                return {BlockMemory.BlockLosses}(ref x, C, targets, losses, max, sum, compensation);
+                return {BlockMemory.BlockLosses}(MemoryMarshal.CreateReadOnlySpan(ref x, {plan.Lanes * plan.Classes}), C, targets, losses, max, sum, compensation);
                 """);
         }
 
@@ -165,22 +165,24 @@ public sealed partial class SoftmaxGenerator
                 $"Four classes at a time (128 bits of each row, one 4 x 4 transpose per 128-bit lane): classes {quads}{(overlaps ? "; the last quad overlaps the one before, so that nothing past a row is read or written" : string.Empty)}.",
                 () =>
                 {
+                    writer.WriteLine($"ReadOnlySpan<float> block = MemoryMarshal.CreateReadOnlySpan(ref x, {plan.Lanes * classes});");
                     int loaded = 0;
                     foreach (int start in starts)
                     {
                         // Classes already loaded by the quad before go to locals left unused (named, not discards: a
                         // user type named _ would turn a discard into a type name).
                         string outs = string.Join(", ", Enumerable.Range(start, 4).Select(j => j < loaded ? $"out {plan.VectorType} again{j}" : $"out c{j}"));
-                        writer.WriteLine($"{BlockMemory.LoadClassQuad}(ref x, C, {start}, {outs});");
+                        writer.WriteLine($"{BlockMemory.LoadClassQuad}(block, C, {start}, {outs});");
                         loaded = start + 4;
                     }
                 },
                 $"Four classes at a time: classes {quads}{(overlaps ? " (the repeated classes are written twice, with the same values)" : string.Empty)}.",
                 () =>
                 {
+                    writer.WriteLine($"Span<float> block = MemoryMarshal.CreateSpan(ref y, {plan.Lanes * classes});");
                     foreach (int start in starts)
                     {
-                        writer.WriteLine($"{BlockMemory.StoreClassQuad}(ref y, C, {start}, {string.Join(", ", Enumerable.Range(start, 4).Select(j => $"c{j}"))});");
+                        writer.WriteLine($"{BlockMemory.StoreClassQuad}(block, C, {start}, {string.Join(", ", Enumerable.Range(start, 4).Select(j => $"c{j}"))});");
                     }
                 });
         }
@@ -238,24 +240,32 @@ public sealed partial class SoftmaxGenerator
             string returnType = sumsLosses ? "double" : "void";
             string addLoss = sumsLosses ? "lossSum += " : string.Empty;
             string parameters = sumsLosses ? "ref float x, ReadOnlySpan<int> targets, Span<float> losses" : "ref float x, ref float y";
+            string output = name == "LogSoftmax" ? "logProbabilities" : "probabilities";
+            string spanParameters = sumsLosses ? "ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses" : $"ReadOnlySpan<float> logits, Span<float> {output}";
             string blockArguments = sumsLosses
                 ? $"ref Unsafe.Add(ref x, row * C), targets.Slice((int)row, {lanes}), losses.IsEmpty ? default : losses.Slice((int)row, {lanes})"
                 : "ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C)";
             string lastRowsArguments = sumsLosses
-                ? "ref Unsafe.Add(ref x, full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full)"
-                : "ref Unsafe.Add(ref x, full * C), ref Unsafe.Add(ref y, full * C)";
+                ? "logits.Slice((int)full * C), targets.Slice((int)full), losses.IsEmpty ? default : losses.Slice((int)full)"
+                : $"logits.Slice((int)full * C), {output}.Slice((int)full * C)";
 
             writer.WriteLine();
             writer.WriteLine($"/// <summary>{summary}</summary>");
             writer.WriteLine(HotLoop);
-            using (writer.OpenBlock($"private static {returnType} {name}{plan.Suffix}({parameters}, nuint rows)"))
+            using (writer.OpenBlock($"private static {returnType} {name}{plan.Suffix}({spanParameters}, int rows)"))
             {
+                writer.WriteLine("ref float x = ref MemoryMarshal.GetReference(logits);");
+                if (!sumsLosses)
+                {
+                    writer.WriteLine($"ref float y = ref MemoryMarshal.GetReference({output});");
+                }
+
                 if (sumsLosses)
                 {
                     writer.WriteLine("double lossSum = 0;");
                 }
 
-                writer.WriteLine($"nuint full = rows - rows % {lanes};");
+                writer.WriteLine($"nuint full = (nuint)rows - (nuint)rows % {lanes};");
                 using (writer.OpenBlock($"for (nuint row = 0; row < full; row += {lanes})"))
                 {
                     writer.WriteLine($"{addLoss}{name}One{plan.Suffix}({blockArguments});");
@@ -264,7 +274,7 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine();
                 writer.WriteLine($"// The last rows (fewer than {lanes}) one at a time with a block lane's arithmetic (the runtime's column layout");
                 writer.WriteLine("// in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.");
-                writer.WriteLine($"{addLoss}{lastRows}({lastRowsArguments}, rows - full, C);");
+                writer.WriteLine($"{addLoss}{lastRows}({lastRowsArguments}, rows - (int)full, C);");
                 if (sumsLosses)
                 {
                     writer.WriteLine();

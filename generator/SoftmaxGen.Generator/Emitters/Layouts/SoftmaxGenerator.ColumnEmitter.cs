@@ -16,13 +16,13 @@ public sealed partial class SoftmaxGenerator
             string element = plan.Element;
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            writer.WriteLine($"private static void Softmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows) => {ColumnLayout.Softmax}{plan.Bits}(ref x, ref y, rows, C);");
+            writer.WriteLine($"private static void Softmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows) => {ColumnLayout.Softmax}{plan.Bits}(logits, probabilities, rows, C);");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Log-softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            writer.WriteLine($"private static void LogSoftmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows) => {ColumnLayout.LogSoftmax}{plan.Bits}(ref x, ref y, rows, C);");
+            writer.WriteLine($"private static void LogSoftmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> logProbabilities, int rows) => {ColumnLayout.LogSoftmax}{plan.Bits}(logits, logProbabilities, rows, C);");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
-            writer.WriteLine($"private static double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows) => {ColumnLayout.CrossEntropy}{plan.Bits}(ref x, targets, losses, rows, C);");
+            writer.WriteLine($"private static double CrossEntropy{plan.Suffix}(ReadOnlySpan<{element}> logits, ReadOnlySpan<int> targets, Span<{element}> losses, int rows) => {ColumnLayout.CrossEntropy}{plan.Bits}(logits, targets, losses, rows, C);");
         }
     }
 }
