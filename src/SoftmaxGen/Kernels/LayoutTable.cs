@@ -23,6 +23,19 @@ internal enum RowLayout
     Loop,
 }
 
+/// <summary>Which of the table's rules an operation follows.</summary>
+internal enum LayoutRule
+{
+    /// <summary>Softmax, log-softmax and the plain cross-entropy: <see cref="LayoutTable.ForWidth"/>.</summary>
+    Table,
+
+    /// <summary>Operations with row layouts only: <see cref="LayoutTable.RowOrLoop"/>.</summary>
+    Rows,
+
+    /// <summary>The cross-entropy with options: <see cref="LayoutTable.OptionColumns"/>, no layout otherwise.</summary>
+    OptionColumns,
+}
+
 /// <summary>
 /// The one statement of which layout a class count takes, shared by the runtime's dispatch and the generator's
 /// <c>KernelPlan.Choose</c>. Every bound is inclusive.
@@ -68,4 +81,22 @@ internal static class LayoutTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static RowLayout RowOrLoop(int classes, int lanes) =>
         classes < lanes ? RowLayout.None : classes <= MaxRowVectors * lanes ? RowLayout.Row : RowLayout.Loop;
+
+    /// <summary>
+    /// The lane-wise cross-entropy with options (weights, ignored rows, smoothing) takes rows of fewer classes than the
+    /// vector has lanes, with Vector512 or Vector256 (double rows of at least two classes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool OptionColumns(int classes, int elementSize, int vectorBytes) =>
+        vectorBytes >= MinColumnVectorBytes && classes < vectorBytes / elementSize
+        && (elementSize == 4 || classes >= MinDoubleColumnClasses);
+
+    /// <summary>The layout that <paramref name="rule"/> gives at a width (see <see cref="ForWidth"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static RowLayout For(LayoutRule rule, int classes, int elementSize, int vectorBytes) => rule switch
+    {
+        LayoutRule.Table => ForWidth(classes, elementSize, vectorBytes),
+        LayoutRule.Rows => RowOrLoop(classes, vectorBytes / elementSize),
+        _ => OptionColumns(classes, elementSize, vectorBytes) ? RowLayout.Columns : RowLayout.None,
+    };
 }

@@ -38,15 +38,19 @@ internal interface ISweepOperation
 /// </summary>
 internal static class VectorDispatch
 {
-    /// <summary>Runs <paramref name="operation"/> once, at the widest accelerated width whose layout for <paramref name="classes"/> is not <see cref="RowLayout.None"/>, else in the scalar lane (as <see cref="RowLayout.Row"/>).</summary>
+    /// <summary>
+    /// Runs <paramref name="operation"/> once, at the widest accelerated width whose layout by <paramref name="rule"/>
+    /// for <paramref name="classes"/> is not <see cref="RowLayout.None"/>, else in the scalar lane (as
+    /// <see cref="RowLayout.Row"/>, or <see cref="RowLayout.None"/> under <see cref="LayoutRule.OptionColumns"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TResult ByLayout<TOperation, T, TResult>(ref TOperation operation, int classes)
+    internal static TResult ByLayout<TOperation, T, TResult>(ref TOperation operation, int classes, LayoutRule rule = LayoutRule.Table)
         where TOperation : ILayoutOperation<TResult>, allows ref struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         return typeof(T) == typeof(float)
-            ? ByLayout<TOperation, TResult, float, Simd512F, Vector512<float>, Simd256F, Vector256<float>, Simd128F, Vector128<float>, ScalarF>(ref operation, classes)
-            : ByLayout<TOperation, TResult, double, Simd512D, Vector512<double>, Simd256D, Vector256<double>, Simd128D, Vector128<double>, ScalarD>(ref operation, classes);
+            ? ByLayout<TOperation, TResult, float, Simd512F, Vector512<float>, Simd256F, Vector256<float>, Simd128F, Vector128<float>, ScalarF>(ref operation, classes, rule)
+            : ByLayout<TOperation, TResult, double, Simd512D, Vector512<double>, Simd256D, Vector256<double>, Simd128D, Vector128<double>, ScalarD>(ref operation, classes, rule);
     }
 
     /// <summary>Runs <paramref name="operation"/> from position 0 with every accelerated width, widest first, then the scalar lane for what is left.</summary>
@@ -62,7 +66,7 @@ internal static class VectorDispatch
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TResult ByLayout<TOperation, TResult, T, T512, V512, T256, V256, T128, V128, TScalar>(ref TOperation operation, int classes)
+    private static TResult ByLayout<TOperation, TResult, T, T512, V512, T256, V256, T128, V128, TScalar>(ref TOperation operation, int classes, LayoutRule rule)
         where TOperation : ILayoutOperation<TResult>, allows ref struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where T512 : ISimd<V512, T> where V512 : struct
@@ -72,13 +76,13 @@ internal static class VectorDispatch
     {
         int size = Unsafe.SizeOf<T>();
         RowLayout layout;
-        if (Vector512.IsHardwareAccelerated && (layout = LayoutTable.ForWidth(classes, size, Vector512<byte>.Count)) != RowLayout.None)
+        if (Vector512.IsHardwareAccelerated && (layout = LayoutTable.For(rule, classes, size, Vector512<byte>.Count)) != RowLayout.None)
             return operation.Run<T512, V512, T>(layout);
-        if (Vector256.IsHardwareAccelerated && (layout = LayoutTable.ForWidth(classes, size, Vector256<byte>.Count)) != RowLayout.None)
+        if (Vector256.IsHardwareAccelerated && (layout = LayoutTable.For(rule, classes, size, Vector256<byte>.Count)) != RowLayout.None)
             return operation.Run<T256, V256, T>(layout);
-        if (Vector128.IsHardwareAccelerated && (layout = LayoutTable.ForWidth(classes, size, Vector128<byte>.Count)) != RowLayout.None)
+        if (Vector128.IsHardwareAccelerated && (layout = LayoutTable.For(rule, classes, size, Vector128<byte>.Count)) != RowLayout.None)
             return operation.Run<T128, V128, T>(layout);
-        return operation.Run<TScalar, T, T>(RowLayout.Row);
+        return operation.Run<TScalar, T, T>(rule == LayoutRule.OptionColumns ? RowLayout.None : RowLayout.Row);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -103,6 +107,11 @@ internal static class VectorDispatch
     /// <summary>A reference to the operation's element type as the <typeparamref name="T"/> of Run (the same type: the driver passes the one it was given).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref T As<TElement, T>(ref TElement reference) => ref Unsafe.As<TElement, T>(ref reference);
+
+    /// <summary>A span of the operation's element type as the <typeparamref name="T"/> of Run (the same type).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static System.ReadOnlySpan<T> As<TElement, T>(System.ReadOnlySpan<TElement> span) =>
+        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TElement, T>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)), span.Length);
 
     /// <summary>A span of the operation's element type as the <typeparamref name="T"/> of Run (the same type).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
