@@ -78,12 +78,7 @@ internal static class AxisKernels
         nuint i = start;
         for (; i + width <= inner; i += width)
         {
-            // Lane j holds position i + j; class c of it is at c * inner.
-            TVec max = TOps.Load(ref x, i);
-            for (nuint c = 1; c < classes; c++)
-            {
-                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
-            }
+            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
 
             // e^(x - max), stored, and its compensated sum. Each input is read before its output is written, so
             // in-place calls are correct.
@@ -121,6 +116,22 @@ internal static class AxisKernels
         return i;
     }
 
+    /// <summary>The maximum over the classes of the positions <c>[i, i + W)</c>: lane j holds position i + j, whose class c is at c * inner.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ColumnMax<TOps, TVec, T>(ref T x, nuint classes, nuint inner, nuint i)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec max = TOps.Load(ref x, i);
+        for (nuint c = 1; c < classes; c++)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
+        }
+
+        return max;
+    }
+
     /// <summary>Log-softmax of whole vectors of positions from <paramref name="start"/>; returns the first position left.</summary>
     private static nuint LogSoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
         where TOps : ISimd<TVec, T>
@@ -131,11 +142,7 @@ internal static class AxisKernels
         nuint i = start;
         for (; i + width <= inner; i += width)
         {
-            TVec max = TOps.Load(ref x, i);
-            for (nuint c = 1; c < classes; c++)
-            {
-                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
-            }
+            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
 
             TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
             TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)

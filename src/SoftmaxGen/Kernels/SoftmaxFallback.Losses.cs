@@ -185,13 +185,11 @@ public static partial class SoftmaxFallback
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The loss first: the gradient may be the logits' own memory.
-        double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes) : KernelCrossEntropy(kernel, logits, targets, rows);
+        double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes) : KernelCrossEntropy(kernel, logits, targets, [], rows);
         if (kernel is null)
             SoftmaxRows(logits, logitsGradient, rows, classes);
-        else if (typeof(T) == typeof(float))
-            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(logitsGradient), rows);
         else
-            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(logitsGradient), rows);
+            KernelSoftmax(kernel, logits, logitsGradient, rows, log: false);
 
         ref T gradient = ref MemoryMarshal.GetReference(logitsGradient);
         for (int row = 0; row < rows; row++)
@@ -207,12 +205,26 @@ public static partial class SoftmaxFallback
         return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
+    /// <summary>Softmax or log-softmax of validated rows by a registered kernel (whose members are per element type).</summary>
+    internal static void KernelSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, int rows, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && log)
+            kernel.LogSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), rows);
+        else if (typeof(T) == typeof(float))
+            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), rows);
+        else if (log)
+            kernel.LogSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), rows);
+        else
+            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), rows);
+    }
+
     /// <summary>The plain cross-entropy of a registered kernel (whose members are per element type).</summary>
-    private static double KernelCrossEntropy<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int rows)
+    internal static double KernelCrossEntropy<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
         => typeof(T) == typeof(float)
-            ? kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, float>(logits), targets, [], rows)
-            : kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, double>(logits), targets, [], rows);
+            ? kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows)
+            : kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows);
 
     /// <summary>Multiplies every value by <paramref name="factor"/>, a vector at a time.</summary>
     private static void Scale<T>(Span<T> values, T factor)
