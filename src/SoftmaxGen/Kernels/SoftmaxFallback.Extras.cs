@@ -9,35 +9,19 @@ public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        SoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
     public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        SoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
     public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
@@ -80,6 +64,14 @@ public static partial class SoftmaxFallback
     /// <inheritdoc cref="LogSoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void LogSoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
         => AxisCore(input, output, outer, classes, innerSize, log: true);
+
+    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        AxisCore(input, output, outer, classes, innerSize, log);
+    }
 
     internal static void AxisCore<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int innerSize, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>

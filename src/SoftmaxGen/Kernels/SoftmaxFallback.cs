@@ -17,35 +17,19 @@ public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int)"/>
     public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
@@ -73,17 +57,11 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
     public static void SoftmaxCore(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
-        SoftmaxRows(logits, probabilities, rows, classes);
-    }
+        => CoreChecked(logits, probabilities, rows, classes, log: false);
 
     /// <inheritdoc cref="SoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void SoftmaxCore(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
-        SoftmaxRows(logits, probabilities, rows, classes);
-    }
+        => CoreChecked(logits, probabilities, rows, classes, log: false);
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows (the scalar path of generated kernels).</summary>
     /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
@@ -92,17 +70,11 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
     public static void LogSoftmaxCore(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
-        LogSoftmaxRows(logits, logProbabilities, rows, classes);
-    }
+        => CoreChecked(logits, logProbabilities, rows, classes, log: true);
 
     /// <inheritdoc cref="LogSoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmaxCore(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
-        LogSoftmaxRows(logits, logProbabilities, rows, classes);
-    }
+        => CoreChecked(logits, logProbabilities, rows, classes, log: true);
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets (the scalar path of generated kernels); writes per-row losses unless <paramref name="losses"/> is empty; returns their sum.</summary>
     /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
@@ -143,6 +115,24 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.CoreRows(logits.Length, logits.Length, logits.Length / Math.Max(classes, 1), classes);
         SoftmaxGuard.PerRowLength(predictions.Length, logits.Length / classes, nameof(predictions));
         RowKernels.Argmax(logits, predictions, classes);
+    }
+
+    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        CoreChecked(logits, output, rows, classes, log);
+    }
+
+    private static void CoreChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SoftmaxGuard.CoreRows(logits.Length, output.Length, rows, classes);
+        if (log)
+            LogSoftmaxRows(logits, output, rows, classes);
+        else
+            SoftmaxRows(logits, output, rows, classes);
     }
 
     // ---- Validated cores: the layout and the widest vector that fits (LayoutTable, VectorDispatch) ----------
