@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen.Generator;
 
@@ -44,13 +45,13 @@ internal enum PlanKind
 internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementBits, int Classes)
 {
     /// <summary>The register budget for a row: rows of more vectors than this are looped over.</summary>
-    public const int MaxRowVectors = 8;
+    public const int MaxRowVectors = LayoutTable.MaxRowVectors;
 
-    /// <summary>The float class counts that take the <see cref="PlanKind.Columns"/> layout when no block does (the runtime's ColumnLayout.MaxClasses is the bound above).</summary>
-    public const int MinColumnClasses = 4, MaxColumnClasses = 63;
+    /// <summary>The float class counts that take the <see cref="PlanKind.Columns"/> layout when no block does (inclusive, from the shared <see cref="LayoutTable"/>).</summary>
+    public const int MinColumnClasses = LayoutTable.MinSingleColumnClasses, MaxColumnClasses = LayoutTable.MaxSingleColumnClasses;
 
-    /// <summary>The double class counts that take the <see cref="PlanKind.Columns"/> layout (the runtime's ColumnKernels.MaxDoubleClasses is the bound above).</summary>
-    public const int MinDoubleColumnClasses = 2, MaxDoubleColumnClasses = 15;
+    /// <summary>The double class counts that take the <see cref="PlanKind.Columns"/> layout (inclusive, from the shared <see cref="LayoutTable"/>).</summary>
+    public const int MinDoubleColumnClasses = LayoutTable.MinDoubleColumnClasses, MaxDoubleColumnClasses = LayoutTable.MaxDoubleColumnClasses;
 
     public static readonly int[] TierBits = [512, 256, 128];
 
@@ -77,30 +78,23 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     public int RepeatedLanes => VectorCount * Lanes - Classes;
 
     /// <summary>The largest float class count processed a block of rows at a time, for a tier of <paramref name="lanes"/> lanes.</summary>
-    public static int BlockLimit(int lanes) => lanes * 3 / 4;
+    public static int BlockLimit(int lanes) => LayoutTable.BlockLimit(lanes);
 
     public static KernelPlan Choose(int classes, int tierBits, int elementBits)
     {
-        int tierLanes = tierBits / elementBits;
-        if (elementBits == 32 && classes <= BlockLimit(tierLanes))
+        // The block and column layouts run at the tier's own width; the row layouts at the widest width the row fills.
+        RowLayout layout = LayoutTable.ForWidth(classes, elementBits / 8, tierBits / 8);
+        if (layout is RowLayout.Block or RowLayout.Columns)
         {
-            return new KernelPlan(PlanKind.Block, tierBits, elementBits, classes);
-        }
-
-        if (tierBits >= 256 && (elementBits == 32
-                ? classes >= MinColumnClasses && classes <= MaxColumnClasses
-                : classes >= MinDoubleColumnClasses && classes <= MaxDoubleColumnClasses))
-        {
-            return new KernelPlan(PlanKind.Columns, tierBits, elementBits, classes);
+            return new KernelPlan(layout == RowLayout.Block ? PlanKind.Block : PlanKind.Columns, tierBits, elementBits, classes);
         }
 
         foreach (int bits in TierBits)
         {
-            int lanes = bits / elementBits;
-            if (bits <= tierBits && lanes <= classes)
+            RowLayout row = LayoutTable.RowOrLoop(classes, bits / elementBits);
+            if (bits <= tierBits && row != RowLayout.None)
             {
-                PlanKind kind = (classes + lanes - 1) / lanes <= MaxRowVectors ? PlanKind.Row : PlanKind.Loop;
-                return new KernelPlan(kind, bits, elementBits, classes);
+                return new KernelPlan(row == RowLayout.Row ? PlanKind.Row : PlanKind.Loop, bits, elementBits, classes);
             }
         }
 

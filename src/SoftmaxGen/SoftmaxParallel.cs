@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using SoftmaxGen.Kernels;
@@ -56,21 +57,11 @@ public static class SoftmaxParallel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.Softmax, logits, probabilities, [], rows, classes, degree);
-    }
+        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities));
 
     /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.Softmax, logits, probabilities, [], rows, classes, degree);
-    }
+        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities));
 
     /// <summary>
     /// The log-softmax of each row, as <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
@@ -83,21 +74,11 @@ public static class SoftmaxParallel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
     public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.LogSoftmax, logits, logProbabilities, [], rows, classes, degree);
-    }
+        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities));
 
     /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.LogSoftmax, logits, logProbabilities, [], rows, classes, degree);
-    }
+        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities));
 
     /// <summary>
     /// The cross-entropy loss of logits against class-index targets, reduced over the rows, as
@@ -116,25 +97,11 @@ public static class SoftmaxParallel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, <paramref name="reduction"/> is not defined, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="targets"/> does not hold one value per row.</exception>
     public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.Reduction(reduction);
-        int degree = Degree(maxDegreeOfParallelism);
-        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
-        return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
-    }
+        => (float)ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism);
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, int)"/>
     public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.Reduction(reduction);
-        int degree = Degree(maxDegreeOfParallelism);
-        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
-        return SoftmaxGuard.Reduce(sum, rows, reduction);
-    }
+        => ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism);
 
     /// <summary>
     /// The cross-entropy loss of each row against its class-index target, as
@@ -149,16 +116,34 @@ public static class SoftmaxParallel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
     public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, int maxDegreeOfParallelism = -1)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Targets(targets, rows, classes);
-        SoftmaxGuard.PerRowLosses(logits, targets, [], losses, rows);
-        int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
-    }
+        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism);
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
     public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, int maxDegreeOfParallelism = -1)
+        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism);
+
+    private static void RowsChecked<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, int classes, int maxDegreeOfParallelism, string outputName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        int degree = Degree(maxDegreeOfParallelism);
+        Run(operation, logits, output, [], rows, classes, degree);
+    }
+
+    private static double ReducedChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, int maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Targets(targets, rows, classes);
+        SoftmaxGuard.Reduction(reduction);
+        int degree = Degree(maxDegreeOfParallelism);
+        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    private static void PerRowChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, int maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Targets(targets, rows, classes);
@@ -200,7 +185,7 @@ public static class SoftmaxParallel
     // chunk in chunk order. `output` is the probabilities (softmax, log-softmax) or the per-row losses (cross-entropy,
     // empty for a reduction).
     private static double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         SoftmaxKernel? kernel = SoftmaxKernelRegistry.Find(classes);
         int chunkRows = ChunkRows(classes);
@@ -225,7 +210,7 @@ public static class SoftmaxParallel
     }
 
     private static unsafe double RunParallel<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunks, int degree)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* logitsPointer = logits)
         fixed (T* outputPointer = output)
@@ -257,7 +242,7 @@ public static class SoftmaxParallel
 
     // Chunk `chunk` (rows [chunk * chunkRows, ...)) of a batch.
     private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The products are taken in long and narrowed checked: for chunk < chunks they are at most rows and
         // logits.Length, which are ints, so a wrong chunk count fails loudly rather than slicing a wrapped offset.
@@ -274,43 +259,23 @@ public static class SoftmaxParallel
 
     // One chunk's call into the normal dispatch: the generated kernel for the class count, or the fallback.
     private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
+        switch (operation)
         {
-            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(logits);
-            Span<float> y = MemoryMarshal.Cast<T, float>(output);
-            switch (operation)
-            {
-                case Operation.Softmax:
-                    if (kernel is not null) kernel.SoftmaxValidated(x, y, rows);
-                    else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
-                    return 0;
-                case Operation.LogSoftmax:
-                    if (kernel is not null) kernel.LogSoftmaxValidated(x, y, rows);
-                    else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
-                    return 0;
-                default:
-                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyRows(x, targets, y, rows, classes);
-            }
-        }
-        else
-        {
-            ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(logits);
-            Span<double> y = MemoryMarshal.Cast<T, double>(output);
-            switch (operation)
-            {
-                case Operation.Softmax:
-                    if (kernel is not null) kernel.SoftmaxValidated(x, y, rows);
-                    else SoftmaxFallback.SoftmaxCore(x, y, rows, classes);
-                    return 0;
-                case Operation.LogSoftmax:
-                    if (kernel is not null) kernel.LogSoftmaxValidated(x, y, rows);
-                    else SoftmaxFallback.LogSoftmaxCore(x, y, rows, classes);
-                    return 0;
-                default:
-                    return kernel is not null ? kernel.CrossEntropyValidated(x, targets, y, rows) : SoftmaxFallback.CrossEntropyRows(x, targets, y, rows, classes);
-            }
+            case Operation.Softmax or Operation.LogSoftmax:
+                bool log = operation == Operation.LogSoftmax;
+                if (kernel is not null)
+                    SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
+                else if (log)
+                    SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes);
+                else
+                    SoftmaxFallback.SoftmaxRows(logits, output, rows, classes);
+                return 0;
+            default:
+                return kernel is not null
+                    ? SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, output, rows)
+                    : SoftmaxFallback.CrossEntropyRows(logits, targets, output, rows, classes);
         }
     }
 
@@ -327,7 +292,7 @@ public static class SoftmaxParallel
         int rows,
         int classes,
         int chunkRows)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         public double Run(int chunk) => RunChunk(
             operation,

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -23,24 +24,21 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a multiple of <c>classes x innerSize</c>; <paramref name="output"/> is shorter than <paramref name="input"/> or partly overlaps it.</exception>
     public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        if (innerSize == 1)
-            Softmax(input, output, classes);
-        else
-            SoftmaxFallback.SoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+        => AxisChecked(input, output, classes, innerSize, log: false);
+
+    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
         SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
         if (innerSize == 1)
-            Softmax(input, output, classes);
+            RowsChecked(input, output, classes, log ? "logProbabilities" : "probabilities", log);
         else
-            SoftmaxFallback.SoftmaxAxisCore(input, output, outer, classes, innerSize);
+            SoftmaxFallback.AxisCore(input, output, outer, classes, innerSize, log);
     }
 
     /// <summary>
@@ -58,25 +56,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a multiple of <c>classes x innerSize</c>; <paramref name="output"/> is shorter than <paramref name="input"/> or partly overlaps it.</exception>
     public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        if (innerSize == 1)
-            LogSoftmax(input, output, classes);
-        else
-            SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        if (innerSize == 1)
-            LogSoftmax(input, output, classes);
-        else
-            SoftmaxFallback.LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <summary>
     /// The k most probable classes of each row, most probable first, with their softmax probabilities, as

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -84,31 +85,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/> (the message names the row and the value), or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, <paramref name="classWeights"/> has the wrong length, or <paramref name="losses"/> is too short or overlaps an input.</exception>
     public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
-        if (!plain)
-            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
-        else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.CrossEntropyValidated(logits, targets, losses, rows);
-        else
-            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
-    }
+        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
     public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
-        if (!plain)
-            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
-        else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.CrossEntropyValidated(logits, targets, losses, rows);
-        else
-            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
-    }
+        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
 
     /// <summary>
     /// The cross-entropy loss (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>)
@@ -314,4 +295,18 @@ public static partial class SoftmaxPrimitives
     /// <inheritdoc cref="LogSoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
     public static void LogSoftmaxGradient(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
         => SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, classes);
+
+    private static void PerRowCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
+        if (!plain)
+            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+        else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, losses, rows);
+        else
+            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
+    }
 }

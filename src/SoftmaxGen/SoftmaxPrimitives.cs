@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -29,25 +30,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.SoftmaxValidated(logits, probabilities, rows);
-        else
-            SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.SoftmaxValidated(logits, probabilities, rows);
-        else
-            SoftmaxFallback.SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <summary>
     /// The log-softmax of each row: <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>, as
@@ -59,25 +46,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
     public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.LogSoftmaxValidated(logits, logProbabilities, rows);
-        else
-            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.LogSoftmaxValidated(logits, logProbabilities, rows);
-        else
-            SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <summary>
     /// The predicted class of each row: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c>
@@ -107,5 +80,18 @@ public static partial class SoftmaxPrimitives
             kernel.ArgmaxValidated(logits, predictions, rows);
         else
             SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
+    }
+
+    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
+        else if (log)
+            SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes);
+        else
+            SoftmaxFallback.SoftmaxRows(logits, output, rows, classes);
     }
 }

@@ -17,78 +17,51 @@ namespace SoftmaxGen.Kernels;
 internal static class AxisKernels
 {
     /// <summary>Softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
-    internal static void Softmax(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int inner)
-    {
-        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
-        for (nuint o = 0; o < (nuint)outer; o++)
-        {
-            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
-            nuint i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd512F, Vector512<float>, float>(ref x, ref y, c, n, i);
-            if (Vector256.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd256F, Vector256<float>, float>(ref x, ref y, c, n, i);
-            if (Vector128.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd128F, Vector128<float>, float>(ref x, ref y, c, n, i);
-            SoftmaxColumns<ScalarF, float, float>(ref x, ref y, c, n, i);
-        }
-    }
-
-    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
-    internal static void Softmax(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int inner)
-    {
-        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
-        for (nuint o = 0; o < (nuint)outer; o++)
-        {
-            ref double x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
-            ref double y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
-            nuint i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd512D, Vector512<double>, double>(ref x, ref y, c, n, i);
-            if (Vector256.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd256D, Vector256<double>, double>(ref x, ref y, c, n, i);
-            if (Vector128.IsHardwareAccelerated)
-                i = SoftmaxColumns<Simd128D, Vector128<double>, double>(ref x, ref y, c, n, i);
-            SoftmaxColumns<ScalarD, double, double>(ref x, ref y, c, n, i);
-        }
-    }
+    internal static void Softmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: false);
 
     /// <summary>Log-softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
-    internal static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int inner)
+    internal static void LogSoftmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: true);
+
+    private static void Planes<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
         for (nuint o = 0; o < (nuint)outer; o++)
         {
-            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
-            nuint i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd512F, Vector512<float>, float>(ref x, ref y, c, n, i);
-            if (Vector256.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd256F, Vector256<float>, float>(ref x, ref y, c, n, i);
-            if (Vector128.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd128F, Vector128<float>, float>(ref x, ref y, c, n, i);
-            LogSoftmaxColumns<ScalarF, float, float>(ref x, ref y, c, n, i);
+            var operation = new PlaneOperation<T>(
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane), c, n, log);
+            VectorDispatch.Sweep<PlaneOperation<T>, T>(ref operation);
         }
     }
 
-    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
-    internal static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int inner)
+    /// <summary>One plane's positions, a vector of them at a time.</summary>
+    private readonly ref struct PlaneOperation<TElement> : ISweepOperation
     {
-        nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
-        for (nuint o = 0; o < (nuint)outer; o++)
+        private readonly ref TElement x;
+        private readonly ref TElement y;
+        private readonly nuint classes, inner;
+        private readonly bool log;
+
+        public PlaneOperation(ref TElement x, ref TElement y, nuint classes, nuint inner, bool log)
         {
-            ref double x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane);
-            ref double y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane);
-            nuint i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd512D, Vector512<double>, double>(ref x, ref y, c, n, i);
-            if (Vector256.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd256D, Vector256<double>, double>(ref x, ref y, c, n, i);
-            if (Vector128.IsHardwareAccelerated)
-                i = LogSoftmaxColumns<Simd128D, Vector128<double>, double>(ref x, ref y, c, n, i);
-            LogSoftmaxColumns<ScalarD, double, double>(ref x, ref y, c, n, i);
+            this.x = ref x;
+            this.y = ref y;
+            this.classes = classes;
+            this.inner = inner;
+            this.log = log;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        nuint ISweepOperation.Run<TOps, TVec, T>(nuint start)
+        {
+            ref T xs = ref VectorDispatch.As<TElement, T>(ref x);
+            ref T ys = ref VectorDispatch.As<TElement, T>(ref y);
+            return log
+                ? LogSoftmaxColumns<TOps, TVec, T>(ref xs, ref ys, classes, inner, start)
+                : SoftmaxColumns<TOps, TVec, T>(ref xs, ref ys, classes, inner, start);
         }
     }
 
@@ -105,12 +78,7 @@ internal static class AxisKernels
         nuint i = start;
         for (; i + width <= inner; i += width)
         {
-            // Lane j holds position i + j; class c of it is at c * inner.
-            TVec max = TOps.Load(ref x, i);
-            for (nuint c = 1; c < classes; c++)
-            {
-                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
-            }
+            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
 
             // e^(x - max), stored, and its compensated sum. Each input is read before its output is written, so
             // in-place calls are correct.
@@ -148,6 +116,22 @@ internal static class AxisKernels
         return i;
     }
 
+    /// <summary>The maximum over the classes of the positions <c>[i, i + W)</c>: lane j holds position i + j, whose class c is at c * inner.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ColumnMax<TOps, TVec, T>(ref T x, nuint classes, nuint inner, nuint i)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVec max = TOps.Load(ref x, i);
+        for (nuint c = 1; c < classes; c++)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
+        }
+
+        return max;
+    }
+
     /// <summary>Log-softmax of whole vectors of positions from <paramref name="start"/>; returns the first position left.</summary>
     private static nuint LogSoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
         where TOps : ISimd<TVec, T>
@@ -158,11 +142,7 @@ internal static class AxisKernels
         nuint i = start;
         for (; i + width <= inner; i += width)
         {
-            TVec max = TOps.Load(ref x, i);
-            for (nuint c = 1; c < classes; c++)
-            {
-                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
-            }
+            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
 
             TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
             TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)

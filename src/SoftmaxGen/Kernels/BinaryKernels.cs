@@ -13,32 +13,23 @@ namespace SoftmaxGen.Kernels;
 /// </summary>
 internal static class BinaryKernels
 {
-    internal static void Sigmoid(ReadOnlySpan<float> logits, Span<float> probabilities)
+    internal static void Sigmoid<T>(ReadOnlySpan<T> logits, Span<T> probabilities)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref float x = ref MemoryMarshal.GetReference(logits);
-        ref float y = ref MemoryMarshal.GetReference(probabilities);
-        nuint n = (nuint)logits.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            i = Sigmoid<Simd512F, Vector512<float>, float>(ref x, ref y, n, i);
-        if (Vector256.IsHardwareAccelerated)
-            i = Sigmoid<Simd256F, Vector256<float>, float>(ref x, ref y, n, i);
-        if (Vector128.IsHardwareAccelerated)
-            i = Sigmoid<Simd128F, Vector128<float>, float>(ref x, ref y, n, i);
-        Sigmoid<ScalarF, float, float>(ref x, ref y, n, i);
+        var operation = new SigmoidOperation<T>(logits, probabilities);
+        VectorDispatch.Sweep<SigmoidOperation<T>, T>(ref operation);
     }
 
-    internal static void Sigmoid(ReadOnlySpan<double> logits, Span<double> probabilities)
+    private readonly ref struct SigmoidOperation<TElement>(ReadOnlySpan<TElement> x, Span<TElement> y) : ISweepOperation
     {
-        ref double x = ref MemoryMarshal.GetReference(logits);
-        ref double y = ref MemoryMarshal.GetReference(probabilities);
-        nuint n = (nuint)logits.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            i = Sigmoid<Simd512D, Vector512<double>, double>(ref x, ref y, n, i);
-        if (Vector256.IsHardwareAccelerated)
-            i = Sigmoid<Simd256D, Vector256<double>, double>(ref x, ref y, n, i);
-        if (Vector128.IsHardwareAccelerated)
-            i = Sigmoid<Simd128D, Vector128<double>, double>(ref x, ref y, n, i);
-        Sigmoid<ScalarD, double, double>(ref x, ref y, n, i);
+        private readonly ReadOnlySpan<TElement> x = x;
+        private readonly Span<TElement> y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        nuint ISweepOperation.Run<TOps, TVec, T>(nuint start) =>
+            Sigmoid<TOps, TVec, T>(
+                ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x)),
+                ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y)), (nuint)x.Length, start);
     }
 
     /// <summary>

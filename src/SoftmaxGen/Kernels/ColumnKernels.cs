@@ -27,11 +27,8 @@ namespace SoftmaxGen.Kernels;
 [SkipLocalsInit] // the scratch buffer is written before it is read: no need to clear 4 KB of stack per call
 internal static class ColumnKernels
 {
-    /// <summary>Class counts below this take the layout on the Vector512 and Vector256 tiers (measured faster than the row layout up to about 60 classes); the scratch buffer holds this many vectors.</summary>
-    internal const int MaxClasses = 64;
-
-    /// <summary>Double class counts below this (and from 2) take the layout on the Vector512 and Vector256 tiers: from 16 classes the row layout measured as fast or faster (the division per value dominates both).</summary>
-    internal const int MaxDoubleClasses = 16;
+    /// <summary>One more than the largest class count of the layout (<see cref="LayoutTable.MaxSingleColumnClasses"/>, which says where it runs): the scratch buffer holds this many vectors.</summary>
+    internal const int MaxClasses = LayoutTable.MaxSingleColumnClasses + 1;
 
     /// <summary>The smallest class count that the Vector256 tier transposes through 8 x 8 register tiles.</summary>
     internal const int MinTileClasses = 8;
@@ -511,38 +508,45 @@ internal static class ColumnKernels
     private static void ExpRow<T>(ref T source, ref T destination, nuint count, T negatedMax)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
+        if (typeof(T) == typeof(float) && Vector128.IsHardwareAccelerated && count < (nuint)Vector128<float>.Count)
         {
+            // 1 to 3 values: one Vector128, the lanes past the row zero (their results are not stored).
             ref float x = ref AsFloat(ref source), y = ref AsFloat(ref destination);
             float m = As<T, float>(negatedMax);
-            if (Vector128.IsHardwareAccelerated && count < (nuint)Vector128<float>.Count)
+            Vector128<float> v = Vector128.Create(x, count > 1 ? Unsafe.Add(ref x, 1) : 0, count > 2 ? Unsafe.Add(ref x, 2) : 0, 0);
+            Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(m));
+            for (nuint j = 0; j < count; j++)
             {
-                // 1 to 3 values: one Vector128, the lanes past the row zero (their results are not stored).
-                Vector128<float> v = Vector128.Create(x, count > 1 ? Unsafe.Add(ref x, 1) : 0, count > 2 ? Unsafe.Add(ref x, 2) : 0, 0);
-                Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(m));
-                for (nuint j = 0; j < count; j++)
-                {
-                    Unsafe.Add(ref y, j) = e.GetElement((int)j);
-                }
+                Unsafe.Add(ref y, j) = e.GetElement((int)j);
             }
-            else if (!(ExpRow<Simd512F, Vector512<float>, float>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
-                || ExpRow<Simd256F, Vector256<float>, float>(ref x, ref y, count, m, Vector256.IsHardwareAccelerated)
-                || ExpRow<Simd128F, Vector128<float>, float>(ref x, ref y, count, m, Vector128.IsHardwareAccelerated)))
-            {
-                ExpRow<ScalarF, float, float>(ref x, ref y, count, m, true);
-            }
+
+            return;
         }
-        else
+
+        // Otherwise the widest vector no longer than the row (LayoutRule.Rows), else the scalar lane.
+        var operation = new ExpRowOperation<T>(ref source, ref destination, count, negatedMax);
+        VectorDispatch.ByLayout<ExpRowOperation<T>, T, bool>(ref operation, (int)count, LayoutRule.Rows);
+    }
+
+    private readonly ref struct ExpRowOperation<TElement> : ILayoutOperation<bool>
+    {
+        private readonly ref TElement source;
+        private readonly ref TElement destination;
+        private readonly nuint count;
+        private readonly TElement negatedMax;
+
+        public ExpRowOperation(ref TElement source, ref TElement destination, nuint count, TElement negatedMax)
         {
-            ref double x = ref AsDouble(ref source), y = ref AsDouble(ref destination);
-            double m = As<T, double>(negatedMax);
-            if (!(ExpRow<Simd512D, Vector512<double>, double>(ref x, ref y, count, m, Vector512.IsHardwareAccelerated)
-                || ExpRow<Simd256D, Vector256<double>, double>(ref x, ref y, count, m, Vector256.IsHardwareAccelerated)
-                || ExpRow<Simd128D, Vector128<double>, double>(ref x, ref y, count, m, Vector128.IsHardwareAccelerated)))
-            {
-                ExpRow<ScalarD, double, double>(ref x, ref y, count, m, true);
-            }
+            this.source = ref source;
+            this.destination = ref destination;
+            this.count = count;
+            this.negatedMax = negatedMax;
         }
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout) =>
+            ExpRow<TOps, TVec, T>(
+                ref VectorDispatch.As<TElement, T>(ref source), ref VectorDispatch.As<TElement, T>(ref destination), count,
+                Unsafe.As<TElement, T>(ref Unsafe.AsRef(in negatedMax)), true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace SoftmaxGen.Kernels;
 
@@ -8,35 +9,19 @@ public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        SoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
     public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        SoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-    {
-        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
-        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
-        LogSoftmaxAxisCore(input, output, outer, classes, innerSize);
-    }
+        => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
     public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
@@ -65,43 +50,46 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <param name="innerSize">The positions per class.</param>
     public static void SoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
-    {
-        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
-        if (innerSize == 1)
-            SoftmaxCore(input, output, outer, classes);
-        else
-            AxisKernels.Softmax(input, output, outer, classes, innerSize);
-    }
+        => AxisCore(input, output, outer, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void SoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
-    {
-        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
-        if (innerSize == 1)
-            SoftmaxCore(input, output, outer, classes);
-        else
-            AxisKernels.Softmax(input, output, outer, classes, innerSize);
-    }
+        => AxisCore(input, output, outer, classes, innerSize, log: false);
 
     /// <summary>Log-softmax over the middle axis of validated <c>[outer, classes, innerSize]</c> data; innerSize 1 is the row form.</summary>
     /// <inheritdoc cref="SoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void LogSoftmaxAxisCore(ReadOnlySpan<float> input, Span<float> output, int outer, int classes, int innerSize)
-    {
-        SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
-        if (innerSize == 1)
-            LogSoftmaxCore(input, output, outer, classes);
-        else
-            AxisKernels.LogSoftmax(input, output, outer, classes, innerSize);
-    }
+        => AxisCore(input, output, outer, classes, innerSize, log: true);
 
     /// <inheritdoc cref="LogSoftmaxAxisCore(ReadOnlySpan{float}, Span{float}, int, int, int)"/>
     public static void LogSoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize)
+        => AxisCore(input, output, outer, classes, innerSize, log: true);
+
+    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        AxisCore(input, output, outer, classes, innerSize, log);
+    }
+
+    internal static void AxisCore<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int innerSize, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         SoftmaxGuard.CoreAxis(input.Length, output.Length, outer, classes, innerSize);
         if (innerSize == 1)
-            LogSoftmaxCore(input, output, outer, classes);
-        else
+        {
+            // The row form, with the checks of SoftmaxCore and LogSoftmaxCore.
+            SoftmaxGuard.CoreRows(input.Length, output.Length, outer, classes);
+            if (log)
+                LogSoftmaxRows(input, output, outer, classes);
+            else
+                SoftmaxRows(input, output, outer, classes);
+        }
+        else if (log)
             AxisKernels.LogSoftmax(input, output, outer, classes, innerSize);
+        else
+            AxisKernels.Softmax(input, output, outer, classes, innerSize);
     }
 
     /// <summary>Top-k of validated rows into validated outputs of <c>rows x k</c> values, with the probabilities of the Softmax that SoftmaxPrimitives dispatches to for the class count.</summary>

@@ -185,27 +185,11 @@ public static partial class SoftmaxFallback
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The loss first: the gradient may be the logits' own memory.
-        double sum;
-        if (typeof(T) == typeof(float))
-        {
-            var x = MemoryMarshal.Cast<T, float>(logits);
-            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyRows(x, targets, [], rows, classes);
-            if (kernel is not null)
-                kernel.SoftmaxValidated(x, g, rows);
-            else
-                SoftmaxCore(x, g, rows, classes);
-        }
+        double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes) : KernelCrossEntropy(kernel, logits, targets, [], rows);
+        if (kernel is null)
+            SoftmaxRows(logits, logitsGradient, rows, classes);
         else
-        {
-            var x = MemoryMarshal.Cast<T, double>(logits);
-            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
-            sum = kernel is not null ? kernel.CrossEntropyValidated(x, targets, [], rows) : CrossEntropyRows(x, targets, [], rows, classes);
-            if (kernel is not null)
-                kernel.SoftmaxValidated(x, g, rows);
-            else
-                SoftmaxCore(x, g, rows, classes);
-        }
+            KernelSoftmax(kernel, logits, logitsGradient, rows, log: false);
 
         ref T gradient = ref MemoryMarshal.GetReference(logitsGradient);
         for (int row = 0; row < rows; row++)
@@ -221,33 +205,48 @@ public static partial class SoftmaxFallback
         return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
+    /// <summary>Softmax or log-softmax of validated rows by a registered kernel (whose members are per element type).</summary>
+    internal static void KernelSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, int rows, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && log)
+            kernel.LogSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), rows);
+        else if (typeof(T) == typeof(float))
+            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), rows);
+        else if (log)
+            kernel.LogSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), rows);
+        else
+            kernel.SoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), rows);
+    }
+
+    /// <summary>The plain cross-entropy of a registered kernel (whose members are per element type).</summary>
+    internal static double KernelCrossEntropy<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float)
+            ? kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows)
+            : kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows);
+
     /// <summary>Multiplies every value by <paramref name="factor"/>, a vector at a time.</summary>
     private static void Scale<T>(Span<T> values, T factor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T v = ref MemoryMarshal.GetReference(values);
-        nuint length = (nuint)values.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<T> f = Vector512.Create(factor);
-            for (; i + (nuint)Vector512<T>.Count <= length; i += (nuint)Vector512<T>.Count)
-                (Vector512.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<T> f = Vector256.Create(factor);
-            for (; i + (nuint)Vector256<T>.Count <= length; i += (nuint)Vector256<T>.Count)
-                (Vector256.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            Vector128<T> f = Vector128.Create(factor);
-            for (; i + (nuint)Vector128<T>.Count <= length; i += (nuint)Vector128<T>.Count)
-                (Vector128.LoadUnsafe(ref v, i) * f).StoreUnsafe(ref v, i);
-        }
+        var operation = new ScaleOperation<T>(values, factor);
+        VectorDispatch.Sweep<ScaleOperation<T>, T>(ref operation);
+    }
 
-        for (; i < length; i++)
-            Unsafe.Add(ref v, i) *= factor;
+    private readonly ref struct ScaleOperation<TElement>(Span<TElement> values, TElement factor) : ISweepOperation
+    {
+        private readonly Span<TElement> values = values;
+
+        nuint ISweepOperation.Run<TOps, TVec, T>(nuint start)
+        {
+            ref T v = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(values));
+            TVec f = TOps.Splat(Unsafe.As<TElement, T>(ref Unsafe.AsRef(in factor)));
+            nuint i = start, width = (nuint)TOps.Count;
+            for (; i + width <= (nuint)values.Length; i += width)
+                TOps.Store(TOps.Multiply(TOps.Load(ref v, i), f), ref v, i);
+            return i;
+        }
     }
 
     private static double ProbabilityCrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int classes, LossReduction reduction, T labelSmoothing, string? gradientName = null)
@@ -311,9 +310,7 @@ public static partial class SoftmaxFallback
     /// <summary>The plain cross-entropy (no options) of the existing kernels, for float or double.</summary>
     private static double PlainCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => typeof(T) == typeof(float)
-            ? CrossEntropyRows(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows, classes)
-            : CrossEntropyRows(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows, classes);
+        => CrossEntropyRows(logits, targets, losses, rows, classes);
 
     /// <summary>The generic cores run for float and double only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -412,56 +409,16 @@ public static partial class SoftmaxFallback
         }
 
         double smoothing = double.CreateTruncating(labelSmoothing);
-        (double nll, double smooth) = (0, 0);
-        if (typeof(T) == typeof(float))
-        {
-            var x = MemoryMarshal.Cast<T, float>(logits);
-            var w = MemoryMarshal.Cast<T, float>(classWeights);
-            var l = MemoryMarshal.Cast<T, float>(losses);
-            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows below.
-            nuint done = 0;
-            if (Vector512.IsHardwareAccelerated && classes < Vector512<float>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-            else if (Vector256.IsHardwareAccelerated && classes < Vector256<float>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-
-            x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
-            targets = targets.Slice((int)done);
-            l = l.IsEmpty ? l : l.Slice((int)done);
-            g = g.IsEmpty ? g : g.Slice((int)done * classes);
-            rows -= (int)done;
-            (double nllRest, double smoothRest) = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count ? LossKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count ? LossKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : LossKernels.CrossEntropy<ScalarF, float, float>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-            (nll, smooth) = (nll + nllRest, smooth + smoothRest);
-        }
-        else
-        {
-            var x = MemoryMarshal.Cast<T, double>(logits);
-            var w = MemoryMarshal.Cast<T, double>(classWeights);
-            var l = MemoryMarshal.Cast<T, double>(losses);
-            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
-            ref double x0 = ref MemoryMarshal.GetReference(x);
-            nuint done = 0;
-            if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < Vector512<double>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-            else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < Vector256<double>.Count)
-                (nll, smooth, done) = ColumnKernels.CrossEntropyWithOptionsAllRows<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-
-            x0 = ref Unsafe.Add(ref x0, done * (nuint)classes);
-            targets = targets.Slice((int)done);
-            l = l.IsEmpty ? l : l.Slice((int)done);
-            g = g.IsEmpty ? g : g.Slice((int)done * classes);
-            rows -= (int)done;
-            (double nllRest, double smoothRest) = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count ? LossKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count ? LossKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : LossKernels.CrossEntropy<ScalarD, double, double>(ref x0, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-            (nll, smooth) = (nll + nllRest, smooth + smoothRest);
-        }
+        // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows (or every
+        // row, when the terms are formed one by one) by the row path.
+        var columns = new OptionsOperation<T>(logits, targets, classWeights, ignoreIndex, smoothing, losses, logitsGradient, scale, rows, classes);
+        (double nll, double smooth, nuint done) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref columns, classes, LayoutRule.OptionColumns);
+        int d = (int)done;
+        var rest = new OptionsOperation<T>(
+            logits.Slice(d * classes), targets.Slice(d), classWeights, ignoreIndex, smoothing,
+            losses.IsEmpty ? losses : losses.Slice(d), logitsGradient.IsEmpty ? logitsGradient : logitsGradient.Slice(d * classes), scale, rows - d, classes);
+        (double nllRest, double smoothRest, _) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref rest, classes, LayoutRule.Rows);
+        (nll, smooth) = (nll + nllRest, smooth + smoothRest);
 
         // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
         return smoothing > 0
@@ -485,30 +442,8 @@ public static partial class SoftmaxFallback
         RequireElementType<T>();
         double scale = reduction == LossReduction.Mean ? 1.0 / rows : 1.0;
         double smoothing = double.CreateTruncating(labelSmoothing);
-        double sum;
-        if (typeof(T) == typeof(float))
-        {
-            ref float x = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(logits));
-            ref float p = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(targetProbabilities));
-            var l = MemoryMarshal.Cast<T, float>(losses);
-            var g = MemoryMarshal.Cast<T, float>(logitsGradient);
-            sum = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd512F, Vector512<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd256F, Vector256<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count ? LossKernels.ProbabilityCrossEntropy<Simd128F, Vector128<float>, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : LossKernels.ProbabilityCrossEntropy<ScalarF, float, float>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-        }
-        else
-        {
-            ref double x = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(logits));
-            ref double p = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(targetProbabilities));
-            var l = MemoryMarshal.Cast<T, double>(losses);
-            var g = MemoryMarshal.Cast<T, double>(logitsGradient);
-            sum = Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd512D, Vector512<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd256D, Vector256<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count ? LossKernels.ProbabilityCrossEntropy<Simd128D, Vector128<double>, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes)
-                : LossKernels.ProbabilityCrossEntropy<ScalarD, double, double>(ref x, ref p, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-        }
-
+        var operation = new ProbabilityOperation<T>(logits, targetProbabilities, smoothing, losses, logitsGradient, scale, rows, classes);
+        double sum = VectorDispatch.ByLayout<ProbabilityOperation<T>, T, double>(ref operation, classes, LayoutRule.Rows);
         return sum * scale;
     }
 
@@ -615,34 +550,8 @@ public static partial class SoftmaxFallback
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
-        if (typeof(T) == typeof(float))
-        {
-            ref float y = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(outputs));
-            ref float g = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(outputGradient));
-            ref float d = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, float>(inputGradient));
-            if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
-                Backward<Simd512F, Vector512<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
-                Backward<Simd256F, Vector256<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
-                Backward<Simd128F, Vector128<float>, float>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else
-                Backward<ScalarF, float, float>(ref y, ref g, ref d, rows, classes, logarithmic);
-        }
-        else
-        {
-            ref double y = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(outputs));
-            ref double g = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(outputGradient));
-            ref double d = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, double>(inputGradient));
-            if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
-                Backward<Simd512D, Vector512<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
-                Backward<Simd256D, Vector256<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
-                Backward<Simd128D, Vector128<double>, double>(ref y, ref g, ref d, rows, classes, logarithmic);
-            else
-                Backward<ScalarD, double, double>(ref y, ref g, ref d, rows, classes, logarithmic);
-        }
+        var operation = new BackwardOperation<T>(outputs, outputGradient, inputGradient, rows, classes, logarithmic);
+        VectorDispatch.ByLayout<BackwardOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -658,6 +567,61 @@ public static partial class SoftmaxFallback
         else
         {
             LossKernels.SoftmaxGradient<TOps, TVec, T>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+        }
+    }
+
+    /// <summary>The cross-entropy with options: lane-wise blocks under <see cref="LayoutRule.OptionColumns"/> (returning how many rows they did, none in <see cref="RowLayout.None"/>), the row path otherwise.</summary>
+    private readonly ref struct OptionsOperation<TElement>(
+        ReadOnlySpan<TElement> x, ReadOnlySpan<int> targets, ReadOnlySpan<TElement> weights, int ignoreIndex, double smoothing,
+        Span<TElement> losses, Span<TElement> gradient, double scale, int rows, int classes)
+        : ILayoutOperation<(double, double, nuint)>
+    {
+        private readonly ReadOnlySpan<TElement> x = x, weights = weights;
+        private readonly ReadOnlySpan<int> targets = targets;
+        private readonly Span<TElement> losses = losses, gradient = gradient;
+
+        (double, double, nuint) ILayoutOperation<(double, double, nuint)>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
+            ReadOnlySpan<T> w = VectorDispatch.As<TElement, T>(weights);
+            Span<T> l = VectorDispatch.As<TElement, T>(losses), g = VectorDispatch.As<TElement, T>(gradient);
+            if (layout == RowLayout.None)
+                return (0, 0, 0);
+            if (layout == RowLayout.Columns)
+                return ColumnKernels.CrossEntropyWithOptionsAllRows<TOps, TVec, T>(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            (double nll, double smooth) = LossKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            return (nll, smooth, (nuint)rows);
+        }
+    }
+
+    /// <summary>The cross-entropy against target probabilities, in a row layout.</summary>
+    private readonly ref struct ProbabilityOperation<TElement>(
+        ReadOnlySpan<TElement> x, ReadOnlySpan<TElement> p, double smoothing, Span<TElement> losses, Span<TElement> gradient, double scale, int rows, int classes)
+        : ILayoutOperation<double>
+    {
+        private readonly ReadOnlySpan<TElement> x = x, p = p;
+        private readonly Span<TElement> losses = losses, gradient = gradient;
+
+        double ILayoutOperation<double>.Run<TOps, TVec, T>(RowLayout layout) =>
+            LossKernels.ProbabilityCrossEntropy<TOps, TVec, T>(
+                ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x)), ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(p)),
+                smoothing, VectorDispatch.As<TElement, T>(losses), VectorDispatch.As<TElement, T>(gradient), scale, (nuint)rows, (nuint)classes);
+    }
+
+    /// <summary>The backward pass of softmax or log-softmax, in a row layout.</summary>
+    private readonly ref struct BackwardOperation<TElement>(
+        ReadOnlySpan<TElement> y, ReadOnlySpan<TElement> g, Span<TElement> d, int rows, int classes, bool logarithmic)
+        : ILayoutOperation<bool>
+    {
+        private readonly ReadOnlySpan<TElement> y = y, g = g;
+        private readonly Span<TElement> d = d;
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            Backward<TOps, TVec, T>(
+                ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y)), ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(g)),
+                ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(d)), rows, classes, logarithmic);
+            return true;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -16,35 +17,19 @@ public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int)"/>
     public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
-        SoftmaxCore(logits, probabilities, rows, classes);
-    }
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
     public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>
     public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, logProbabilities, nameof(logits), nameof(logProbabilities));
-        LogSoftmaxCore(logits, logProbabilities, rows, classes);
-    }
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
@@ -72,17 +57,11 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
     public static void SoftmaxCore(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
-        SoftmaxRows(logits, probabilities, rows, classes);
-    }
+        => CoreChecked(logits, probabilities, rows, classes, log: false);
 
     /// <inheritdoc cref="SoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void SoftmaxCore(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, probabilities.Length, rows, classes);
-        SoftmaxRows(logits, probabilities, rows, classes);
-    }
+        => CoreChecked(logits, probabilities, rows, classes, log: false);
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows (the scalar path of generated kernels).</summary>
     /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
@@ -91,17 +70,11 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException">The spans do not hold <paramref name="rows"/> rows.</exception>
     public static void LogSoftmaxCore(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
-        LogSoftmaxRows(logits, logProbabilities, rows, classes);
-    }
+        => CoreChecked(logits, logProbabilities, rows, classes, log: true);
 
     /// <inheritdoc cref="LogSoftmaxCore(ReadOnlySpan{float}, Span{float}, int, int)"/>
     public static void LogSoftmaxCore(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logProbabilities.Length, rows, classes);
-        LogSoftmaxRows(logits, logProbabilities, rows, classes);
-    }
+        => CoreChecked(logits, logProbabilities, rows, classes, log: true);
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets (the scalar path of generated kernels); writes per-row losses unless <paramref name="losses"/> is empty; returns their sum.</summary>
     /// <param name="logits">At least <paramref name="rows"/> whole rows.</param>
@@ -144,56 +117,36 @@ public static partial class SoftmaxFallback
         RowKernels.Argmax(logits, predictions, classes);
     }
 
-    // ---- Validated cores: choose the widest vector no longer than a row ----------------------------------
+    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        CoreChecked(logits, output, rows, classes, log);
+    }
+
+    private static void CoreChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SoftmaxGuard.CoreRows(logits.Length, output.Length, rows, classes);
+        if (log)
+            LogSoftmaxRows(logits, output, rows, classes);
+        else
+            SoftmaxRows(logits, output, rows, classes);
+    }
+
+    // ---- Validated cores: the layout and the widest vector that fits (LayoutTable, VectorDispatch) ----------
 
     /// <summary>Softmax of validated rows.</summary>
     /// <param name="logits">Whole rows.</param>
     /// <param name="probabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    internal static void SoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes)
+    internal static void SoftmaxRows<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref float x = ref MemoryMarshal.GetReference(logits);
-        ref float y = ref MemoryMarshal.GetReference(probabilities);
-        // Short rows: SIMD across rows (see ColumnKernels), 16 rows at a time with AVX-512: with the transposes four
-        // classes at a time it measured faster than the 256-bit 8 x 8 tiles for every C from 4 to 63 (softmax C = 10:
-        // 0.77 against 1.27 ns per value, C = 63: 0.87 against 0.92; Stopwatch, 64K values, 2026-12-01).
-        if (Vector512.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
-            ColumnKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
-            RowKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
-            RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
-            RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else
-            RowKernels.Softmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-    }
-
-    /// <inheritdoc cref="SoftmaxRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    internal static void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows, int classes)
-    {
-        ref double x = ref MemoryMarshal.GetReference(logits);
-        ref double y = ref MemoryMarshal.GetReference(probabilities);
-        // Short rows: SIMD across rows (see ColumnKernels), 8 rows at a time with AVX-512 (4 with AVX2): for 2 to 15
-        // classes it measured faster than the row layout (softmax C = 3: 2.2 against 6.0 ns per value, C = 10: 2.1 against
-        // 3.6; at 16 they are even and beyond it the row layout wins; Stopwatch, 64K values, 2026-12-01).
-        if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            ColumnKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            ColumnKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
-            RowKernels.Softmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
-            RowKernels.Softmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
-            RowKernels.Softmax<Simd128D, Vector128<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else
-            RowKernels.Softmax<ScalarD, double, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        var operation = new RowsOperation<T>(logits, probabilities, rows, classes, log: false);
+        VectorDispatch.ByLayout<RowsOperation<T>, T, bool>(ref operation, classes);
     }
 
     /// <summary>Log-softmax of validated rows.</summary>
@@ -201,49 +154,11 @@ public static partial class SoftmaxFallback
     /// <param name="logProbabilities">At least as long as <paramref name="logits"/>; may be the same memory.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    internal static void LogSoftmaxRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes)
+    internal static void LogSoftmaxRows<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref float x = ref MemoryMarshal.GetReference(logits);
-        ref float y = ref MemoryMarshal.GetReference(logProbabilities);
-        // Short rows: SIMD across rows (see ColumnKernels), 16 rows at a time with AVX-512: with the transposes four
-        // classes at a time it measured faster than the 256-bit 8 x 8 tiles for every C from 4 to 63 (softmax C = 10:
-        // 0.77 against 1.27 ns per value, C = 63: 0.87 against 0.92; Stopwatch, 64K values, 2026-12-01).
-        if (Vector512.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            ColumnKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            ColumnKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
-            ColumnKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
-            RowKernels.LogSoftmax<Simd512F, Vector512<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
-            RowKernels.LogSoftmax<Simd256F, Vector256<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
-            RowKernels.LogSoftmax<Simd128F, Vector128<float>, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else
-            RowKernels.LogSoftmax<ScalarF, float, float>(ref x, ref y, (nuint)rows, (nuint)classes);
-    }
-
-    /// <inheritdoc cref="LogSoftmaxRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    internal static void LogSoftmaxRows(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows, int classes)
-    {
-        ref double x = ref MemoryMarshal.GetReference(logits);
-        ref double y = ref MemoryMarshal.GetReference(logProbabilities);
-        // Short rows: SIMD across rows (see ColumnKernels), 8 rows at a time with AVX-512 (4 with AVX2): for 2 to 15
-        // classes it measured faster than the row layout (softmax C = 3: 2.2 against 6.0 ns per value, C = 10: 2.1 against
-        // 3.6; at 16 they are even and beyond it the row layout wins; Stopwatch, 64K values, 2026-12-01).
-        if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            ColumnKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            ColumnKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
-            RowKernels.LogSoftmax<Simd512D, Vector512<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
-            RowKernels.LogSoftmax<Simd256D, Vector256<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
-            RowKernels.LogSoftmax<Simd128D, Vector128<double>, double>(ref x, ref y, (nuint)rows, (nuint)classes);
-        else
-            RowKernels.LogSoftmax<ScalarD, double, double>(ref x, ref y, (nuint)rows, (nuint)classes);
+        var operation = new RowsOperation<T>(logits, logProbabilities, rows, classes, log: true);
+        VectorDispatch.ByLayout<RowsOperation<T>, T, bool>(ref operation, classes);
     }
 
     /// <summary>Cross-entropy of validated rows and targets; writes per-row losses unless <paramref name="losses"/> is empty; returns their sum.</summary>
@@ -252,43 +167,53 @@ public static partial class SoftmaxFallback
     /// <param name="losses">Empty, or at least one value per row.</param>
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
-    internal static double CrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes)
+    internal static double CrossEntropyRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref float x = ref MemoryMarshal.GetReference(logits);
-        // Short rows: SIMD across rows (see ColumnKernels), 16 rows at a time with AVX-512: with the transposes four
-        // classes at a time it measured faster than the 256-bit 8 x 8 tiles for every C from 4 to 63 (softmax C = 10:
-        // 0.77 against 1.27 ns per value, C = 63: 0.87 against 0.92; Stopwatch, 64K values, 2026-12-01).
-        if (Vector512.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            return ColumnKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector256.IsHardwareAccelerated && classes < ColumnKernels.MaxClasses)
-            return ColumnKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector128.IsHardwareAccelerated && classes < Vector128<float>.Count)
-            return ColumnKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count)
-            return RowKernels.CrossEntropy<Simd512F, Vector512<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector256.IsHardwareAccelerated && classes >= Vector256<float>.Count)
-            return RowKernels.CrossEntropy<Simd256F, Vector256<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector128.IsHardwareAccelerated && classes >= Vector128<float>.Count)
-            return RowKernels.CrossEntropy<Simd128F, Vector128<float>, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        return RowKernels.CrossEntropy<ScalarF, float, float>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        var operation = new CrossEntropyOperation<T>(logits, targets, losses, rows, classes);
+        return VectorDispatch.ByLayout<CrossEntropyOperation<T>, T, double>(ref operation, classes);
     }
 
-    /// <inheritdoc cref="CrossEntropyRows(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
-    internal static double CrossEntropyRows(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows, int classes)
+    /// <summary>Softmax or log-softmax in the column layout (blocks and columns) or a row layout.</summary>
+    private readonly ref struct RowsOperation<TElement>(ReadOnlySpan<TElement> x, Span<TElement> y, int rows, int classes, bool log)
+        : ILayoutOperation<bool>
     {
-        ref double x = ref MemoryMarshal.GetReference(logits);
-        // Short rows: SIMD across rows (see ColumnKernels and SoftmaxCore).
-        if (Vector512.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            return ColumnKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector256.IsHardwareAccelerated && classes >= 2 && classes < ColumnKernels.MaxDoubleClasses)
-            return ColumnKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector512.IsHardwareAccelerated && classes >= Vector512<double>.Count)
-            return RowKernels.CrossEntropy<Simd512D, Vector512<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector256.IsHardwareAccelerated && classes >= Vector256<double>.Count)
-            return RowKernels.CrossEntropy<Simd256D, Vector256<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        if (Vector128.IsHardwareAccelerated && classes >= Vector128<double>.Count)
-            return RowKernels.CrossEntropy<Simd128D, Vector128<double>, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
-        return RowKernels.CrossEntropy<ScalarD, double, double>(ref x, targets, losses, (nuint)rows, (nuint)classes);
+        private readonly ReadOnlySpan<TElement> x = x;
+        private readonly Span<TElement> y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
+            ref T ys = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y));
+            bool columns = layout is RowLayout.Block or RowLayout.Columns;
+            if (columns && log)
+                ColumnKernels.LogSoftmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+            else if (columns)
+                ColumnKernels.Softmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+            else if (log)
+                RowKernels.LogSoftmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+            else
+                RowKernels.Softmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+            return true;
+        }
     }
 
+    /// <summary>Cross-entropy against class targets in the column layout or a row layout.</summary>
+    private readonly ref struct CrossEntropyOperation<TElement>(ReadOnlySpan<TElement> x, ReadOnlySpan<int> targets, Span<TElement> losses, int rows, int classes)
+        : ILayoutOperation<double>
+    {
+        private readonly ReadOnlySpan<TElement> x = x;
+        private readonly ReadOnlySpan<int> targets = targets;
+        private readonly Span<TElement> losses = losses;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        double ILayoutOperation<double>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
+            return layout is RowLayout.Block or RowLayout.Columns
+                ? ColumnKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes)
+                : RowKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes);
+        }
+    }
 }
