@@ -84,11 +84,7 @@ internal static class RuntimeNames
         public const string LogSoftmaxRows = "LogSoftmaxRows";
         public const string CrossEntropyRows = "CrossEntropyRows";
         public const string ArgmaxRows = "ArgmaxRows";
-    }
-
-    public static class SoftmaxKernelRegistry
-    {
-        public const string Register = "SoftmaxKernelRegistry.Register";
+        public const string RegisterKernel = "RegisterKernel";
     }
 
     /// <summary>The arithmetic generated kernels and the fallback share.</summary>

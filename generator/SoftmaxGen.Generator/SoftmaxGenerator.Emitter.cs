@@ -128,7 +128,7 @@ public sealed partial class SoftmaxGenerator
 
                         /// <summary>Registers the kernel when the module loads, so that <see cref="{{SoftmaxPrimitives.Name}}"/> calls with {{classes}} classes run it.</summary>
                         [ModuleInitializer]
-                        internal static void Register() => {{SoftmaxKernelRegistry.Register}}(Instance);
+                        internal static void Register() => {{SoftmaxKernel.RegisterKernel}}(Instance);
                         """);
 
                     foreach (string element in ElementTypes)

@@ -8,23 +8,23 @@ namespace SoftmaxGen.Kernels;
 public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
+    internal static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
         => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
-    public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    internal static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
         => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
+    internal static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
         => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    internal static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
         => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
-    public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
+    internal static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);
@@ -33,7 +33,7 @@ public static partial class SoftmaxFallback
     }
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{double}, int, Span{int}, Span{double}, int)"/>
-    public static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
+    internal static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);

@@ -16,23 +16,23 @@ namespace SoftmaxGen.Kernels;
 public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+    internal static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
         => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int)"/>
-    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
+    internal static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
         => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
+    internal static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
         => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
+    internal static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
         => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
-    public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
+    internal static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
@@ -40,7 +40,7 @@ public static partial class SoftmaxFallback
     }
 
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{double}, Span{int}, int)"/>
-    public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+    internal static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);

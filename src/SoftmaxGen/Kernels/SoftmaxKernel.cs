@@ -28,6 +28,14 @@ public abstract class SoftmaxKernel
         Classes = classes;
     }
 
+    /// <summary>
+    /// Registers <paramref name="kernel"/> for its class count with <see cref="SoftmaxKernelRegistry"/>; generated kernels
+    /// call it from a module initializer. The first kernel registered for a count is kept.
+    /// </summary>
+    /// <param name="kernel">The kernel.</param>
+    /// <returns><see langword="true"/> if it was registered; <see langword="false"/> if one for the same count already was.</returns>
+    protected static bool RegisterKernel(SoftmaxKernel kernel) => SoftmaxKernelRegistry.Register(kernel);
+
     /// <summary>The class count this kernel is specialised to.</summary>
     public int Classes { get; }
 
@@ -246,7 +254,12 @@ public abstract class SoftmaxKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
         {
-            CheckLosses(block.Length, classes, Vector512.Create(targets).AsUInt32(), Vector512.Create((uint)classes), Vector512<float>.Count);
+            CheckLosses(block.Length, classes, targets.Length, Vector512<float>.Count);
+            if (!Vector512.LessThanAll(Vector512.Create(targets).AsUInt32(), Vector512.Create((uint)classes)))
+            {
+                ThrowTargets();
+            }
+
             return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
         }
 
@@ -254,7 +267,12 @@ public abstract class SoftmaxKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
         {
-            CheckLosses(block.Length, classes, Vector256.Create(targets).AsUInt32(), Vector256.Create((uint)classes), Vector256<float>.Count);
+            CheckLosses(block.Length, classes, targets.Length, Vector256<float>.Count);
+            if (!Vector256.LessThanAll(Vector256.Create(targets).AsUInt32(), Vector256.Create((uint)classes)))
+            {
+                ThrowTargets();
+            }
+
             return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
         }
 
@@ -262,7 +280,12 @@ public abstract class SoftmaxKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
         {
-            CheckLosses(block.Length, classes, Vector128.Create(targets).AsUInt32(), Vector128.Create((uint)classes), Vector128<float>.Count);
+            CheckLosses(block.Length, classes, targets.Length, Vector128<float>.Count);
+            if (!Vector128.LessThanAll(Vector128.Create(targets).AsUInt32(), Vector128.Create((uint)classes)))
+            {
+                ThrowTargets();
+            }
+
             return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
         }
 
@@ -277,29 +300,22 @@ public abstract class SoftmaxKernel
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CheckLosses<TVec>(int length, int classes, TVec targets, TVec limit, int rows)
-            where TVec : IEquatable<TVec>
+        private static void CheckLosses(int length, int classes, int targets, int rows)
         {
             if (classes < 1 || (long)rows * classes > length)
             {
                 ThrowBlock(length, classes, rows, nameof(classes));
             }
 
-            if (!AllBelow(targets, limit))
+            if (targets < rows)
             {
-                throw new ArgumentOutOfRangeException(nameof(targets), "A block's targets must be class indices in [0, classes).");
+                throw new ArgumentException($"A block of {rows} rows needs {rows} targets, not {targets}.", nameof(targets));
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static bool AllBelow<TVec>(TVec values, TVec limit)
-        {
-            if (typeof(TVec) == typeof(Vector512<uint>))
-                return Vector512.LessThanAll(Unsafe.As<TVec, Vector512<uint>>(ref values), Unsafe.As<TVec, Vector512<uint>>(ref limit));
-            if (typeof(TVec) == typeof(Vector256<uint>))
-                return Vector256.LessThanAll(Unsafe.As<TVec, Vector256<uint>>(ref values), Unsafe.As<TVec, Vector256<uint>>(ref limit));
-            return Vector128.LessThanAll(Unsafe.As<TVec, Vector128<uint>>(ref values), Unsafe.As<TVec, Vector128<uint>>(ref limit));
-        }
+        [DoesNotReturn]
+        private static void ThrowTargets() =>
+            throw new ArgumentOutOfRangeException("targets", "A block's targets must be class indices in [0, classes).");
 
         [DoesNotReturn]
         private static void ThrowBlock(int length, int classes, int rows, string parameterName) =>

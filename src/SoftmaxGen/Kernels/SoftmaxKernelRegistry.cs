@@ -7,7 +7,7 @@ namespace SoftmaxGen.Kernels;
 
 /// <summary>
 /// The generated kernels of the process, by class count. Generated code registers its kernels from a module
-/// initializer; <see cref="SoftmaxPrimitives"/> looks them up on every call, without locks or allocation.
+/// initializer (through <c>SoftmaxKernel.RegisterKernel</c>, which only derived types reach); <see cref="SoftmaxPrimitives"/> looks them up on every call, without locks or allocation.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class SoftmaxKernelRegistry
@@ -22,7 +22,7 @@ public static class SoftmaxKernelRegistry
     /// <summary>Registers <paramref name="kernel"/> for its class count. The first kernel registered for a count is kept.</summary>
     /// <param name="kernel">The kernel.</param>
     /// <returns><see langword="true"/> if it was registered; <see langword="false"/> if one for the same count already was.</returns>
-    public static bool Register(SoftmaxKernel kernel)
+    internal static bool Register(SoftmaxKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         int classes = kernel.Classes;

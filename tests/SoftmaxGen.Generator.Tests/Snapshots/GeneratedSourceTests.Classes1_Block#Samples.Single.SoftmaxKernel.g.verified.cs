@@ -640,7 +640,7 @@ namespace SoftmaxGen.Kernels
 
         /// <summary>Registers the kernel when the module loads, so that <see cref="SoftmaxPrimitives"/> calls with 1 classes run it.</summary>
         [ModuleInitializer]
-        internal static void Register() => SoftmaxKernelRegistry.Register(Instance);
+        internal static void Register() => RegisterKernel(Instance);
 
         protected override void SoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows) => Softmax(logits, probabilities, rows);
 

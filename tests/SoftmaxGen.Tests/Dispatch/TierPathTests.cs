@@ -18,6 +18,11 @@ public sealed class TierPathTests
 
     private delegate double LossOperation<T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows);
 
+    // The block and column layouts take the spans (the runtime helpers they call check against them).
+    private delegate void SpanRowsOperation<T>(ReadOnlySpan<T> x, Span<T> y, int rows);
+
+    private delegate double SpanLossOperation<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> targets, Span<T> losses, int rows);
+
     private static readonly int[] RowCounts = [0, 1, 2, 15, 16, 17, 33];
 
     public static TheoryData<string> LayoutMethods()
@@ -49,7 +54,7 @@ public sealed class TierPathTests
     {
         (Type type, MethodInfo method) = FindLayoutMethods().Single(m => Describe(m.Type, m.Method) == name);
         int classes = (int)type.GetField("C", BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
-        bool isFloat = method.GetParameters()[0].ParameterType.GetElementType() == typeof(float);
+        bool isFloat = ElementType(method) == typeof(float);
         foreach (int rows in RowCounts)
         {
             if (isFloat)
@@ -86,8 +91,9 @@ public sealed class TierPathTests
 
         if (method.Name.StartsWith("CrossEntropy", StringComparison.Ordinal))
         {
-            var operation = method.CreateDelegate<LossOperation<T>>();
-            double sum = operation(ref First(logits), targets, actual.AsSpan(0, rows + 1)[..rows], (nuint)rows);
+            double sum = TakesSpans(method)
+                ? method.CreateDelegate<SpanLossOperation<T>>()(logits, targets, actual.AsSpan(0, rows), rows)
+                : method.CreateDelegate<LossOperation<T>>()(ref First(logits), targets, actual.AsSpan(0, rows), (nuint)rows);
             Fallback.CrossEntropy<T>(logits, targets, expected.AsSpan(0, rows), classes);
             double expectedSum = 0;
             for (int r = 0; r < rows; r++)
@@ -100,8 +106,15 @@ public sealed class TierPathTests
             return;
         }
 
-        var rowsOperation = method.CreateDelegate<RowsOperation<T>>();
-        rowsOperation(ref First(logits), ref First(actual), (nuint)rows);
+        if (TakesSpans(method))
+        {
+            method.CreateDelegate<SpanRowsOperation<T>>()(logits, actual, rows);
+        }
+        else
+        {
+            method.CreateDelegate<RowsOperation<T>>()(ref First(logits), ref First(actual), (nuint)rows);
+        }
+
         bool log = method.Name.StartsWith("LogSoftmax", StringComparison.Ordinal);
         if (log)
         {
@@ -120,6 +133,14 @@ public sealed class TierPathTests
             bool ok = T.IsNegativeInfinity(expected[i]) ? T.IsNegativeInfinity(actual[i]) : (T.Abs(expected[i]) < T.CreateTruncating(1e-30) && !log ? T.Abs(actual[i] - expected[i]) < T.CreateTruncating(1e-37) : scaledUlps <= 4);
             Assert.True(ok, $"{name}, {rows} rows: element {i} (row {i / classes}, class {i % classes}) is {actual[i]}, the fallback's {expected[i]} ({ulps} ULP)");
         }
+    }
+
+    private static bool TakesSpans(MethodInfo method) => !method.GetParameters()[0].ParameterType.IsByRef;
+
+    private static Type ElementType(MethodInfo method)
+    {
+        Type first = method.GetParameters()[0].ParameterType;
+        return first.IsByRef ? first.GetElementType()! : first.GetGenericArguments()[0];
     }
 
     private static ref T First<T>(T[] array) => ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array);
@@ -150,7 +171,7 @@ public sealed class TierPathTests
     }
 
     private static string Describe(Type type, MethodInfo method) =>
-        $"{type.Name[(type.Name.LastIndexOf("__", StringComparison.Ordinal) + 2)..]}.{method.Name}({method.GetParameters()[0].ParameterType.GetElementType()!.Name})";
+        $"{type.Name[(type.Name.LastIndexOf("__", StringComparison.Ordinal) + 2)..]}.{method.Name}({ElementType(method).Name})";
 
     /// <summary>The fallback's typed entry points for generic code.</summary>
     private static class Fallback
