@@ -1,6 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using SoftmaxGen.Kernels;
 

@@ -1,5 +1,3 @@
-using System;
-using System.Numerics;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;

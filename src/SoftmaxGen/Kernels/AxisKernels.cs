@@ -1,9 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace SoftmaxGen.Kernels;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System;
 using System.ComponentModel;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;

@@ -1,6 +1,3 @@
-using System;
-using System.Numerics;
-
 namespace SoftmaxGen.Kernels;
 
 // The middle-axis softmax and top-k, without dispatch to generated kernels; and the validated cores that

@@ -1,9 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace SoftmaxGen.Kernels;
 
 /// <content>The loss family: cross-entropy with PyTorch's options, probability targets, gradients, NLL, Keras' forms and the softmax backward passes.</content>

@@ -1,7 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace SoftmaxGen.Kernels;
 
 // Validation of the middle-axis softmax, top-k and the binary (sigmoid) losses.

@@ -1,8 +1,4 @@
-using System;
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace SoftmaxGen.Kernels;
 

@@ -1,9 +1,4 @@
-using System;
 using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace SoftmaxGen.Kernels;
 
