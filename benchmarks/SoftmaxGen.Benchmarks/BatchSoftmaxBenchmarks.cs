@@ -5,7 +5,7 @@ using SoftmaxGen.Kernels;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, batched softmax (targets: generated at least 10x faster than TensorPrimitives row by row for C = 3 and 10,
+/// Batched softmax (targets: generated at least 10x faster than TensorPrimitives row by row for C = 3 and 10,
 /// 3x for C = 100, 1.5x for C = 1000; the fallback at least as fast as TensorPrimitives for every C): float softmax of a
 /// ~64K-element batch (fits in L2) and a ~16M-element batch (far beyond the caches) with the generated kernel, the
 /// runtime fallback and a scalar loop, against <c>TensorPrimitives.SoftMax</c> applied row by row (the baseline).

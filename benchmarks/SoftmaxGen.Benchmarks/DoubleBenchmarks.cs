@@ -6,7 +6,7 @@ using SoftmaxGen.Kernels;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, double precision (target: the double routines at least 4x faster than a scalar double loop): softmax,
+/// Double precision (target: the double routines at least 4x faster than a scalar double loop): softmax,
 /// log-softmax and mean cross-entropy on a ~64K-element double batch, each group against a plain safe scalar loop with
 /// <see cref="Math.Exp"/> (the baseline of its category). The softmax group also has the fallback and
 /// <c>TensorPrimitives.SoftMax&lt;double&gt;</c> row by row.

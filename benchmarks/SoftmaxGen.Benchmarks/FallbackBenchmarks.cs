@@ -5,7 +5,7 @@ using SoftmaxGen.Kernels;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, fallback (target: the runtime fallback within 1.5x of the generated kernel for C &gt;= 100): float softmax
+/// Fallback (target: the runtime fallback within 1.5x of the generated kernel for C &gt;= 100): float softmax
 /// with <c>SoftmaxFallback</c> against the generated kernel (the baseline) on the same batch. (The other fallback
 /// target, at least as fast as TensorPrimitives row by row, is the Fallback row of <see cref="BatchSoftmaxBenchmarks"/>.)
 /// </summary>

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Attributes;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, log-softmax and cross-entropy (target: LogSoftmax and the per-row CrossEntropy within 1.2x of Softmax on
+/// Log-softmax and cross-entropy (target: LogSoftmax and the per-row CrossEntropy within 1.2x of Softmax on
 /// the same data): the generated log-softmax, per-row cross-entropy and mean cross-entropy against the generated softmax
 /// (the baseline), on a ~64K- and a ~16M-element batch.
 /// </summary>

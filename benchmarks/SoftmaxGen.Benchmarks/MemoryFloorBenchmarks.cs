@@ -4,7 +4,7 @@ using BenchmarkDotNet.Attributes;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, out of cache (targets: generated softmax within 1.3x of the time of copying the same data, cross-entropy
+/// Out of cache (targets: generated softmax within 1.3x of the time of copying the same data, cross-entropy
 /// with the mean reduction within 1.0x): a ~16M-element batch (64 MB of floats, far beyond the caches), where softmax
 /// reads and writes every element once and cross-entropy only reads them, against <see cref="Span{T}.CopyTo(Span{T})"/>
 /// of the logits into the output (the physical floor, the baseline).

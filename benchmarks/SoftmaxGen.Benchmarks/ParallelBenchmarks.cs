@@ -5,7 +5,7 @@ using BenchmarkDotNet.Configs;
 namespace SoftmaxGen.Benchmarks;
 
 /// <summary>
-/// Issue 3, several cores: <see cref="SoftmaxParallel"/> with 1 and 2 threads against the serial
+/// Several cores: <see cref="SoftmaxParallel"/> with 1 and 2 threads against the serial
 /// <see cref="SoftmaxPrimitives"/> (the baseline of each category) on a ~16M-element batch, for softmax and the mean
 /// cross-entropy. Both run the generated kernel (registered by this assembly) on each chunk.
 /// </summary>

@@ -35,9 +35,9 @@ internal enum PlanKind
 /// <list type="bullet">
 /// <item>float rows of at most 3/4 of a vector (C &lt;= 12 with Vector512) are processed a block of rows at a time;</item>
 /// <item>float rows of up to 63 classes that no block takes (13-63 with Vector512, 7-63 with Vector256) go through the
-/// runtime's column layout a block of 16 or 8 rows at a time (measured faster than keeping each row in registers: no
-/// horizontal reductions and 16 or 8 independent rows per vector; with Vector512, C = 17: 0.72 against 2.1 ns per value,
-/// C = 32: 0.67 against 1.03), and so do double rows of 2 to 15 classes (C = 3: 2.2 against 6.0 ns per value);</item>
+/// runtime's column layout a block of 16 or 8 rows at a time (faster than keeping each row in registers: no
+/// horizontal reductions and 16 or 8 independent rows per vector; see docs/performance.md), and so do double rows of
+/// 2 to 15 classes;</item>
 /// <item>otherwise the widest vector no longer than the row covers it, the last vector overlapping the one before;
 /// up to <see cref="MaxRowVectors"/> vectors the row stays in registers, beyond that three loops stream it.</item>
 /// </list>

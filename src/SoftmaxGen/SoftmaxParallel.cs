@@ -21,9 +21,8 @@ namespace SoftmaxGen;
 /// degree of parallelism and every thread schedule.</para>
 /// <para>When it pays: for large batches (millions of values) on a machine with idle cores. Softmax over a batch
 /// that has left the caches is bound by memory bandwidth rather than arithmetic, so a second thread helps only as far as
-/// one core does not saturate the memory bus, and not at all while other processes keep the cores busy: on the
-/// project's shared 2-core VM under load from other processes, two threads measured no faster than one on 16M values
-/// (<c>ParallelBenchmarks</c>, benchmarks/README.md; measure on your machine). Below a few hundred thousand values
+/// one core does not saturate the memory bus, and not at all while other processes keep the cores busy (measure on your
+/// machine with <c>ParallelBenchmarks</c>; docs/performance.md has ours). Below a few hundred thousand values
 /// the cost of starting the work items (microseconds) outweighs any gain, and a batch of one chunk never leaves the
 /// calling thread.</para>
 /// </remarks>

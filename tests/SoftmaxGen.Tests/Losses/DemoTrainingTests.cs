@@ -9,7 +9,7 @@ namespace SoftmaxGen.Tests;
 
 /// <summary>
 /// The demo's training runs (the same code, linked from samples/SoftmaxGen.Demo/Training, and the same bundled data)
-/// reach issue 4's targets with CrossEntropyWithGradient from a generated kernel and from the runtime fallback:
+/// reach the training targets with CrossEntropyWithGradient from a generated kernel and from the runtime fallback:
 /// at least 95% training accuracy on Iris, at least 93% on the held-out fifth of the UCI digits; the loss falls.
 /// </summary>
 public sealed class DemoTrainingTests

@@ -197,7 +197,7 @@ internal static class Operations
             static (i, b) => i.Argmax(b.Input<double>(0), b.Output<int>(0)),
             invariant: Invariants.Argmax),
 
-        // The loss family and top-k (issue 4). Their generated members validate and then call the same runtime
+        // The loss family and top-k. Their generated members validate and then call the same runtime
         // code with the constant class count, so "generated" and "dispatch" both run SoftmaxPrimitives here and
         // "fallback" the hidden SoftmaxFallback twin; what these entries prove is that the shared code stays inside
         // its spans, ignores alignment and agrees across implementations. The middle-axis forms see the rows x classes
