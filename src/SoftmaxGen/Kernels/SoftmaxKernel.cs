@@ -370,14 +370,7 @@ public abstract class SoftmaxKernel
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         public static void Softmax512<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (typeof(T) == typeof(float))
-                Softmax<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), Cast<T, float>(probabilities), rows, classes);
-            else if (typeof(T) == typeof(double))
-                Softmax<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), Cast<T, double>(probabilities), rows, classes);
-            else
-                throw Unsupported<T>();
-        }
+            => Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
 
         /// <summary>Log-softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -387,14 +380,7 @@ public abstract class SoftmaxKernel
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         public static void LogSoftmax512<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (typeof(T) == typeof(float))
-                LogSoftmax<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), Cast<T, float>(logProbabilities), rows, classes);
-            else if (typeof(T) == typeof(double))
-                LogSoftmax<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), Cast<T, double>(logProbabilities), rows, classes);
-            else
-                throw Unsupported<T>();
-        }
+            => Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
 
         /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 16 float or 8 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -406,13 +392,7 @@ public abstract class SoftmaxKernel
         /// <returns>The sum of the rows' losses, in double.</returns>
         public static double CrossEntropy512<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (typeof(T) == typeof(float))
-                return CrossEntropy<Simd512F, Vector512<float>, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
-            if (typeof(T) == typeof(double))
-                return CrossEntropy<Simd512D, Vector512<double>, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
-            throw Unsupported<T>();
-        }
+            => Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
 
         /// <summary>Softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -422,14 +402,7 @@ public abstract class SoftmaxKernel
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         public static void Softmax256<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (typeof(T) == typeof(float))
-                Softmax<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), Cast<T, float>(probabilities), rows, classes);
-            else if (typeof(T) == typeof(double))
-                Softmax<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), Cast<T, double>(probabilities), rows, classes);
-            else
-                throw Unsupported<T>();
-        }
+            => Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
 
         /// <summary>Log-softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -439,14 +412,7 @@ public abstract class SoftmaxKernel
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         public static void LogSoftmax256<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (typeof(T) == typeof(float))
-                LogSoftmax<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), Cast<T, float>(logProbabilities), rows, classes);
-            else if (typeof(T) == typeof(double))
-                LogSoftmax<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), Cast<T, double>(logProbabilities), rows, classes);
-            else
-                throw Unsupported<T>();
-        }
+            => Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
 
         /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -458,11 +424,40 @@ public abstract class SoftmaxKernel
         /// <returns>The sum of the rows' losses, in double.</returns>
         public static double CrossEntropy256<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
+            => Losses<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, targets, losses, rows, classes);
+
+        /// <summary>Softmax or log-softmax with the lanes of the element type's width.</summary>
+        private static void Rows<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TOpsF : ISimd<TVecF, float>
+            where TVecF : struct
+            where TOpsD : ISimd<TVecD, double>
+            where TVecD : struct
+        {
+            if (typeof(T) == typeof(float) && log)
+                LogSoftmax<TOpsF, TVecF, float>(Cast<T, float>(logits), Cast<T, float>(output), rows, classes);
+            else if (typeof(T) == typeof(float))
+                Softmax<TOpsF, TVecF, float>(Cast<T, float>(logits), Cast<T, float>(output), rows, classes);
+            else if (typeof(T) == typeof(double) && log)
+                LogSoftmax<TOpsD, TVecD, double>(Cast<T, double>(logits), Cast<T, double>(output), rows, classes);
+            else if (typeof(T) == typeof(double))
+                Softmax<TOpsD, TVecD, double>(Cast<T, double>(logits), Cast<T, double>(output), rows, classes);
+            else
+                throw Unsupported<T>();
+        }
+
+        /// <summary>The cross-entropy with the lanes of the element type's width.</summary>
+        private static double Losses<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TOpsF : ISimd<TVecF, float>
+            where TVecF : struct
+            where TOpsD : ISimd<TVecD, double>
+            where TVecD : struct
         {
             if (typeof(T) == typeof(float))
-                return CrossEntropy<Simd256F, Vector256<float>, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
+                return CrossEntropy<TOpsF, TVecF, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
             if (typeof(T) == typeof(double))
-                return CrossEntropy<Simd256D, Vector256<double>, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
+                return CrossEntropy<TOpsD, TVecD, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
             throw Unsupported<T>();
         }
 
