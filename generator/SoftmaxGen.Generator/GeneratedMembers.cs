@@ -22,7 +22,8 @@ internal static class GeneratedMembers
         new GeneratedMember("CrossEntropyFromProbabilities", IsMethod: true),
         new GeneratedMember("SoftmaxGradient", IsMethod: true),
         new GeneratedMember("LogSoftmaxGradient", IsMethod: true),
-        new GeneratedMember("TopK", IsMethod: true));
+        new GeneratedMember("TopK", IsMethod: true),
+        new GeneratedMember("LogSumExp", IsMethod: true));
 
     /// <summary>The generated member named <paramref name="name"/> (ordinal, as C# compares names), or null.</summary>
     public static GeneratedMember? Find(string name)

@@ -74,6 +74,7 @@ internal static class RuntimeNames
         public const string CrossEntropyFromProbabilities = Name + ".CrossEntropyFromProbabilities";
         public const string SoftmaxGradient = Name + ".SoftmaxGradient";
         public const string LogSoftmaxGradient = Name + ".LogSoftmaxGradient";
+        public const string LogSumExp = Name + ".LogSumExp";
     }
 
     /// <summary>The base class of every generated kernel class and the members it overrides.</summary>

@@ -80,6 +80,46 @@ public static partial class SoftmaxPrimitives
             SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
     }
 
+    /// <summary>
+    /// log(sum(e^x)) of each row, as <c>torch.logsumexp(logits, dim=1)</c>: max + ln(sum of e^(x - max)), stable for every
+    /// finite input; float results are within 1 ULP of max(|result|, 1)
+    /// of the exact value. A row with a NaN gives NaN; otherwise a row with +inf gives +inf,
+    /// a row of only -inf gives -inf, and -inf entries among finite ones count as e^-inf = 0.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+    public static void LogSumExp(ReadOnlySpan<float> logits, Span<float> results, int classes) =>
+        SoftmaxFallback.LogSumExp(logits, results, classes);
+
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int)"/>
+    public static void LogSumExp(ReadOnlySpan<double> logits, Span<double> results, int classes) =>
+        SoftmaxFallback.LogSumExp(logits, results, classes);
+
+    /// <summary>log(sum(e^x)) of one row (see <see cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int)"/>).</summary>
+    /// <param name="logits">The row, at least one value.</param>
+    /// <returns>The log-sum-exp of the row.</returns>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> is empty.</exception>
+    public static float LogSumExp(ReadOnlySpan<float> logits)
+    {
+        float result = 0;
+        SoftmaxFallback.LogSumExp(logits, new Span<float>(ref result), SingleRow(logits.Length));
+        return result;
+    }
+
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float})"/>
+    public static double LogSumExp(ReadOnlySpan<double> logits)
+    {
+        double result = 0;
+        SoftmaxFallback.LogSumExp(logits, new Span<double>(ref result), SingleRow(logits.Length));
+        return result;
+    }
+
+    private static int SingleRow(int length) =>
+        length > 0 ? length : throw new ArgumentException("A row needs at least one value.", "logits");
+
     private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

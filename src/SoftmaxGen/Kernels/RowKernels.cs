@@ -123,6 +123,50 @@ internal static class RowKernels
         return sum;
     }
 
+    /// <summary>
+    /// log(sum(e^x)) of each row, as max + ln(sum of e^(x - max)) with the sum compensated and max + ln(sum) formed in
+    /// double-width (<see cref="LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
+    /// is the maximum, or NaN if the row holds a NaN (PyTorch's torch.logsumexp).
+    /// </summary>
+    internal static void LogSumExp<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            TVec tail = TOps.Load(ref xr, last);
+            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            if (!T.IsFinite(max))
+            {
+                Unsafe.Add(ref y, row) = ContainsNaN(ref xr, classes) ? T.NaN : max;
+                continue;
+            }
+
+            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
+            LogNormalizer(max, total, out T high, out T low);
+            Unsafe.Add(ref y, row) = high + low;
+        }
+    }
+
+    private static bool ContainsNaN<T>(ref T row, nuint classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (nuint i = 0; i < classes; i++)
+        {
+            if (T.IsNaN(Unsafe.Add(ref row, i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
     internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -310,6 +310,17 @@ namespace Samples
         }
 
         /// <summary>
+        /// log(sum(e^x)) of each row of 1 logits, as <c>torch.logsumexp(logits, dim=1)</c>: stable for every finite input;
+        /// NaN for a row with a NaN, +inf for a row with +inf, -inf for a row of only -inf.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 1</c> logits.</param>
+        /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSumExp(global::System.ReadOnlySpan<float> logits, global::System.Span<float> results)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSumExp(logits, results, Classes);
+
+        /// <summary>
         /// The softmax of each row of 1 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
         /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
         /// </summary>
@@ -608,6 +619,17 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
             global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
         }
+
+        /// <summary>
+        /// log(sum(e^x)) of each row of 1 logits, as <c>torch.logsumexp(logits, dim=1)</c>: stable for every finite input;
+        /// NaN for a row with a NaN, +inf for a row with +inf, -inf for a row of only -inf.
+        /// </summary>
+        /// <param name="logits">Row-major <c>rows x 1</c> logits.</param>
+        /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSumExp(global::System.ReadOnlySpan<double> logits, global::System.Span<double> results)
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSumExp(logits, results, Classes);
     }
 }
 

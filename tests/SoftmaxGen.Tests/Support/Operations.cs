@@ -395,6 +395,11 @@ internal static class Operations
                 else
                     SoftmaxPrimitives.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes);
             }),
+        new("LogSumExp",
+            [BufferSpec.Logits()],
+            [BufferSpec.PerRow("results")],
+            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<float>(0), b.Output<float>(0), i.Classes),
+            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<double>(0), b.Output<double>(0), i.Classes)),
     ];
 
     /// <summary>The operations SoftmaxPrimitives runs through a registered kernel (the others run shared runtime code).</summary>

@@ -5,7 +5,7 @@ namespace SoftmaxGen.Generator;
 public sealed partial class SoftmaxGenerator
 {
     /// <summary>
-    /// Writes softmax and log-softmax over a middle axis (<c>[outer, C, innerSize]</c>) and top-k on the user's type.
+    /// Writes softmax and log-softmax over a middle axis (<c>[outer, C, innerSize]</c>), top-k and log-sum-exp on the user's type.
     /// They validate like the row members and call the runtime's shared code with the constant class count; an
     /// <c>innerSize</c> of 1 runs the type's own specialised row kernel.
     /// </summary>
@@ -45,6 +45,17 @@ public sealed partial class SoftmaxGenerator
                     {{Global(SoftmaxGuard.TopKOutputs)}}(logits, indices, probabilities, rows, k);
                     {{Global(SoftmaxFallback.TopKCore)}}(logits, k, indices, probabilities, rows, Classes);
                 }
+
+                /// <summary>
+                /// log(sum(e^x)) of each row of {{classes}} logits, as <c>torch.logsumexp(logits, dim=1)</c>: stable for every finite input;
+                /// NaN for a row with a NaN, +inf for a row with +inf, -inf for a row of only -inf.
+                /// </summary>
+                /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
+                /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
+                /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{classes}}, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static void LogSumExp(global::System.ReadOnlySpan<{{element}}> logits, global::System.Span<{{element}}> results)
+                    => {{Global(SoftmaxFallback.LogSumExp)}}(logits, results, Classes);
                 """);
         }
 
