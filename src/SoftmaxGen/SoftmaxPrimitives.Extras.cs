@@ -80,21 +80,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="k"/> is below 1 or above <paramref name="classes"/>.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="indices"/> or <paramref name="probabilities"/> is shorter than <c>rows x k</c> or overlaps an input.</exception>
     public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.TopK(k, classes);
-        SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, classes);
-    }
+        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes);
 
     /// <inheritdoc cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
     public static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.TopK(k, classes);
-        SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, classes);
-    }
+        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes);
 
     /// <summary>
     /// The logistic sigmoid of each value, <c>1 / (1 + exp(-x))</c>, as <c>torch.sigmoid</c> or Keras' <c>sigmoid</c>:

@@ -60,25 +60,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
     public static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Predictions(logits, predictions, rows);
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.ArgmaxValidated(logits, predictions, rows);
-        else
-            SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
-    }
+        => ArgmaxChecked(logits, predictions, classes);
 
     /// <inheritdoc cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Predictions(logits, predictions, rows);
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
-            kernel.ArgmaxValidated(logits, predictions, rows);
-        else
-            SoftmaxFallback.ArgmaxCore(logits, predictions, classes);
-    }
+        => ArgmaxChecked(logits, predictions, classes);
 
     /// <summary>
     /// log(sum(e^x)) of each row, as <c>torch.logsumexp(logits, dim=1)</c>: max + ln(sum of e^(x - max)), stable for every
@@ -119,6 +105,17 @@ public static partial class SoftmaxPrimitives
 
     private static int SingleRow(int length) =>
         length > 0 ? length : throw new ArgumentException("A row needs at least one value.", "logits");
+
+    private static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
+        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            SoftmaxFallback.KernelArgmax(kernel, logits, predictions, rows);
+        else
+            RowKernels.Argmax(logits, predictions, classes);
+    }
 
     private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -5,37 +5,32 @@ namespace SoftmaxGen.Kernels;
 public static partial class SoftmaxFallback
 {
     /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    internal static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: false);
-
-    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
-    internal static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    internal static void Softmax<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize)
+        where T : unmanaged, IFloatingPointIeee754<T>
         => AxisChecked(input, output, classes, innerSize, log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    internal static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: true);
-
-    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int, int)"/>
-    internal static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
+    internal static void LogSoftmax<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize)
+        where T : unmanaged, IFloatingPointIeee754<T>
         => AxisChecked(input, output, classes, innerSize, log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
-    internal static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.TopK(k, classes);
-        SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        TopKKernels.TopK(null, logits, k, indices, probabilities, rows, classes);
-    }
+    internal static void TopK<T>(ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TopKRows(null, logits, k, indices, probabilities, classes);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{double}, int, Span{int}, Span{double}, int)"/>
-    internal static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
+    /// <summary><see cref="SoftmaxPrimitives"/>' top-k: the probabilities of the kernel registered for the class count, if any.</summary>
+    internal static void TopKDispatched<T>(ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TopKRows(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, classes);
+
+    private static void TopKRows<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);
         SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
-        TopKKernels.TopK(null, logits, k, indices, probabilities, rows, classes);
+        TopKKernels.TopK(kernel, logits, k, indices, probabilities, rows, classes);
     }
 
     // ---- Validated cores -------------------------------------------------------------------------------
@@ -97,15 +92,14 @@ public static partial class SoftmaxFallback
     /// <param name="rows">The row count.</param>
     /// <param name="classes">The class count.</param>
     public static void TopKCore(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int rows, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logits.Length, rows, classes);
-        SoftmaxGuard.TopK(k, classes);
-        SoftmaxGuard.TopKOutputs(logits.Slice(0, rows * classes), indices, probabilities, rows, k);
-        TopKKernels.TopK(SoftmaxKernelRegistry.Find(classes), logits, k, indices, probabilities, rows, classes);
-    }
+        => TopKChecked(logits, k, indices, probabilities, rows, classes);
 
     /// <inheritdoc cref="TopKCore(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, int)"/>
     public static void TopKCore(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int rows, int classes)
+        => TopKChecked(logits, k, indices, probabilities, rows, classes);
+
+    private static void TopKChecked<T>(ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         SoftmaxGuard.CoreRows(logits.Length, logits.Length, rows, classes);
         SoftmaxGuard.TopK(k, classes);

@@ -220,6 +220,16 @@ public static partial class SoftmaxFallback
             ? kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, float>(logits), targets, MemoryMarshal.Cast<T, float>(losses), rows)
             : kernel.CrossEntropyValidated(MemoryMarshal.Cast<T, double>(logits), targets, MemoryMarshal.Cast<T, double>(losses), rows);
 
+    /// <summary>The argmax of a registered kernel (whose members are per element type).</summary>
+    internal static void KernelArgmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<int> predictions, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            kernel.ArgmaxValidated(MemoryMarshal.Cast<T, float>(logits), predictions, rows);
+        else
+            kernel.ArgmaxValidated(MemoryMarshal.Cast<T, double>(logits), predictions, rows);
+    }
+
     /// <summary>Multiplies every value by <paramref name="factor"/>, a vector at a time.</summary>
     private static void Scale<T>(Span<T> values, T factor)
         where T : unmanaged, IFloatingPointIeee754<T>

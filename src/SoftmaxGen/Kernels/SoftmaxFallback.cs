@@ -10,32 +10,22 @@ namespace SoftmaxGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class SoftmaxFallback
 {
-    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    internal static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
-        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
+    // Validating entry points for tests, benchmarks and the accuracy tool: SoftmaxPrimitives' checks and
+    // semantics, without dispatch to a generated kernel.
 
-    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{double}, Span{double}, int)"/>
-    internal static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
+    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    internal static void Softmax<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
         => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
 
     /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    internal static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
-        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
-
-    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>
-    internal static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
+    internal static void LogSoftmax<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
         => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
 
     /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
-    internal static void Argmax(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Predictions(logits, predictions, rows);
-        RowKernels.Argmax(logits, predictions, classes);
-    }
-
-    /// <inheritdoc cref="SoftmaxPrimitives.Argmax(ReadOnlySpan{double}, Span{int}, int)"/>
-    internal static void Argmax(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+    internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
@@ -98,14 +88,14 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <exception cref="ArgumentException"><paramref name="predictions"/> is shorter than the number of rows.</exception>
     public static void ArgmaxCore(ReadOnlySpan<float> logits, Span<int> predictions, int classes)
-    {
-        SoftmaxGuard.CoreRows(logits.Length, logits.Length, logits.Length / Math.Max(classes, 1), classes);
-        SoftmaxGuard.PerRowLength(predictions.Length, logits.Length / classes, nameof(predictions));
-        RowKernels.Argmax(logits, predictions, classes);
-    }
+        => ArgmaxChecked(logits, predictions, classes);
 
     /// <inheritdoc cref="ArgmaxCore(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void ArgmaxCore(ReadOnlySpan<double> logits, Span<int> predictions, int classes)
+        => ArgmaxChecked(logits, predictions, classes);
+
+    private static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         SoftmaxGuard.CoreRows(logits.Length, logits.Length, logits.Length / Math.Max(classes, 1), classes);
         SoftmaxGuard.PerRowLength(predictions.Length, logits.Length / classes, nameof(predictions));
