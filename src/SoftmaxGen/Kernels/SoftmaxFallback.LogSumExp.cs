@@ -21,29 +21,21 @@ public static partial class SoftmaxFallback
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.PerRowOutput(logits, results, rows, nameof(logits), nameof(results));
-        var operation = new LogSumExpOperation<T>(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(results), (nuint)rows, (nuint)classes);
+        var operation = new LogSumExpOperation<T>(logits, results, rows, classes);
         VectorDispatch.ByLayout<LogSumExpOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
     }
 
     /// <summary>The row kernel with the widest vector no longer than a row, else the scalar lane.</summary>
-    private readonly ref struct LogSumExpOperation<TElement> : ILayoutOperation<bool>
+    private readonly ref struct LogSumExpOperation<TElement>(ReadOnlySpan<TElement> logits, Span<TElement> results, int rows, int classes)
+        : ILayoutOperation<bool>
     {
-        private readonly ref TElement logits;
-        private readonly ref TElement results;
-        private readonly nuint rows;
-        private readonly nuint classes;
-
-        public LogSumExpOperation(ref TElement logits, ref TElement results, nuint rows, nuint classes)
-        {
-            this.logits = ref logits;
-            this.results = ref results;
-            this.rows = rows;
-            this.classes = classes;
-        }
+        private readonly ReadOnlySpan<TElement> logits = logits;
+        private readonly Span<TElement> results = results;
 
         bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
         {
-            RowKernels.LogSumExp<TOps, TVec, T>(ref VectorDispatch.As<TElement, T>(ref logits), ref VectorDispatch.As<TElement, T>(ref results), rows, classes);
+            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
+            RowKernels.LogSumExp<TOps, TVec, T>(ref x, ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(results)), (nuint)rows, (nuint)classes);
             return true;
         }
     }
