@@ -28,8 +28,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
         bool withGradient = !gradient.IsEmpty;
@@ -176,8 +175,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
         bool withGradient = !gradient.IsEmpty;
         TVec keep = TOps.Splat(T.CreateTruncating(1 - smoothing));
         TVec spread = TOps.Splat(T.CreateTruncating(smoothing / classes));
@@ -247,8 +245,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T yr = ref Unsafe.Add(ref y, row * classes);
@@ -280,8 +277,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
         TVec zero = TOps.Splat(T.Zero);
         for (nuint row = 0; row < rows; row++)
         {

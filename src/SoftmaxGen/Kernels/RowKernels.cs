@@ -15,8 +15,7 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
@@ -70,8 +69,7 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
@@ -100,8 +98,7 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
         double sum = 0;
         for (nuint row = 0; row < rows; row++)
         {
@@ -134,8 +131,7 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = classes - width;
-        TVec repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
@@ -260,6 +256,22 @@ internal static class RowKernels
             high = Unsafe.As<double, T>(ref h);
             low = Unsafe.As<double, T>(ref l);
         }
+    }
+
+    /// <summary>
+    /// The start of a row's last vector (classes - W, the row at least one vector long), and in <paramref name="repeated"/>
+    /// the lanes of it that the whole vectors before it already cover.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static nuint LastVector<TOps, TVec, T>(nuint classes, out TVec repeated)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = classes - width;
+        repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        return last;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
