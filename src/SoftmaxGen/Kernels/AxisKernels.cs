@@ -53,17 +53,15 @@ internal static class AxisKernels
         {
             ref T xs = ref VectorDispatch.As<TElement, T>(ref x);
             ref T ys = ref VectorDispatch.As<TElement, T>(ref y);
-            return log
-                ? LogSoftmaxColumns<TOps, TVec, T>(ref xs, ref ys, classes, inner, start)
-                : SoftmaxColumns<TOps, TVec, T>(ref xs, ref ys, classes, inner, start);
+            return Columns<TOps, TVec, T>(ref xs, ref ys, classes, inner, start, log);
         }
     }
 
     /// <summary>
-    /// Softmax of the positions <c>[start, start + k W)</c> of one plane, W at a time, for as many whole vectors as
-    /// fit before <paramref name="inner"/>; returns the first position left.
+    /// Softmax or log-softmax of the positions <c>[start, start + k W)</c> of one plane, W at a time, for as many whole
+    /// vectors as fit before <paramref name="inner"/>; returns the first position left.
     /// </summary>
-    private static nuint SoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
+    private static nuint Columns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -72,85 +70,49 @@ internal static class AxisKernels
         nuint i = start;
         for (; i + width <= inner; i += width)
         {
-            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
+            TVec max = TOps.Load(ref x, i);
+            for (nuint c = 1; c < classes; c++)
+            {
+                max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
+            }
 
-            // e^(x - max), stored, and its compensated sum. Each input is read before its output is written, so
-            // in-place calls are correct.
+            // The compensated sum of e^(x - max); softmax also stores each exponential. Each input is read before its
+            // output is written, so in-place calls are correct.
             TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
             TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)
             for (nuint c = 0; c < classes; c++)
             {
                 TVec e = TOps.ExpShifted(TOps.Load(ref x, (c * inner) + i), negatedMax);
-                TOps.Store(e, ref y, (c * inner) + i);
+                if (!log)
+                {
+                    TOps.Store(e, ref y, (c * inner) + i);
+                }
+
                 SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+            }
+
+            if (log)
+            {
+                // (x - high) - low, where high + low = max + ln(sum) exactly (per lane).
+                LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+                for (nuint c = 0; c < classes; c++)
+                {
+                    nuint at = (c * inner) + i;
+                    TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, at), high), low), ref y, at);
+                }
+
+                continue;
             }
 
             // float: one reciprocal of the rounded sum, then a multiplication (as the block kernels);
             // double: a division by the sum, which rounds once (as the row kernels).
             TVec total = TOps.Add(TOps.Subtract(sum, TOps.Splat(T.One)), compensation);
-            if (typeof(T) == typeof(float))
-            {
-                TVec scale = TOps.Divide(TOps.Splat(T.One), total);
-                for (nuint c = 0; c < classes; c++)
-                {
-                    nuint at = (c * inner) + i;
-                    TOps.Store(TOps.Multiply(TOps.Load(ref y, at), scale), ref y, at);
-                }
-            }
-            else
-            {
-                for (nuint c = 0; c < classes; c++)
-                {
-                    nuint at = (c * inner) + i;
-                    TOps.Store(TOps.Divide(TOps.Load(ref y, at), total), ref y, at);
-                }
-            }
-        }
-
-        return i;
-    }
-
-    /// <summary>The maximum over the classes of the positions <c>[i, i + W)</c>: lane j holds position i + j, whose class c is at c * inner.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec ColumnMax<TOps, TVec, T>(ref T x, nuint classes, nuint inner, nuint i)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TVec max = TOps.Load(ref x, i);
-        for (nuint c = 1; c < classes; c++)
-        {
-            max = TOps.MaxNative(max, TOps.Load(ref x, (c * inner) + i));
-        }
-
-        return max;
-    }
-
-    /// <summary>Log-softmax of whole vectors of positions from <paramref name="start"/>; returns the first position left.</summary>
-    private static nuint LogSoftmaxColumns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)TOps.Count;
-        nuint i = start;
-        for (; i + width <= inner; i += width)
-        {
-            TVec max = ColumnMax<TOps, TVec, T>(ref x, classes, inner, i);
-
-            TVec negatedMax = TOps.Subtract(TOps.Splat(T.Zero), max);
-            TVec sum = TOps.Splat(T.One), compensation = default; // started at 1 per lane (see SoftmaxMath.AccumulateExp)
-            for (nuint c = 0; c < classes; c++)
-            {
-                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref x, (c * inner) + i), negatedMax), ref sum, ref compensation);
-            }
-
-            // (x - high) - low, where high + low = max + ln(sum) exactly (per lane).
-            LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+            TVec scale = typeof(T) == typeof(float) ? TOps.Divide(TOps.Splat(T.One), total) : total;
             for (nuint c = 0; c < classes; c++)
             {
                 nuint at = (c * inner) + i;
-                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, at), high), low), ref y, at);
+                TVec e = TOps.Load(ref y, at);
+                TOps.Store(typeof(T) == typeof(float) ? TOps.Multiply(e, scale) : TOps.Divide(e, scale), ref y, at);
             }
         }
 
