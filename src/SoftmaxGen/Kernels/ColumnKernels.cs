@@ -595,66 +595,58 @@ internal static class ColumnKernels
                 }
             }
         }
-        else if (typeof(TVec) == typeof(Vector512<float>) && classes >= 4)
+        else if ((typeof(TVec) == typeof(Vector512<float>) || typeof(TVec) == typeof(Vector256<float>)) && classes >= 4)
         {
             // Four classes at a time (SoftmaxMath.LoadClassQuad), the last quad ending at the row's end.
-            ref float x = ref AsFloat(ref xb), c = ref AsFloat(ref cols);
+            ref float x = ref AsFloat(ref xb);
             for (nuint o = 0; ; o += 4)
             {
                 o = Math.Min(o, classes - 4);
-                SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
-                a0.StoreUnsafe(ref c, o * 16);
-                a1.StoreUnsafe(ref c, (o + 1) * 16);
-                a2.StoreUnsafe(ref c, (o + 2) * 16);
-                a3.StoreUnsafe(ref c, (o + 3) * 16);
+                ref float c = ref AsFloat(ref Unsafe.Add(ref cols, o * width));
+                if (typeof(TVec) == typeof(Vector512<float>))
+                {
+                    SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+                    a0.StoreUnsafe(ref c);
+                    a1.StoreUnsafe(ref c, 16);
+                    a2.StoreUnsafe(ref c, 32);
+                    a3.StoreUnsafe(ref c, 48);
+                }
+                else
+                {
+                    SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
+                    a0.StoreUnsafe(ref c);
+                    a1.StoreUnsafe(ref c, 8);
+                    a2.StoreUnsafe(ref c, 16);
+                    a3.StoreUnsafe(ref c, 24);
+                }
+
                 if (o + 4 == classes)
                 {
                     break;
                 }
             }
         }
-        else if (typeof(TVec) == typeof(Vector256<float>) && classes >= 4)
-        {
-            ref float x = ref AsFloat(ref xb), c = ref AsFloat(ref cols);
-            for (nuint o = 0; ; o += 4)
-            {
-                o = Math.Min(o, classes - 4);
-                SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
-                a0.StoreUnsafe(ref c, o * 8);
-                a1.StoreUnsafe(ref c, (o + 1) * 8);
-                a2.StoreUnsafe(ref c, (o + 2) * 8);
-                a3.StoreUnsafe(ref c, (o + 3) * 8);
-                if (o + 4 == classes)
-                {
-                    break;
-                }
-            }
-        }
-        else if (typeof(TVec) == typeof(Vector512<double>) && classes >= 2)
+        else if ((typeof(TVec) == typeof(Vector512<double>) || typeof(TVec) == typeof(Vector256<double>)) && classes >= 2)
         {
             // Two classes at a time (SoftmaxMath.LoadClassPair), the last pair ending at the row's end.
-            ref double x = ref AsDouble(ref xb), c = ref AsDouble(ref cols);
+            ref double x = ref AsDouble(ref xb);
             for (nuint o = 0; ; o += 2)
             {
                 o = Math.Min(o, classes - 2);
-                SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector512<double> a0, out Vector512<double> a1);
-                a0.StoreUnsafe(ref c, o * 8);
-                a1.StoreUnsafe(ref c, (o + 1) * 8);
-                if (o + 2 == classes)
+                ref double c = ref AsDouble(ref Unsafe.Add(ref cols, o * width));
+                if (typeof(TVec) == typeof(Vector512<double>))
                 {
-                    break;
+                    SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector512<double> a0, out Vector512<double> a1);
+                    a0.StoreUnsafe(ref c);
+                    a1.StoreUnsafe(ref c, 8);
                 }
-            }
-        }
-        else if (typeof(TVec) == typeof(Vector256<double>) && classes >= 2)
-        {
-            ref double x = ref AsDouble(ref xb), c = ref AsDouble(ref cols);
-            for (nuint o = 0; ; o += 2)
-            {
-                o = Math.Min(o, classes - 2);
-                SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector256<double> a0, out Vector256<double> a1);
-                a0.StoreUnsafe(ref c, o * 4);
-                a1.StoreUnsafe(ref c, (o + 1) * 4);
+                else
+                {
+                    SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector256<double> a0, out Vector256<double> a1);
+                    a0.StoreUnsafe(ref c);
+                    a1.StoreUnsafe(ref c, 4);
+                }
+
                 if (o + 2 == classes)
                 {
                     break;
