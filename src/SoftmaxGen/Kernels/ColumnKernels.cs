@@ -32,29 +32,15 @@ internal static class ColumnKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)TOps.Count;
-        Span<T> scratch = stackalloc T[MaxClasses * Vector512<T>.Count];
-        ref T cols = ref MemoryMarshal.GetReference(scratch);
-        nuint full = rows - rows % width;
-        for (nuint row = 0; row < full; row += width)
-        {
-            SoftmaxBlock<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref cols, classes);
-        }
-
-        if (full < rows)
-        {
-            // The last rows one at a time as one-lane blocks: a lane's arithmetic, so a row's bits do not depend on its place.
-            ref T xt = ref Unsafe.Add(ref x, full * classes);
-            ref T yt = ref Unsafe.Add(ref y, full * classes);
-            if (typeof(T) == typeof(float))
-                Softmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes);
-            else
-                Softmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes);
-        }
-    }
+        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: false);
 
     internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: true);
+
+    private static void Normalize<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -65,18 +51,22 @@ internal static class ColumnKernels
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            LogSoftmaxBlock<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref cols, classes);
+            ref T xb = ref Unsafe.Add(ref x, row * classes), yb = ref Unsafe.Add(ref y, row * classes);
+            if (log)
+                LogSoftmaxBlock<TOps, TVec, T>(ref xb, ref yb, ref cols, classes);
+            else
+                SoftmaxBlock<TOps, TVec, T>(ref xb, ref yb, ref cols, classes);
         }
 
         if (full < rows)
         {
-            // The last rows one at a time as one-lane blocks (see Softmax).
+            // The last rows one at a time as one-lane blocks: a lane's arithmetic, so a row's bits do not depend on its place.
             ref T xt = ref Unsafe.Add(ref x, full * classes);
             ref T yt = ref Unsafe.Add(ref y, full * classes);
             if (typeof(T) == typeof(float))
-                LogSoftmax<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes);
+                Normalize<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes, log);
             else
-                LogSoftmax<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes);
+                Normalize<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes, log);
         }
     }
 
@@ -101,7 +91,7 @@ internal static class ColumnKernels
 
         if (full < rows)
         {
-            // The last rows one at a time as one-lane blocks (see Softmax).
+            // The last rows one at a time as one-lane blocks (see Normalize).
             ref T xt = ref Unsafe.Add(ref x, full * classes);
             ReadOnlySpan<int> lastTargets = targets.Slice((int)full);
             Span<T> lastLosses = losses.IsEmpty ? default : losses.Slice((int)full);

@@ -13,6 +13,19 @@ internal static class RowKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: false);
+
+    /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
+    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: true);
+
+    private static void Normalize<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes, bool log)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
         nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
@@ -20,6 +33,11 @@ internal static class RowKernels
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
             ref T yr = ref Unsafe.Add(ref y, row * classes);
+            if (log)
+            {
+                LogSoftmaxRow<TOps, TVec, T>(ref xr, ref yr, last, repeated);
+                continue;
+            }
 
             TVec tail = TOps.Load(ref xr, last);
             TVec negatedMax = TOps.Splat(-RowMax<TOps, TVec, T>(ref xr, last, tail));
@@ -62,33 +80,26 @@ internal static class RowKernels
         }
     }
 
-    /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
-    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LogSoftmaxRow<TOps, TVec, T>(ref T xr, ref T yr, nuint last, TVec repeated)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
-        for (nuint row = 0; row < rows; row++)
+        TVec tail = TOps.Load(ref xr, last);
+        T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+        double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
+        LogNormalizer(max, total, out T high, out T low);
+
+        TVec h = TOps.Splat(high), l = TOps.Splat(low);
+        TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
+        for (nuint i = 0; i < last; i += width)
         {
-            ref T xr = ref Unsafe.Add(ref x, row * classes);
-            ref T yr = ref Unsafe.Add(ref y, row * classes);
-
-            TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
-            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-            LogNormalizer(max, total, out T high, out T low);
-
-            TVec h = TOps.Splat(high), l = TOps.Splat(low);
-            TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
-            for (nuint i = 0; i < last; i += width)
-            {
-                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
-            }
-
-            TOps.Store(tailOut, ref yr, last);
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
         }
+
+        TOps.Store(tailOut, ref yr, last);
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
@@ -130,7 +141,6 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count;
         nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
