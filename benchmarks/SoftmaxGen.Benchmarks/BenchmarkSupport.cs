@@ -103,6 +103,20 @@ internal static class BenchmarkData
         }
     }
 
+    /// <summary>
+    /// Throws unless every element of <paramref name="actual"/> is within <paramref name="tolerance"/> times
+    /// <c>max(|expected|, 1)</c> of <paramref name="expected"/>: the scale of the tests' log-softmax ULP, for outputs
+    /// that reach -60 and more (an absolute bound would be either loose near 0 or too tight there).
+    /// </summary>
+    public static void CheckScaled(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(Math.Abs(expected[i]), 1)))
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{what}: element {i} is {actual[i]}, expected {expected[i]}."));
+        }
+    }
+
     /// <summary>Throws for a class count without a generated kernel in this project.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowNoKernel(int classes) => throw NoKernel(classes);
@@ -228,6 +242,35 @@ internal static class ScalarSoftmax
             float scale = 1 / sum;
             for (int j = 0; j < y.Length; j++)
                 y[j] *= scale;
+        }
+    }
+
+    /// <summary>
+    /// The expected float softmax: each row computed in double (<see cref="Softmax(ReadOnlySpan{double}, Span{double}, int)"/>)
+    /// and rounded to float. The float loop above is no reference for long rows: its float sum of 32,000 terms is off by
+    /// up to 5e-5 in a probability (measured on these inputs).
+    /// </summary>
+    public static void SoftmaxInDouble(ReadOnlySpan<float> logits, Span<float> probabilities, int classes) =>
+        InDouble(logits, probabilities, classes, log: false);
+
+    /// <summary>The expected float log-softmax: each row computed in double (<see cref="LogSoftmax(ReadOnlySpan{double}, Span{double}, int)"/>) and rounded to float.</summary>
+    public static void LogSoftmaxInDouble(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes) =>
+        InDouble(logits, logProbabilities, classes, log: true);
+
+    private static void InDouble(ReadOnlySpan<float> logits, Span<float> output, int classes, bool log)
+    {
+        var x = new double[classes];
+        var y = new double[classes];
+        for (int start = 0; start + classes <= logits.Length; start += classes)
+        {
+            for (int j = 0; j < classes; j++)
+                x[j] = logits[start + j];
+            if (log)
+                LogSoftmax(x, y, classes);
+            else
+                Softmax(x, y, classes);
+            for (int j = 0; j < classes; j++)
+                output[start + j] = (float)y[j];
         }
     }
 

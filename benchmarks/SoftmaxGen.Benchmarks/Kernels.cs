@@ -18,6 +18,10 @@ internal static partial class Kernel100;
 [SoftmaxKernel(1000)]
 internal static partial class Kernel1000;
 
+// A language model's vocabulary size (e.g. Llama 2's 32,000 tokens), for BatchSoftmaxBenchmarks.
+[SoftmaxKernel(32000)]
+internal static partial class Kernel32000;
+
 /// <summary>
 /// Calls the generated kernel for a class count: a predictable switch with direct calls (no delegate, no allocation,
 /// one compare-and-branch per call), so the benchmarks measure the kernel, not the dispatch.
@@ -33,6 +37,7 @@ internal static class Generated
             case 10: Kernel10.Softmax(logits, probabilities); break;
             case 100: Kernel100.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
+            case 32000: Kernel32000.Softmax(logits, probabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -46,6 +51,7 @@ internal static class Generated
             case 10: Kernel10.Softmax(logits, probabilities); break;
             case 100: Kernel100.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
+            case 32000: Kernel32000.Softmax(logits, probabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -59,6 +65,7 @@ internal static class Generated
             case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
+            case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -72,6 +79,7 @@ internal static class Generated
             case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
+            case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -85,6 +93,7 @@ internal static class Generated
             case 10: Kernel10.CrossEntropy(logits, targets, losses); break;
             case 100: Kernel100.CrossEntropy(logits, targets, losses); break;
             case 1000: Kernel1000.CrossEntropy(logits, targets, losses); break;
+            case 32000: Kernel32000.CrossEntropy(logits, targets, losses); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -96,6 +105,7 @@ internal static class Generated
         10 => Kernel10.CrossEntropy(logits, targets),
         100 => Kernel100.CrossEntropy(logits, targets),
         1000 => Kernel1000.CrossEntropy(logits, targets),
+        32000 => Kernel32000.CrossEntropy(logits, targets),
         _ => throw BenchmarkData.NoKernel(classes),
     };
 
@@ -106,6 +116,7 @@ internal static class Generated
         10 => Kernel10.CrossEntropy(logits, targets),
         100 => Kernel100.CrossEntropy(logits, targets),
         1000 => Kernel1000.CrossEntropy(logits, targets),
+        32000 => Kernel32000.CrossEntropy(logits, targets),
         _ => throw BenchmarkData.NoKernel(classes),
     };
 }
