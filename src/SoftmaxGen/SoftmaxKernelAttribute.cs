@@ -10,6 +10,9 @@ namespace SoftmaxGen;
 /// [SoftmaxKernel(10)]
 /// static partial class Digits;
 ///
+/// [SoftmaxKernel(32000, Precision = SoftmaxPrecision.Fast)]
+/// static partial class Vocabulary;
+///
 /// Digits.Softmax(logits, probabilities);   // logits: rows x 10 values, row-major
 /// </code>
 /// <para>The generated members are <c>Classes</c>, <c>Softmax</c>, <c>LogSoftmax</c>, two <c>CrossEntropy</c>
@@ -29,4 +32,10 @@ public sealed class SoftmaxKernelAttribute : Attribute
 
     /// <summary>The number of classes the generated routines are specialised to.</summary>
     public int Classes { get; }
+
+    /// <summary>
+    /// The precision of the generated routines (<see cref="SoftmaxPrecision.Exact"/> by default). A type's kernel
+    /// serves <see cref="SoftmaxPrimitives"/> calls with the same class count and precision.
+    /// </summary>
+    public SoftmaxPrecision Precision { get; set; }
 }

@@ -43,7 +43,7 @@ public static class SoftmaxParallel
     }
 
     /// <summary>
-    /// The softmax of each row, as <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// The softmax of each row, as <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     /// (<c>F.softmax(logits, dim=1)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
@@ -60,7 +60,7 @@ public static class SoftmaxParallel
         => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities));
 
     /// <summary>
-    /// The log-softmax of each row, as <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// The log-softmax of each row, as <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     /// (<c>F.log_softmax(logits, dim=1)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>

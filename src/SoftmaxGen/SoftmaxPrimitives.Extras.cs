@@ -13,30 +13,32 @@ public static partial class SoftmaxPrimitives
     /// <remarks>
     /// Vectorised across the positions: a vector holds adjacent positions of one class, so nothing is transposed.
     /// The same stability and accuracy as the row form (within 4 ULP for outputs of at least 1e-30); with
-    /// <paramref name="innerSize"/> = 1 it is the row form, <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>.
+    /// <paramref name="innerSize"/> = 1 it is the row form, <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </remarks>
     /// <param name="input">Row-major <c>outer x classes x innerSize</c> values.</param>
     /// <param name="output">Receives the probabilities in the same layout. May be the same memory as <paramref name="input"/> (in place), but may not partly overlap it.</param>
     /// <param name="classes">The size of the class axis (C), at least 1.</param>
     /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1.</exception>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a multiple of <c>classes x innerSize</c>; <paramref name="output"/> is shorter than <paramref name="input"/> or partly overlaps it.</exception>
-    public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: false);
+    public static void Softmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AxisChecked(input, output, classes, innerSize, log: false, precision);
 
-    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: false);
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
+    public static void Softmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AxisChecked(input, output, classes, innerSize, log: false, precision);
 
-    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log)
+    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
         SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        SoftmaxGuard.Precision(precision);
         if (innerSize == 1)
-            RowsChecked(input, output, classes, log ? "logProbabilities" : "probabilities", log);
+            RowsChecked(input, output, classes, log ? "logProbabilities" : "probabilities", log, precision);
         else
-            SoftmaxFallback.AxisCore(input, output, outer, classes, innerSize, log);
+            SoftmaxFallback.AxisCore(input, output, outer, classes, innerSize, log, precision);
     }
 
     /// <summary>
@@ -45,20 +47,21 @@ public static partial class SoftmaxPrimitives
     /// </summary>
     /// <remarks>
     /// Vectorised across the positions; within 4 ULP of max(|result|, 1); with <paramref name="innerSize"/> = 1 it is
-    /// the row form, <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>.
+    /// the row form, <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </remarks>
     /// <param name="input">Row-major <c>outer x classes x innerSize</c> values.</param>
     /// <param name="output">Receives the log-probabilities in the same layout. May be the same memory as <paramref name="input"/>, but may not partly overlap it.</param>
     /// <param name="classes">The size of the class axis (C), at least 1.</param>
     /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1.</exception>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a multiple of <c>classes x innerSize</c>; <paramref name="output"/> is shorter than <paramref name="input"/> or partly overlaps it.</exception>
-    public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: true);
+    public static void LogSoftmax(ReadOnlySpan<float> input, Span<float> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AxisChecked(input, output, classes, innerSize, log: true, precision);
 
-    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize)
-        => AxisChecked(input, output, classes, innerSize, log: true);
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> input, Span<double> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AxisChecked(input, output, classes, innerSize, log: true, precision);
 
     /// <summary>
     /// The k most probable classes of each row, most probable first, with their softmax probabilities, as
@@ -68,7 +71,7 @@ public static partial class SoftmaxPrimitives
     /// Classes are ranked by logit, which is the order of their probabilities (two different logits can round to the
     /// same probability; the larger logit still comes first). Equal logits: the lower class index first (torch.topk
     /// promises no order for ties). A NaN logit ranks above every number, as in torch.topk; its row's probabilities are
-    /// NaN, as softmax's. The probabilities are the values <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
+    /// NaN, as softmax's. The probabilities are the values <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     /// computes, with the same accuracy. Cost per row: one pass over the logits selecting into a heap of k entries
     /// (O(classes log k)) and one vectorised pass summing the exponentials.
     /// </remarks>
@@ -77,14 +80,15 @@ public static partial class SoftmaxPrimitives
     /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
     /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="k"/> is below 1 or above <paramref name="classes"/>.</exception>
+    /// <param name="precision">The precision of the probabilities: <see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="k"/> is below 1 or above <paramref name="classes"/>, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="indices"/> or <paramref name="probabilities"/> is shorter than <c>rows x k</c> or overlaps an input.</exception>
-    public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes)
-        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes);
+    public static void TopK(ReadOnlySpan<float> logits, int k, Span<int> indices, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes, precision);
 
-    /// <inheritdoc cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int)"/>
-    public static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes)
-        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes);
+    /// <inheritdoc cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>
+    public static void TopK(ReadOnlySpan<double> logits, int k, Span<int> indices, Span<double> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.TopKDispatched(logits, k, indices, probabilities, classes, precision);
 
     /// <summary>
     /// The logistic sigmoid of each value, <c>1 / (1 + exp(-x))</c>, as <c>torch.sigmoid</c> or Keras' <c>sigmoid</c>:

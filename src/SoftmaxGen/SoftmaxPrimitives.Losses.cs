@@ -191,7 +191,7 @@ public static partial class SoftmaxPrimitives
     /// row r contributes <c>-w[t] * logProbabilities[r, t]</c>; the mean divides by the sum of <c>w[t]</c> over the counted rows.
     /// As in PyTorch, a weight enters only through the rows that target its class, and a sum of 0 gives an infinite or NaN mean.
     /// </summary>
-    /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities (e.g. from <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>).</param>
+    /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities (e.g. from <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>).</param>
     /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="reduction">Mean (the default; NaN when no row counts) or sum.</param>

@@ -25,30 +25,32 @@ public static partial class SoftmaxPrimitives
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
-    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
-        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
 
-    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes)
-        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false);
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
 
     /// <summary>
     /// The log-softmax of each row: <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>, as
-    /// <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax(logits, axis=-1)</c>; more accurate than taking the log of <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int)"/>.
+    /// <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax(logits, axis=-1)</c>; more accurate than taking the log of <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
-    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
-        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
+    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
 
-    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes)
-        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true);
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
 
     /// <summary>
     /// The predicted class of each row: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c>
@@ -75,31 +77,33 @@ public static partial class SoftmaxPrimitives
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
-    public static void LogSumExp(ReadOnlySpan<float> logits, Span<float> results, int classes) =>
-        SoftmaxFallback.LogSumExp(logits, results, classes);
+    public static void LogSumExp(ReadOnlySpan<float> logits, Span<float> results, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact) =>
+        SoftmaxFallback.LogSumExp(logits, results, classes, precision);
 
-    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int)"/>
-    public static void LogSumExp(ReadOnlySpan<double> logits, Span<double> results, int classes) =>
-        SoftmaxFallback.LogSumExp(logits, results, classes);
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
+    public static void LogSumExp(ReadOnlySpan<double> logits, Span<double> results, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact) =>
+        SoftmaxFallback.LogSumExp(logits, results, classes, precision);
 
-    /// <summary>log(sum(e^x)) of one row (see <see cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int)"/>).</summary>
+    /// <summary>log(sum(e^x)) of one row (see <see cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>).</summary>
     /// <param name="logits">The row, at least one value.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
     /// <returns>The log-sum-exp of the row.</returns>
     /// <exception cref="ArgumentException"><paramref name="logits"/> is empty.</exception>
-    public static float LogSumExp(ReadOnlySpan<float> logits)
+    public static float LogSumExp(ReadOnlySpan<float> logits, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         float result = 0;
-        SoftmaxFallback.LogSumExp(logits, new Span<float>(ref result), SingleRow(logits.Length));
+        SoftmaxFallback.LogSumExp(logits, new Span<float>(ref result), SingleRow(logits.Length), precision);
         return result;
     }
 
-    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float})"/>
-    public static double LogSumExp(ReadOnlySpan<double> logits)
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, SoftmaxPrecision)"/>
+    public static double LogSumExp(ReadOnlySpan<double> logits, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         double result = 0;
-        SoftmaxFallback.LogSumExp(logits, new Span<double>(ref result), SingleRow(logits.Length));
+        SoftmaxFallback.LogSumExp(logits, new Span<double>(ref result), SingleRow(logits.Length), precision);
         return result;
     }
 
@@ -117,16 +121,17 @@ public static partial class SoftmaxPrimitives
             RowKernels.Argmax(logits, predictions, classes);
     }
 
-    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log)
+    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
-        if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+        SoftmaxGuard.Precision(precision);
+        if (SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
             SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
         else if (log)
-            SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes);
+            SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes, precision);
         else
-            SoftmaxFallback.SoftmaxRows(logits, output, rows, classes);
+            SoftmaxFallback.SoftmaxRows(logits, output, rows, classes, precision);
     }
 }

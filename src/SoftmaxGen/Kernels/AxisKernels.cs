@@ -11,14 +11,14 @@ namespace SoftmaxGen.Kernels;
 internal static class AxisKernels
 {
     /// <summary>Softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
-    internal static void Softmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner)
-        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: false);
+    internal static void Softmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: false, precision);
 
     /// <summary>Log-softmax over the classes of every position of <paramref name="outer"/> planes of <c>classes x inner</c> values.</summary>
-    internal static void LogSoftmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner)
-        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: true);
+    internal static void LogSoftmax<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T> => Planes(input, output, outer, classes, inner, log: true, precision);
 
-    private static void Planes<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner, bool log)
+    private static void Planes<T>(ReadOnlySpan<T> input, Span<T> output, int outer, int classes, int inner, bool log, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint c = (nuint)classes, n = (nuint)inner, plane = c * n;
@@ -27,7 +27,7 @@ internal static class AxisKernels
             var operation = new PlaneOperation<T>(
                 ref Unsafe.Add(ref MemoryMarshal.GetReference(input), o * plane),
                 ref Unsafe.Add(ref MemoryMarshal.GetReference(output), o * plane), c, n, log);
-            VectorDispatch.Sweep<PlaneOperation<T>, T>(ref operation);
+            VectorDispatch.Sweep<PlaneOperation<T>, T>(ref operation, precision);
         }
     }
 

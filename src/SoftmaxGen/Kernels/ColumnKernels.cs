@@ -118,7 +118,7 @@ internal static class ColumnKernels
         if (TOps.Count == 1)
         {
             // One lane: the row's exponentials a vector at a time (the same bits), then the lane's sequential sum.
-            ExpRow(ref cols, ref cols, classes, As<TVec, T>(negatedMax));
+            ExpRow(ref cols, ref cols, classes, As<TVec, T>(negatedMax), TOps.Precision);
             for (nuint j = 0; j < classes; j++)
             {
                 SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Load(ref cols, j), ref sum, ref compensation);
@@ -490,7 +490,7 @@ internal static class ColumnKernels
     /// overlapping the one before: the exponential gives the same bits at every width, so this is the scalar lane's result.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpRow<T>(ref T source, ref T destination, nuint count, T negatedMax)
+    private static void ExpRow<T>(ref T source, ref T destination, nuint count, T negatedMax, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && Vector128.IsHardwareAccelerated && count < (nuint)Vector128<float>.Count)
@@ -499,7 +499,7 @@ internal static class ColumnKernels
             ref float x = ref AsFloat(ref source), y = ref AsFloat(ref destination);
             float m = As<T, float>(negatedMax);
             Vector128<float> v = Vector128.Create(x, count > 1 ? Unsafe.Add(ref x, 1) : 0, count > 2 ? Unsafe.Add(ref x, 2) : 0, 0);
-            Vector128<float> e = SoftmaxMath.ExpShifted(v, Vector128.Create(m));
+            Vector128<float> e = precision == SoftmaxPrecision.Fast ? SoftmaxMath.ExpShiftedFast(v, Vector128.Create(m)) : SoftmaxMath.ExpShifted(v, Vector128.Create(m));
             for (nuint j = 0; j < count; j++)
             {
                 Unsafe.Add(ref y, j) = e.GetElement((int)j);
@@ -510,7 +510,7 @@ internal static class ColumnKernels
 
         // Otherwise the widest vector no longer than the row (LayoutRule.Rows), else the scalar lane.
         var operation = new ExpRowOperation<T>(ref source, ref destination, count, negatedMax);
-        VectorDispatch.ByLayout<ExpRowOperation<T>, T, bool>(ref operation, (int)count, LayoutRule.Rows);
+        VectorDispatch.ByLayout<ExpRowOperation<T>, T, bool>(ref operation, (int)count, precision, LayoutRule.Rows);
     }
 
     private readonly ref struct ExpRowOperation<TElement> : ILayoutOperation<bool>
@@ -772,7 +772,7 @@ internal static class ColumnKernels
             // One lane: the row's exponentials a vector at a time (the same bits), then the lane's sequential sum.
             Span<T> exponentials = stackalloc T[MaxClasses];
             ref T e = ref MemoryMarshal.GetReference(exponentials);
-            ExpRow(ref cols, ref e, classes, As<TVec, T>(negatedMax));
+            ExpRow(ref cols, ref e, classes, As<TVec, T>(negatedMax), TOps.Precision);
             for (nuint j = 0; j < classes; j++)
             {
                 SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Load(ref e, j), ref sum, ref compensation);

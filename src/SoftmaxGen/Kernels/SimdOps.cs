@@ -16,6 +16,9 @@ internal interface ISimd<TVec, T>
     /// <summary>Lanes per vector.</summary>
     static abstract int Count { get; }
 
+    /// <summary>The precision of <see cref="ExpShifted"/>.</summary>
+    static abstract SoftmaxPrecision Precision { get; }
+
     static abstract TVec Splat(T value);
 
     static abstract TVec Load(ref T source, nuint offset);
@@ -61,6 +64,34 @@ internal interface ISimd<TVec, T>
 
     /// <summary>Lanes that are set in a tail mask: a table of <see cref="Count"/> set lanes then <see cref="Count"/> clear ones.</summary>
     static abstract TVec FirstLanes(int count);
+}
+
+/// <summary>
+/// Which exponential the lanes use, as a type argument (the JIT folds <see cref="IsFast"/> to a constant): the lane
+/// structs take one, so that a kernel written once over <see cref="ISimd{TVec, T}"/> runs in either precision.
+/// </summary>
+internal interface IPrecision
+{
+    static abstract bool IsFast { get; }
+
+    /// <summary>The public enumeration value.</summary>
+    static abstract SoftmaxPrecision Value { get; }
+}
+
+/// <summary><see cref="SoftmaxPrecision.Exact"/>.</summary>
+internal readonly struct ExactPrecision : IPrecision
+{
+    public static bool IsFast => false;
+
+    public static SoftmaxPrecision Value => SoftmaxPrecision.Exact;
+}
+
+/// <summary><see cref="SoftmaxPrecision.Fast"/>.</summary>
+internal readonly struct FastPrecision : IPrecision
+{
+    public static bool IsFast => true;
+
+    public static SoftmaxPrecision Value => SoftmaxPrecision.Fast;
 }
 
 /// <summary>The bit-level step of the double logarithm (<see cref="SoftmaxMath.LogAtLeastOne{TOps, TVec}(TVec)"/>), for the double lanes.</summary>
@@ -120,6 +151,11 @@ internal interface ILaneElement<T>
         where TOps : ISimd<TVec, T>
         where TVec : struct;
 
+    /// <summary>The exponential of <see cref="SoftmaxPrecision.Fast"/>: see <see cref="SoftmaxMath.ExpShiftedFast(Vector512{float}, Vector512{float})"/>.</summary>
+    static abstract TVec ExpShiftedFast<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct;
+
     /// <summary>The <see cref="IDoubleBits{TVec}"/> steps; the float lanes have none and throw.</summary>
     static abstract T SplitExponent(T x, out T exponent);
 
@@ -156,6 +192,12 @@ internal readonly struct SingleLanes : ILaneElement<float>
         where TVec : struct
         => SoftmaxMath.ExpShiftedSingle<TOps, TVec>(x, negatedMax);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpShiftedFast<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, float>
+        where TVec : struct
+        => SoftmaxMath.ExpShiftedSingleFast<TOps, TVec>(x, negatedMax);
+
     public static float SplitExponent(float x, out float exponent) => throw DoubleOnly();
     public static Vector128<float> SplitExponent(Vector128<float> x, out Vector128<float> exponent) => throw DoubleOnly();
     public static Vector256<float> SplitExponent(Vector256<float> x, out Vector256<float> exponent) => throw DoubleOnly();
@@ -189,6 +231,12 @@ internal readonly struct DoubleLanes : ILaneElement<double>
         where TOps : ISimd<TVec, double>
         where TVec : struct
         => SoftmaxMath.ExpShiftedDouble<TOps, TVec>(x, negatedMax);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpShiftedFast<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, double>
+        where TVec : struct
+        => SoftmaxMath.ExpShiftedDoubleFast<TOps, TVec>(x, negatedMax);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SplitExponent(double x, out double exponent)
@@ -229,11 +277,13 @@ internal readonly struct DoubleLanes : ILaneElement<double>
 }
 
 /// <summary>One lane held in a scalar register: the vector type is <typeparamref name="T"/> itself.</summary>
-internal readonly struct Scalar<T, TLane> : ISimd<T, T>, IDoubleBits<T>
+internal readonly struct Scalar<T, TLane, TPrecision> : ISimd<T, T>, IDoubleBits<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TLane : struct, ILaneElement<T>
+    where TPrecision : struct, IPrecision
 {
     public static int Count => 1;
+    public static SoftmaxPrecision Precision => TPrecision.Value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Splat(T value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Load(ref T source, nuint offset) => Unsafe.Add(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T value, ref T destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
@@ -247,17 +297,19 @@ internal readonly struct Scalar<T, TLane> : ISimd<T, T>, IDoubleBits<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AndNot(T value, T mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : TLane.AndNotBits(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleByPowerOfTwo(T p, T k, T z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T SplitExponent(T x, out T exponent) => TLane.SplitExponent(x, out exponent);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpShifted(T x, T negatedMax) => TLane.ExpShifted<Scalar<T, TLane>, T>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpShifted(T x, T negatedMax) => TPrecision.IsFast ? TLane.ExpShiftedFast<Scalar<T, TLane, TPrecision>, T>(x, negatedMax) : TLane.ExpShifted<Scalar<T, TLane, TPrecision>, T>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(T v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(T v) => double.CreateTruncating(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FirstLanes(int count) => count > 0 ? TLane.AllBitsSet : T.Zero;
 }
 
-internal readonly struct Simd128<T, TLane> : ISimd<Vector128<T>, T>, IDoubleBits<Vector128<T>>
+internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>, IDoubleBits<Vector128<T>>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TLane : struct, ILaneElement<T>
+    where TPrecision : struct, IPrecision
 {
     public static int Count => Vector128<T>.Count;
+    public static SoftmaxPrecision Precision => TPrecision.Value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Splat(T value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(ref T source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -271,17 +323,19 @@ internal readonly struct Simd128<T, TLane> : ISimd<Vector128<T>, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AndNot(Vector128<T> value, Vector128<T> mask) => Vector128.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ScaleByPowerOfTwo(Vector128<T> p, Vector128<T> k, Vector128<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> SplitExponent(Vector128<T> x, out Vector128<T> exponent) => TLane.SplitExponent(x, out exponent);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpShifted(Vector128<T> x, Vector128<T> negatedMax) => TLane.ExpShifted<Simd128<T, TLane>, Vector128<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpShifted(Vector128<T> x, Vector128<T> negatedMax) => TPrecision.IsFast ? TLane.ExpShiftedFast<Simd128<T, TLane, TPrecision>, Vector128<T>>(x, negatedMax) : TLane.ExpShifted<Simd128<T, TLane, TPrecision>, Vector128<T>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector128<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FirstLanes(int count) => Vector128.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }
 
-internal readonly struct Simd256<T, TLane> : ISimd<Vector256<T>, T>, IDoubleBits<Vector256<T>>
+internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>, IDoubleBits<Vector256<T>>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TLane : struct, ILaneElement<T>
+    where TPrecision : struct, IPrecision
 {
     public static int Count => Vector256<T>.Count;
+    public static SoftmaxPrecision Precision => TPrecision.Value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Splat(T value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -295,17 +349,19 @@ internal readonly struct Simd256<T, TLane> : ISimd<Vector256<T>, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AndNot(Vector256<T> value, Vector256<T> mask) => Vector256.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ScaleByPowerOfTwo(Vector256<T> p, Vector256<T> k, Vector256<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> SplitExponent(Vector256<T> x, out Vector256<T> exponent) => TLane.SplitExponent(x, out exponent);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpShifted(Vector256<T> x, Vector256<T> negatedMax) => TLane.ExpShifted<Simd256<T, TLane>, Vector256<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpShifted(Vector256<T> x, Vector256<T> negatedMax) => TPrecision.IsFast ? TLane.ExpShiftedFast<Simd256<T, TLane, TPrecision>, Vector256<T>>(x, negatedMax) : TLane.ExpShifted<Simd256<T, TLane, TPrecision>, Vector256<T>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector256<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FirstLanes(int count) => Vector256.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
 }
 
-internal readonly struct Simd512<T, TLane> : ISimd<Vector512<T>, T>, IDoubleBits<Vector512<T>>
+internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>, IDoubleBits<Vector512<T>>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TLane : struct, ILaneElement<T>
+    where TPrecision : struct, IPrecision
 {
     public static int Count => Vector512<T>.Count;
+    public static SoftmaxPrecision Precision => TPrecision.Value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Splat(T value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -319,7 +375,7 @@ internal readonly struct Simd512<T, TLane> : ISimd<Vector512<T>, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AndNot(Vector512<T> value, Vector512<T> mask) => Vector512.ConditionalSelect(mask, Vector512<T>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ScaleByPowerOfTwo(Vector512<T> p, Vector512<T> k, Vector512<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> SplitExponent(Vector512<T> x, out Vector512<T> exponent) => TLane.SplitExponent(x, out exponent);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpShifted(Vector512<T> x, Vector512<T> negatedMax) => TLane.ExpShifted<Simd512<T, TLane>, Vector512<T>>(x, negatedMax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpShifted(Vector512<T> x, Vector512<T> negatedMax) => TPrecision.IsFast ? TLane.ExpShiftedFast<Simd512<T, TLane, TPrecision>, Vector512<T>>(x, negatedMax) : TLane.ExpShifted<Simd512<T, TLane, TPrecision>, Vector512<T>>(x, negatedMax);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector512<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FirstLanes(int count) => Vector512.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));

@@ -10,6 +10,22 @@ namespace SoftmaxGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class SoftmaxGuard
 {
+    /// <summary>Checks that <paramref name="precision"/> is one of the defined values.</summary>
+    /// <param name="precision">The precision argument.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is neither Exact nor Fast.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Precision(SoftmaxPrecision precision)
+    {
+        if ((uint)precision > (uint)SoftmaxPrecision.Fast)
+        {
+            ThrowPrecision(precision);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowPrecision(SoftmaxPrecision precision) =>
+        throw new ArgumentOutOfRangeException(nameof(precision), precision, $"The precision must be SoftmaxPrecision.Exact or SoftmaxPrecision.Fast; it was {(int)precision}.");
+
     /// <summary>The number of rows in an input of <paramref name="length"/> values of <paramref name="classes"/> classes.</summary>
     /// <param name="length">The input length.</param>
     /// <param name="classes">The class count.</param>

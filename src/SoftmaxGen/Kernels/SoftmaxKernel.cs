@@ -18,14 +18,24 @@ public abstract class SoftmaxKernel
     /// <summary>Initialises a kernel for <paramref name="classes"/> classes.</summary>
     /// <param name="classes">The class count, at least 1.</param>
     protected SoftmaxKernel(int classes)
+        : this(classes, SoftmaxPrecision.Exact)
+    {
+    }
+
+    /// <summary>Initialises a kernel for <paramref name="classes"/> classes whose exponential is that of <paramref name="precision"/>.</summary>
+    /// <param name="classes">The class count, at least 1.</param>
+    /// <param name="precision">The precision the kernel computes in.</param>
+    protected SoftmaxKernel(int classes, SoftmaxPrecision precision)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        SoftmaxGuard.Precision(precision);
         Classes = classes;
+        Precision = precision;
     }
 
     /// <summary>
-    /// Registers <paramref name="kernel"/> for its class count with <see cref="SoftmaxKernelRegistry"/>; generated kernels
-    /// call it from a module initializer. The first kernel registered for a count is kept.
+    /// Registers <paramref name="kernel"/> for its class count and precision with <see cref="SoftmaxKernelRegistry"/>;
+    /// generated kernels call it from a module initializer. The first kernel registered for a count and precision is kept.
     /// </summary>
     /// <param name="kernel">The kernel.</param>
     /// <returns><see langword="true"/> if it was registered; <see langword="false"/> if one for the same count already was.</returns>
@@ -33,6 +43,9 @@ public abstract class SoftmaxKernel
 
     /// <summary>The class count this kernel is specialised to.</summary>
     public int Classes { get; }
+
+    /// <summary>The precision this kernel computes in: <see cref="SoftmaxPrimitives"/> runs it for calls with the same class count and precision.</summary>
+    public SoftmaxPrecision Precision { get; }
 
     /// <summary>Softmax of every row of <paramref name="logits"/> into <paramref name="probabilities"/>, validated as <see cref="SoftmaxPrimitives"/> validates.</summary>
     /// <param name="logits">Row-major rows of <see cref="Classes"/> logits.</param>

@@ -83,7 +83,59 @@ public static partial class SoftmaxMath
         TVec r = TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Hi), s);
         r = TOps.Add(r, TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Lo), err));
 
-        // e^r for |r| <= 0.35: Taylor to degree 13 (truncation below 1e-17 relative).
+        TVec p = DoubleExpPolynomial<TOps, TVec>(r);
+        return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
+    }
+
+    // The exponential of SoftmaxPrecision.Fast: the same reduction and scaling, without recovering the rounding of
+    // x - max (whose error, |x - max| 2^-24 relative, is then part of the result's), a float polynomial one degree shorter
+    // (2.9 2^-24 evaluated in float; tests/golden/exp_polynomial.py fits it) by Horner's scheme (double keeps its own), and a clamp of
+    // x - max to the underflow limit in place of a comparison and a mask: the clamped value's exponential rounds to +0
+    // as -inf's must, and NaN passes through the clamp (MaxNative returns its second operand when either is NaN).
+
+    internal const float SingleFastClamp = -104f;   // e^-104 < 2^-150: rounds to +0.
+    internal const double DoubleFastClamp = -746.0; // e^-746 < 2^-1075: rounds to +0.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ExpShiftedSingleFast<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, float>
+        where TVec : struct
+    {
+        TVec s = TOps.MaxNative(TOps.Splat(SingleFastClamp), TOps.Add(x, negatedMax));
+        TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleRounding));
+        TVec k = TOps.Subtract(z, TOps.Splat(SingleRounding));
+        TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
+        r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), r);
+
+        // e^r = 1 + r (1 + r q(r)), q of degree 3.
+        TVec q = TOps.MultiplyAdd(TOps.Splat(8.31250101e-3f), r, TOps.Splat(4.18901369e-2f));
+        q = TOps.MultiplyAdd(q, r, TOps.Splat(1.66671142e-1f));
+        q = TOps.MultiplyAdd(q, r, TOps.Splat(4.99992311e-1f));
+        TVec p = TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
+        return TOps.ScaleByPowerOfTwo(p, k, z);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ExpShiftedDoubleFast<TOps, TVec>(TVec x, TVec negatedMax)
+        where TOps : ISimd<TVec, double>
+        where TVec : struct
+    {
+        TVec s = TOps.MaxNative(TOps.Splat(DoubleFastClamp), TOps.Add(x, negatedMax));
+        TVec z = TOps.MultiplyAdd(s, TOps.Splat(DoubleLog2E), TOps.Splat(DoubleRounding));
+        TVec k = TOps.Subtract(z, TOps.Splat(DoubleRounding));
+        TVec r = TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Hi), s);
+        r = TOps.MultiplyAdd(k, TOps.Splat(-DoubleLn2Lo), r);
+
+        TVec p = DoubleExpPolynomial<TOps, TVec>(r);
+        return TOps.ScaleByPowerOfTwo(p, k, z);
+    }
+
+    /// <summary>e^r for |r| &lt;= 0.35: Taylor to degree 13 (truncation below 1e-17 relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec DoubleExpPolynomial<TOps, TVec>(TVec r)
+        where TOps : ISimd<TVec, double>
+        where TVec : struct
+    {
         TVec p = TOps.Splat(1.0 / 6227020800.0);
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 479001600.0));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 39916800.0));
@@ -97,9 +149,7 @@ public static partial class SoftmaxMath
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0 / 6.0));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(0.5));
         p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
-        p = TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
-
-        return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
+        return TOps.MultiplyAdd(p, r, TOps.Splat(1.0));
     }
 
     /// <summary>The exact rounding error of <c>sum = a + b</c> (Knuth's TwoSum, no ordering needed).</summary>
@@ -282,6 +332,46 @@ public static partial class SoftmaxMath
     /// <inheritdoc cref="ExpShifted(float, float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ExpShifted(double x, double negatedMax) => ExpShiftedDouble<ScalarD, double>(x, negatedMax);
+
+    /// <summary>
+    /// e^(x - max) lane-wise, given <paramref name="negatedMax"/> = -max, with the exponential of
+    /// <see cref="SoftmaxPrecision.Fast"/>: within 3 ULP of e^(rounded x - max).
+    /// </summary>
+    /// <param name="x">Logits, each at most max (or NaN).</param>
+    /// <param name="negatedMax">The negated row maximum, broadcast.</param>
+    /// <returns>The exponentials; +0 where the result rounds to 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpShiftedFast(Vector512<float> x, Vector512<float> negatedMax) => ExpShiftedSingleFast<Simd512F, Vector512<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpShiftedFast(Vector256<float> x, Vector256<float> negatedMax) => ExpShiftedSingleFast<Simd256F, Vector256<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExpShiftedFast(Vector128<float> x, Vector128<float> negatedMax) => ExpShiftedSingleFast<Simd128F, Vector128<float>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpShiftedFast(Vector512<double> x, Vector512<double> negatedMax) => ExpShiftedDoubleFast<Simd512D, Vector512<double>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpShiftedFast(Vector256<double> x, Vector256<double> negatedMax) => ExpShiftedDoubleFast<Simd256D, Vector256<double>>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> ExpShiftedFast(Vector128<double> x, Vector128<double> negatedMax) => ExpShiftedDoubleFast<Simd128D, Vector128<double>>(x, negatedMax);
+
+    /// <summary>e^(x - max) for one value with the exponential of <see cref="SoftmaxPrecision.Fast"/>; the same function as the vector overloads.</summary>
+    /// <param name="x">A logit, at most max (or NaN).</param>
+    /// <param name="negatedMax">The negated row maximum.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ExpShiftedFast(float x, float negatedMax) => ExpShiftedSingleFast<ScalarF, float>(x, negatedMax);
+
+    /// <inheritdoc cref="ExpShiftedFast(float, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ExpShiftedFast(double x, double negatedMax) => ExpShiftedDoubleFast<ScalarD, double>(x, negatedMax);
 
     /// <summary>The hardware maximum of two values (no promise for NaN: the kernels turn NaN rows into NaN through the exponential).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

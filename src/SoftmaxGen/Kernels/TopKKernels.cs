@@ -13,7 +13,7 @@ internal static class TopKKernels
     // Rows up to this long are softmaxed into a stack buffer; longer ones into a pooled array.
     private const int StackClasses = 1024;
 
-    internal static void TopK<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int rows, int classes)
+    internal static void TopK<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[]? rented = classes > StackClasses ? ArrayPool<T>.Shared.Rent(classes) : null;
@@ -28,7 +28,7 @@ internal static class TopKKernels
                 Select(x, top, probabilities.Slice(row * k, k));
 
                 // The probabilities are those the same kernel's Softmax gives the row, bit for bit.
-                RowSoftmax(kernel, x, softmax, classes);
+                RowSoftmax(kernel, x, softmax, classes, precision);
                 for (int j = 0; j < k; j++)
                 {
                     probabilities[row * k + j] = softmax[top[j]];
@@ -43,27 +43,27 @@ internal static class TopKKernels
     }
 
     // One row's softmax by the kernel, or by the fallback where there is none.
-    private static void RowSoftmax<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> x, Span<T> softmax, int classes)
+    private static void RowSoftmax<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> x, Span<T> softmax, int classes, SoftmaxPrecision precision)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
-            RowSoftmax(kernel, MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(softmax), classes);
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(softmax), classes, precision);
         else
-            RowSoftmax(kernel, MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(softmax), classes);
+            RowSoftmax(kernel, MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(softmax), classes, precision);
     }
 
-    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<float> x, Span<float> softmax, int classes)
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<float> x, Span<float> softmax, int classes, SoftmaxPrecision precision)
     {
         if (kernel is null)
-            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes, precision);
         else
             kernel.Softmax(x, softmax);
     }
 
-    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<double> x, Span<double> softmax, int classes)
+    private static void RowSoftmax(SoftmaxKernel? kernel, ReadOnlySpan<double> x, Span<double> softmax, int classes, SoftmaxPrecision precision)
     {
         if (kernel is null)
-            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes);
+            SoftmaxFallback.SoftmaxCore(x, softmax, 1, classes, precision);
         else
             kernel.Softmax(x, softmax);
     }

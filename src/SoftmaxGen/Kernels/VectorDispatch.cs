@@ -29,8 +29,8 @@ internal interface ISweepOperation
 /// <summary>
 /// The one place that maps an element type and the hardware to the lanes of <see cref="ISimd{TVec, T}"/>: Vector512, then
 /// Vector256, then Vector128 (the JIT folds the checks to constants), then the scalar lane. The operation structs are
-/// specialised per instantiation, so after inlining a dispatch is the same code as a hand-written ladder. Another
-/// family of lanes (another exponential, say) would be one more set of type arguments here.
+/// specialised per instantiation, so after inlining a dispatch is the same code as a hand-written ladder. The precision
+/// is one more type argument of the lanes (<see cref="IPrecision"/>), chosen here from <see cref="SoftmaxPrecision"/>.
 /// </summary>
 internal static class VectorDispatch
 {
@@ -43,22 +43,53 @@ internal static class VectorDispatch
     internal static TResult ByLayout<TOperation, T, TResult>(ref TOperation operation, int classes, LayoutRule rule = LayoutRule.Table)
         where TOperation : ILayoutOperation<TResult>, allows ref struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        => ByLayout<TOperation, T, TResult, ExactPrecision>(ref operation, classes, rule);
+
+    /// <summary>
+    /// <see cref="ByLayout{TOperation, T, TResult}(ref TOperation, int, LayoutRule)"/> with the lanes of
+    /// <paramref name="precision"/>: the one place where the enumeration becomes a type argument.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TResult ByLayout<TOperation, T, TResult>(ref TOperation operation, int classes, SoftmaxPrecision precision, LayoutRule rule = LayoutRule.Table)
+        where TOperation : ILayoutOperation<TResult>, allows ref struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => precision == SoftmaxPrecision.Fast
+            ? ByLayout<TOperation, T, TResult, FastPrecision>(ref operation, classes, rule)
+            : ByLayout<TOperation, T, TResult, ExactPrecision>(ref operation, classes, rule);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TResult ByLayout<TOperation, T, TResult, TPrecision>(ref TOperation operation, int classes, LayoutRule rule)
+        where TOperation : ILayoutOperation<TResult>, allows ref struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPrecision : struct, IPrecision
     {
         return typeof(T) == typeof(float)
-            ? ByLayout<TOperation, TResult, float, Simd512F, Vector512<float>, Simd256F, Vector256<float>, Simd128F, Vector128<float>, ScalarF>(ref operation, classes, rule)
-            : ByLayout<TOperation, TResult, double, Simd512D, Vector512<double>, Simd256D, Vector256<double>, Simd128D, Vector128<double>, ScalarD>(ref operation, classes, rule);
+            ? ByLayout<TOperation, TResult, float, Simd512<float, SingleLanes, TPrecision>, Vector512<float>, Simd256<float, SingleLanes, TPrecision>, Vector256<float>, Simd128<float, SingleLanes, TPrecision>, Vector128<float>, Scalar<float, SingleLanes, TPrecision>>(ref operation, classes, rule)
+            : ByLayout<TOperation, TResult, double, Simd512<double, DoubleLanes, TPrecision>, Vector512<double>, Simd256<double, DoubleLanes, TPrecision>, Vector256<double>, Simd128<double, DoubleLanes, TPrecision>, Vector128<double>, Scalar<double, DoubleLanes, TPrecision>>(ref operation, classes, rule);
     }
 
     /// <summary>Runs <paramref name="operation"/> from position 0 with every accelerated width, widest first, then the scalar lane for what is left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Sweep<TOperation, T>(ref TOperation operation)
+    internal static void Sweep<TOperation, T>(ref TOperation operation, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where TOperation : ISweepOperation, allows ref struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
-            Sweep<TOperation, float, Simd512F, Vector512<float>, Simd256F, Vector256<float>, Simd128F, Vector128<float>, ScalarF>(ref operation);
+        if (precision == SoftmaxPrecision.Fast)
+            Sweep<TOperation, T, FastPrecision>(ref operation);
         else
-            Sweep<TOperation, double, Simd512D, Vector512<double>, Simd256D, Vector256<double>, Simd128D, Vector128<double>, ScalarD>(ref operation);
+            Sweep<TOperation, T, ExactPrecision>(ref operation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sweep<TOperation, T, TPrecision>(ref TOperation operation)
+        where TOperation : ISweepOperation, allows ref struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPrecision : struct, IPrecision
+    {
+        if (typeof(T) == typeof(float))
+            Sweep<TOperation, float, Simd512<float, SingleLanes, TPrecision>, Vector512<float>, Simd256<float, SingleLanes, TPrecision>, Vector256<float>, Simd128<float, SingleLanes, TPrecision>, Vector128<float>, Scalar<float, SingleLanes, TPrecision>>(ref operation);
+        else
+            Sweep<TOperation, double, Simd512<double, DoubleLanes, TPrecision>, Vector512<double>, Simd256<double, DoubleLanes, TPrecision>, Vector256<double>, Simd128<double, DoubleLanes, TPrecision>, Vector128<double>, Scalar<double, DoubleLanes, TPrecision>>(ref operation);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,7 +9,7 @@ using Xunit;
 namespace SoftmaxGen.Tests;
 
 /// <summary>
-/// <see cref="SoftmaxPrimitives.LogSumExp(ReadOnlySpan{float}, Span{float}, int)"/> and the generated members against
+/// <see cref="SoftmaxPrimitives.LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/> and the generated members against
 /// PyTorch 1.13's <c>torch.logsumexp(x, dim=1)</c> (<c>Golden/pytorch_logsumexp.json</c>, made by
 /// <c>tests/golden/make_logsumexp_golden.py</c>) and against an independent reference: float rows against the value
 /// computed in double (within 1 ULP of max(|v|, 1)), double rows against PyTorch's float64 result (within 4 ULP of max(|v|, 1)).
