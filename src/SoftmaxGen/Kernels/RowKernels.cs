@@ -22,6 +22,7 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     private static void Normalize<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -103,6 +104,7 @@ internal static class RowKernels
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -136,6 +138,7 @@ internal static class RowKernels
     /// double-width (<see cref="LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
     /// is the maximum, or NaN if the row holds a NaN (PyTorch's torch.logsumexp).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     internal static void LogSumExp<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -210,13 +213,23 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVec max = tail;
-        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
+        // Four running maxima, so that the loads are not serialised behind one chain of dependent maxima.
+        nuint width = (nuint)TOps.Count, i = 0;
+        TVec max = tail, max1 = tail, max2 = tail, max3 = tail;
+        for (; i + (3 * width) < last; i += 4 * width)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref xr, i));
+            max1 = TOps.MaxNative(max1, TOps.Load(ref xr, i + width));
+            max2 = TOps.MaxNative(max2, TOps.Load(ref xr, i + (2 * width)));
+            max3 = TOps.MaxNative(max3, TOps.Load(ref xr, i + (3 * width)));
+        }
+
+        for (; i < last; i += width)
         {
             max = TOps.MaxNative(max, TOps.Load(ref xr, i));
         }
 
-        return TOps.MaxAcross(max);
+        return TOps.MaxAcross(TOps.MaxNative(TOps.MaxNative(max, max1), TOps.MaxNative(max2, max3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
