@@ -14,7 +14,7 @@ public enum SoftmaxPrecision
     Exact,
 
     /// <summary>
-    /// A shorter exponential (no recovery of the rounding of x - max; in float, a polynomial of degree 5 instead of 6): each
+    /// A shorter exponential (no recovery of the rounding of x - max, a clamp instead of a mask): each
     /// softmax output within 4 ULP plus the rounding of x - max (relative error at most 4 ULP + |x - max| 2^-24 in
     /// float, 2^-53 in double), the error PyTorch and ONNX Runtime also incur; log-softmax within 4 ULP of
     /// max(|result|, 1) plus that rounding; cross-entropy within 1e-6 relative to max(loss, 1).

@@ -55,17 +55,7 @@ public static partial class SoftmaxMath
         TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
         r = TOps.Add(r, TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), err));
 
-        // e^r for |r| <= ln2/2: 1 + r (1 + r q(r)) with q of degree 4 fitted for the least maximum relative error
-        // (3.1e-9, a twentieth of a float ULP; tests/golden/exp_polynomial.py recomputes the coefficients).
-        // q by Estrin's scheme, (c2 + c3 r) + r^2 ((c4 + c5 r) + c6 r^2), which shortens the chain of dependent
-        // operations (what a single row waits for); the last two steps by Horner, which rounds the result once.
-        TVec r2 = TOps.Multiply(r, r);
-        TVec q = TOps.MultiplyAdd(
-            TOps.MultiplyAdd(TOps.Splat(1.38145790e-3f), r2, TOps.MultiplyAdd(TOps.Splat(8.36871564e-3f), r, TOps.Splat(4.16683890e-2f))),
-            r2,
-            TOps.MultiplyAdd(TOps.Splat(1.66665211e-1f), r, TOps.Splat(4.99999940e-1f)));
-        TVec p = TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
-
+        TVec p = SingleExpPolynomial<TOps, TVec>(r);
         return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
     }
 
@@ -107,11 +97,7 @@ public static partial class SoftmaxMath
         TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
         r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), r);
 
-        // e^r = 1 + r (1 + r q(r)), q of degree 3.
-        TVec q = TOps.MultiplyAdd(TOps.Splat(8.31250101e-3f), r, TOps.Splat(4.18901369e-2f));
-        q = TOps.MultiplyAdd(q, r, TOps.Splat(1.66671142e-1f));
-        q = TOps.MultiplyAdd(q, r, TOps.Splat(4.99992311e-1f));
-        TVec p = TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
+        TVec p = SingleExpPolynomial<TOps, TVec>(r);
         return TOps.ScaleByPowerOfTwo(p, k, z);
     }
 
@@ -128,6 +114,26 @@ public static partial class SoftmaxMath
 
         TVec p = DoubleExpPolynomial<TOps, TVec>(r);
         return TOps.ScaleByPowerOfTwo(p, k, z);
+    }
+
+    /// <summary>
+    /// e^r for |r| &lt;= ln2/2 (plus the margin of the compensated reduction): 1 + r (1 + r q(r)) with q of degree 4
+    /// fitted for the least maximum relative error (3.1e-9, a twentieth of a float ULP; tests/golden/exp_polynomial.py
+    /// recomputes the coefficients). q by Estrin's scheme, (c2 + c3 r) + r^2 ((c4 + c5 r) + c6 r^2), which shortens the
+    /// chain of dependent operations (what a single row waits for); the last two steps by Horner, which rounds the
+    /// result once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec SingleExpPolynomial<TOps, TVec>(TVec r)
+        where TOps : ISimd<TVec, float>
+        where TVec : struct
+    {
+        TVec r2 = TOps.Multiply(r, r);
+        TVec q = TOps.MultiplyAdd(
+            TOps.MultiplyAdd(TOps.Splat(1.38145790e-3f), r2, TOps.MultiplyAdd(TOps.Splat(8.36871564e-3f), r, TOps.Splat(4.16683890e-2f))),
+            r2,
+            TOps.MultiplyAdd(TOps.Splat(1.66665211e-1f), r, TOps.Splat(4.99999940e-1f)));
+        return TOps.MultiplyAdd(TOps.MultiplyAdd(q, r, TOps.Splat(1f)), r, TOps.Splat(1f));
     }
 
     /// <summary>e^r for |r| &lt;= 0.35: Taylor to degree 13 (truncation below 1e-17 relative).</summary>
