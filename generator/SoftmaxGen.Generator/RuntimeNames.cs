@@ -41,6 +41,13 @@ internal static class RuntimeNames
         public const string Sum = Type + ".Sum";
     }
 
+    /// <summary>The precision enum, in the root namespace; generated code names it from <c>global::</c> wherever it is.</summary>
+    public static class SoftmaxPrecision
+    {
+        public const string Type = "global::" + RootNamespace + ".SoftmaxPrecision";
+        public const string Fast = Type + ".Fast";
+    }
+
     /// <summary>The argument checks of the generated public members.</summary>
     public static class SoftmaxGuard
     {
@@ -93,6 +100,7 @@ internal static class RuntimeNames
     {
         public const string Name = "SoftmaxMath";
         public const string ExpShifted = Name + ".ExpShifted";
+        public const string ExpShiftedFast = Name + ".ExpShiftedFast";
         public const string AccumulateExp = Name + ".AccumulateExp";
         public const string Total = Name + ".Total";
         public const string TotalExp = Name + ".TotalExp";

@@ -1,3 +1,4 @@
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -13,7 +14,11 @@ public sealed partial class SoftmaxGenerator
     internal static class LossEmitter
     {
         /// <inheritdoc cref="Emitter.MemberEmitter"/>
-        public static void Emit(SourceWriter writer, int classes, string element, string kernel)
+        /// <remarks>
+        /// Of these only the option-free cross-entropy (the kernel's own) computes in <paramref name="precision"/>: the
+        /// runtime's loss forwards called here take no precision yet, so they compute in Exact whatever the kernel's.
+        /// </remarks>
+        public static void Emit(SourceWriter writer, int classes, string element, string kernel, KernelPrecision precision)
         {
             string span = $"global::System.ReadOnlySpan<{element}>";
             string output = $"global::System.Span<{element}>";
