@@ -47,7 +47,7 @@ public sealed partial class SoftmaxGenerator
             if (spec.Precision == KernelPrecision.Fast)
             {
                 // Exact, the default, gets no line, so that its files stay as they were before precisions existed.
-                writer.WriteLine($"// Precision: {PrecisionCode.Describe(spec.Precision)}. Every exponential is {SoftmaxMath.ExpShiftedFast} (the rounding of x - max is not recovered), and the runtime calls that exponentiate are passed the precision.");
+                writer.WriteLine($"// Precision: {PrecisionCode.Describe(spec.Precision)}. Every exponential is {SoftmaxMath.ExpShiftedFast} (the rounding of x - max is not recovered), and the runtime calls that take a precision are passed it.");
             }
 
             writer.WriteLine("""
