@@ -31,6 +31,9 @@ internal static class RuntimeNames
 
         /// <summary>The class-count parameter of the members above.</summary>
         public const string ClassesParameter = "classes";
+
+        /// <summary>The precision parameter of the members above that have one (the generated members take none: the kernel type has its own).</summary>
+        public const string PrecisionParameter = "precision";
     }
 
     /// <summary>The loss reduction enum, in the root namespace; only the user's type names it.</summary>
