@@ -6,16 +6,19 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
+using SoftmaxGen.Benchmarks;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen.Accuracy;
 
 /// <summary>
-/// Measures the error of softmax and log-softmax in float for the generated kernels, the runtime fallback,
-/// <c>TensorPrimitives.SoftMax</c> and PyTorch's float32 (outputs checked in by benchmarks/accuracy/make_accuracy_inputs.py),
-/// all on the same logits, against a float64 reference, in ULP as the tests define it (tests/SoftmaxGen.Tests/Support/Verification.cs):
-/// softmax in float ULP of the correctly rounded result for reference values of at least 1e-30; log-softmax in ULP of
-/// max(|reference|, 1) (float ULP when |reference| &gt;= 1, otherwise the absolute error in units of 2^-23).
+/// Measures the error of softmax and log-softmax in float for the generated kernels and the runtime fallback (Exact), the
+/// fallback in Fast, <c>TensorPrimitives.SoftMax</c>, PyTorch's float32 (outputs checked in by
+/// benchmarks/accuracy/make_accuracy_inputs.py) and ONNX Runtime's CPU provider, all on the same logits, against a float64
+/// reference, in ULP as the tests define it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP of the
+/// correctly rounded result for reference values of at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP
+/// when |reference| &gt;= 1, otherwise the absolute error in units of 2^-23). Fast is also checked against its documented
+/// bound and against ONNX Runtime's maximum error.
 /// </summary>
 /// <remarks>Run from the repository root: <c>dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy</c>. Writes
 /// benchmarks/results/&lt;date&gt;-accuracy.md (or the folder given as the first argument).</remarks>
@@ -34,26 +37,33 @@ public static class Program
 
         var softmaxRows = new List<string>();
         var logSoftmaxRows = new List<string>();
+        var fastRows = new List<string>();
         foreach (AccuracyCase c in cases)
         {
             int n = c.Logits.Length;
             double[] referenceSoftmax = new double[n], referenceLogSoftmax = new double[n];
             Float64Reference.Compute(c.Logits, c.Classes, referenceSoftmax, referenceLogSoftmax);
 
-            float[] generated = new float[n], fallback = new float[n], tensorPrimitives = new float[n];
+            float[] generated = new float[n], fallback = new float[n], fast = new float[n], tensorPrimitives = new float[n];
             GeneratedKernels.Softmax(c.Classes, c.Logits, generated);
             SoftmaxFallback.Softmax(c.Logits, fallback, c.Classes);
+            SoftmaxFallback.Softmax(c.Logits, fast, c.Classes, SoftmaxPrecision.Fast);
             for (int start = 0; start < n; start += c.Classes)
                 System.Numerics.Tensors.TensorPrimitives.SoftMax(c.Logits.AsSpan(start, c.Classes), tensorPrimitives.AsSpan(start, c.Classes));
-            softmaxRows.Add(Row(c, referenceSoftmax, SoftmaxUlp, generated, fallback, tensorPrimitives, c.PyTorchSoftmax));
+            float[] onnxRuntime = OnnxRuntime(OnnxOperator.Softmax, c);
+            softmaxRows.Add(Row(c, referenceSoftmax, SoftmaxUlp, generated, fallback, fast, tensorPrimitives, c.PyTorchSoftmax, onnxRuntime));
+            fastRows.Add(FastRow("softmax", c, fast, onnxRuntime, referenceSoftmax, SoftmaxUlp, SoftmaxUnit));
 
-            float[] generatedLog = new float[n], fallbackLog = new float[n];
+            float[] generatedLog = new float[n], fallbackLog = new float[n], fastLog = new float[n];
             GeneratedKernels.LogSoftmax(c.Classes, c.Logits, generatedLog);
             SoftmaxFallback.LogSoftmax(c.Logits, fallbackLog, c.Classes);
-            logSoftmaxRows.Add(Row(c, referenceLogSoftmax, LogSoftmaxUlp, generatedLog, fallbackLog, null, c.PyTorchLogSoftmax));
+            SoftmaxFallback.LogSoftmax(c.Logits, fastLog, c.Classes, SoftmaxPrecision.Fast);
+            float[] onnxRuntimeLog = OnnxRuntime(OnnxOperator.LogSoftmax, c);
+            logSoftmaxRows.Add(Row(c, referenceLogSoftmax, LogSoftmaxUlp, generatedLog, fallbackLog, fastLog, null, c.PyTorchLogSoftmax, onnxRuntimeLog));
+            fastRows.Add(FastRow("log-softmax", c, fastLog, onnxRuntimeLog, referenceLogSoftmax, LogSoftmaxUlp, LogSoftmaxUnit));
         }
 
-        string report = Report(cases, softmaxRows, logSoftmaxRows);
+        string report = Report(cases, softmaxRows, logSoftmaxRows, fastRows);
         Console.WriteLine(report);
         string folder = args.Length > 0 ? args[0] : Path.Combine(RepositoryRoot(), "benchmarks", "results");
         Directory.CreateDirectory(folder);
@@ -70,6 +80,84 @@ public static class Program
     /// <summary>Log-softmax error in ULP of max(|reference|, 1).</summary>
     private static double? LogSoftmaxUlp(float ours, double reference) =>
         Math.Abs(reference) >= 1 ? Ulp.Distance(ours, (float)reference) : (float.IsFinite(ours) ? Math.Abs(ours - reference) / s_ulpOfOne : double.PositiveInfinity);
+
+    /// <summary>The size, in the reference's units, of one softmax ULP at <paramref name="reference"/> (the spacing of floats there).</summary>
+    private static double SoftmaxUnit(double reference)
+    {
+        float rounded = (float)reference;
+        return (double)MathF.BitIncrement(rounded) - rounded;
+    }
+
+    /// <summary>The unit of the log-softmax error at <paramref name="reference"/>: one float ULP when |reference| &gt;= 1, otherwise 2^-23.</summary>
+    private static double LogSoftmaxUnit(double reference)
+    {
+        if (Math.Abs(reference) < 1)
+            return s_ulpOfOne;
+        float rounded = MathF.Abs((float)reference);
+        return (double)MathF.BitIncrement(rounded) - rounded;
+    }
+
+    /// <summary>ONNX Runtime's float Softmax or LogSoftmax over the rows of the case, one session on one thread (the benchmarks' peer).</summary>
+    private static float[] OnnxRuntime(OnnxOperator operation, AccuracyCase c)
+    {
+        float[] output = new float[c.Logits.Length];
+        using var peer = new OnnxRuntimePeer<float>(operation, c.Logits, output, c.Classes);
+        peer.Run();
+        return output;
+    }
+
+    /// <summary>
+    /// Fast against its documented bound (src/SoftmaxGen/SoftmaxPrecision.cs): 4 ULP plus the rounding of x - max, which is at
+    /// most |x - max| 2^-24 relative to the output in softmax and absolute in log-softmax; here converted to the unit of the error
+    /// at each output and given as an allowance on top of 4. ONNX Runtime gets the same measure, since it rounds x - max too.
+    /// </summary>
+    private static string FastRow(string operation, AccuracyCase c, float[] fast, float[] onnxRuntime, double[] reference, Func<float, double, double?> ulp, Func<double, double> unit)
+    {
+        bool relative = operation == "softmax";
+        BoundCheck ours = BoundCheck.Of(fast, c, reference, ulp, unit, relative);
+        BoundCheck theirs = BoundCheck.Of(onnxRuntime, c, reference, ulp, unit, relative);
+        string[] cells =
+        [
+            operation, c.Set, c.Classes.ToString(CultureInfo.InvariantCulture),
+            Number(ours.MaxError, "0.##"), Number(ours.MaxAllowance, "0.#"), Number(ours.MaxBeyondAllowance, "0.##"), ours.OverBound.ToString(CultureInfo.InvariantCulture),
+            Number(theirs.MaxError, "0.##"), Number(theirs.MaxBeyondAllowance, "0.##"), ours.MaxError <= theirs.MaxError ? "yes" : "**no**",
+        ];
+        return "| " + string.Join(" | ", cells) + " |";
+    }
+
+    /// <summary>The largest error, the largest allowance for the rounding of x - max, the largest error minus its output's allowance, and how many outputs exceed 4 plus their allowance.</summary>
+    private readonly record struct BoundCheck(double MaxError, double MaxAllowance, double MaxBeyondAllowance, int OverBound)
+    {
+        public static BoundCheck Of(float[] result, AccuracyCase c, double[] reference, Func<float, double, double?> ulp, Func<double, double> unit, bool relative)
+        {
+            double maxError = 0, maxAllowance = 0, maxBeyond = 0;
+            int over = 0;
+            for (int start = 0; start < result.Length; start += c.Classes)
+            {
+                float max = float.NegativeInfinity;
+                for (int j = 0; j < c.Classes; j++)
+                    max = MathF.Max(max, c.Logits[start + j]);
+                for (int j = 0; j < c.Classes; j++)
+                {
+                    int i = start + j;
+                    if (ulp(result[i], reference[i]) is not { } error)
+                        continue;
+
+                    // x - max is exact in double; its float rounding is at most |x - max| 2^-24, here in the error's unit at this output.
+                    double allowance = Math.Abs((double)c.Logits[i] - max) * Math.ScaleB(1.0, -24) * (relative ? Math.Abs(reference[i]) : 1) / unit(reference[i]);
+                    if (!float.IsFinite(result[i]))
+                        error = double.PositiveInfinity;
+                    maxError = Math.Max(maxError, error);
+                    maxAllowance = Math.Max(maxAllowance, allowance);
+                    maxBeyond = Math.Max(maxBeyond, error - allowance);
+                    if (error > 4 + allowance)
+                        over++;
+                }
+            }
+
+            return new BoundCheck(maxError, maxAllowance, maxBeyond, over);
+        }
+    }
 
     private static string Row(AccuracyCase c, double[] reference, Func<float, double, double?> ulp, params float[]?[] results)
     {
@@ -107,30 +195,42 @@ public static class Program
     private static string Number(double value, string format) =>
         value.ToString(value >= 1e5 ? "0.0e0" : format, CultureInfo.InvariantCulture);
 
-    private static string Report(IReadOnlyList<AccuracyCase> cases, List<string> softmaxRows, List<string> logSoftmaxRows)
+    private static string Report(IReadOnlyList<AccuracyCase> cases, List<string> softmaxRows, List<string> logSoftmaxRows, List<string> fastRows)
     {
+        const string header = "| Set | C | Rows | Generated (Exact) | Fallback (Exact) | Fallback (Fast) | TensorPrimitives | PyTorch float32 | ONNX Runtime 1.32 |";
+        const string alignment = "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Accuracy of float softmax and log-softmax, {DateTime.UtcNow:yyyy-MM-dd}");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy` (inputs and PyTorch outputs: `/usr/bin/python3 benchmarks/accuracy/make_accuracy_inputs.py`); code: commit {GitCommit()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}; Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated} (the kernels' vector path, hence their rounding, depends on these).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Inputs: {cases.Sum(c => c.Logits.Length)} float32 logits in {cases.Count} cases: `normal5` ~ N(0, 5^2) and `normal30` ~ N(0, 30^2), row-major, C = {string.Join(", ", cases.Select(c => c.Classes).Distinct())}; PyTorch's outputs are `F.softmax` / `F.log_softmax` in float32 on one thread (PyTorch 1.13, Debian python3-torch).");
+        text.AppendLine("- SoftmaxGen: the generated kernels and the runtime fallback (`SoftmaxFallback`) in `SoftmaxPrecision.Exact` (the default), and the fallback in `SoftmaxPrecision.Fast`. ONNX Runtime: Microsoft.ML.OnnxRuntime 1.32.0, CPU provider, one intra-op thread, the one-node float models in benchmarks/models (opset 13, axis -1), run through benchmarks/SoftmaxGen.Benchmarks/OnnxRuntimePeer.cs.");
         text.AppendLine("- Reference: each row in float64 (max subtracted, compensated sum, log1p), as the tests' reference for float inputs (tests/SoftmaxGen.Tests/Support/Reference.cs).");
-        text.AppendLine("- Error, as the tests measure it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP from the correctly rounded reference, over the values whose reference is at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP for |reference| >= 1, otherwise |error| / 2^-23). The bounds our tests enforce are 4 and 4.");
+        text.AppendLine("- Error, as the tests measure it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP from the correctly rounded reference, over the values whose reference is at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP for |reference| >= 1, otherwise |error| / 2^-23). The bounds our tests enforce for Exact are 4 and 4.");
         text.AppendLine("- Cells: maximum / mean error; `(k NaN/inf of n)` counts outputs that are not finite although the reference is (TensorPrimitives does not subtract the row maximum, so e^x overflows for logits above about 88); those are left out of the maximum and mean. TensorPrimitives has no log-softmax.");
         text.AppendLine();
         text.AppendLine("## Softmax (max / mean ULP)");
         text.AppendLine();
-        text.AppendLine("| Set | C | Rows | Generated | Fallback | TensorPrimitives | PyTorch float32 |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(header);
+        text.AppendLine(alignment);
         foreach (string row in softmaxRows)
             text.AppendLine(row);
         text.AppendLine();
         text.AppendLine("## Log-softmax (max / mean ULP of max(|r|, 1))");
         text.AppendLine();
-        text.AppendLine("| Set | C | Rows | Generated | Fallback | TensorPrimitives | PyTorch float32 |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(header);
+        text.AppendLine(alignment);
         foreach (string row in logSoftmaxRows)
+            text.AppendLine(row);
+        text.AppendLine();
+        text.AppendLine("## Fast against its bound and against ONNX Runtime");
+        text.AppendLine();
+        text.AppendLine("Fast's documented bound (src/SoftmaxGen/SoftmaxPrecision.cs): 4 ULP plus the rounding of x - max, at most |x - max| 2^-24 (relative to the output in softmax, absolute in log-softmax). Per output that rounding is converted to the unit of the error there (the allowance); an output is over the bound when its error exceeds 4 + its allowance. Columns: Fast's maximum error; the largest allowance; the largest error minus the output's allowance (at most 4 within the bound); outputs over the bound; ONNX Runtime's maximum error on the same logits and the same error-minus-allowance for it (it rounds x - max too); whether Fast's maximum is at most ONNX Runtime's.");
+        text.AppendLine();
+        text.AppendLine("| Operation | Set | C | Fast max | Largest allowance | Fast max beyond allowance | Over bound | ONNX Runtime max | ONNX Runtime max beyond allowance | Fast max <= ONNX Runtime max |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (string row in fastRows)
             text.AppendLine(row);
         return text.ToString();
     }

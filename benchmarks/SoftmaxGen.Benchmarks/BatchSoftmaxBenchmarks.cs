@@ -39,7 +39,7 @@ public class BatchSoftmaxBenchmarks
         ScalarSoftmax.SoftmaxInDouble(_logits, expected, Classes);
         // One absolute bound for all. ONNX Runtime is the least accurate here (on these inputs up to 39 float ULP off
         // for C <= 1000 and 111 for C = 32000, against 4 for ours), but that is at most 4.2e-6 in a probability.
-        foreach (Action method in new Action[] { TensorPrimitives, Generated, Fallback, OnnxRuntime })
+        foreach (Action method in new Action[] { TensorPrimitives, Generated, Fallback, FallbackFast, OnnxRuntime })
         {
             Array.Clear(_probabilities);
             method();
@@ -62,6 +62,10 @@ public class BatchSoftmaxBenchmarks
     /// <summary>The runtime fallback (no generated kernel), on the whole batch in one call.</summary>
     [Benchmark]
     public void Fallback() => SoftmaxFallback.Softmax(_logits, _probabilities, Classes);
+
+    /// <summary>The runtime fallback in <see cref="SoftmaxPrecision.Fast"/>.</summary>
+    [Benchmark]
+    public void FallbackFast() => SoftmaxFallback.Softmax(_logits, _probabilities, Classes, SoftmaxPrecision.Fast);
 
     /// <summary>ONNX Runtime's CPU <c>Softmax</c> (one thread) on the whole batch in one call, into the preallocated output (<see cref="OnnxRuntimePeer{T}"/>).</summary>
     [Benchmark]

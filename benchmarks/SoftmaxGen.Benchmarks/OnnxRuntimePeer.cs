@@ -12,6 +12,9 @@ public enum OnnxOperator
 
     /// <summary><c>LogSoftmax</c> over the last axis.</summary>
     LogSoftmax,
+
+    /// <summary><c>SoftmaxCrossEntropyLoss</c> with <c>reduction = "mean"</c> against int64 class labels (float only).</summary>
+    CrossEntropyMean,
 }
 
 /// <summary>
@@ -32,7 +35,8 @@ public sealed class OnnxRuntimePeer<T> : IDisposable
     private readonly RunOptions _runOptions;
     private readonly OrtValue _input;
     private readonly OrtValue _output;
-    private readonly string[] _inputNames = ["logits"];
+    private readonly OrtValue? _labels;
+    private readonly string[] _inputNames;
     private readonly string[] _outputNames = ["output"];
     private readonly OrtValue[] _inputValues;
     private readonly OrtValue[] _outputValues;
@@ -46,6 +50,7 @@ public sealed class OnnxRuntimePeer<T> : IDisposable
     {
         if (classes <= 0 || logits.Length % classes != 0 || output.Length != logits.Length)
             throw new ArgumentException("The input must be whole rows and the output as long as the input.");
+        _inputNames = ["logits"];
 
         string type = typeof(T) == typeof(float) ? "float" : typeof(T) == typeof(double) ? "double"
             : throw new NotSupportedException($"No model for {typeof(T)}.");
@@ -76,6 +81,46 @@ public sealed class OnnxRuntimePeer<T> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Loads the <c>SoftmaxCrossEntropyLoss</c> model (mean over the rows) for <typeparamref name="T"/> and binds the
+    /// logits, the labels (copied once into an int64 array, the type the operator takes) and a one-value output.
+    /// </summary>
+    /// <param name="logits">The input, row-major, <c>rows x classes</c> values.</param>
+    /// <param name="targets">One class index per row.</param>
+    /// <param name="loss">Receives the mean loss in element 0.</param>
+    /// <param name="classes">The row length.</param>
+    public OnnxRuntimePeer(T[] logits, int[] targets, T[] loss, int classes)
+    {
+        if (classes <= 0 || logits.Length % classes != 0 || targets.Length != logits.Length / classes || loss.Length != 1)
+            throw new ArgumentException("The input must be whole rows, one target per row and a one-value output.");
+        _inputNames = ["logits", "labels"];
+        string type = typeof(T) == typeof(float) ? "float" : throw new NotSupportedException($"No loss model for {typeof(T)}.");
+        string path = Path.Combine(AppContext.BaseDirectory, "models", $"crossentropymean_{type}.onnx");
+        _sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        try
+        {
+            _session = new InferenceSession(path, _sessionOptions);
+            _runOptions = new RunOptions();
+            long[] labels = Array.ConvertAll(targets, t => (long)t);
+            _input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<T>(logits), [targets.Length, classes]);
+            _labels = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(labels), [targets.Length]);
+            _output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<T>(loss), []);
+            _inputValues = [_input, _labels];
+            _outputValues = [_output];
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Runs the model once: the output array receives softmax or log-softmax of each row of the input array.</summary>
     public void Run() => _session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
 
@@ -83,6 +128,7 @@ public sealed class OnnxRuntimePeer<T> : IDisposable
     public void Dispose()
     {
         _output?.Dispose();
+        _labels?.Dispose();
         _input?.Dispose();
         _runOptions?.Dispose();
         _session?.Dispose();

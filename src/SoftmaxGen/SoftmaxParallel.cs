@@ -50,14 +50,15 @@ public static class SoftmaxParallel
     /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count (1 runs every chunk on the calling thread).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
-    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, int maxDegreeOfParallelism = -1)
-        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities));
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities), precision);
 
-    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, int maxDegreeOfParallelism = -1)
-        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities));
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
+    public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(Operation.Softmax, logits, probabilities, classes, maxDegreeOfParallelism, nameof(probabilities), precision);
 
     /// <summary>
     /// The log-softmax of each row, as <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
@@ -67,18 +68,19 @@ public static class SoftmaxParallel
     /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
-    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
-        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities));
+    public static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities), precision);
 
-    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, int maxDegreeOfParallelism = -1)
-        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities));
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
+    public static void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => RowsChecked(Operation.LogSoftmax, logits, logProbabilities, classes, maxDegreeOfParallelism, nameof(logProbabilities), precision);
 
     /// <summary>
     /// The cross-entropy loss of logits against class-index targets, reduced over the rows, as
-    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/> without its options (every target must be a class index)
+    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/> without its options (every target must be a class index)
     /// (<c>F.cross_entropy(logits, targets, reduction=...)</c>), computed on up to <paramref name="maxDegreeOfParallelism"/>
     /// threads. The per-chunk sums are added in chunk order, so the result does not depend on the degree of parallelism;
     /// it may differ from the serial result in the last bits of the double sum (the rows are added in another order),
@@ -89,19 +91,20 @@ public static class SoftmaxParallel
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="reduction">Mean (the default; NaN for zero rows, as PyTorch) or sum of the per-row losses.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, <paramref name="reduction"/> is not defined, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="targets"/> does not hold one value per row.</exception>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
-        => (float)ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism);
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism, precision);
 
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, int)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1)
-        => ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism);
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, int, SoftmaxPrecision)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ReducedChecked(logits, targets, classes, reduction, maxDegreeOfParallelism, precision);
 
     /// <summary>
     /// The cross-entropy loss of each row against its class-index target, as
-    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/> without its options (every target must be a class index)
+    /// <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/> without its options (every target must be a class index)
     /// (<c>F.cross_entropy(logits, targets, reduction='none')</c>), computed on up to <paramref name="maxDegreeOfParallelism"/> threads.
     /// </summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
@@ -109,43 +112,47 @@ public static class SoftmaxParallel
     /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use: -1 (the default) for <see cref="Environment.ProcessorCount"/>, or a positive count.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c>, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="losses"/> is too short or overlaps <paramref name="logits"/>.</exception>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, int maxDegreeOfParallelism = -1)
-        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism);
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism, precision);
 
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, int maxDegreeOfParallelism = -1)
-        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism);
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, int maxDegreeOfParallelism = -1, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => PerRowChecked(logits, targets, losses, classes, maxDegreeOfParallelism, precision);
 
-    private static void RowsChecked<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, int classes, int maxDegreeOfParallelism, string outputName)
+    private static void RowsChecked<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, int classes, int maxDegreeOfParallelism, string outputName, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
         int degree = Degree(maxDegreeOfParallelism);
-        Run(operation, logits, output, [], rows, classes, degree);
+        SoftmaxGuard.Precision(precision);
+        Run(operation, logits, output, [], rows, classes, degree, precision);
     }
 
-    private static double ReducedChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, int maxDegreeOfParallelism)
+    private static double ReducedChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, int maxDegreeOfParallelism, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Targets(targets, rows, classes);
         SoftmaxGuard.Reduction(reduction);
         int degree = Degree(maxDegreeOfParallelism);
-        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree);
+        SoftmaxGuard.Precision(precision);
+        double sum = Run(Operation.CrossEntropy, logits, [], targets, rows, classes, degree, precision);
         return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
-    private static void PerRowChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, int maxDegreeOfParallelism)
+    private static void PerRowChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, int maxDegreeOfParallelism, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Targets(targets, rows, classes);
         SoftmaxGuard.PerRowLosses(logits, targets, [], losses, rows);
         int degree = Degree(maxDegreeOfParallelism);
-        Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree);
+        SoftmaxGuard.Precision(precision);
+        Run(Operation.CrossEntropy, logits, losses, targets, rows, classes, degree, precision);
     }
 
     /// <summary>The number of rows in each chunk (the last may hold fewer): at least <see cref="MinChunkElements"/> values and at least one row, and a multiple of 64 rows when that is 64 rows or more (up to 512 classes).</summary>
@@ -180,15 +187,15 @@ public static class SoftmaxParallel
     // Runs the operation on validated arguments; for cross-entropy returns the sum of the per-row losses, added per
     // chunk in chunk order. `output` is the probabilities (softmax, log-softmax) or the per-row losses (cross-entropy,
     // empty for a reduction).
-    private static double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree)
+    private static double Run<T>(Operation operation, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int degree, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        SoftmaxKernel? kernel = SoftmaxKernelRegistry.Find(classes);
+        SoftmaxKernel? kernel = SoftmaxKernelRegistry.Find(classes, precision);
         int chunkRows = ChunkRows(classes);
         int chunks = (int)(((long)rows + chunkRows - 1) / chunkRows);
         if (chunks <= 1)
         {
-            return RunChunk(operation, kernel, logits, output, targets, rows, classes);
+            return RunChunk(operation, kernel, precision, logits, output, targets, rows, classes);
         }
 
         if (degree == 1)
@@ -196,23 +203,23 @@ public static class SoftmaxParallel
             double sum = 0;
             for (int chunk = 0; chunk < chunks; chunk++)
             {
-                sum += RunChunk(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunk);
+                sum += RunChunk(operation, kernel, precision, logits, output, targets, rows, classes, chunkRows, chunk);
             }
 
             return sum;
         }
 
-        return RunParallel(operation, kernel, logits, output, targets, rows, classes, chunkRows, chunks, degree);
+        return RunParallel(operation, kernel, precision, logits, output, targets, rows, classes, chunkRows, chunks, degree);
     }
 
-    private static unsafe double RunParallel<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunks, int degree)
+    private static unsafe double RunParallel<T>(Operation operation, SoftmaxKernel? kernel, SoftmaxPrecision precision, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunks, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* logitsPointer = logits)
         fixed (T* outputPointer = output)
         fixed (int* targetsPointer = targets)
         {
-            var work = new ChunkWork<T>(operation, kernel, logitsPointer, logits.Length, outputPointer, output.Length, targetsPointer, targets.Length, rows, classes, chunkRows);
+            var work = new ChunkWork<T>(operation, kernel, precision, logitsPointer, logits.Length, outputPointer, output.Length, targetsPointer, targets.Length, rows, classes, chunkRows);
             double[]? sums = operation == Operation.CrossEntropy ? new double[chunks] : null;
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = degree }, chunk =>
             {
@@ -237,7 +244,7 @@ public static class SoftmaxParallel
     }
 
     // Chunk `chunk` (rows [chunk * chunkRows, ...)) of a batch.
-    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
+    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, SoftmaxPrecision precision, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes, int chunkRows, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The products are taken in long and narrowed checked: for chunk < chunks they are at most rows and
@@ -250,11 +257,11 @@ public static class SoftmaxParallel
         // Softmax and log-softmax write rows x classes values; cross-entropy one loss per row, or none (a reduction).
         Span<T> y = operation != Operation.CrossEntropy ? output.Slice(start, length) : output.IsEmpty ? [] : output.Slice(firstRow, count);
         ReadOnlySpan<int> t = targets.IsEmpty ? [] : targets.Slice(firstRow, count);
-        return RunChunk(operation, kernel, logits.Slice(start, length), y, t, count, classes);
+        return RunChunk(operation, kernel, precision, logits.Slice(start, length), y, t, count, classes);
     }
 
     // One chunk's call into the normal dispatch: the generated kernel for the class count, or the fallback.
-    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes)
+    private static double RunChunk<T>(Operation operation, SoftmaxKernel? kernel, SoftmaxPrecision precision, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<int> targets, int rows, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (operation)
@@ -264,14 +271,14 @@ public static class SoftmaxParallel
                 if (kernel is not null)
                     SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
                 else if (log)
-                    SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes);
+                    SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes, precision);
                 else
-                    SoftmaxFallback.SoftmaxRows(logits, output, rows, classes);
+                    SoftmaxFallback.SoftmaxRows(logits, output, rows, classes, precision);
                 return 0;
             default:
                 return kernel is not null
                     ? SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, output, rows)
-                    : SoftmaxFallback.CrossEntropyRows(logits, targets, output, rows, classes);
+                    : SoftmaxFallback.CrossEntropyRows(logits, targets, output, rows, classes, precision);
         }
     }
 
@@ -279,6 +286,7 @@ public static class SoftmaxParallel
     private sealed unsafe class ChunkWork<T>(
         Operation operation,
         SoftmaxKernel? kernel,
+        SoftmaxPrecision precision,
         T* logits,
         int logitsLength,
         T* output,
@@ -293,6 +301,7 @@ public static class SoftmaxParallel
         public double Run(int chunk) => RunChunk(
             operation,
             kernel,
+            precision,
             new ReadOnlySpan<T>(logits, logitsLength),
             new Span<T>(output, outputLength),
             new ReadOnlySpan<int>(targets, targetsLength),

@@ -33,39 +33,16 @@ public static partial class SoftmaxPrimitives
     /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
     /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1]: the target becomes <c>(1 - eps) one_hot + eps / C</c>.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/> (the message names the row and the value), <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor <paramref name="classes"/> long.</exception>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Reduction(reduction);
-        if (!SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing))
-        {
-            return (float)SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
-        }
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ReducedCrossEntropy(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-        double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
-            ? kernel.CrossEntropyValidated(logits, targets, [], rows)
-            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes);
-        return (float)SoftmaxGuard.Reduce(sum, rows, reduction);
-    }
-
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Reduction(reduction);
-        if (!SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing))
-        {
-            return SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
-        }
-
-        double sum = SoftmaxKernelRegistry.Find(classes) is { } kernel
-            ? kernel.CrossEntropyValidated(logits, targets, [], rows)
-            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes);
-        return SoftmaxGuard.Reduce(sum, rows, reduction);
-    }
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ReducedCrossEntropy(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
     /// The cross-entropy loss of each row against its class-index target, as
@@ -80,17 +57,18 @@ public static partial class SoftmaxPrimitives
     /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
     /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target get loss 0.</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/> (the message names the row and the value), or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, <paramref name="classWeights"/> has the wrong length, or <paramref name="losses"/> is too short or overlaps an input.</exception>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
-    /// The cross-entropy loss (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>)
+    /// The cross-entropy loss (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>)
     /// and its gradient with respect to the logits, in one call: what PyTorch's autograd gives for
     /// <c>F.cross_entropy(logits, targets, ...).backward()</c>.
     /// </summary>
@@ -112,15 +90,16 @@ public static partial class SoftmaxPrimitives
     /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
     /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">A length does not match the shape, <paramref name="logitsGradient"/> is too short, partly overlaps <paramref name="logits"/>, or overlaps <paramref name="targets"/> or <paramref name="classWeights"/> (compared by bytes, whatever the element types).</exception>
-    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes, precision), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropyWithGradient(SoftmaxKernelRegistry.Find(classes, precision), logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
     /// The cross-entropy of logits against target probabilities, reduced over the rows, as
@@ -135,15 +114,16 @@ public static partial class SoftmaxPrimitives
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="reduction">Mean (the default; NaN for zero rows) or sum.</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="targetProbabilities"/> is not as long as <paramref name="logits"/>.</exception>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, classes, reduction, labelSmoothing);
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, classes, reduction, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, classes, reduction, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, classes, reduction, labelSmoothing, precision);
 
     /// <summary>
     /// The cross-entropy of each row against its target probabilities, as
@@ -155,17 +135,18 @@ public static partial class SoftmaxPrimitives
     /// <param name="losses">Receives one loss per row; must not overlap either input.</param>
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> losses, int classes, float labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, classes, labelSmoothing);
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> losses, int classes, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, classes, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> losses, int classes, double labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, classes, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> losses, int classes, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, classes, labelSmoothing, precision);
 
     /// <summary>
-    /// The cross-entropy against target probabilities (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>)
+    /// The cross-entropy against target probabilities (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>)
     /// and its gradient with respect to the logits in one fused pass per row, as PyTorch's autograd gives it:
     /// <c>logitsGradient[r, j] = s * (p[r, j] * sum_k t'[r, k] - t'[r, j])</c>, s = 1 / rows for the mean and 1 for the sum.
     /// </summary>
@@ -175,15 +156,16 @@ public static partial class SoftmaxPrimitives
     /// <param name="classes">The number of classes (the row length), at least 1.</param>
     /// <param name="reduction">Mean (the default) or sum.</param>
     /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>: the exponential and logarithm of the softmax.</param>
     /// <returns>The reduced loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
-    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, classes, reduction, labelSmoothing);
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, classes, reduction, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float)"/>
-    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
-        => SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, classes, reduction, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, classes, reduction, labelSmoothing, precision);
 
     /// <summary>
     /// The negative log-likelihood loss of log-probabilities against class targets, as
@@ -215,7 +197,7 @@ public static partial class SoftmaxPrimitives
     /// As Keras computes it: each row of <paramref name="probabilities"/> is first divided by its sum, then clipped to
     /// <c>[epsilon, 1 - epsilon]</c> (Keras' <c>backend.epsilon()</c> is 1e-7), and row r contributes
     /// <c>-sum_j targetProbabilities[r, j] * log(p[r, j])</c>. The mean is over the rows (Keras' default
-    /// <c>sum_over_batch_size</c>). Prefer <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
+    /// <c>sum_over_batch_size</c>). Prefer <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
     /// on logits when you have them: it needs no clipping and is exact.
     /// </remarks>
     /// <param name="probabilities">Row-major <c>rows x classes</c> predicted probabilities (e.g. softmax outputs).</param>
@@ -294,17 +276,34 @@ public static partial class SoftmaxPrimitives
     public static void LogSoftmaxGradient(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
         => SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, classes);
 
-    private static void PerRowCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    private static double ReducedCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        if (!plain)
+            return SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+        double sum = SoftmaxKernelRegistry.Find(classes, precision) is { } kernel
+            ? SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, [], rows)
+            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes, precision);
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
+    }
+
+    private static void PerRowCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
+        SoftmaxGuard.Precision(precision);
         if (!plain)
-            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
-        else if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
+            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
+        else if (SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
             SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, losses, rows);
         else
-            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes);
+            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes, precision);
     }
 }

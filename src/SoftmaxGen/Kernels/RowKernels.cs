@@ -9,20 +9,9 @@ namespace SoftmaxGen.Kernels;
 internal static class RowKernels
 {
     /// <summary>Softmax of <paramref name="rows"/> rows: max, then e^(x - max) stored and summed, then a scale by 1/sum.</summary>
+    /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     internal static void Softmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: false);
-
-    /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
-    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: true);
-
-    private static void Normalize<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -33,22 +22,11 @@ internal static class RowKernels
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
             ref T yr = ref Unsafe.Add(ref y, row * classes);
-            if (log)
-            {
-                LogSoftmaxRow<TOps, TVec, T>(ref xr, ref yr, last, repeated);
-                continue;
-            }
-
             TVec tail = TOps.Load(ref xr, last);
             TVec negatedMax = TOps.Splat(-RowMax<TOps, TVec, T>(ref xr, last, tail));
 
-            TVec sum = TOps.Splat(T.One), compensation = default;
-            for (nuint i = 0; i < last; i += width)
-            {
-                TVec e = TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax);
-                TOps.Store(e, ref yr, i);
-                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
-            }
+            TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
+            ExpVectors<TOps, TVec, T>(ref xr, ref yr, last, negatedMax, ref sum, ref compensation, store: true);
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
@@ -80,6 +58,20 @@ internal static class RowKernels
         }
     }
 
+    /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        for (nuint row = 0; row < rows; row++)
+        {
+            LogSoftmaxRow<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LogSoftmaxRow<TOps, TVec, T>(ref T xr, ref T yr, nuint last, TVec repeated)
         where TOps : ISimd<TVec, T>
@@ -103,6 +95,7 @@ internal static class RowKernels
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -136,6 +129,7 @@ internal static class RowKernels
     /// double-width (<see cref="LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
     /// is the maximum, or NaN if the row holds a NaN (PyTorch's torch.logsumexp).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
     internal static void LogSumExp<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -210,13 +204,23 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVec max = tail;
-        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
+        // Four running maxima, so that the loads are not serialised behind one chain of dependent maxima.
+        nuint width = (nuint)TOps.Count, i = 0;
+        TVec max = tail, max1 = tail, max2 = tail, max3 = tail;
+        for (; i + (3 * width) < last; i += 4 * width)
+        {
+            max = TOps.MaxNative(max, TOps.Load(ref xr, i));
+            max1 = TOps.MaxNative(max1, TOps.Load(ref xr, i + width));
+            max2 = TOps.MaxNative(max2, TOps.Load(ref xr, i + (2 * width)));
+            max3 = TOps.MaxNative(max3, TOps.Load(ref xr, i + (3 * width)));
+        }
+
+        for (; i < last; i += width)
         {
             max = TOps.MaxNative(max, TOps.Load(ref xr, i));
         }
 
-        return TOps.MaxAcross(max);
+        return TOps.MaxAcross(TOps.MaxNative(TOps.MaxNative(max, max1), TOps.MaxNative(max2, max3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,11 +229,8 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVec sum = TOps.Splat(T.One), compensation = default;
-        for (nuint i = 0; i < last; i += (nuint)TOps.Count)
-        {
-            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.ExpShifted(TOps.Load(ref xr, i), negatedMax), ref sum, ref compensation);
-        }
+        TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
+        ExpVectors<TOps, TVec, T>(ref xr, ref xr, last, negatedMax, ref sum, ref compensation, store: false);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         if (last == 0)
@@ -242,13 +243,67 @@ internal static class RowKernels
         return TotalExp<TOps, TVec, T>(sum, compensation);
     }
 
-    /// <summary>The total of a sum started at 1 in every lane (see <see cref="SoftmaxMath.AccumulateExp{TOps, TVec, T}"/>), without the starts.</summary>
+    /// <summary>
+    /// e^(x - max) of the whole vectors before <paramref name="last"/>, stored to <paramref name="y"/> when
+    /// <paramref name="store"/> is set, and added to a compensated sum started at <see cref="SumStart"/>. In Fast, four
+    /// exponentials are first added pairwise (two roundings, at most 2^-23 of their sum) and join the compensated sum
+    /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
+    /// below a value added (AccumulateExp's condition).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExpVectors<TOps, TVec, T>(ref T x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count, i = 0;
+        if (TOps.Precision == SoftmaxPrecision.Fast)
+        {
+            for (; i + (3 * width) < last; i += 4 * width)
+            {
+                TVec e0 = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
+                TVec e1 = TOps.ExpShifted(TOps.Load(ref x, i + width), negatedMax);
+                TVec e2 = TOps.ExpShifted(TOps.Load(ref x, i + (2 * width)), negatedMax);
+                TVec e3 = TOps.ExpShifted(TOps.Load(ref x, i + (3 * width)), negatedMax);
+                if (store)
+                {
+                    TOps.Store(e0, ref y, i);
+                    TOps.Store(e1, ref y, i + width);
+                    TOps.Store(e2, ref y, i + (2 * width));
+                    TOps.Store(e3, ref y, i + (3 * width));
+                }
+
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Add(TOps.Add(e0, e1), TOps.Add(e2, e3)), ref sum, ref compensation);
+            }
+        }
+
+        for (; i < last; i += width)
+        {
+            TVec e = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
+            if (store)
+            {
+                TOps.Store(e, ref y, i);
+            }
+
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+        }
+    }
+
+    /// <summary>The value every lane of a row's sum of exponentials starts at: 1 (<see cref="SoftmaxMath.ExpSumStart"/>), 4 in Fast (see <see cref="ExpVectors"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T SumStart<TOps, TVec, T>()
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TOps.Precision == SoftmaxPrecision.Fast ? T.CreateTruncating(4) : T.One;
+
+    /// <summary>The total of a sum started at <see cref="SumStart"/> in every lane, without the starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double TotalExp<TOps, TVec, T>(TVec sum, TVec compensation)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.SumAcross(TOps.Subtract(sum, TOps.Splat(T.One))) + TOps.SumAcross(compensation);
+        => TOps.SumAcross(TOps.Subtract(sum, TOps.Splat(SumStart<TOps, TVec, T>()))) + TOps.SumAcross(compensation);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LogNormalizer<T>(T max, double total, out T high, out T low)

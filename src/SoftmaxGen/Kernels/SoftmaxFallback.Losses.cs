@@ -5,32 +5,32 @@ public static partial class SoftmaxFallback
 {
     // ---- Validated entry points (the same members as SoftmaxPrimitives, never dispatching to a generated kernel) ----
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => (float)CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-        => (float)CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-        => CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => CrossEntropyWithGradientChecked(null, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
-    /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
+    /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     /// with <paramref name="kernel"/>'s softmax and cross-entropy for short rows without options (a generated kernel's
     /// own, or the registered one): the validation, the options and every other case are the fallback's.
     /// </summary>
@@ -43,38 +43,39 @@ public static partial class SoftmaxFallback
     /// <param name="classWeights">One weight per class, or empty for none.</param>
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+    /// <param name="precision">The precision; <paramref name="kernel"/> must compute in it.</param>
     /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentException"><paramref name="kernel"/> is for another class count, or as the member without it.</exception>
-    public static float CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing)
-        => (float)CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <exception cref="ArgumentException"><paramref name="kernel"/> is for another class count or precision, or as the member without it.</exception>
+    public static float CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="CrossEntropyWithGradient(SoftmaxKernel, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float)"/>
-    public static double CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<double> classWeights, int ignoreIndex, double labelSmoothing)
-        => CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+    /// <inheritdoc cref="CrossEntropyWithGradient(SoftmaxKernel, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static double CrossEntropyWithGradient(SoftmaxKernel? kernel, ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<double> classWeights, int ignoreIndex, double labelSmoothing, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => CrossEntropyWithGradientChecked(kernel, logits, targets, logitsGradient, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
-    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
-        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float)"/>
-    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
-        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], [], classes, reduction, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> losses, int classes, float labelSmoothing = 0)
-        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> losses, int classes, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float)"/>
-    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> losses, int classes, double labelSmoothing = 0)
-        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing);
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> losses, int classes, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ProbabilityLossesChecked(logits, targetProbabilities, losses, classes, labelSmoothing, precision);
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float)"/>
-    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0)
-        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, nameof(logitsGradient));
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, precision, nameof(logitsGradient));
 
-    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float)"/>
-    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0)
-        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, nameof(logitsGradient));
+    /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static double CrossEntropyWithGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ProbabilityCrossEntropyChecked(logits, targetProbabilities, [], logitsGradient, classes, reduction, labelSmoothing, precision, nameof(logitsGradient));
 
     /// <inheritdoc cref="SoftmaxPrimitives.NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
     public static float NllLoss(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
@@ -118,33 +119,36 @@ public static partial class SoftmaxFallback
 
     // ---- Validation then the core: shared by the float and double members above ------------------------------
 
-    private static double CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    private static double CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Reduction(reduction);
-        return SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing)
-            ? SoftmaxGuard.Reduce(PlainCrossEntropy(logits, targets, [], rows, classes), rows, reduction)
-            : CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        return plain
+            ? SoftmaxGuard.Reduce(CrossEntropyRows(logits, targets, [], rows, classes, precision), rows, reduction)
+            : CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
     }
 
-    private static void CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    private static void CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
+        SoftmaxGuard.Precision(precision);
         if (plain)
         {
-            PlainCrossEntropy(logits, targets, losses, rows, classes);
+            CrossEntropyRows(logits, targets, losses, rows, classes, precision);
         }
         else
         {
-            CrossEntropyWithOptionsRows(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+            CrossEntropyWithOptionsRows(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
         }
     }
 
-    private static double CrossEntropyWithGradientChecked<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    private static double CrossEntropyWithGradientChecked<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -156,9 +160,15 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.Reduction(reduction);
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.ClassTargetGradient(logits, targets, classWeights, logitsGradient);
+        SoftmaxGuard.Precision(precision);
+        if (kernel is not null && kernel.Precision != precision)
+        {
+            throw new ArgumentException($"kernel computes in {kernel.Precision} precision, not precision = {precision}.", nameof(kernel));
+        }
+
         return plain && classes < PlainGradientClassLimit
-            ? PlainCrossEntropyWithGradient(kernel, logits, targets, logitsGradient.Slice(0, logits.Length), rows, classes, reduction)
-            : CrossEntropyWithOptionsRows(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            ? PlainCrossEntropyWithGradient(kernel, logits, targets, logitsGradient.Slice(0, logits.Length), rows, classes, reduction, precision)
+            : CrossEntropyWithOptionsRows(logits, targets, [], logitsGradient.Slice(0, logits.Length), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
     }
 
     /// <summary>
@@ -175,13 +185,13 @@ public static partial class SoftmaxFallback
     /// subtracted and the reduction's scale applied. The loss is <see cref="SoftmaxPrimitives"/>' plain
     /// cross-entropy, bit for bit; the gradient is <c>(softmax - one_hot) * scale</c>, each value rounded twice.
     /// </summary>
-    private static double PlainCrossEntropyWithGradient<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int rows, int classes, LossReduction reduction)
+    private static double PlainCrossEntropyWithGradient<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The loss first: the gradient may be the logits' own memory.
-        double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes) : KernelCrossEntropy(kernel, logits, targets, [], rows);
+        double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes, precision) : KernelCrossEntropy(kernel, logits, targets, [], rows);
         if (kernel is null)
-            SoftmaxRows(logits, logitsGradient, rows, classes);
+            SoftmaxRows(logits, logitsGradient, rows, classes, precision);
         else
             KernelSoftmax(kernel, logits, logitsGradient, rows, log: false);
 
@@ -253,7 +263,7 @@ public static partial class SoftmaxFallback
         }
     }
 
-    private static double ProbabilityCrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int classes, LossReduction reduction, T labelSmoothing, string? gradientName = null)
+    private static double ProbabilityCrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int classes, LossReduction reduction, T labelSmoothing, SoftmaxPrecision precision, string? gradientName = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -267,10 +277,11 @@ public static partial class SoftmaxFallback
             logitsGradient = logitsGradient.Slice(0, logits.Length);
         }
 
-        return ProbabilityCrossEntropyCore(logits, targetProbabilities, losses, logitsGradient, rows, classes, reduction, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        return ProbabilityCrossEntropyCore(logits, targetProbabilities, losses, logitsGradient, rows, classes, reduction, labelSmoothing, precision);
     }
 
-    private static void ProbabilityLossesChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, int classes, T labelSmoothing)
+    private static void ProbabilityLossesChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, int classes, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -278,7 +289,8 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.LabelSmoothing(labelSmoothing);
         SoftmaxGuard.PerRowOutput(logits, losses, rows, nameof(logits), nameof(losses));
         SoftmaxGuard.NoOverlap(targetProbabilities, losses, nameof(targetProbabilities), nameof(losses));
-        ProbabilityCrossEntropyCore(logits, targetProbabilities, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        ProbabilityCrossEntropyCore(logits, targetProbabilities, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, labelSmoothing, precision);
     }
 
     private static double NllLossChecked<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
@@ -310,11 +322,6 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.Epsilon(epsilon);
         return CrossEntropyFromProbabilitiesCore(probabilities, [], targets, rows, classes, reduction, epsilon);
     }
-
-    /// <summary>The plain cross-entropy (no options) of the existing kernels, for float or double.</summary>
-    private static double PlainCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => CrossEntropyRows(logits, targets, losses, rows, classes);
 
     /// <summary>The generic cores run for float and double only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -360,8 +367,9 @@ public static partial class SoftmaxFallback
     /// <param name="classWeights">Empty or one weight per class.</param>
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <param name="precision">The precision (a generated kernel passes its own).</param>
     /// <returns>The reduced loss, in double.</returns>
-    public static double CrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    public static double CrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes, ignoreIndex);
@@ -373,7 +381,8 @@ public static partial class SoftmaxFallback
         SoftmaxGuard.ClassWeights(classWeights, classes);
         SoftmaxGuard.LabelSmoothing(labelSmoothing);
         SoftmaxGuard.Reduction(reduction);
-        return CrossEntropyWithOptionsRows(logits, targets, losses, logitsGradient.IsEmpty ? default : logitsGradient.Slice(0, rows * classes), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        return CrossEntropyWithOptionsRows(logits, targets, losses, logitsGradient.IsEmpty ? default : logitsGradient.Slice(0, rows * classes), rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
     }
 
     /// <summary>
@@ -390,8 +399,9 @@ public static partial class SoftmaxFallback
     /// <param name="classWeights">Empty or one weight per class.</param>
     /// <param name="ignoreIndex">The ignored target value.</param>
     /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <param name="precision">The precision.</param>
     /// <returns>The reduced loss, in double.</returns>
-    internal static double CrossEntropyWithOptionsRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing)
+    internal static double CrossEntropyWithOptionsRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
@@ -416,12 +426,12 @@ public static partial class SoftmaxFallback
         // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows (or every
         // row, when the terms are formed one by one) by the row path.
         var columns = new OptionsOperation<T>(logits, targets, classWeights, ignoreIndex, smoothing, losses, logitsGradient, scale, rows, classes);
-        (double nll, double smooth, nuint done) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref columns, classes, LayoutRule.OptionColumns);
+        (double nll, double smooth, nuint done) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref columns, classes, precision, LayoutRule.OptionColumns);
         int d = (int)done;
         var rest = new OptionsOperation<T>(
             logits.Slice(d * classes), targets.Slice(d), classWeights, ignoreIndex, smoothing,
             losses.IsEmpty ? losses : losses.Slice(d), logitsGradient.IsEmpty ? logitsGradient : logitsGradient.Slice(d * classes), scale, rows - d, classes);
-        (double nllRest, double smoothRest, _) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref rest, classes, LayoutRule.Rows);
+        (double nllRest, double smoothRest, _) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref rest, classes, precision, LayoutRule.Rows);
         (nll, smooth) = (nll + nllRest, smooth + smoothRest);
 
         // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
@@ -439,15 +449,16 @@ public static partial class SoftmaxFallback
     /// <param name="classes">The class count.</param>
     /// <param name="reduction">The reduction of the returned loss and of the gradient.</param>
     /// <param name="labelSmoothing">The smoothing, in [0, 1].</param>
+    /// <param name="precision">The precision.</param>
     /// <returns>The reduced loss, in double.</returns>
-    internal static double ProbabilityCrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, T labelSmoothing)
+    internal static double ProbabilityCrossEntropyCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, T labelSmoothing, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
         double scale = reduction == LossReduction.Mean ? 1.0 / rows : 1.0;
         double smoothing = double.CreateTruncating(labelSmoothing);
         var operation = new ProbabilityOperation<T>(logits, targetProbabilities, smoothing, losses, logitsGradient, scale, rows, classes);
-        double sum = VectorDispatch.ByLayout<ProbabilityOperation<T>, T, double>(ref operation, classes, LayoutRule.Rows);
+        double sum = VectorDispatch.ByLayout<ProbabilityOperation<T>, T, double>(ref operation, classes, precision, LayoutRule.Rows);
         return sum * scale;
     }
 
