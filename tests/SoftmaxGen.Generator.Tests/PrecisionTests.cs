@@ -91,11 +91,13 @@ public sealed class PrecisionTests
             passed.Add(name);
         }
 
-        // The members every kernel calls: the base constructor, the scalar path, top-k, log-sum-exp and the axis forms.
+        // The members every kernel calls: the base constructor, the scalar path, top-k, log-sum-exp, the axis forms and
+        // the cross-entropy forwards (options, probability targets, gradients).
         string[] always =
         [
             "SoftmaxKernel..ctor", "SoftmaxFallback.SoftmaxCore", "SoftmaxFallback.LogSoftmaxCore", "SoftmaxFallback.CrossEntropyCore",
             "SoftmaxFallback.TopKCore", "SoftmaxFallback.LogSumExp", "SoftmaxFallback.SoftmaxAxisCore", "SoftmaxFallback.LogSoftmaxAxisCore",
+            "SoftmaxFallback.CrossEntropy", "SoftmaxFallback.CrossEntropyWithGradient",
         ];
         Assert.All(always, name => Assert.Contains(name, passed));
         if (classes <= 26)

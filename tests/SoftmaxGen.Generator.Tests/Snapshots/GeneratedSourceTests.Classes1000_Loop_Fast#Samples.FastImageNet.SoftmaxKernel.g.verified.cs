@@ -74,7 +74,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
             return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
                 ? (float)global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
-                : (float)global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+                : (float)global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
         }
 
         /// <summary>
@@ -102,7 +102,7 @@ namespace Samples
             }
             else
             {
-                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
             }
         }
 
@@ -124,7 +124,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of rows of 1000 logits against target probabilities, reduced over the rows, as
@@ -140,7 +140,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static float CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of each row of 1000 logits against its target probabilities, as
@@ -154,7 +154,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void CrossEntropy(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> losses, float labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of rows of 1000 logits against target probabilities and its gradient with respect to the logits in one
@@ -170,7 +170,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The negative log-likelihood of rows of 1000 log-probabilities against class-index targets, as
@@ -385,7 +385,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxGuard.Reduction(reduction);
             return global::SoftmaxGen.Kernels.SoftmaxGuard.CrossEntropyOptions(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
                 ? global::SoftmaxGen.Kernels.SoftmaxGuard.Reduce(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.CrossEntropy(logits, targets, default, rows), rows, reduction)
-                : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+                : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
         }
 
         /// <summary>
@@ -413,7 +413,7 @@ namespace Samples
             }
             else
             {
-                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing);
+                global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, losses.Slice(0, rows), default, rows, Classes, global::SoftmaxGen.LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
             }
         }
 
@@ -435,7 +435,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.FastImageNet_SoftmaxKernel1000.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of rows of 1000 logits against target probabilities, reduced over the rows, as
@@ -451,7 +451,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of each row of 1000 logits against its target probabilities, as
@@ -465,7 +465,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> losses, double labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The cross-entropy of rows of 1000 logits against target probabilities and its gradient with respect to the logits in one
@@ -481,7 +481,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
-            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+            => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>
         /// The negative log-likelihood of rows of 1000 log-probabilities against class-index targets, as

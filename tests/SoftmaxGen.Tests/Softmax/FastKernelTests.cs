@@ -115,7 +115,11 @@ public sealed class FastKernelTests(ITestOutputHelper output)
         "Runtime issue: ColumnKernels.Normalize and CrossEntropy compute the last rows of a block or column layout with ScalarF/ScalarD " +
         "(Exact) whatever TOps' precision, so in Fast those rows are Exact (the fallback's, and the generated column layouts' through ColumnLayout).";
 
-    /// <summary>Top-k, log-sum-exp and the middle-axis forms forward to the runtime with Fast: the runtime's Fast bits exactly.</summary>
+    /// <summary>
+    /// Top-k, log-sum-exp, the middle-axis forms and the cross-entropy forwards (options, probability targets, the fused
+    /// gradient, which requires its kernel to compute in the precision it is given) pass Fast to the runtime: the
+    /// runtime's Fast bits exactly.
+    /// </summary>
     [Theory]
     [MemberData(nameof(FastClassCounts))]
     public void ForwardingMembersPassFast(int classes)
@@ -148,6 +152,27 @@ public sealed class FastKernelTests(ITestOutputHelper output)
         Assert.Equal(expectedSoftmax, softmax);
         Assert.Equal(expectedLogSoftmax, logSoftmax);
         Assert.NotEqual(exactSoftmax, softmax);
+
+        // The losses: weights and smoothing take the runtime's option paths; the fused gradient gets the kernel itself.
+        int[] targets = LogitGenerator.Targets(rows, classes, new Random(classes + 4));
+        float[] weights = Enumerable.Range(0, classes).Select(j => 0.5f + (j % 3)).ToArray();
+        float[] probabilities = new float[rows * classes];
+        SoftmaxPrimitives.Softmax(LogitGenerator.Create<float>("normal1", rows * classes, new Random(classes + 5)), probabilities, classes);
+        float[] gradient = new float[logits.Length], expectedGradient = new float[logits.Length];
+        float[] losses = new float[rows], expectedLosses = new float[rows];
+
+        Assert.Equal(
+            SoftmaxPrimitives.CrossEntropy(logits, targets, classes, LossReduction.Mean, weights, labelSmoothing: 0.1f, precision: SoftmaxPrecision.Fast),
+            FastMembers.CrossEntropyWithOptions(classes, logits, targets, weights));
+        Assert.Equal(
+            SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, expectedGradient, classes, precision: SoftmaxPrecision.Fast),
+            FastMembers.CrossEntropyWithGradient(classes, logits, targets, gradient));
+        Assert.Equal(expectedGradient, gradient);
+        Assert.Equal(
+            SoftmaxPrimitives.CrossEntropy(logits, probabilities, classes, LossReduction.Sum, 0.05f, SoftmaxPrecision.Fast),
+            FastMembers.ProbabilityCrossEntropy(classes, logits, probabilities, losses));
+        SoftmaxPrimitives.CrossEntropy(logits, probabilities, expectedLosses, classes, 0.05f, SoftmaxPrecision.Fast);
+        Assert.Equal(expectedLosses, losses);
     }
 
     // ---- Agreement with the runtime's Fast fallback ----------------------------------------------------------------
@@ -390,6 +415,36 @@ public sealed class FastKernelTests(ITestOutputHelper output)
                 case 10: FastKernel10.Softmax(input, output, innerSize); break;
                 case 26: FastKernel26.Softmax(input, output, innerSize); break;
                 default: FastKernel100.Softmax(input, output, innerSize); break;
+            }
+        }
+
+        /// <summary>The weighted, smoothed mean cross-entropy (the runtime's option path).</summary>
+        public static float CrossEntropyWithOptions(int classes, float[] logits, int[] targets, float[] weights) => classes switch
+        {
+            3 => FastKernel3.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
+            10 => FastKernel10.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
+            26 => FastKernel26.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
+            _ => FastKernel100.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
+        };
+
+        /// <summary>The fused loss and gradient, without options (the runtime runs the kernel handed to it for short rows).</summary>
+        public static float CrossEntropyWithGradient(int classes, float[] logits, int[] targets, float[] gradient) => classes switch
+        {
+            3 => FastKernel3.CrossEntropyWithGradient(logits, targets, gradient),
+            10 => FastKernel10.CrossEntropyWithGradient(logits, targets, gradient),
+            26 => FastKernel26.CrossEntropyWithGradient(logits, targets, gradient),
+            _ => FastKernel100.CrossEntropyWithGradient(logits, targets, gradient),
+        };
+
+        /// <summary>The summed cross-entropy against probability targets with smoothing 0.05, and the per-row losses into <paramref name="losses"/>.</summary>
+        public static float ProbabilityCrossEntropy(int classes, float[] logits, float[] probabilities, float[] losses)
+        {
+            switch (classes)
+            {
+                case 3: FastKernel3.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel3.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
+                case 10: FastKernel10.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel10.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
+                case 26: FastKernel26.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel26.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
+                default: FastKernel100.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel100.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
             }
         }
 
