@@ -31,6 +31,9 @@ internal static class RuntimeNames
 
         /// <summary>The class-count parameter of the members above.</summary>
         public const string ClassesParameter = "classes";
+
+        /// <summary>The precision parameter of the members above that have one (the generated members take none: the kernel type has its own).</summary>
+        public const string PrecisionParameter = "precision";
     }
 
     /// <summary>The loss reduction enum, in the root namespace; only the user's type names it.</summary>
@@ -39,6 +42,13 @@ internal static class RuntimeNames
         public const string Type = "global::" + RootNamespace + ".LossReduction";
         public const string Mean = Type + ".Mean";
         public const string Sum = Type + ".Sum";
+    }
+
+    /// <summary>The precision enum, in the root namespace; generated code names it from <c>global::</c> wherever it is.</summary>
+    public static class SoftmaxPrecision
+    {
+        public const string Type = "global::" + RootNamespace + ".SoftmaxPrecision";
+        public const string Fast = Type + ".Fast";
     }
 
     /// <summary>The argument checks of the generated public members.</summary>
@@ -93,6 +103,7 @@ internal static class RuntimeNames
     {
         public const string Name = "SoftmaxMath";
         public const string ExpShifted = Name + ".ExpShifted";
+        public const string ExpShiftedFast = Name + ".ExpShiftedFast";
         public const string AccumulateExp = Name + ".AccumulateExp";
         public const string Total = Name + ".Total";
         public const string TotalExp = Name + ".TotalExp";

@@ -26,6 +26,7 @@ public sealed partial class SoftmaxGenerator
             if (KernelRules.FindKernelAttribute(type, cancellationToken) is not { } found ||
                 found.Declaration.SyntaxTree != syntax.SyntaxTree || found.Declaration.Span != syntax.Span ||
                 KernelRules.ClassCount(found.Attribute) is not int classes ||
+                KernelRules.Precision(found.Attribute) is not KernelPrecision precision ||
                 KernelRules.AnyError(KernelRules.Check(type, found.Attribute, syntax, cancellationToken)))
             {
                 return null;
@@ -47,6 +48,7 @@ public sealed partial class SoftmaxGenerator
                 Describe(syntax),
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 classes,
+                precision,
                 HintName(type));
         }
 

@@ -95,6 +95,128 @@ public sealed class GeneratedKernelFixTests
         Assert.Empty(AnalyzerHarness.Analyze(AnalyzerHarness.CreateProject([source])));
     }
 
+    /// <summary>
+    /// The registry looks kernels up by class count and precision: a call that passes SoftmaxPrecision.Fast needs a
+    /// Fast kernel, and a Fast kernel does not serve Exact calls.
+    /// </summary>
+    [Fact]
+    public void Precision_AKernelOfTheCallsPrecisionIsNeeded()
+    {
+        const string source = """
+            using SoftmaxGen;
+
+            namespace App;
+
+            [SoftmaxKernel(10)]
+            internal static partial class Digits;
+
+            [SoftmaxKernel(26, Precision = SoftmaxPrecision.Fast)]
+            internal static partial class Letters;
+
+            public static class Model
+            {
+                public static void Run(float[] logits, float[] output, SoftmaxPrecision chosen)
+                {
+                    SoftmaxPrimitives.Softmax(logits, output, 10);                                      // Exact kernel: none
+                    SoftmaxPrimitives.Softmax(logits, output, 10, SoftmaxPrecision.Exact);              // Exact kernel: none
+                    SoftmaxPrimitives.LogSoftmax(logits, output, 10, SoftmaxPrecision.Fast);            // SMG101: no Fast kernel for 10
+                    SoftmaxPrimitives.Softmax(logits, output, 26, precision: SoftmaxPrecision.Fast);    // Fast kernel: none
+                    SoftmaxPrimitives.Softmax(logits, output, 26);                                      // SMG101: no Exact kernel for 26
+                    SoftmaxPrimitives.Softmax(logits, output, 10, chosen);                              // not a constant: none
+                    SoftmaxPrimitives.Softmax(logits, output, 10, (SoftmaxPrecision)7);                 // throws at run time: none
+                }
+            }
+            """;
+        ImmutableArray<Diagnostic> diagnostics = AnalyzerHarness.Analyze(AnalyzerHarness.CreateProject([source]));
+
+        Assert.Equal(2, diagnostics.Length);
+        Diagnostic fast = diagnostics[0], exact = diagnostics[1];
+        Assert.Equal("SoftmaxPrimitives.LogSoftmax(logits, output, 10, SoftmaxPrecision.Fast)", fast.Location.SourceTree!.GetText().ToString(fast.Location.SourceSpan));
+        Assert.Equal(
+            "SoftmaxPrimitives.LogSoftmax is called with the constant class count 10, and no [SoftmaxKernel(10, Precision = SoftmaxPrecision.Fast)] type exists; declare one to get code specialised to 10 classes",
+            fast.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Fast", fast.Properties["Precision"]);
+        Assert.Equal("SoftmaxPrimitives.Softmax(logits, output, 26)", exact.Location.SourceTree!.GetText().ToString(exact.Location.SourceSpan));
+        Assert.False(exact.Properties.ContainsKey("Precision"));
+    }
+
+    [Fact]
+    public void Fix_ForAFastCall_DeclaresAFastKernel_DropsThePrecision_AndTheResultIsTheSoftmax()
+    {
+        const string source = """
+            using SoftmaxGen;
+
+            namespace App;
+
+            public static class Model
+            {
+                public static float[] Run(float[] logits)
+                {
+                    var probabilities = new float[logits.Length];
+                    SoftmaxPrimitives.Softmax(logits, probabilities, 10, SoftmaxPrecision.Fast);
+                    return probabilities;
+                }
+            }
+            """;
+        Project project = AnalyzerHarness.CreateProject([source]);
+        Diagnostic diagnostic = Assert.Single(AnalyzerHarness.Analyze(project));
+        Assert.Equal("Generate a Fast kernel for 10 classes and call it", Assert.Single(AnalyzerHarness.Actions(project, diagnostic, Fix)).Title);
+        Project fixedProject = AnalyzerHarness.ApplyFix(project, diagnostic, Fix);
+
+        Assert.Equal("""
+            using SoftmaxGen;
+
+            namespace App;
+
+            public static class Model
+            {
+                public static float[] Run(float[] logits)
+                {
+                    var probabilities = new float[logits.Length];
+                    Softmax10FastKernel.Softmax(logits, probabilities);
+                    return probabilities;
+                }
+            }
+
+            [SoftmaxKernel(10, Precision = SoftmaxPrecision.Fast)]
+            internal static partial class Softmax10FastKernel;
+
+            """, AnalyzerHarness.Text(fixedProject));
+        Assert.Empty(AnalyzerHarness.Analyze(fixedProject));
+
+        // Small dyadic logits, so x - max is exact in float and the Fast bound is the Exact one: 4 ULP of the float64 softmax.
+        double[] row0 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        double[] row1 = [0.5, -0.25, 3, 0, 2, 1, -1, 0.125, 2.5, 1];
+        Assembly assembly = AnalyzerHarness.CompileAndLoad(fixedProject);
+        var result = (float[])AnalyzerHarness.Call(assembly, "App.Model", "Run", [row0.Concat(row1).Select(v => (float)v).ToArray()])!;
+
+        AnalyzerHarness.AssertClose(AnalyzerHarness.ReferenceSoftmax(row0).Concat(AnalyzerHarness.ReferenceSoftmax(row1)).ToArray(), result);
+    }
+
+    /// <summary>An explicit Exact argument is dropped too: the generated members take no precision.</summary>
+    [Fact]
+    public void Fix_ForAnExplicitExactCall_DropsThePrecision()
+    {
+        const string source = """
+            using SoftmaxGen;
+
+            namespace App;
+
+            public static class Model
+            {
+                public static void Run(double[] logits, double[] output) =>
+                    SoftmaxPrimitives.LogSoftmax(precision: SoftmaxPrecision.Exact, classes: 4, logits: logits, logProbabilities: output);
+            }
+            """;
+        Project project = AnalyzerHarness.CreateProject([source]);
+        Project fixedProject = AnalyzerHarness.ApplyFix(project, Assert.Single(AnalyzerHarness.Analyze(project)), Fix);
+
+        string text = AnalyzerHarness.Text(fixedProject);
+        Assert.Contains("Softmax4Kernel.LogSoftmax(logits: logits, logProbabilities: output);", text);
+        Assert.Contains("[SoftmaxKernel(4)]\ninternal static partial class Softmax4Kernel;", text);
+        AnalyzerHarness.CompileAndLoad(fixedProject);
+    }
+
     [Fact]
     public void Fix_DeclaresTheKernel_RewritesTheCall_AndTheResultIsTheSoftmax()
     {

@@ -627,6 +627,61 @@ public sealed class DiagnosticTests
             []);
     }
 
+    // ---- SMG011: a precision the enum does not define ---------------------------------------------------------------
+
+    /// <summary>
+    /// A cast integer that is not a SoftmaxPrecision member compiles, but the runtime would refuse the kernel when the
+    /// module loads: SMG011 on the named argument, naming the value, and no file.
+    /// </summary>
+    [Theory]
+    [InlineData("(SoftmaxPrecision)7", "7")]
+    [InlineData("(SoftmaxPrecision)2", "2")]
+    [InlineData("(SoftmaxPrecision)(-1)", "-1")]
+    [InlineData("(SoftmaxPrecision)int.MaxValue", "2147483647")]
+    public void SMG011_PrecisionUndefined(string precision, string value)
+    {
+        GeneratorRun run = RunMarked($$"""
+            [SoftmaxKernel(10, [|Precision = {{precision}}|])]
+            internal static partial class Digits;
+            """, out string source, out TextSpan span);
+
+        AssertOnlyDiagnostic(run, source, span, "SMG011",
+            $"[SoftmaxKernel] on 'Samples.Digits': Precision = (SoftmaxPrecision){value} is not a defined SoftmaxPrecision value; use SoftmaxPrecision.Exact or SoftmaxPrecision.Fast");
+    }
+
+    /// <summary>An out-of-range class count and an undefined precision on one attribute: both reported, no file.</summary>
+    [Fact]
+    public void SMG011_WithSMG003()
+    {
+        GeneratorRun run = RunMarked("""
+            [[|SoftmaxKernel(0, Precision = (SoftmaxPrecision)3)|]]
+            internal static partial class Digits;
+            """, out _, out TextSpan span);
+
+        Assert.Equal(["SMG003", "SMG011"], run.GeneratorDiagnostics.Select(d => d.Id).Order(System.StringComparer.Ordinal));
+        Assert.Equal(span, run.GeneratorDiagnostics.Single(d => d.Id == "SMG003").Location.SourceSpan);
+        Assert.Contains("Precision = (SoftmaxPrecision)3 ", run.GeneratorDiagnostics.Single(d => d.Id == "SMG011").GetMessage(CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+    }
+
+    /// <summary>A precision that is not a constant is the compiler's error (CS0182): no SMG diagnostic, no file, no generator failure.</summary>
+    [Fact]
+    public void PrecisionNotConstant_CompilerErrorOnly()
+    {
+        GeneratorRun run = RunMarked("""
+            [SoftmaxKernel(10, Precision = Choice.Value)]
+            internal static partial class [|Digits|];
+
+            internal static class Choice
+            {
+                public static SoftmaxPrecision Value => SoftmaxPrecision.Fast;
+            }
+            """, out _, out _, "CS0182");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal([GoodHintName], run.Sources.Select(s => s.HintName));
+    }
+
     // ---- SMG010: a global type hides a namespace of the generated code ------------------------------------------------
 
     /// <summary>

@@ -207,6 +207,10 @@ public sealed class FuzzTests(ITestOutputHelper output)
         "(int)3.9", "unchecked((int)4294967295)", "checked(int.MaxValue + 1)", "sizeof(int)", "sizeof(long)", "nameof(K)", "default", "default(int)",
         "null", "Sizes.Ten", "Sizes.Huge", "Sizes.Negative", "Sizes.Text", "classes: 3", "classes: Sizes.Ten", "Classes = 3", "3, Classes = 4",
         "10, 20", "", "typeof(int)", "true", "int.Parse(\"3\")", "(3)", "((5))", "3 is int ? 3 : 4", "\"\"u8.Length",
+        "10, Precision = SoftmaxPrecision.Fast", "3, Precision = SoftmaxPrecision.Exact", "17, Precision = (SoftmaxPrecision)1", "100, Precision = 0",
+        "1000, Precision = default", "10, Precision = (SoftmaxPrecision)7", "10, Precision = (SoftmaxPrecision)(-1)", "10, Precision = 1",
+        "10, Precision = Sizes.Ten", "10, Precision = SoftmaxPrecision.Fast, Precision = SoftmaxPrecision.Exact", "10, Precision: SoftmaxPrecision.Fast",
+        "0, Precision = SoftmaxPrecision.Fast", "Precision = SoftmaxPrecision.Fast", "26, Precision = SoftmaxPrecision.Fast | SoftmaxPrecision.Exact",
     ];
 
     private static readonly string[] Attributes =

@@ -12,15 +12,18 @@ namespace SoftmaxGen.Generator.Tests;
 /// </summary>
 public sealed class GeneratedSourceTests
 {
-    private static GeneratorRun Kernel(int classes, string name = "Digits") =>
+    private static GeneratorRun Kernel(int classes, string name = "Digits", string arguments = "") =>
         GeneratorHarness.Run($$"""
             using SoftmaxGen;
 
             namespace Samples;
 
-            [SoftmaxKernel({{classes}})]
+            [SoftmaxKernel({{classes}}{{arguments}})]
             internal static partial class {{name}};
             """);
+
+    /// <summary>A kernel with <c>Precision = SoftmaxPrecision.Fast</c>: the snapshots show what differs from the Exact ones.</summary>
+    private static GeneratorRun FastKernel(int classes, string name) => Kernel(classes, name, ", Precision = SoftmaxPrecision.Fast");
 
     [Fact]
     public void Classes1_Block() => Snapshot.Match(Kernel(1, "Single"));
@@ -55,4 +58,19 @@ public sealed class GeneratedSourceTests
 
     [Fact]
     public void Classes1000_Loop() => Snapshot.Match(Kernel(1000, "ImageNet"));
+
+    // ---- SoftmaxPrecision.Fast: one kernel per layout the Fast code differs in (ExpShiftedFast in the block, row and
+    // loop code; the precision passed to ColumnLayout, to the *LastRows, to the scalar path and to the runtime members).
+
+    [Fact]
+    public void Classes10_Block_Fast() => Snapshot.Match(FastKernel(10, "FastDigits"));
+
+    [Fact]
+    public void Classes26_Columns_Fast() => Snapshot.Match(FastKernel(26, "FastLetters"));
+
+    [Fact]
+    public void Classes100_Row_Fast() => Snapshot.Match(FastKernel(100, "FastCifar100"));
+
+    [Fact]
+    public void Classes1000_Loop_Fast() => Snapshot.Match(FastKernel(1000, "FastImageNet"));
 }

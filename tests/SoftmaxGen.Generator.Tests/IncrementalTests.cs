@@ -76,6 +76,29 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void PrecisionChanged_OnlyThatKernelRegenerated()
+    {
+        (GeneratorRun first, GeneratorRun second) = RunEdited(c => Replace(c, Digits, Digits.Text.Replace("(1000)", "(1000, Precision = SoftmaxPrecision.Fast)", System.StringComparison.Ordinal)));
+
+        Dictionary<string, IncrementalStepRunReason> kernels = KernelReasons(second);
+        Assert.Equal(IncrementalStepRunReason.Modified, kernels[DigitsHint]);
+        AssertCachedOrUnchanged(kernels[LettersHint], LettersHint);
+
+        Assert.Equal([IncrementalStepRunReason.Modified], OutputReasons(second).Where(IsRecomputed));
+        AssertSameFiles(first.Sources.Where(s => s.HintName == LettersHint), [second.Source(LettersHint)]);
+        Assert.Contains("SoftmaxMath.ExpShiftedFast(", second.Source(DigitsHint).Text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultPrecisionWrittenOut_NothingRegenerated()
+    {
+        // Precision = Exact is the model of the attribute without it: equal, so nothing downstream runs again.
+        (GeneratorRun first, GeneratorRun second) = RunEdited(c => Replace(c, Digits, Digits.Text.Replace("(1000)", "(1000, Precision = SoftmaxPrecision.Exact)", System.StringComparison.Ordinal)));
+
+        AssertNothingRegenerated(first, second);
+    }
+
+    [Fact]
     public void KernelAdded_OneNewOutput()
     {
         TestSource hex = Kernel("Hex.cs", "Hex", 1600);
@@ -155,6 +178,14 @@ public sealed class IncrementalTests
     public void ClassCountChanged_ReasonsPerStep()
     {
         (GeneratorRun _, GeneratorRun second) = RunEdited(c => Replace(c, Digits, Digits.Text.Replace("(1000)", "(1001)", System.StringComparison.Ordinal)));
+
+        AssertReasons(second, new() { [DigitsHint] = RunReasons.Changed, [LettersHint] = RunReasons.OtherKernelChanged });
+    }
+
+    [Fact]
+    public void PrecisionChanged_ReasonsPerStep()
+    {
+        (GeneratorRun _, GeneratorRun second) = RunEdited(c => Replace(c, Digits, Digits.Text.Replace("(1000)", "(1000, Precision = SoftmaxPrecision.Fast)", System.StringComparison.Ordinal)));
 
         AssertReasons(second, new() { [DigitsHint] = RunReasons.Changed, [LettersHint] = RunReasons.OtherKernelChanged });
     }

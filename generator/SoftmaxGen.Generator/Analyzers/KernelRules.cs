@@ -1,9 +1,11 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SoftmaxGen.Generator.Model;
 
 namespace SoftmaxGen.Generator;
 
@@ -53,6 +55,39 @@ internal static class KernelRules
     public static int? ClassCount(AttributeData attribute) =>
         attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int classes ? classes : null;
 
+    /// <summary>The attribute's named argument that selects the exponential (SoftmaxKernelAttribute.Precision).</summary>
+    internal const string PrecisionArgument = "Precision";
+
+    /// <summary>
+    /// The value of the attribute's <c>Precision</c> as written: 0 (Exact) where it is not given, null where it is not a
+    /// constant of the enum (the compiler reports that). It may be a value the enum does not define, as in
+    /// <c>(SoftmaxPrecision)7</c>; <see cref="Precision"/> and SMG011 tell the two apart.
+    /// </summary>
+    public static int? PrecisionValue(AttributeData attribute)
+    {
+        int value = (int)KernelPrecision.Exact;
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == PrecisionArgument)
+            {
+                if (argument.Value.Kind != TypedConstantKind.Enum || argument.Value.Value is not int written)
+                {
+                    return null;
+                }
+
+                value = written;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>The attribute's precision, or null where it is missing from the enum or not a constant (no file is generated then).</summary>
+    public static KernelPrecision? Precision(AttributeData attribute) =>
+        PrecisionValue(attribute) is int value && IsDefined(value) ? (KernelPrecision)value : null;
+
+    private static bool IsDefined(int precision) => precision is (int)KernelPrecision.Exact or (int)KernelPrecision.Fast;
+
     /// <summary>Whether any of <paramref name="diagnostics"/> stops generation: errors do, warnings (SMG008) do not.</summary>
     public static bool AnyError(List<Diagnostic> diagnostics) =>
         diagnostics.Any(d => d.DefaultSeverity == DiagnosticSeverity.Error);
@@ -71,6 +106,15 @@ internal static class KernelRules
         {
             Location where = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? identifier;
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassCountOutOfRange, where, classes, name, MaxClasses));
+        }
+
+        if (PrecisionValue(attribute) is int precision && !IsDefined(precision))
+        {
+            // The named argument itself where it can be found; the runtime would refuse such a kernel when the module loads.
+            AttributeSyntax? application = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            AttributeArgumentSyntax? argument = application?.ArgumentList?.Arguments.LastOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == PrecisionArgument);
+            Location where = argument?.GetLocation() ?? application?.GetLocation() ?? identifier;
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.PrecisionUndefined, where, name, precision.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))

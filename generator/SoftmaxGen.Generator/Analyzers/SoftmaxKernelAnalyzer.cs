@@ -23,7 +23,8 @@ public sealed class SoftmaxKernelAnalyzer : SoftmaxGenAnalyzer
         DiagnosticDescriptors.TypeNamedLikeMember,
         DiagnosticDescriptors.MethodOverloadsGenerated,
         DiagnosticDescriptors.NamespaceHidden,
-        DiagnosticDescriptors.LanguageVersionTooOld);
+        DiagnosticDescriptors.LanguageVersionTooOld,
+        DiagnosticDescriptors.PrecisionUndefined);
 
     /// <inheritdoc/>
     protected override void OnCompilationStart(CompilationStartAnalysisContext context)

@@ -5,14 +5,16 @@ using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using SoftmaxGen.Generator.Model;
 
 namespace SoftmaxGen.Generator;
 
 /// <summary>
 /// Points calls at the fast and safe paths, in the spirit of the Regex generator's "use GeneratedRegex" analyzer:
 /// <list type="bullet">
-/// <item><description>SMG101: a <c>SoftmaxPrimitives</c> call whose <c>classes</c> argument is a compile-time constant, with
-/// no <c>[SoftmaxKernel]</c> type of that class count in the compilation;</description></item>
+/// <item><description>SMG101: a <c>SoftmaxPrimitives</c> call whose <c>classes</c> argument (and <c>precision</c>, where it
+/// has one) is a compile-time constant, with no <c>[SoftmaxKernel]</c> type of that class count and precision in the
+/// compilation;</description></item>
 /// <item><description>SMG102: a <c>TensorPrimitives.SoftMax</c> call, which overflows (NaN) for logits above about 88.</description></item>
 /// </list>
 /// Both are Info; SoftmaxGen.CodeFixes rewrites the calls.
@@ -48,15 +50,15 @@ public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
             return;
         }
 
-        // The class counts of the compilation's [SoftmaxKernel] types, found once and only if a call needs them.
-        var kernelCounts = new Lazy<HashSet<int>>(() => KernelClassCounts(compilation, attribute));
+        // The class counts and precisions of the compilation's [SoftmaxKernel] types, found once and only if a call needs them.
+        var kernelCounts = new Lazy<HashSet<(int Classes, int Precision)>>(() => KernelClassCounts(compilation, attribute));
 
         context.RegisterOperationAction(
             operationContext => AnalyzeInvocation(operationContext, primitives, tensorPrimitives, kernelCounts),
             OperationKind.Invocation);
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol? primitives, INamedTypeSymbol? tensorPrimitives, Lazy<HashSet<int>> kernelCounts)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol? primitives, INamedTypeSymbol? tensorPrimitives, Lazy<HashSet<(int Classes, int Precision)>> kernelCounts)
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
@@ -64,19 +66,24 @@ public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
 
         if (primitives is not null && SymbolEqualityComparer.Default.Equals(containing, primitives) && KernelMethods.Contains(method.Name))
         {
-            // Only a constant in the range the generator accepts: any other value throws at run time anyway.
+            // Only a constant in the range the generator accepts, and a precision known at compile time (the kernel is
+            // looked up by both): any other value throws at run time anyway.
             IArgumentOperation? classes = FindArgument(invocation, RuntimeNames.SoftmaxPrimitives.ClassesParameter);
             if (classes?.Value.ConstantValue is { HasValue: true, Value: int count } &&
                 count >= 1 && count <= KernelRules.MaxClasses &&
-                !kernelCounts.Value.Contains(count))
+                CallPrecision(invocation) is int precision &&
+                !kernelCounts.Value.Contains((count, precision)))
             {
                 string text = count.ToString(CultureInfo.InvariantCulture);
+                bool fast = precision == (int)KernelPrecision.Fast;
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty.Add(UsageDiagnosticDescriptors.ClassesProperty, text);
                 context.ReportDiagnostic(Diagnostic.Create(
                     UsageDiagnosticDescriptors.UseGeneratedKernel,
                     invocation.Syntax.GetLocation(),
-                    ImmutableDictionary<string, string?>.Empty.Add(UsageDiagnosticDescriptors.ClassesProperty, text),
+                    fast ? properties.Add(UsageDiagnosticDescriptors.PrecisionProperty, nameof(KernelPrecision.Fast)) : properties,
                     method.Name,
-                    text));
+                    text,
+                    fast ? $"{text}, {KernelRules.PrecisionArgument} = SoftmaxPrecision.{nameof(KernelPrecision.Fast)}" : text));
             }
 
             return;
@@ -98,6 +105,23 @@ public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
                 : ImmutableDictionary<string, string?>.Empty;
             context.ReportDiagnostic(Diagnostic.Create(UsageDiagnosticDescriptors.UseSoftmaxPrimitives, invocation.Syntax.GetLocation(), properties));
         }
+    }
+
+    /// <summary>
+    /// The precision the call asks for: Exact where the method has no precision parameter or the argument is left to its
+    /// default, the constant's value where it is Exact or Fast, null where it is not a constant or not a defined value.
+    /// </summary>
+    private static int? CallPrecision(IInvocationOperation invocation)
+    {
+        IArgumentOperation? argument = FindArgument(invocation, RuntimeNames.SoftmaxPrimitives.PrecisionParameter);
+        if (argument is null || argument.ArgumentKind == ArgumentKind.DefaultValue)
+        {
+            return (int)KernelPrecision.Exact;
+        }
+
+        return argument.Value.ConstantValue is { HasValue: true, Value: int precision } && precision is (int)KernelPrecision.Exact or (int)KernelPrecision.Fast
+            ? precision
+            : null;
     }
 
     private static IArgumentOperation? FindArgument(IInvocationOperation invocation, string parameterName)
@@ -133,10 +157,10 @@ public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
         };
     }
 
-    /// <summary>The class counts of the <c>[SoftmaxKernel]</c> types declared in the compilation.</summary>
-    private static HashSet<int> KernelClassCounts(Compilation compilation, INamedTypeSymbol? attribute)
+    /// <summary>The class counts and precisions of the <c>[SoftmaxKernel]</c> types declared in the compilation.</summary>
+    private static HashSet<(int Classes, int Precision)> KernelClassCounts(Compilation compilation, INamedTypeSymbol? attribute)
     {
-        var counts = new HashSet<int>();
+        var counts = new HashSet<(int Classes, int Precision)>();
         if (attribute is null)
         {
             return counts;
@@ -160,9 +184,10 @@ public sealed class SoftmaxUsageAnalyzer : SoftmaxGenAnalyzer
             var type = (INamedTypeSymbol)current;
             foreach (AttributeData data in type.GetAttributes())
             {
-                if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute) && KernelRules.ClassCount(data) is int count)
+                if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute) && KernelRules.ClassCount(data) is int count &&
+                    KernelRules.PrecisionValue(data) is int precision)
                 {
-                    counts.Add(count);
+                    counts.Add((count, precision));
                 }
             }
 

@@ -86,4 +86,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor PrecisionUndefined = new(
+        id: "SMG011",
+        title: "The precision is not a SoftmaxPrecision value",
+        messageFormat: "[SoftmaxKernel] on '{0}': Precision = (SoftmaxPrecision){1} is not a defined SoftmaxPrecision value; use SoftmaxPrecision.Exact or SoftmaxPrecision.Fast",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

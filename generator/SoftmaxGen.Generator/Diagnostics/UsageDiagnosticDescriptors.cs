@@ -20,18 +20,21 @@ internal static class UsageDiagnosticDescriptors
     /// <summary>Diagnostic property: the constant class count of an SMG101 call, as invariant digits.</summary>
     public const string ClassesProperty = "Classes";
 
+    /// <summary>Diagnostic property: present (value "Fast") on an SMG101 call that asks for <c>SoftmaxPrecision.Fast</c>, absent for Exact.</summary>
+    public const string PrecisionProperty = "Precision";
+
     /// <summary>Diagnostic property: present (value "true") on an SMG102 call the code fix can rewrite.</summary>
     public const string FixableProperty = "Fixable";
 
     public static readonly DiagnosticDescriptor UseGeneratedKernel = new(
         id: UseGeneratedKernelId,
         title: "Generate a kernel for a constant class count",
-        messageFormat: "SoftmaxPrimitives.{0} is called with the constant class count {1}, and no [SoftmaxKernel({1})] type exists; declare one to get code specialised to {1} classes",
+        messageFormat: "SoftmaxPrimitives.{0} is called with the constant class count {1}, and no [SoftmaxKernel({2})] type exists; declare one to get code specialised to {1} classes",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Info,
         isEnabledByDefault: true,
-        description: "SoftmaxPrimitives runs a generic vectorised fallback unless the process contains a kernel generated for the same class count. "
-            + "A [SoftmaxKernel(N)] type gets straight-line code for exactly N classes; the code fix declares one and calls it.");
+        description: "SoftmaxPrimitives runs a generic vectorised fallback unless the process contains a kernel generated for the same class count and precision. "
+            + "A [SoftmaxKernel(N)] type gets straight-line code for exactly N classes (with Precision = SoftmaxPrecision.Fast for calls that pass Fast); the code fix declares one and calls it.");
 
     public static readonly DiagnosticDescriptor UseSoftmaxPrimitives = new(
         id: UseSoftmaxPrimitivesId,

@@ -6,6 +6,7 @@ namespace SoftmaxGen.Generator.Model;
 /// <param name="Type">The attributed type.</param>
 /// <param name="FullName">The type's fully qualified name, for comments.</param>
 /// <param name="Classes">The class count.</param>
+/// <param name="Precision">The attribute's <c>Precision</c> (<see cref="KernelPrecision.Exact"/> where it is not given).</param>
 /// <param name="HintName">The generated file's name.</param>
 internal sealed record KernelSpec(
     string? Namespace,
@@ -13,6 +14,7 @@ internal sealed record KernelSpec(
     TypeDeclaration Type,
     string FullName,
     int Classes,
+    KernelPrecision Precision,
     string HintName);
 
 /// <summary>One partial type declaration: <c>{Modifiers} partial {Keyword} {Name}</c>.</summary>

@@ -1,6 +1,13 @@
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 
+// The lanes with the exponential of SoftmaxPrecision.Fast, for the column layout's Fast entry points (SimdAliases.cs names the Exact ones).
+using FastScalarF = SoftmaxGen.Kernels.Scalar<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
+using FastSimd256D = SoftmaxGen.Kernels.Simd256<double, SoftmaxGen.Kernels.DoubleLanes, SoftmaxGen.Kernels.FastPrecision>;
+using FastSimd256F = SoftmaxGen.Kernels.Simd256<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
+using FastSimd512D = SoftmaxGen.Kernels.Simd512<double, SoftmaxGen.Kernels.DoubleLanes, SoftmaxGen.Kernels.FastPrecision>;
+using FastSimd512F = SoftmaxGen.Kernels.Simd512<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
+
 namespace SoftmaxGen.Kernels;
 
 /// <summary>
@@ -338,7 +345,9 @@ public abstract class SoftmaxKernel
     /// </summary>
     /// <remarks>
     /// For generated kernels only (a nested type of their base class). Each call checks in O(1) that the rows fit in the
-    /// spans and that the class count is one the layout takes; the cross-entropy also checks the targets.
+    /// spans, that the class count is one the layout takes and that the precision is defined; the cross-entropy also
+    /// checks the targets. The precision (a generated kernel passes its own) selects the lanes' exponential; Exact, the
+    /// default, is what generated Exact kernels call without the argument.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected static class ColumnLayout
@@ -354,16 +363,28 @@ public abstract class SoftmaxKernel
         /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void SoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes) =>
-            Softmax<ScalarF, float, float>(logits, probabilities, rows, classes);
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void SoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        {
+            if (IsFast(precision))
+                Softmax<FastScalarF, float, float>(logits, probabilities, rows, classes);
+            else
+                Softmax<ScalarF, float, float>(logits, probabilities, rows, classes);
+        }
 
         /// <summary>Log-softmax of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
         /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
         /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void LogSoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes) =>
-            LogSoftmax<ScalarF, float, float>(logits, logProbabilities, rows, classes);
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void LogSoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        {
+            if (IsFast(precision))
+                LogSoftmax<FastScalarF, float, float>(logits, logProbabilities, rows, classes);
+            else
+                LogSoftmax<ScalarF, float, float>(logits, logProbabilities, rows, classes);
+        }
 
         /// <summary>Cross-entropy of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
         /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
@@ -371,9 +392,12 @@ public abstract class SoftmaxKernel
         /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        /// <param name="precision">The precision of the exponential.</param>
         /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropyLastRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes) =>
-            CrossEntropy<ScalarF, float, float>(logits, targets, losses, rows, classes);
+        public static double CrossEntropyLastRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact) =>
+            IsFast(precision)
+                ? CrossEntropy<FastScalarF, float, float>(logits, targets, losses, rows, classes)
+                : CrossEntropy<ScalarF, float, float>(logits, targets, losses, rows, classes);
 
         /// <summary>Softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -381,9 +405,15 @@ public abstract class SoftmaxKernel
         /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void Softmax512<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void Softmax512<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
+        {
+            if (IsFast(precision))
+                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
+            else
+                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
+        }
 
         /// <summary>Log-softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -391,9 +421,15 @@ public abstract class SoftmaxKernel
         /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void LogSoftmax512<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void LogSoftmax512<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
+        {
+            if (IsFast(precision))
+                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
+            else
+                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
+        }
 
         /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 16 float or 8 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -402,10 +438,13 @@ public abstract class SoftmaxKernel
         /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        /// <param name="precision">The precision of the exponential.</param>
         /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropy512<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+        public static double CrossEntropy512<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
+            => IsFast(precision)
+                ? Losses<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, targets, losses, rows, classes)
+                : Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
 
         /// <summary>Softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -413,9 +452,15 @@ public abstract class SoftmaxKernel
         /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void Softmax256<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void Softmax256<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
+        {
+            if (IsFast(precision))
+                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
+            else
+                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
+        }
 
         /// <summary>Log-softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -423,9 +468,15 @@ public abstract class SoftmaxKernel
         /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        public static void LogSoftmax256<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+        /// <param name="precision">The precision of the exponential.</param>
+        public static void LogSoftmax256<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
+        {
+            if (IsFast(precision))
+                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
+            else
+                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
+        }
 
         /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 8 float or 4 double rows at a time.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -434,10 +485,13 @@ public abstract class SoftmaxKernel
         /// <param name="losses">Empty, or receives one loss per row.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
+        /// <param name="precision">The precision of the exponential.</param>
         /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropy256<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+        public static double CrossEntropy256<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Losses<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, targets, losses, rows, classes);
+            => IsFast(precision)
+                ? Losses<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, targets, losses, rows, classes)
+                : Losses<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, targets, losses, rows, classes);
 
         /// <summary>Softmax or log-softmax with the lanes of the element type's width.</summary>
         private static void Rows<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
@@ -500,6 +554,14 @@ public abstract class SoftmaxKernel
             CheckClasses(classes);
             SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes);
             return ColumnKernels.CrossEntropy<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows, (nuint)classes);
+        }
+
+        /// <summary>Whether <paramref name="precision"/> is Fast; throws for a value the enum does not define.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool IsFast(SoftmaxPrecision precision)
+        {
+            SoftmaxGuard.Precision(precision);
+            return precision == SoftmaxPrecision.Fast;
         }
 
         private static void CheckRows(int logitsLength, int outputLength, int rows, int classes)

@@ -51,6 +51,16 @@ public sealed class ProtectedHelperTests
             Refused(() => ColumnLayout.CrossEntropy512<float>(x, [0, 1], y.AsSpan(0, 1), 2, 4), "losses");
             Assert.Throws<NotSupportedException>(() => ColumnLayout.Softmax512<Half>(new Half[8], new Half[8], 2, 4));
 
+            // A precision the enum does not define, on otherwise well-shaped calls.
+            var undefined = (SoftmaxPrecision)7;
+            Refused(() => ColumnLayout.Softmax512<float>(x, y, 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.LogSoftmax256<double>(xd, yd, 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.CrossEntropy512<float>(x, [0, 1], y.AsSpan(0, 2), 2, 4, (SoftmaxPrecision)(-1)), "precision");
+            Refused(() => ColumnLayout.CrossEntropy256<double>(xd, [0, 1], [], 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.SoftmaxLastRows(x, y, 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.LogSoftmaxLastRows(x, y, 2, 4, (SoftmaxPrecision)2), "precision");
+            Refused(() => ColumnLayout.CrossEntropyLastRows(x, [0, 1], [], 2, 4, undefined), "precision");
+
             Assert.All(y, v => Assert.Equal(0f, v));
             Assert.All(yd, v => Assert.Equal(0.0, v));
         }
@@ -89,14 +99,24 @@ public sealed class ProtectedHelperTests
                 x[i] = (float)(random.NextDouble() * 20 - 10);
             }
 
-            float[] expected = new float[x.Length];
-            SoftmaxPrimitives.Softmax(x, expected, 10);
-            float[] actual = new float[x.Length];
-            ColumnLayout.Softmax512<float>(x, actual, 16, 10);
-            ColumnLayout.SoftmaxLastRows(x.AsSpan(160), actual.AsSpan(160), 3, 10);
-            for (int i = 0; i < x.Length; i++)
+            foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
             {
-                Assert.True(Ulp.Distance(expected[i], actual[i]) <= 4, $"element {i}: {actual[i]} against {expected[i]}");
+                float[] expected = new float[x.Length];
+                SoftmaxPrimitives.Softmax(x, expected, 10, precision);
+                float[] actual = new float[x.Length];
+                ColumnLayout.Softmax512<float>(x, actual, 16, 10, precision);
+                ColumnLayout.SoftmaxLastRows(x.AsSpan(160), actual.AsSpan(160), 3, 10, precision);
+                for (int i = 0; i < x.Length; i++)
+                {
+                    Assert.True(Ulp.Distance(expected[i], actual[i]) <= 4, $"{precision} element {i}: {actual[i]} against {expected[i]}");
+                }
+
+                // The Fast lanes' column kernels give the Fast fallback's bits, not the Exact ones.
+                float[] fallback = new float[x.Length];
+                SoftmaxFallback.Softmax<float>(x, fallback, 10, precision);
+                float[] columns256 = new float[x.Length];
+                ColumnLayout.Softmax256<float>(x, columns256, 19, 10, precision);
+                Assert.Equal(fallback, columns256);
             }
         }
 

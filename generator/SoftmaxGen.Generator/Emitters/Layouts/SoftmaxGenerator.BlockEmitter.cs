@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -31,7 +32,7 @@ public sealed partial class SoftmaxGenerator
         /// </summary>
         private const string HotLoop = "[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // no tiering, and not inlined into a tiered caller";
 
-        public static void Emit(SourceWriter writer, KernelPlan plan)
+        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision)
         {
             if (plan.Classes >= QuadClasses)
             {
@@ -43,20 +44,20 @@ public sealed partial class SoftmaxGenerator
             }
 
             string probabilities = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"e{j} * scale"));
-            EmitOperation(writer, plan, "Softmax", ColumnLayout.SoftmaxLastRows, $"Softmax with {plan.Describe()}.", $"Softmax of one block of {plan.Lanes} rows.", keepExponentials: true, $"""
+            EmitOperation(writer, plan, precision, "Softmax", ColumnLayout.SoftmaxLastRows, $"Softmax with {plan.Describe()}.", $"Softmax of one block of {plan.Lanes} rows.", keepExponentials: true, $"""
                 // Normalise with one multiplication by 1/sum (computed in double, rounded once).
                 {plan.VectorType} scale = {SoftmaxMath.Reciprocal}(sum, compensation);
                 StoreColumns{plan.Bits}(ref y, {probabilities});
                 """);
 
             string logProbabilities = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"(c{j} - high) - low"));
-            EmitOperation(writer, plan, "LogSoftmax", ColumnLayout.LogSoftmaxLastRows, $"Log-softmax with {plan.Describe()}.", $"Log-softmax of one block of {plan.Lanes} rows.", keepExponentials: false, $"""
+            EmitOperation(writer, plan, precision, "LogSoftmax", ColumnLayout.LogSoftmaxLastRows, $"Log-softmax with {plan.Describe()}.", $"Log-softmax of one block of {plan.Lanes} rows.", keepExponentials: false, $"""
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
                 {SoftmaxMath.LogNormalizer}(max, sum, compensation, out {plan.VectorType} high, out {plan.VectorType} low);
                 StoreColumns{plan.Bits}(ref y, {logProbabilities});
                 """);
 
-            EmitOperation(writer, plan, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
+            EmitOperation(writer, plan, precision, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
                 // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
                 return {BlockMemory.BlockLosses}(MemoryMarshal.CreateReadOnlySpan(ref x, {plan.Lanes * plan.Classes}), C, targets, losses, max, sum, compensation);
                 """);
@@ -233,7 +234,7 @@ public sealed partial class SoftmaxGenerator
         /// rows to the runtime's <paramref name="lastRows"/>, and <c>{name}OneBlock{bits}</c>, the code for one block, which
         /// loads and reduces it and ends with <paramref name="finish"/>. The cross-entropy also sums the losses they return.
         /// </summary>
-        private static void EmitOperation(SourceWriter writer, KernelPlan plan, string name, string lastRows, string summary, string oneBlockSummary, bool keepExponentials, string finish)
+        private static void EmitOperation(SourceWriter writer, KernelPlan plan, KernelPrecision precision, string name, string lastRows, string summary, string oneBlockSummary, bool keepExponentials, string finish)
         {
             int lanes = plan.Lanes;
             bool sumsLosses = name == "CrossEntropy";
@@ -274,7 +275,7 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine();
                 writer.WriteLine($"// The last rows (fewer than {lanes}) one at a time with a block lane's arithmetic (the runtime's column layout");
                 writer.WriteLine("// in one lane), so that nothing past the end is touched and a row's bits do not depend on where it sits.");
-                writer.WriteLine($"{addLoss}{lastRows}({lastRowsArguments}, rows - (int)full, C);");
+                writer.WriteLine($"{addLoss}{lastRows}({lastRowsArguments}, rows - (int)full, C{PrecisionCode.Argument(precision)});");
                 if (sumsLosses)
                 {
                     writer.WriteLine();
@@ -287,15 +288,16 @@ public sealed partial class SoftmaxGenerator
             writer.WriteLine(HotPath);
             using (writer.OpenBlock($"private static {returnType} {name}One{plan.Suffix}({parameters})"))
             {
-                WriteStatistics(writer, plan, keepExponentials);
+                WriteStatistics(writer, plan, precision, keepExponentials);
                 writer.WriteLine();
                 writer.WriteLine(finish);
             }
         }
 
         /// <summary>Loads a block and writes its lane-wise maxima (<c>max</c>) and compensated sums of exponentials (<c>sum</c>, <c>compensation</c>).</summary>
-        private static void WriteStatistics(SourceWriter writer, KernelPlan plan, bool keepExponentials)
+        private static void WriteStatistics(SourceWriter writer, KernelPlan plan, KernelPrecision precision, bool keepExponentials)
         {
+            string expShifted = PrecisionCode.ExpShifted(precision);
             string vectorType = plan.VectorType;
             int classes = plan.Classes;
             writer.WriteLine($"LoadColumns{plan.Bits}(ref x, {Columns(plan, $"out {vectorType} ")});");
@@ -309,11 +311,11 @@ public sealed partial class SoftmaxGenerator
             {
                 for (int j = 0; j < classes; j++)
                 {
-                    writer.WriteLine($"{vectorType} e{j} = {SoftmaxMath.ExpShifted}(c{j}, negatedMax);");
+                    writer.WriteLine($"{vectorType} e{j} = {expShifted}(c{j}, negatedMax);");
                 }
             }
 
-            string Exponential(int j) => keepExponentials ? $"e{j}" : $"{SoftmaxMath.ExpShifted}(c{j}, negatedMax)";
+            string Exponential(int j) => keepExponentials ? $"e{j}" : $"{expShifted}(c{j}, negatedMax)";
             writer.WriteLine($"{vectorType} sum = {vectorType}.One, compensation = default;");
             for (int j = 0; j < classes; j++)
             {

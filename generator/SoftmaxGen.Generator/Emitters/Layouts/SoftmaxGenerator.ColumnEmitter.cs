@@ -1,3 +1,4 @@
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -11,18 +12,19 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class ColumnEmitter
     {
-        public static void Emit(SourceWriter writer, KernelPlan plan)
+        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision)
         {
             string element = plan.Element;
+            string precisionArgument = PrecisionCode.Argument(precision);
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            writer.WriteLine($"private static void Softmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows) => {ColumnLayout.Softmax}{plan.Bits}(logits, probabilities, rows, C);");
+            writer.WriteLine($"private static void Softmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows) => {ColumnLayout.Softmax}{plan.Bits}(logits, probabilities, rows, C{precisionArgument});");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Log-softmax with {plan.Describe()} (the runtime's column layout, shared with the fallback).</summary>");
-            writer.WriteLine($"private static void LogSoftmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> logProbabilities, int rows) => {ColumnLayout.LogSoftmax}{plan.Bits}(logits, logProbabilities, rows, C);");
+            writer.WriteLine($"private static void LogSoftmax{plan.Suffix}(ReadOnlySpan<{element}> logits, Span<{element}> logProbabilities, int rows) => {ColumnLayout.LogSoftmax}{plan.Bits}(logits, logProbabilities, rows, C{precisionArgument});");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
-            writer.WriteLine($"private static double CrossEntropy{plan.Suffix}(ReadOnlySpan<{element}> logits, ReadOnlySpan<int> targets, Span<{element}> losses, int rows) => {ColumnLayout.CrossEntropy}{plan.Bits}(logits, targets, losses, rows, C);");
+            writer.WriteLine($"private static double CrossEntropy{plan.Suffix}(ReadOnlySpan<{element}> logits, ReadOnlySpan<int> targets, Span<{element}> losses, int rows) => {ColumnLayout.CrossEntropy}{plan.Bits}(logits, targets, losses, rows, C{precisionArgument});");
         }
     }
 }

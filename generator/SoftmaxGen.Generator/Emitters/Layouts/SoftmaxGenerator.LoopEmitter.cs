@@ -1,4 +1,5 @@
 using System;
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -11,9 +12,10 @@ public sealed partial class SoftmaxGenerator
     /// </summary>
     internal static class LoopEmitter
     {
-        public static void Emit(SourceWriter writer, KernelPlan plan)
+        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision)
         {
             string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
+            string expShifted = PrecisionCode.ExpShifted(precision);
             string lastOffset = LayoutCode.Int(plan.LastOffset);
 
             EmitOperation(writer, plan, $"Softmax with {plan.Describe()}.", $"void Softmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows)", writesOutput: true, () =>
@@ -26,12 +28,12 @@ public sealed partial class SoftmaxGenerator
                     {vectorType} sum = {vectorType}.One, compensation = default;
                     """,
                     $"""
-                    {vectorType} e = {SoftmaxMath.ExpShifted}({vector}.LoadUnsafe(ref xr, i), negatedMax);
+                    {vectorType} e = {expShifted}({vector}.LoadUnsafe(ref xr, i), negatedMax);
                     e.StoreUnsafe(ref yr, i);
                     {SoftmaxMath.AccumulateExp}(e, ref sum, ref compensation);
                     """,
                     $"""
-                    {vectorType} tailExp = {SoftmaxMath.ExpShifted}(tail, negatedMax);
+                    {vectorType} tailExp = {expShifted}(tail, negatedMax);
                     {SoftmaxMath.AccumulateExp}({LayoutCode.WithoutRepeatedLanes(plan, "tailExp")}, ref sum, ref compensation);
                     """);
                 WritePass(
@@ -47,7 +49,7 @@ public sealed partial class SoftmaxGenerator
 
             EmitOperation(writer, plan, $"Log-softmax with {plan.Describe()}.", $"void LogSoftmax{plan.Suffix}(ref {element} x, ref {element} y, nuint rows)", writesOutput: true, () =>
             {
-                WriteSumPass(writer, plan);
+                WriteSumPass(writer, plan, expShifted);
                 WritePass(
                     writer,
                     plan,
@@ -62,7 +64,7 @@ public sealed partial class SoftmaxGenerator
 
             EmitOperation(writer, plan, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", $"double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows)", writesOutput: false, () =>
             {
-                WriteSumPass(writer, plan);
+                WriteSumPass(writer, plan, expShifted);
                 LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"{SoftmaxMath.TotalExp}(sum, compensation)");
             });
         }
@@ -138,7 +140,7 @@ public sealed partial class SoftmaxGenerator
                 """);
         }
 
-        private static void WriteSumPass(SourceWriter writer, KernelPlan plan) =>
+        private static void WriteSumPass(SourceWriter writer, KernelPlan plan, string expShifted) =>
             WritePass(
                 writer,
                 plan,
@@ -146,8 +148,8 @@ public sealed partial class SoftmaxGenerator
                 // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
                 {plan.VectorType} sum = {plan.VectorType}.One, compensation = default;
                 """,
-                $"{SoftmaxMath.AccumulateExp}({SoftmaxMath.ExpShifted}({plan.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);",
-                $"{SoftmaxMath.AccumulateExp}({LayoutCode.WithoutRepeatedLanes(plan, $"{SoftmaxMath.ExpShifted}(tail, negatedMax)")}, ref sum, ref compensation);");
+                $"{SoftmaxMath.AccumulateExp}({expShifted}({plan.Vector}.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);",
+                $"{SoftmaxMath.AccumulateExp}({LayoutCode.WithoutRepeatedLanes(plan, $"{expShifted}(tail, negatedMax)")}, ref sum, ref compensation);");
 
         /// <summary>
         /// One pass over the row: <paramref name="before"/> (a comment and declarations), then <paramref name="eachVector"/>

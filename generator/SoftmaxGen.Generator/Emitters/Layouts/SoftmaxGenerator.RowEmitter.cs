@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -15,9 +16,10 @@ public sealed partial class SoftmaxGenerator
         /// <summary>One step of a row's computation, for the row at <c>row</c> + an offset, its names suffixed.</summary>
         private delegate void Step(SourceWriter writer, string suffix, string row, bool comment);
 
-        public static void Emit(SourceWriter writer, KernelPlan plan)
+        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision)
         {
             string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
+            string expShifted = PrecisionCode.ExpShifted(precision);
             int vectorCount = plan.VectorCount;
 
             Step[] softmaxSteps =
@@ -34,7 +36,7 @@ public sealed partial class SoftmaxGenerator
 
                     for (int k = 0; k < vectorCount; k++)
                     {
-                        writer.WriteLine($"{vectorType} e{k}{suffix} = {SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix});");
+                        writer.WriteLine($"{vectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
                     }
 
                     WriteTotal(writer, plan, suffix, Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList());
@@ -60,7 +62,7 @@ public sealed partial class SoftmaxGenerator
             {
                 (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
                 (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
-                (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) => WriteExpSum(writer, plan, expShifted, suffix, comment),
                 (writer, suffix, row, comment) =>
                 {
                     if (comment)
@@ -89,7 +91,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: false),
                     (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
-                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, suffix, comment),
+                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, expShifted, suffix, comment),
                     (writer, suffix, row, comment) => LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"total{suffix}", suffix, row, comment),
                 });
                 writer.WriteLine();
@@ -161,7 +163,7 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
+        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, string expShifted, string suffix, bool comment)
         {
             if (comment)
             {
@@ -169,7 +171,7 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine(plan.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
             }
 
-            WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{SoftmaxMath.ExpShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
+            WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{expShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
         }
 
         /// <summary>The offset of vector <paramref name="index"/> in the row: index * lanes, except the last, which ends at the row's end.</summary>

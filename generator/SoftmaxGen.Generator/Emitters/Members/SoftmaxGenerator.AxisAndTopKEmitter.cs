@@ -1,3 +1,4 @@
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -12,16 +13,17 @@ public sealed partial class SoftmaxGenerator
     internal static class AxisAndTopKEmitter
     {
         /// <inheritdoc cref="Emitter.MemberEmitter"/>
-        public static void Emit(SourceWriter writer, int classes, string element, string kernel)
+        public static void Emit(SourceWriter writer, int classes, string element, string kernel, KernelPrecision precision)
         {
+            string precisionArgument = PrecisionCode.Argument(precision);
             writer.WriteLine();
-            WriteAxisMember(writer, classes, element, "Softmax", SoftmaxFallback.SoftmaxAxisCore, "probabilities", $"""
+            WriteAxisMember(writer, classes, element, precisionArgument, "Softmax", SoftmaxFallback.SoftmaxAxisCore, "probabilities", $"""
                 /// The softmax over the middle axis of <c>[outer, {classes}, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
                 /// tensor with {classes} channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's {classes} values, <c>innerSize</c> apart, are normalised.
-                /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
+                /// Vectorised across positions; {RowMembersEmitter.SoftmaxBound(precision, element)}; <c>innerSize</c> = 1 is the row form.
                 """);
             writer.WriteLine();
-            WriteAxisMember(writer, classes, element, "LogSoftmax", SoftmaxFallback.LogSoftmaxAxisCore, "log-probabilities", $"""
+            WriteAxisMember(writer, classes, element, precisionArgument, "LogSoftmax", SoftmaxFallback.LogSoftmaxAxisCore, "log-probabilities", $"""
                 /// The log-softmax over the middle axis of <c>[outer, {classes}, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
                 /// tensor with {classes} channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
                 """);
@@ -43,7 +45,7 @@ public sealed partial class SoftmaxGenerator
                     int rows = {{Global(SoftmaxGuard.Rows)}}(logits.Length, Classes, nameof(logits));
                     {{Global(SoftmaxGuard.TopK)}}(k, Classes);
                     {{Global(SoftmaxGuard.TopKOutputs)}}(logits, indices, probabilities, rows, k);
-                    {{Global(SoftmaxFallback.TopKCore)}}(logits, k, indices, probabilities, rows, Classes);
+                    {{Global(SoftmaxFallback.TopKCore)}}(logits, k, indices, probabilities, rows, Classes{{precisionArgument}});
                 }
 
                 /// <summary>
@@ -55,7 +57,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of {{classes}}, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
                 {{Emitter.GeneratedCodeAttribute}}
                 public static void LogSumExp(global::System.ReadOnlySpan<{{element}}> logits, global::System.Span<{{element}}> results)
-                    => {{Global(SoftmaxFallback.LogSumExp)}}(logits, results, Classes);
+                    => {{Global(SoftmaxFallback.LogSumExp)}}(logits, results, Classes{{precisionArgument}});
                 """);
         }
 
@@ -63,7 +65,7 @@ public sealed partial class SoftmaxGenerator
         /// The middle-axis overload of the row member <paramref name="name"/>: the row member where <c>innerSize</c> is 1,
         /// else the runtime's <paramref name="axisCore"/>.
         /// </summary>
-        private static void WriteAxisMember(SourceWriter writer, int classes, string element, string name, string axisCore, string outputs, string summary)
+        private static void WriteAxisMember(SourceWriter writer, int classes, string element, string precisionArgument, string name, string axisCore, string outputs, string summary)
         {
             writer.WriteLine("/// <summary>");
             writer.WriteLine(summary);
@@ -85,7 +87,7 @@ public sealed partial class SoftmaxGenerator
                     }
                     else
                     {
-                        {{Global(axisCore)}}(input, output, outer, Classes, innerSize);
+                        {{Global(axisCore)}}(input, output, outer, Classes, innerSize{{precisionArgument}});
                     }
                 }
                 """);

@@ -1,3 +1,4 @@
+using SoftmaxGen.Generator.Model;
 using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
@@ -13,8 +14,14 @@ public sealed partial class SoftmaxGenerator
     internal static class LossEmitter
     {
         /// <inheritdoc cref="Emitter.MemberEmitter"/>
-        public static void Emit(SourceWriter writer, int classes, string element, string kernel)
+        /// <remarks>
+        /// The cross-entropies and their gradients exponentiate, so their runtime forwards get the kernel's precision (and
+        /// the fused gradient requires the kernel it is handed to compute in it); NLL, the losses from probabilities and
+        /// the softmax backward passes take none.
+        /// </remarks>
+        public static void Emit(SourceWriter writer, int classes, string element, string kernel, KernelPrecision precision)
         {
+            string precisionArgument = PrecisionCode.Argument(precision);
             string span = $"global::System.ReadOnlySpan<{element}>";
             string output = $"global::System.Span<{element}>";
             string targets = "global::System.ReadOnlySpan<int>";
@@ -49,7 +56,7 @@ public sealed partial class SoftmaxGenerator
                     {{Global(SoftmaxGuard.Reduction)}}(reduction);
                     return {{Global(SoftmaxGuard.CrossEntropyOptions)}}(targets, rows, Classes, classWeights, ignoreIndex, labelSmoothing)
                         ? {{cast}}{{Global(SoftmaxGuard.Reduce)}}({{kernel}}.CrossEntropy(logits, targets, default, rows), rows, reduction)
-                        : {{cast}}{{Global(SoftmaxFallback.CrossEntropyCore)}}(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+                        : {{cast}}{{Global(SoftmaxFallback.CrossEntropyCore)}}(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing{{precisionArgument}});
                 }
 
                 /// <summary>
@@ -75,7 +82,7 @@ public sealed partial class SoftmaxGenerator
                     }
                     else
                     {
-                        {{Global(SoftmaxFallback.CrossEntropyCore)}}(logits, targets, losses.Slice(0, rows), default, rows, Classes, {{LossReduction.Sum}}, classWeights, ignoreIndex, labelSmoothing);
+                        {{Global(SoftmaxFallback.CrossEntropyCore)}}(logits, targets, losses.Slice(0, rows), default, rows, Classes, {{LossReduction.Sum}}, classWeights, ignoreIndex, labelSmoothing{{precisionArgument}});
                     }
                 }
 
@@ -95,7 +102,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
                 {{Emitter.GeneratedCodeAttribute}}
                 public static {{element}} CrossEntropyWithGradient({{span}} logits, {{targets}} targets, {{output}} logitsGradient, {{LossReduction.Type}} reduction = {{LossReduction.Mean}}, {{options}})
-                    => {{Global(SoftmaxFallback.CrossEntropyWithGradient)}}({{kernel}}.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+                    => {{Global(SoftmaxFallback.CrossEntropyWithGradient)}}({{kernel}}.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing{{precisionArgument}});
 
                 /// <summary>
                 /// The cross-entropy of rows of {{classes}} logits against target probabilities, reduced over the rows, as
@@ -111,7 +118,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
                 {{Emitter.GeneratedCodeAttribute}}
                 public static {{element}} CrossEntropy({{span}} logits, {{span}} targetProbabilities, {{LossReduction.Type}} reduction = {{LossReduction.Mean}}, {{element}} labelSmoothing = 0)
-                    => {{Global(SoftmaxFallback.CrossEntropy)}}(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+                    => {{Global(SoftmaxFallback.CrossEntropy)}}(logits, targetProbabilities, Classes, reduction, labelSmoothing{{precisionArgument}});
 
                 /// <summary>
                 /// The cross-entropy of each row of {{classes}} logits against its target probabilities, as
@@ -125,7 +132,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
                 {{Emitter.GeneratedCodeAttribute}}
                 public static void CrossEntropy({{span}} logits, {{span}} targetProbabilities, {{output}} losses, {{element}} labelSmoothing = 0)
-                    => {{Global(SoftmaxFallback.CrossEntropy)}}(logits, targetProbabilities, losses, Classes, labelSmoothing);
+                    => {{Global(SoftmaxFallback.CrossEntropy)}}(logits, targetProbabilities, losses, Classes, labelSmoothing{{precisionArgument}});
 
                 /// <summary>
                 /// The cross-entropy of rows of {{classes}} logits against target probabilities and its gradient with respect to the logits in one
@@ -141,7 +148,7 @@ public sealed partial class SoftmaxGenerator
                 /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
                 {{Emitter.GeneratedCodeAttribute}}
                 public static {{element}} CrossEntropyWithGradient({{span}} logits, {{span}} targetProbabilities, {{output}} logitsGradient, {{LossReduction.Type}} reduction = {{LossReduction.Mean}}, {{element}} labelSmoothing = 0)
-                    => {{Global(SoftmaxFallback.CrossEntropyWithGradient)}}(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+                    => {{Global(SoftmaxFallback.CrossEntropyWithGradient)}}(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing{{precisionArgument}});
 
                 /// <summary>
                 /// The negative log-likelihood of rows of {{classes}} log-probabilities against class-index targets, as
