@@ -61,11 +61,15 @@ internal static class ColumnKernels
 
         if (full < rows)
         {
-            // The last rows one at a time as one-lane blocks: a lane's arithmetic, so a row's bits do not depend on its place.
+            // The last rows one at a time as one-lane blocks of the same precision: a lane's arithmetic, so a row's bits do not depend on its place.
             ref T xt = ref Unsafe.Add(ref x, full * classes);
             ref T yt = ref Unsafe.Add(ref y, full * classes);
-            if (typeof(T) == typeof(float))
+            if (typeof(T) == typeof(float) && TOps.Precision == SoftmaxPrecision.Fast)
+                Normalize<FastScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes, log);
+            else if (typeof(T) == typeof(float))
                 Normalize<ScalarF, float, float>(ref AsFloat(ref xt), ref AsFloat(ref yt), rows - full, classes, log);
+            else if (TOps.Precision == SoftmaxPrecision.Fast)
+                Normalize<FastScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes, log);
             else
                 Normalize<ScalarD, double, double>(ref AsDouble(ref xt), ref AsDouble(ref yt), rows - full, classes, log);
         }
@@ -97,9 +101,14 @@ internal static class ColumnKernels
             ref T xt = ref Unsafe.Add(ref x, full * classes);
             ReadOnlySpan<int> lastTargets = targets.Slice((int)full);
             Span<T> lastLosses = losses.IsEmpty ? default : losses.Slice((int)full);
+            bool fast = TOps.Precision == SoftmaxPrecision.Fast;
             lossSum += typeof(T) == typeof(float)
-                ? CrossEntropy<ScalarF, float, float>(ref AsFloat(ref xt), lastTargets, AsFloats(lastLosses), rows - full, classes)
-                : CrossEntropy<ScalarD, double, double>(ref AsDouble(ref xt), lastTargets, AsDoubles(lastLosses), rows - full, classes);
+                ? (fast
+                    ? CrossEntropy<FastScalarF, float, float>(ref AsFloat(ref xt), lastTargets, AsFloats(lastLosses), rows - full, classes)
+                    : CrossEntropy<ScalarF, float, float>(ref AsFloat(ref xt), lastTargets, AsFloats(lastLosses), rows - full, classes))
+                : (fast
+                    ? CrossEntropy<FastScalarD, double, double>(ref AsDouble(ref xt), lastTargets, AsDoubles(lastLosses), rows - full, classes)
+                    : CrossEntropy<ScalarD, double, double>(ref AsDouble(ref xt), lastTargets, AsDoubles(lastLosses), rows - full, classes));
         }
 
         return lossSum;

@@ -1,13 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 
-// The lanes with the exponential of SoftmaxPrecision.Fast, for the column layout's Fast entry points (SimdAliases.cs names the Exact ones).
-using FastScalarF = SoftmaxGen.Kernels.Scalar<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
-using FastSimd256D = SoftmaxGen.Kernels.Simd256<double, SoftmaxGen.Kernels.DoubleLanes, SoftmaxGen.Kernels.FastPrecision>;
-using FastSimd256F = SoftmaxGen.Kernels.Simd256<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
-using FastSimd512D = SoftmaxGen.Kernels.Simd512<double, SoftmaxGen.Kernels.DoubleLanes, SoftmaxGen.Kernels.FastPrecision>;
-using FastSimd512F = SoftmaxGen.Kernels.Simd512<float, SoftmaxGen.Kernels.SingleLanes, SoftmaxGen.Kernels.FastPrecision>;
-
 namespace SoftmaxGen.Kernels;
 
 /// <summary>

@@ -25,12 +25,6 @@ public sealed class TierPathTests
 
     private static readonly int[] RowCounts = [0, 1, 2, 15, 16, 17, 33];
 
-    /// <summary>
-    /// The row counts of the Fast kernels: whole blocks of 16 rows only, because the runtime's block and column layouts
-    /// compute a batch's last rows with the Exact scalar lane whatever the precision (ColumnKernels; skipped test
-    /// FastKernelTests.FastRowsDoNotDependOnTheirPlace). With that fixed, Fast can take <see cref="RowCounts"/>.
-    /// </summary>
-    private static readonly int[] FastRowCounts = [0, 16, 32];
 
     public static TheoryData<string> LayoutMethods()
     {
@@ -63,7 +57,7 @@ public sealed class TierPathTests
         int classes = (int)type.GetField("C", BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
         bool isFloat = ElementType(method) == typeof(float);
         SoftmaxPrecision precision = ((SoftmaxKernel)type.GetField("Instance", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!).Precision;
-        foreach (int rows in precision == SoftmaxPrecision.Fast ? FastRowCounts : RowCounts)
+        foreach (int rows in RowCounts)
         {
             if (isFloat)
             {

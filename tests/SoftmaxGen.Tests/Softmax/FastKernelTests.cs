@@ -30,8 +30,8 @@ public sealed class FastKernelTests(ITestOutputHelper output)
 
     private static readonly int[] RowCounts = [1, 17, 37];
 
-    /// <summary>Batches of whole blocks (16 float or 8 double rows with Vector512), for <see cref="AgreesWithTheFastFallback"/>.</summary>
-    private static readonly int[] WholeBlockRowCounts = [16, 48];
+    /// <summary>Batches of whole blocks (16 float or 8 double rows with Vector512) and with last rows, for <see cref="AgreesWithTheFastFallback"/>.</summary>
+    private static readonly int[] AgreementRowCounts = [1, 16, 17, 48, 53];
 
     [Theory]
     [MemberData(nameof(FastClassCounts))]
@@ -91,7 +91,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
     /// Batch invariance in Fast: a row gets the same bits among a block's rows and among the last rows, from the generated
     /// kernel and from the fallback (row 16 of 17 is a copy of row 0).
     /// </summary>
-    [Theory(Skip = SkipLastRows)]
+    [Theory]
     [MemberData(nameof(FastClassCounts))]
     public void FastRowsDoNotDependOnTheirPlace(int classes)
     {
@@ -109,11 +109,6 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             Assert.Equal(losses[0], losses[16]);
         }
     }
-
-    /// <summary>Why <see cref="FastRowsDoNotDependOnTheirPlace"/> is skipped; remove the skip with the runtime fix.</summary>
-    private const string SkipLastRows =
-        "Runtime issue: ColumnKernels.Normalize and CrossEntropy compute the last rows of a block or column layout with ScalarF/ScalarD " +
-        "(Exact) whatever TOps' precision, so in Fast those rows are Exact (the fallback's, and the generated column layouts' through ColumnLayout).";
 
     /// <summary>
     /// Top-k, log-sum-exp, the middle-axis forms and the cross-entropy forwards (options, probability targets, the fused
@@ -177,12 +172,6 @@ public sealed class FastKernelTests(ITestOutputHelper output)
 
     // ---- Agreement with the runtime's Fast fallback ----------------------------------------------------------------
 
-    /// <remarks>
-    /// Over whole blocks of 16 rows only: the runtime's block and column layouts compute a batch's last rows (fewer than a
-    /// block) with the Exact scalar lane whatever the precision (ColumnKernels.Normalize and CrossEntropy name ScalarF and
-    /// ScalarD), the fallback's and, through ColumnLayout, the generated column layouts'. <see cref="FastRowsDoNotDependOnTheirPlace"/>
-    /// covers the last rows and is skipped until that is fixed; then these row counts can include partial blocks again.
-    /// </remarks>
     private static void Agreement<T>(int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -190,7 +179,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
         var fallback = new FastFallbackImplementation(classes);
         foreach (string distribution in LogitGenerator.Distributions)
         {
-            foreach (int rows in WholeBlockRowCounts)
+            foreach (int rows in AgreementRowCounts)
             {
                 var random = new Random(LogitGenerator.Seed(71, classes, rows, typeof(T) == typeof(float) ? 4 : 8));
                 T[] logits = LogitGenerator.Create<T>(distribution, rows * classes, random);
