@@ -750,6 +750,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref float x, ref float y, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -798,6 +799,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref float x, ref float y, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -844,6 +846,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -891,6 +894,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -937,6 +941,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -981,6 +986,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1026,6 +1032,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1072,6 +1079,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1116,6 +1124,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1230,6 +1239,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1276,6 +1286,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1320,6 +1331,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1365,6 +1377,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1411,6 +1424,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1455,6 +1469,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1500,6 +1515,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.
@@ -1546,6 +1562,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.
@@ -1590,6 +1607,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.

@@ -752,6 +752,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref float x, ref float y, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -800,6 +801,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref float x, ref float y, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -846,6 +848,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 16 classes at a time: 62 vectors from 0, then the last at 984; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 62 vectors at 0, 16, ..., 976, then the last at 984, ending at the row's end.
@@ -893,6 +896,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -939,6 +943,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -983,6 +988,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1028,6 +1034,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1074,6 +1081,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1118,6 +1126,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1232,6 +1241,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1278,6 +1288,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1322,6 +1333,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 124 vectors from 0, then the last at 992; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 124 vectors at 0, 8, ..., 984, then the last at 992, ending at the row's end.
@@ -1367,6 +1379,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1413,6 +1426,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1457,6 +1471,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 249 vectors from 0, then the last at 996; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 249 vectors at 0, 4, ..., 992, then the last at 996, ending at the row's end.
@@ -1502,6 +1517,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.
@@ -1548,6 +1564,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.
@@ -1592,6 +1609,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 499 vectors from 0, then the last at 998; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 499 vectors at 0, 2, ..., 996, then the last at 998, ending at the row's end.

@@ -750,6 +750,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -847,6 +848,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxSingleRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -901,6 +903,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -986,6 +989,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -1034,6 +1038,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -1082,6 +1087,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1130,6 +1136,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1176,6 +1183,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1223,6 +1231,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1269,6 +1278,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1313,6 +1323,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1427,6 +1438,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1475,6 +1487,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1521,6 +1534,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1568,6 +1582,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1614,6 +1629,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1658,6 +1674,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1703,6 +1720,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.
@@ -1749,6 +1767,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.
@@ -1793,6 +1812,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.

@@ -752,6 +752,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -849,6 +850,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxSingleRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -903,6 +905,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -988,6 +991,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -1036,6 +1040,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow512(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
@@ -1084,6 +1089,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1132,6 +1138,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref float x, ref float y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1178,6 +1185,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1225,6 +1233,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1271,6 +1280,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref float x, ref float y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1315,6 +1325,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1429,6 +1440,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1477,6 +1489,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop512(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1523,6 +1536,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 8 classes at a time: 12 vectors from 0, then the last at 92; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 12 vectors at 0, 8, ..., 88, then the last at 92, ending at the row's end.
@@ -1570,6 +1584,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1616,6 +1631,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop256(ref double x, ref double y, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1660,6 +1676,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 4 classes at a time: 24 vectors from 0, then the last at 96; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 24 vectors at 0, 4, ..., 92, then the last at 96, ending at the row's end.
@@ -1705,6 +1722,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.
@@ -1751,6 +1769,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.
@@ -1795,6 +1814,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 49 vectors from 0, then the last at 98; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 49 vectors at 0, 2, ..., 96, then the last at 98, ending at the row's end.

@@ -929,6 +929,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>Softmax with each row in 3 Vector128 registers (classes 0-3, 4-7, 6-9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 6-7 of the one before: left out of the sum.
@@ -967,6 +968,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 3 Vector128 registers (classes 0-3, 4-7, 6-9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 6-7 of the one before: left out of the sum.
@@ -1003,6 +1005,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 3 Vector128 registers (classes 0-3, 4-7, 6-9); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 6-7 of the one before: left out of the sum.
@@ -1130,6 +1133,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>Softmax with each row in 5 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1173,6 +1177,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 5 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1212,6 +1217,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 5 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;

@@ -768,6 +768,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 4 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -807,6 +808,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 4 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -843,6 +845,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 4 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -951,6 +954,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Two rows at a time, each step written for both, so that their dependency chains overlap.
@@ -1005,6 +1009,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1036,6 +1041,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Two rows at a time, each step written for both, so that their dependency chains overlap.
@@ -1088,6 +1094,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 2 Vector512 registers (classes 0-7, 8-15), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1118,6 +1125,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 2 Vector512 registers (classes 0-7, 8-15); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1153,6 +1161,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 4 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1192,6 +1201,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 4 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1228,6 +1238,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 4 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1267,6 +1278,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 8 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9, 10-11, 12-13, 14-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1322,6 +1334,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 8 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9, 10-11, 12-13, 14-15).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1370,6 +1383,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 8 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7, 8-9, 10-11, 12-13, 14-15); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;

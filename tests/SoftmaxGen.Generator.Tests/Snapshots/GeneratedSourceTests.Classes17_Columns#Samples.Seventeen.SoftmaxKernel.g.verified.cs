@@ -768,6 +768,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 5 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -814,6 +815,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 5 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -856,6 +858,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 5 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -969,6 +972,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 3 Vector512 registers (classes 0-7, 8-15, 9-16), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
@@ -1034,6 +1038,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 3 Vector512 registers (classes 0-7, 8-15, 9-16), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
@@ -1072,6 +1077,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 3 Vector512 registers (classes 0-7, 8-15, 9-16), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
@@ -1133,6 +1139,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 3 Vector512 registers (classes 0-7, 8-15, 9-16), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
@@ -1169,6 +1176,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 3 Vector512 registers (classes 0-7, 8-15, 9-16); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // Lanes 0-6 of the last vector repeat classes 9-15 of the one before: left out of the sum.
@@ -1209,6 +1217,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 5 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -1255,6 +1264,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 5 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -1297,6 +1307,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 5 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 13-16); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // Lanes 0-2 of the last vector repeat classes 13-15 of the one before: left out of the sum.
@@ -1341,6 +1352,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.
@@ -1389,6 +1401,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.
@@ -1435,6 +1448,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.

@@ -770,6 +770,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C, global::SoftmaxGen.SoftmaxPrecision.Fast);
 
         /// <summary>Softmax with each row in 7 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -824,6 +825,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -872,6 +874,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 7 Vector128 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -989,6 +992,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1062,6 +1066,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1104,6 +1109,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1171,6 +1177,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1210,6 +1217,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow512(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
@@ -1252,6 +1260,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 7 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -1306,6 +1315,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 7 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow256(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -1354,6 +1364,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 7 Vector256 registers (classes 0-3, 4-7, 8-11, 12-15, 16-19, 20-23, 22-25); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow256(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // Lanes 0-1 of the last vector repeat classes 22-23 of the one before: left out of the sum.
@@ -1402,6 +1413,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row streamed 2 classes at a time: 12 vectors from 0, then the last at 24.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 2, ..., 22, then the last at 24, ending at the row's end.
@@ -1448,6 +1460,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row streamed 2 classes at a time: 12 vectors from 0, then the last at 24.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
         {
             // 12 vectors at 0, 2, ..., 22, then the last at 24, ending at the row's end.
@@ -1492,6 +1505,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 12 vectors from 0, then the last at 24; returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             // 12 vectors at 0, 2, ..., 22, then the last at 24, ending at the row's end.

@@ -1293,6 +1293,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 1 Vector128 register (classes 0-1).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1318,6 +1319,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 1 Vector128 register (classes 0-1).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1343,6 +1345,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 1 Vector128 register (classes 0-1); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;

@@ -1030,6 +1030,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Softmax with each row in 1 Vector128 register (classes 0-3).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1055,6 +1056,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 1 Vector128 register (classes 0-3).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1080,6 +1082,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 1 Vector128 register (classes 0-3); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1198,6 +1201,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-1, 2-3).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1229,6 +1233,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 2 Vector128 registers (classes 0-1, 2-3).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1259,6 +1264,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 2 Vector128 registers (classes 0-1, 2-3); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;

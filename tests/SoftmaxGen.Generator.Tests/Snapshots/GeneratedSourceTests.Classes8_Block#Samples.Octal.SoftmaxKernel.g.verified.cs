@@ -917,6 +917,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -948,6 +949,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 2 Vector128 registers (classes 0-3, 4-7).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref float x, ref float y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -978,6 +980,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 2 Vector128 registers (classes 0-3, 4-7); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref float x, ReadOnlySpan<int> targets, Span<float> losses, nuint rows)
         {
             double lossSum = 0;
@@ -1100,6 +1103,7 @@ namespace SoftmaxGen.Kernels
         private static double CrossEntropyColumns256(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int rows) => ColumnLayout.CrossEntropy256(logits, targets, losses, rows, C);
 
         /// <summary>Softmax with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void SoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1139,6 +1143,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Log-softmax with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow128(ref double x, ref double y, nuint rows)
         {
             for (nuint row = 0; row < rows; row++)
@@ -1175,6 +1180,7 @@ namespace SoftmaxGen.Kernels
         }
 
         /// <summary>Cross-entropy against class targets with each row in 4 Vector128 registers (classes 0-1, 2-3, 4-5, 6-7); returns the sum of the row losses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static double CrossEntropyRow128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
         {
             double lossSum = 0;

@@ -22,7 +22,7 @@ public sealed partial class SoftmaxGenerator
 
         /// <summary>
         /// On the code for one block: compiled once, fully optimised, at its first call. Under tiered compilation with
-        /// dynamic PGO the block loops settled in tier-1 code that was up to 2x slower; the Row and Loop layouts gain nothing from it.
+        /// dynamic PGO the block loops settled in tier-1 code that was up to 2x slower.
         /// </summary>
         private const string HotPath = "[MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tiering: its tier-1 code measured up to 2x slower";
 

@@ -77,6 +77,7 @@ public sealed partial class SoftmaxGenerator
         {
             writer.WriteLine();
             writer.WriteLine($"/// <summary>{summary}</summary>");
+            writer.WriteLine(LayoutCode.FirstCallOptimized);
             using (writer.OpenBlock($"private static {signature}"))
             {
                 WriteRepeatedMask(writer, plan);

@@ -83,6 +83,7 @@ public sealed partial class SoftmaxGenerator
 
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
+            writer.WriteLine(LayoutCode.FirstCallOptimized);
             using (writer.OpenBlock($"private static double CrossEntropy{plan.Suffix}(ref {element} x, ReadOnlySpan<int> targets, Span<{element}> losses, nuint rows)"))
             {
                 WriteRepeatedMask(writer, plan);
@@ -111,6 +112,7 @@ public sealed partial class SoftmaxGenerator
         {
             writer.WriteLine();
             writer.WriteLine($"/// <summary>{title} with {plan.Describe()}{(plan.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
+            writer.WriteLine(LayoutCode.FirstCallOptimized);
             using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
             {
                 WriteRepeatedMask(writer, plan);
@@ -143,6 +145,7 @@ public sealed partial class SoftmaxGenerator
             {
                 writer.WriteLine();
                 writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, a row at a time (the last row of an odd count).</summary>");
+                writer.WriteLine(LayoutCode.FirstCallOptimized);
                 using (writer.OpenBlock($"private static void {operation}Single{plan.Suffix}({parameters})"))
                 {
                     WriteRepeatedMask(writer, plan);
