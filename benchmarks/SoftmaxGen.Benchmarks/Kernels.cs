@@ -22,6 +22,54 @@ internal static partial class Kernel1000;
 [SoftmaxKernel(32000)]
 internal static partial class Kernel32000;
 
+// The same class counts generated in SoftmaxPrecision.Fast.
+[SoftmaxKernel(3, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel3;
+
+[SoftmaxKernel(10, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel10;
+
+[SoftmaxKernel(100, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel100;
+
+[SoftmaxKernel(1000, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel1000;
+
+[SoftmaxKernel(32000, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel32000;
+
+/// <summary>Calls the Fast kernel generated for a class count (see <see cref="Generated"/>).</summary>
+internal static class GeneratedFast
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Softmax(int classes, ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        switch (classes)
+        {
+            case 3: FastKernel3.Softmax(logits, probabilities); break;
+            case 10: FastKernel10.Softmax(logits, probabilities); break;
+            case 100: FastKernel100.Softmax(logits, probabilities); break;
+            case 1000: FastKernel1000.Softmax(logits, probabilities); break;
+            case 32000: FastKernel32000.Softmax(logits, probabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LogSoftmax(int classes, ReadOnlySpan<float> logits, Span<float> logProbabilities)
+    {
+        switch (classes)
+        {
+            case 3: FastKernel3.LogSoftmax(logits, logProbabilities); break;
+            case 10: FastKernel10.LogSoftmax(logits, logProbabilities); break;
+            case 100: FastKernel100.LogSoftmax(logits, logProbabilities); break;
+            case 1000: FastKernel1000.LogSoftmax(logits, logProbabilities); break;
+            case 32000: FastKernel32000.LogSoftmax(logits, logProbabilities); break;
+            default: BenchmarkData.ThrowNoKernel(classes); break;
+        }
+    }
+}
+
 /// <summary>
 /// Calls the generated kernel for a class count: a predictable switch with direct calls (no delegate, no allocation,
 /// one compare-and-branch per call), so the benchmarks measure the kernel, not the dispatch.
