@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace SoftmaxGen.Tests;
 
@@ -17,7 +18,7 @@ namespace SoftmaxGen.Tests;
 /// be within 4 ULP of max(|v|, 1) of the same references (<see cref="FastBounds.LogSumExpUlp{T}"/>): its sum of exponentials
 /// carries the rounding of each x - max, which moves the logarithm by at most (probability-weighted) |x - max| 2^-24.
 /// </summary>
-public sealed class LogSumExpTests
+public sealed class LogSumExpTests(ITestOutputHelper output)
 {
     // The float result is max + ln(sum) rounded once, with the sum of rounded exponentials: the error is absolute, a
     // fraction of an ULP of max(|v|, 1) (as log-softmax's). FastBounds.LogSumExpUlp holds the bounds of both precisions.
@@ -92,6 +93,66 @@ public sealed class LogSumExpTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The largest error of each type and precision over every golden case, in ULP of max(|v|, 1) (float against the
+    /// double reference, double against PyTorch's float64 result), printed (detailed logger) and held to the bounds.
+    /// </summary>
+    [Fact]
+    public void MaximumErrors_AreMeasuredAndReported()
+    {
+        var worst = new SortedDictionary<string, (double Ulp, string Where)>(StringComparer.Ordinal);
+        foreach (JsonElement c in Golden.Value.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            string name = c.GetProperty("name").GetString()!;
+            int classes = c.GetProperty("classes").GetInt32();
+            double[] logits = c.GetProperty("logits").EnumerateArray().Select(e => Parse(e.GetString()!)).ToArray();
+            double[] expected = c.GetProperty("logsumexp").EnumerateArray().Select(e => Parse(e.GetString()!)).ToArray();
+            bool isFloat = c.GetProperty("dtype").GetString() == "float32";
+            foreach (SoftmaxPrecision precision in Implementations.Precisions)
+            {
+                string key = $"{(isFloat ? "float" : "double")} {precision}";
+                var results = new double[expected.Length];
+                if (isFloat)
+                {
+                    var x = logits.Select(v => (float)v).ToArray();
+                    var r = new float[expected.Length];
+                    SoftmaxPrimitives.LogSumExp(x, r, classes, precision);
+                    results = [.. r.Select(v => (double)v)];
+                }
+                else
+                {
+                    SoftmaxPrimitives.LogSumExp(logits, results, classes, precision);
+                }
+
+                for (int row = 0; row < results.Length; row++)
+                {
+                    double reference = isFloat ? Reference(logits.AsSpan(row * classes, classes)) : expected[row];
+                    if (!double.IsFinite(reference))
+                    {
+                        continue;
+                    }
+
+                    double ulp = Math.Abs(results[row] - reference) / (isFloat ? Ulp.OfAtLeastOne<float>(reference) : Ulp.OfAtLeastOne<double>(reference));
+                    if (!worst.TryGetValue(key, out var w) || ulp > w.Ulp)
+                    {
+                        worst[key] = (ulp, $"{name} row {row}: {results[row]:R}, reference {reference:R}");
+                    }
+                }
+            }
+        }
+
+        foreach ((string key, (double ulp, string where)) in worst)
+        {
+            output.WriteLine($"log-sum-exp {key}: max {ulp:0.###} ULP of max(|v|, 1) ({where})");
+        }
+
+        Assert.Equal(4, worst.Count);
+        Assert.InRange(worst["float Exact"].Ulp, 0, FastBounds.LogSumExpUlp<float>(SoftmaxPrecision.Exact));
+        Assert.InRange(worst["float Fast"].Ulp, 0, FastBounds.LogSumExpUlp<float>(SoftmaxPrecision.Fast));
+        Assert.InRange(worst["double Exact"].Ulp, 0, FastBounds.LogSumExpUlp<double>(SoftmaxPrecision.Exact));
+        Assert.InRange(worst["double Fast"].Ulp, 0, FastBounds.LogSumExpUlp<double>(SoftmaxPrecision.Fast));
     }
 
     [Fact]
