@@ -21,8 +21,8 @@ namespace SoftmaxGen.Tests;
 /// <item><c>guard-overrun-read</c>: the fallback's unchecked core told the input has one row more than the span
 /// holds; it reads past the guard and the process must die.</item>
 /// <item><c>guard-overrun-write</c>: the same with an output one row short; it writes past the guard.</item>
-/// <item><c>verify-paths</c>: prints which vector sizes are accelerated, then checks every implementation against
-/// <see cref="Reference"/> for class counts that exercise every layout; exit code 0 when all are within bounds.
+/// <item><c>verify-paths</c>: prints which vector sizes are accelerated, then checks every implementation (Exact and
+/// Fast) against <see cref="Reference"/> for class counts that exercise every layout; exit code 0 when all are within bounds.
 /// Run by <see cref="HardwarePathTests"/> with <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c> and
 /// <c>DOTNET_EnableHWIntrinsic=0</c>.</item>
 /// </list>
@@ -187,7 +187,7 @@ public static class Program
         int[] targets = LogitGenerator.Targets(rows, classes, random);
         ReferenceResult reference = Reference.Compute<T>(logits, targets, classes);
         int problems = 0;
-        foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+        foreach (SoftmaxImplementation implementation in Implementations.Precisions.SelectMany(p => Implementations.For(classes, p)))
         {
             var failures = new Failures();
             Verifier.Verify(implementation, logits, targets, reference, "child", failures, new ErrorStatistics());

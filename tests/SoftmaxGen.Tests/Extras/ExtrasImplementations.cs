@@ -18,7 +18,8 @@ internal delegate void TopKOperation<T>(ReadOnlySpan<T> logits, int k, Span<int>
 /// <summary>
 /// The middle-axis softmax, log-softmax and top-k of one implementation for one class count: <c>"dispatch"</c>
 /// (<see cref="SoftmaxPrimitives"/>), <c>"fallback"</c> (<see cref="SoftmaxFallback"/>) or <c>"generated"</c> (the
-/// members of a <c>[SoftmaxKernel(C)]</c> type).
+/// members of a <c>[SoftmaxKernel(C)]</c> type); <c>"dispatch-fast"</c> and <c>"fallback-fast"</c> are the first two
+/// with <see cref="SoftmaxPrecision.Fast"/> (no generated kernel is Fast).
 /// </summary>
 internal sealed class ExtrasImplementation
 {
@@ -30,13 +31,14 @@ internal sealed class ExtrasImplementation
     private readonly TopKOperation<double> _topKDouble;
 
     private ExtrasImplementation(
-        string name, int classes,
+        string name, int classes, SoftmaxPrecision precision,
         AxisOperation<float> softmaxSingle, AxisOperation<double> softmaxDouble,
         AxisOperation<float> logSoftmaxSingle, AxisOperation<double> logSoftmaxDouble,
         TopKOperation<float> topKSingle, TopKOperation<double> topKDouble)
     {
         Name = name;
         Classes = classes;
+        Precision = precision;
         _softmaxSingle = softmaxSingle;
         _softmaxDouble = softmaxDouble;
         _logSoftmaxSingle = logSoftmaxSingle;
@@ -45,7 +47,7 @@ internal sealed class ExtrasImplementation
         _topKDouble = topKDouble;
     }
 
-    public static readonly string[] Names = ["dispatch", "fallback", "generated"];
+    public static readonly string[] Names = ["dispatch", "fallback", "generated", "dispatch-fast", "fallback-fast"];
 
     /// <summary>The class counts with a generated type (in Kernels.cs or above).</summary>
     public static readonly int[] GeneratedCounts = [1, 2, 3, 4, 5, 10, 17, 21, 100, 1000];
@@ -54,34 +56,40 @@ internal sealed class ExtrasImplementation
 
     public int Classes { get; }
 
+    public SoftmaxPrecision Precision { get; }
+
     public static bool Exists(string name, int classes) => name != "generated" || Array.IndexOf(GeneratedCounts, classes) >= 0;
 
     public static ExtrasImplementation Get(string name, int classes) => name switch
     {
-        "dispatch" => new(name, classes,
-            (x, y, n) => SoftmaxPrimitives.Softmax(x, y, classes, n), (x, y, n) => SoftmaxPrimitives.Softmax(x, y, classes, n),
-            (x, y, n) => SoftmaxPrimitives.LogSoftmax(x, y, classes, n), (x, y, n) => SoftmaxPrimitives.LogSoftmax(x, y, classes, n),
-            (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes), (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes)),
-        "fallback" => new(name, classes,
-            (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n), (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n),
-            (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n), (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n),
-            (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes), (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes)),
+        "dispatch" or "dispatch-fast" => Dispatch(name, classes, name == "dispatch" ? SoftmaxPrecision.Exact : SoftmaxPrecision.Fast),
+        "fallback" or "fallback-fast" => Fallback(name, classes, name == "fallback" ? SoftmaxPrecision.Exact : SoftmaxPrecision.Fast),
         "generated" => classes switch
         {
-            1 => new(name, 1, Kernel1.Softmax, Kernel1.Softmax, Kernel1.LogSoftmax, Kernel1.LogSoftmax, Kernel1.TopK, Kernel1.TopK),
-            2 => new(name, 2, Kernel2.Softmax, Kernel2.Softmax, Kernel2.LogSoftmax, Kernel2.LogSoftmax, Kernel2.TopK, Kernel2.TopK),
-            3 => new(name, 3, Kernel3.Softmax, Kernel3.Softmax, Kernel3.LogSoftmax, Kernel3.LogSoftmax, Kernel3.TopK, Kernel3.TopK),
-            4 => new(name, 4, Kernel4.Softmax, Kernel4.Softmax, Kernel4.LogSoftmax, Kernel4.LogSoftmax, Kernel4.TopK, Kernel4.TopK),
-            5 => new(name, 5, Kernel5.Softmax, Kernel5.Softmax, Kernel5.LogSoftmax, Kernel5.LogSoftmax, Kernel5.TopK, Kernel5.TopK),
-            10 => new(name, 10, LossKernel10.Softmax, LossKernel10.Softmax, LossKernel10.LogSoftmax, LossKernel10.LogSoftmax, LossKernel10.TopK, LossKernel10.TopK),
-            17 => new(name, 17, Kernel17.Softmax, Kernel17.Softmax, Kernel17.LogSoftmax, Kernel17.LogSoftmax, Kernel17.TopK, Kernel17.TopK),
-            21 => new(name, 21, Kernel21.Softmax, Kernel21.Softmax, Kernel21.LogSoftmax, Kernel21.LogSoftmax, Kernel21.TopK, Kernel21.TopK),
-            100 => new(name, 100, Kernel100.Softmax, Kernel100.Softmax, Kernel100.LogSoftmax, Kernel100.LogSoftmax, Kernel100.TopK, Kernel100.TopK),
-            1000 => new(name, 1000, Kernel1000.Softmax, Kernel1000.Softmax, Kernel1000.LogSoftmax, Kernel1000.LogSoftmax, Kernel1000.TopK, Kernel1000.TopK),
+            1 => new(name, 1, SoftmaxPrecision.Exact, Kernel1.Softmax, Kernel1.Softmax, Kernel1.LogSoftmax, Kernel1.LogSoftmax, Kernel1.TopK, Kernel1.TopK),
+            2 => new(name, 2, SoftmaxPrecision.Exact, Kernel2.Softmax, Kernel2.Softmax, Kernel2.LogSoftmax, Kernel2.LogSoftmax, Kernel2.TopK, Kernel2.TopK),
+            3 => new(name, 3, SoftmaxPrecision.Exact, Kernel3.Softmax, Kernel3.Softmax, Kernel3.LogSoftmax, Kernel3.LogSoftmax, Kernel3.TopK, Kernel3.TopK),
+            4 => new(name, 4, SoftmaxPrecision.Exact, Kernel4.Softmax, Kernel4.Softmax, Kernel4.LogSoftmax, Kernel4.LogSoftmax, Kernel4.TopK, Kernel4.TopK),
+            5 => new(name, 5, SoftmaxPrecision.Exact, Kernel5.Softmax, Kernel5.Softmax, Kernel5.LogSoftmax, Kernel5.LogSoftmax, Kernel5.TopK, Kernel5.TopK),
+            10 => new(name, 10, SoftmaxPrecision.Exact, LossKernel10.Softmax, LossKernel10.Softmax, LossKernel10.LogSoftmax, LossKernel10.LogSoftmax, LossKernel10.TopK, LossKernel10.TopK),
+            17 => new(name, 17, SoftmaxPrecision.Exact, Kernel17.Softmax, Kernel17.Softmax, Kernel17.LogSoftmax, Kernel17.LogSoftmax, Kernel17.TopK, Kernel17.TopK),
+            21 => new(name, 21, SoftmaxPrecision.Exact, Kernel21.Softmax, Kernel21.Softmax, Kernel21.LogSoftmax, Kernel21.LogSoftmax, Kernel21.TopK, Kernel21.TopK),
+            100 => new(name, 100, SoftmaxPrecision.Exact, Kernel100.Softmax, Kernel100.Softmax, Kernel100.LogSoftmax, Kernel100.LogSoftmax, Kernel100.TopK, Kernel100.TopK),
+            1000 => new(name, 1000, SoftmaxPrecision.Exact, Kernel1000.Softmax, Kernel1000.Softmax, Kernel1000.LogSoftmax, Kernel1000.LogSoftmax, Kernel1000.TopK, Kernel1000.TopK),
             _ => throw new ArgumentOutOfRangeException(nameof(classes), classes, "no generated kernel type for this class count in the tests"),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown implementation"),
     };
+
+    private static ExtrasImplementation Dispatch(string name, int classes, SoftmaxPrecision precision) => new(name, classes, precision,
+        (x, y, n) => SoftmaxPrimitives.Softmax(x, y, classes, n, precision), (x, y, n) => SoftmaxPrimitives.Softmax(x, y, classes, n, precision),
+        (x, y, n) => SoftmaxPrimitives.LogSoftmax(x, y, classes, n, precision), (x, y, n) => SoftmaxPrimitives.LogSoftmax(x, y, classes, n, precision),
+        (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes, precision), (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes, precision));
+
+    private static ExtrasImplementation Fallback(string name, int classes, SoftmaxPrecision precision) => new(name, classes, precision,
+        (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n, precision), (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n, precision),
+        (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n, precision), (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n, precision),
+        (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes, precision), (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes, precision));
 
     public AxisOperation<T> Softmax<T>()
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -127,6 +135,24 @@ internal static class ExtrasReference
         }
 
         return result;
+    }
+
+    /// <summary>|x - max| of every value of <c>[outer, classes, inner]</c> data, max over its position's classes (for Fast's allowance).</summary>
+    public static double[] AxisDistances<T>(ReadOnlySpan<T> data, int classes, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] rows = Transpose(data, classes, inner);
+        var distances = new double[rows.Length];
+        for (int row = 0; row < rows.Length / classes; row++)
+        {
+            double max = FastBounds.RowMax<T>(rows.AsSpan(row * classes, classes));
+            for (int j = 0; j < classes; j++)
+            {
+                distances[(row * classes) + j] = FastBounds.Distance(double.CreateTruncating(rows[(row * classes) + j]), max);
+            }
+        }
+
+        return Transpose<double>(distances, classes, inner, inverse: true);
     }
 
     /// <summary>The sigmoid in double-double: 1 / (1 + e^-x), or e^x / (1 + e^x) for x &lt; 0.</summary>

@@ -69,7 +69,7 @@ public sealed unsafe class AlignmentTests(ITestOutputHelper output)
             var random = new Random(LogitGenerator.Seed(43, classes, Unsafe.SizeOf<T>()));
             OperationInputs inputs = OperationInputs.Random<T>(rows, classes, random, specialFraction: 0.02);
             using var memory = new AlignedBuffers(operation, inputs);
-            foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+            foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
             {
                 byte[][] expected = memory.Run<T>(operation, implementation, 0, 0);
                 foreach ((int inputOffset, int outputOffset) in Offsets())

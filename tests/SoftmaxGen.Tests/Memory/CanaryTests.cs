@@ -80,7 +80,7 @@ public sealed class CanaryTests(ITestOutputHelper output)
                 var random = new Random(LogitGenerator.Seed(37, classes, rows, valueSize));
                 OperationInputs inputs = OperationInputs.Random<T>(rows, classes, random, specialFraction: 0.02);
                 int before = 1 + ((classes + rows) % 17);
-                foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+                foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
                 {
                     string where = $"{operation.Name} {implementation} {Verifier.TypeName<T>()} rows={rows}";
                     byte[][] expected = inputs.RunOnArrays<T>(operation, implementation);

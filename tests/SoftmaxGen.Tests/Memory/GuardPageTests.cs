@@ -95,7 +95,7 @@ public sealed class GuardPageTests(ITestOutputHelper output)
                 {
                     var random = new Random(LogitGenerator.Seed(31, classes, rows, valueSize));
                     OperationInputs inputs = OperationInputs.Random<T>(rows, classes, random, specialFraction: 0.02);
-                    foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+                    foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
                     {
                         byte[][] expected = inputs.RunOnArrays<T>(operation, implementation);
                         foreach (Placement placement in Enum.GetValues<Placement>())

@@ -132,7 +132,7 @@ public sealed class TypePunnedOverlapTests(ITestOutputHelper output)
             var buffers = operation.Inputs.Select((spec, i) => new Buffer(spec, false, i, inputs.Bytes(spec).Length))
                 .Concat(operation.Outputs.Select((spec, i) => new Buffer(spec, true, i, inputs.OutputBytes(spec))))
                 .ToArray();
-            foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+            foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
             {
                 foreach (Buffer written in buffers.Where(b => b.IsOutput && !b.Spec.IsReturnValue))
                 {

@@ -162,10 +162,11 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
             OperationInputs doubles = OperationInputs.Random<double>(rows, classes, random, specialFraction: 0.02);
             IEnumerable<SoftmaxImplementation> implementations = dispatchOnly
                 ? [Implementations.Dispatch(classes)]
-                : Implementations.For(classes);
+                : [.. Implementations.For(classes), .. Implementations.For(classes, SoftmaxPrecision.Fast)];
             foreach (SoftmaxImplementation implementation in implementations)
             {
-                foreach (KernelOperation operation in Operations.All)
+                // The Fast implementations run only the operations that take a precision.
+                foreach (KernelOperation operation in Operations.All.Where(o => implementation.Precision == SoftmaxPrecision.Exact || o.TakesPrecision))
                 {
                     // The expected results: the fallback's when dispatching (a kernel registered meanwhile delegates to it).
                     SoftmaxImplementation single = dispatchOnly && SoftmaxKernelRegistry.Find(classes) is null ? Implementations.Fallback(classes) : implementation;

@@ -81,7 +81,7 @@ public sealed class BatchInvarianceTests(ITestOutputHelper output)
                 batches.Add((logits, targets, positions));
             }
 
-            foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+            foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
             {
                 byte[][][] alone = Enumerable.Range(0, Probes)
                     .Select(p => OperationInputs.Create((T[])probes[p].Clone(), [probeTargets[p]], classes).RunOnArrays<T>(operation, implementation))
@@ -115,7 +115,7 @@ public sealed class BatchInvarianceTests(ITestOutputHelper output)
         failures.AssertNone();
     }
 
-    /// <summary>TopK's probabilities are the values Softmax computes for the same row, bit for bit (README).</summary>
+    /// <summary>TopK's probabilities are the values Softmax computes for the same row, bit for bit (README), in each precision.</summary>
     [Theory]
     [InlineData("float")]
     [InlineData("double")]
@@ -146,7 +146,7 @@ public sealed class BatchInvarianceTests(ITestOutputHelper output)
                 var probabilities = new T[rows * classes];
                 var indices = new int[rows * k];
                 var top = new T[rows * k];
-                foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+                foreach (SoftmaxImplementation implementation in Implementations.Precisions.SelectMany(p => Implementations.For(classes, p)))
                 {
                     implementation.ApplySoftmax<T>(logits, probabilities);
                     RunTopK<T>(implementation, logits, k, indices, top);
@@ -175,19 +175,19 @@ public sealed class BatchInvarianceTests(ITestOutputHelper output)
         {
             ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(logits.AsSpan());
             Span<float> p = MemoryMarshal.Cast<T, float>(probabilities.AsSpan());
-            if (implementation.Name == "fallback")
-                SoftmaxGen.Kernels.SoftmaxFallback.TopK(x, k, indices, p, implementation.Classes);
+            if (implementation.IsFallback)
+                SoftmaxGen.Kernels.SoftmaxFallback.TopK(x, k, indices, p, implementation.Classes, implementation.Precision);
             else
-                SoftmaxPrimitives.TopK(x, k, indices, p, implementation.Classes);
+                SoftmaxPrimitives.TopK(x, k, indices, p, implementation.Classes, implementation.Precision);
         }
         else
         {
             ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(logits.AsSpan());
             Span<double> p = MemoryMarshal.Cast<T, double>(probabilities.AsSpan());
-            if (implementation.Name == "fallback")
-                SoftmaxGen.Kernels.SoftmaxFallback.TopK(x, k, indices, p, implementation.Classes);
+            if (implementation.IsFallback)
+                SoftmaxGen.Kernels.SoftmaxFallback.TopK(x, k, indices, p, implementation.Classes, implementation.Precision);
             else
-                SoftmaxPrimitives.TopK(x, k, indices, p, implementation.Classes);
+                SoftmaxPrimitives.TopK(x, k, indices, p, implementation.Classes, implementation.Precision);
         }
     }
 

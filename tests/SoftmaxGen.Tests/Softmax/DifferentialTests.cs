@@ -11,7 +11,9 @@ namespace SoftmaxGen.Tests;
 /// Every implementation (the generated <c>KernelN</c>, <see cref="SoftmaxGen.Kernels.SoftmaxFallback"/> and the
 /// dispatching <see cref="SoftmaxPrimitives"/>) against <see cref="Reference"/> on seeded random logits, for every
 /// class count in <see cref="Implementations.GeneratedClassCounts"/>, several row counts and the distributions of
-/// <see cref="LogitGenerator"/>, in float and double. The bounds are <see cref="Verifier"/>'s.
+/// <see cref="LogitGenerator"/>, in float and double. The bounds are <see cref="Verifier"/>'s. Softmax and log-softmax
+/// also run in <see cref="SoftmaxPrecision.Fast"/> ("fallback-fast" and "dispatch-fast", against the same references),
+/// held to <see cref="FastBounds"/>.
 /// </summary>
 public sealed class DifferentialTests(ITestOutputHelper output)
 {
@@ -69,15 +71,28 @@ public sealed class DifferentialTests(ITestOutputHelper output)
             }
         }
 
-        Assert.Equal(6, table.Count);
+        foreach (string name in new[] { "fallback-fast", "dispatch-fast" })
+        {
+            foreach (string type in new[] { "float", "double" })
+            {
+                string key = $"{name} {type}";
+                Assert.True(table.TryGetValue(key, out ErrorStatistics? statistics), $"no measurement for {key}");
+                Assert.True(statistics.SoftmaxChecked > 0 && statistics.LogSoftmaxChecked > 0, $"{key}: nothing measured");
+                Assert.InRange(statistics.MaxSoftmaxExcessUlp, double.NegativeInfinity, Verifier.SoftmaxMaxUlp);
+                Assert.InRange(statistics.MaxLogSoftmaxExcessUlp, double.NegativeInfinity, Verifier.LogSoftmaxMaxUlp);
+            }
+        }
+
+        Assert.Equal(10, table.Count);
         failures.AssertNone();
     }
 
     private void Run<T>(int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        IReadOnlyList<SoftmaxImplementation> implementations = Implementations.For(classes);
-        Assert.Equal(Implementations.Names, implementations.Select(i => i.Name));
+        IReadOnlyList<SoftmaxImplementation> exact = Implementations.For(classes);
+        Assert.Equal(Implementations.Names, exact.Select(i => i.Name));
+        IReadOnlyList<SoftmaxImplementation> implementations = [.. exact, .. Implementations.For(classes, SoftmaxPrecision.Fast)];
 
         var failures = new Failures();
         var statistics = implementations.ToDictionary(i => i.Name, _ => new ErrorStatistics());
@@ -118,7 +133,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
                 T[] logits = LogitGenerator.Create<T>(distribution, rows * classes, random);
                 int[] targets = LogitGenerator.Targets(rows, classes, random);
                 ReferenceResult reference = Reference.Compute<T>(logits, targets, classes);
-                foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+                foreach (SoftmaxImplementation implementation in Implementations.Precisions.SelectMany(p => Implementations.For(classes, p)))
                 {
                     string key = $"{implementation.Name} {Verifier.TypeName<T>()}";
                     if (!table.TryGetValue(key, out ErrorStatistics? statistics))

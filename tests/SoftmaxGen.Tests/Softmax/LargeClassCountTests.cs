@@ -84,5 +84,57 @@ public sealed class LargeClassCountTests
     }
 }
 
+/// <summary>
+/// Rows of one maximum and many equal small terms, [0.3, -16, -16, ...], with C = 197,481 and 399,999 classes (found
+/// while measuring Fast, which shares the summation): every e^(x - max) is 8.3e-8, below half an ULP of the running
+/// sum, so the float sum depends on its compensation term, whose own float roundings then add up in one direction.
+/// The Exact bounds, against a float64 reference (the row's sum is 1 + (C - 1) e^(-16 - 0.3), exact to 1e-16).
+/// </summary>
+public sealed class ManyEqualTermsTests
+{
+    [Theory]
+    [InlineData(197_481)]
+    [InlineData(399_999)]
+    public void Float_OneMaximumAndManyEqualSmallTerms_AreWithinTheExactBounds(int classes)
+    {
+        float[] logits = new float[classes];
+        logits.AsSpan().Fill(-16f);
+        logits[0] = 0.3f;
+        double small = Math.Exp(-16.0 - (double)0.3f);
+        double sum = 1 + ((classes - 1) * small);
+        var probabilities = new float[classes];
+        var logProbabilities = new float[classes];
+        SoftmaxPrimitives.Softmax(logits, probabilities, classes);
+        SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, classes);
+        float logSumExp = SoftmaxPrimitives.LogSumExp(logits);
+
+        var failures = new Failures();
+        foreach ((int j, double exact) in new[] { (0, 1 / sum), (1, small / sum) })
+        {
+            long ulp = Ulp.Distance(probabilities[j], (float)exact);
+            if (ulp > Verifier.SoftmaxMaxUlp)
+            {
+                failures.Add($"C={classes}: softmax[{j}] = {probabilities[j]:R}, exact {exact:R}: {ulp} ULP > 4");
+            }
+        }
+
+        double logExact = -Math.Log(sum);
+        double logUlp = Math.Abs(logProbabilities[0] - logExact) / Ulp.OfAtLeastOne<float>(logExact);
+        if (!(logUlp <= Verifier.LogSoftmaxMaxUlp))
+        {
+            failures.Add($"C={classes}: log-softmax[0] = {logProbabilities[0]:R}, exact {logExact:R}: {logUlp:0.##} ULP of max(|v|, 1) > 4");
+        }
+
+        double lseExact = 0.3f + Math.Log(sum);
+        double lseUlp = Math.Abs(logSumExp - lseExact) / Ulp.OfAtLeastOne<float>(lseExact);
+        if (!(lseUlp <= FastBounds.LogSumExpUlp<float>(SoftmaxPrecision.Exact)))
+        {
+            failures.Add($"C={classes}: log-sum-exp = {logSumExp:R}, exact {lseExact:R}: {lseUlp:0.##} ULP of max(|v|, 1) > 1");
+        }
+
+        failures.AssertNone();
+    }
+}
+
 [SoftmaxKernel(1_000_000)]
 internal static partial class KernelMillion;

@@ -20,6 +20,9 @@ namespace SoftmaxGen.Tests;
 /// (or to the fallback without one); and the generated kernel close to the fallback — see
 /// <see cref="GeneratedAndFallback_AgreeWithinTheBound"/> for how close. Every implementation is also checked against the
 /// independent <see cref="Reference"/> within README's bounds. Invalid arguments give only the documented exceptions.
+/// The operations that take a precision run on the <see cref="SoftmaxPrecision.Fast"/> implementations too, with
+/// Fast's bounds (<see cref="FastBounds"/>, <see cref="InvariantContext.FastRowAllowance"/>), and Fast's dispatch must
+/// equal its fallback bit for bit (no kernel of the test assembly is Fast).
 /// </summary>
 public sealed class PropertyTests(ITestOutputHelper output)
 {
@@ -117,7 +120,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         foreach (KernelOperation operation in Operations.All)
         {
             var results = new Dictionary<string, byte[][]>();
-            foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+            foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
             {
                 string where = $"{shape} {operation.Name} {implementation.Name}";
                 byte[][] outputs;
@@ -136,7 +139,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
                 if (operation.Invariant is { } invariant)
                 {
                     double[] output0 = AsDoubles(operation.Outputs[0], inputs.ValueSize, outputs[0]);
-                    invariant(new InvariantContext(logitsAsDouble, targets, classes, output0, epsilon, where, failures));
+                    invariant(new InvariantContext(logitsAsDouble, targets, classes, output0, epsilon, where, failures, implementation.Precision));
                 }
             }
 
@@ -146,6 +149,14 @@ public sealed class PropertyTests(ITestOutputHelper output)
             // so GeneratedAndFallback_AgreeWithinTheBound's rule applies (AllowedUlp).
             bool unlistedKernel = expectedName == "fallback" && SoftmaxKernelRegistry.Find(classes) is not null;
             long allowedUlp = unlistedKernel ? AllowedUlp<T>(operation.Name) : 0;
+            if (results.TryGetValue("fallback-fast", out byte[][]? fastFallback) && results.TryGetValue("dispatch-fast", out byte[][]? fastDispatch))
+            {
+                for (int o = 0; o < fastFallback.Length; o++)
+                {
+                    OutputComparison.Same(operation.Outputs[o], inputs.ValueSize, fastFallback[o], fastDispatch[o], $"{shape} {operation.Name} dispatch-fast vs fallback-fast", failures);
+                }
+            }
+
             if (results.TryGetValue(expectedName, out byte[][]? expected) && results.TryGetValue("dispatch", out byte[][]? dispatched))
             {
                 for (int o = 0; o < expected.Length; o++)
@@ -178,7 +189,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReferenceResult reference = Reference.Compute<T>(logits, targets, classes);
-        foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+        foreach (SoftmaxImplementation implementation in Implementations.Precisions.SelectMany(p => Implementations.For(classes, p)))
         {
             try
             {
@@ -272,7 +283,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         int checks = 0;
         foreach (KernelOperation operation in Operations.All)
         {
-            foreach (SoftmaxImplementation implementation in Implementations.For(classes))
+            foreach (SoftmaxImplementation implementation in Implementations.For(classes, operation))
             {
                 foreach (Invalid invalid in InvalidVariants(operation, rows, classes, random))
                 {

@@ -22,7 +22,9 @@ namespace SoftmaxGen.Tests;
 /// an absolute error up to 1e-37 is accepted instead (subnormals, flush to +0). Log-softmax: absolute error at
 /// most 64 ULP of max(|PyTorch|, 1). Cross-entropy (per row, mean, sum): relative error at most 1e-5,
 /// measured against max(|PyTorch|, 1) so that near-zero losses (where PyTorch's float32 rounding is the whole
-/// value) get the same absolute floor as log-softmax. Argmax: exactly equal.
+/// value) get the same absolute floor as log-softmax. Argmax: exactly equal. Softmax and log-softmax also run in
+/// <see cref="SoftmaxPrecision.Fast"/>, whose tolerances add Fast's allowance (<see cref="FastBounds"/>): |x - max| 2^-24
+/// relative for softmax, absolute for log-softmax, x - max taken in double from the golden logits.
 /// </remarks>
 public sealed class PyTorchGoldenTests
 {
@@ -63,6 +65,27 @@ public sealed class PyTorchGoldenTests
                 foreach (GoldenCase golden in Golden.Value.Cases)
                 {
                     data.Add(implementation, golden.Name);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>(implementation, case name, precision): <see cref="Cases"/> in both precisions, for the operations that take one.</summary>
+    public static TheoryData<string, string, SoftmaxPrecision> CasesInBothPrecisions
+    {
+        get
+        {
+            var data = new TheoryData<string, string, SoftmaxPrecision>();
+            foreach (SoftmaxPrecision precision in SoftmaxGen.Tests.Implementations.Precisions)
+            {
+                foreach (string implementation in Implementations)
+                {
+                    foreach (GoldenCase golden in Golden.Value.Cases)
+                    {
+                        data.Add(implementation, golden.Name, precision);
+                    }
                 }
             }
 
@@ -128,43 +151,61 @@ public sealed class PyTorchGoldenTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void Softmax_MatchesPyTorch(string implementation, string caseName)
+    [MemberData(nameof(CasesInBothPrecisions))]
+    public void Softmax_MatchesPyTorch(string implementation, string caseName, SoftmaxPrecision precision)
     {
         GoldenCase golden = Golden.Value.Get(caseName);
         float[] logits = golden.Logits.ToArray();
         float[] actual = Filled(golden.Logits.Length, Sentinel);
 
-        Impl.Softmax(implementation, logits, actual, golden.Classes);
+        Impl.Softmax(implementation, logits, actual, golden.Classes, precision);
 
-        var report = new MismatchReport(golden, implementation, "softmax");
+        var report = new MismatchReport(golden, $"{implementation} {precision}", "softmax");
         report.CheckInputUnchanged(logits);
+        double[] distances = Distances(golden, precision);
         for (int i = 0; i < actual.Length; i++)
         {
-            report.Check(i, golden.Logits[i], actual[i], golden.Softmax[i], CompareSoftmax(actual[i], golden.Softmax[i]));
+            report.Check(i, golden.Logits[i], actual[i], golden.Softmax[i], CompareSoftmax(actual[i], golden.Softmax[i], distances[i]));
         }
 
         report.AssertNone();
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void LogSoftmax_MatchesPyTorch(string implementation, string caseName)
+    [MemberData(nameof(CasesInBothPrecisions))]
+    public void LogSoftmax_MatchesPyTorch(string implementation, string caseName, SoftmaxPrecision precision)
     {
         GoldenCase golden = Golden.Value.Get(caseName);
         float[] logits = golden.Logits.ToArray();
         float[] actual = Filled(golden.Logits.Length, Sentinel);
 
-        Impl.LogSoftmax(implementation, logits, actual, golden.Classes);
+        Impl.LogSoftmax(implementation, logits, actual, golden.Classes, precision);
 
-        var report = new MismatchReport(golden, implementation, "log-softmax");
+        var report = new MismatchReport(golden, $"{implementation} {precision}", "log-softmax");
         report.CheckInputUnchanged(logits);
+        double[] distances = Distances(golden, precision);
         for (int i = 0; i < actual.Length; i++)
         {
-            report.Check(i, golden.Logits[i], actual[i], golden.LogSoftmax[i], CompareLogSoftmax(actual[i], golden.LogSoftmax[i]));
+            report.Check(i, golden.Logits[i], actual[i], golden.LogSoftmax[i], CompareLogSoftmax(actual[i], golden.LogSoftmax[i], distances[i]));
         }
 
         report.AssertNone();
+    }
+
+    /// <summary>|x - max| of every logit for Fast's allowance (0 for Exact, and where it is not finite).</summary>
+    private static double[] Distances(GoldenCase golden, SoftmaxPrecision precision)
+    {
+        var distances = new double[golden.Logits.Length];
+        if (precision == SoftmaxPrecision.Fast)
+        {
+            for (int i = 0; i < distances.Length; i++)
+            {
+                double max = FastBounds.RowMax<float>(golden.Logits.AsSpan(i - (i % golden.Classes), golden.Classes));
+                distances[i] = FastBounds.Distance(golden.Logits[i], max);
+            }
+        }
+
+        return distances;
     }
 
     [Theory]
@@ -234,7 +275,8 @@ public sealed class PyTorchGoldenTests
 
     // ---- Comparisons: null when the values agree, otherwise why not ----------------------------------
 
-    private static string? CompareSoftmax(float actual, float expected)
+    /// <summary>Softmax against PyTorch; <paramref name="distance"/> is |x - max| for Fast's allowance (0 for Exact).</summary>
+    private static string? CompareSoftmax(float actual, float expected, double distance)
     {
         string? special = CompareSpecial(actual, expected);
         if (special is not null || !float.IsFinite(expected))
@@ -243,14 +285,15 @@ public sealed class PyTorchGoldenTests
         }
 
         long ulps = Ulp.Distance(actual, expected);
-        if (ulps <= SoftmaxMaxUlp)
+        double allowance = FastBounds.SoftmaxAllowanceUlp(actual, expected, distance);
+        if (ulps <= SoftmaxMaxUlp + allowance)
         {
             return null;
         }
 
         if (Math.Abs(expected) >= SoftmaxUlpThreshold)
         {
-            return $"{ulps} ULP apart, limit {SoftmaxMaxUlp}";
+            return $"{ulps} ULP apart, limit {SoftmaxMaxUlp} + {allowance.ToString("0.##", CultureInfo.InvariantCulture)}";
         }
 
         // Below 1e-30 an absolute error up to 1e-37 is also accepted (subnormal results, or +0 where the exact
@@ -262,7 +305,8 @@ public sealed class PyTorchGoldenTests
             : $"{ulps} ULP apart and absolute error {error.ToString("R", CultureInfo.InvariantCulture)}; limits for PyTorch values below 1e-30: {SoftmaxMaxUlp} ULP or 1e-37";
     }
 
-    private static string? CompareLogSoftmax(float actual, float expected)
+    /// <summary>Log-softmax against PyTorch; <paramref name="distance"/> is |x - max| for Fast's allowance (0 for Exact).</summary>
+    private static string? CompareLogSoftmax(float actual, float expected, double distance)
     {
         string? special = CompareSpecial(actual, expected);
         if (special is not null || !float.IsFinite(expected))
@@ -271,7 +315,7 @@ public sealed class PyTorchGoldenTests
         }
 
         double scale = Ulp.OfAtLeastOne<float>(expected);
-        double limit = LogSoftmaxMaxUlp * scale;
+        double limit = (LogSoftmaxMaxUlp * scale) + (distance * FastBounds.UnitRoundoff<float>());
         double error = Math.Abs((double)actual - expected);
         return error <= limit
             ? null
@@ -416,27 +460,27 @@ public sealed class PyTorchGoldenTests
     /// <summary>The implementation under test, by name.</summary>
     private static class Impl
     {
-        public static void Softmax(string implementation, ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+        public static void Softmax(string implementation, ReadOnlySpan<float> logits, Span<float> probabilities, int classes, SoftmaxPrecision precision)
         {
             if (IsFallback(implementation))
             {
-                SoftmaxFallback.Softmax(logits, probabilities, classes);
+                SoftmaxFallback.Softmax(logits, probabilities, classes, precision);
             }
             else
             {
-                SoftmaxPrimitives.Softmax(logits, probabilities, classes);
+                SoftmaxPrimitives.Softmax(logits, probabilities, classes, precision);
             }
         }
 
-        public static void LogSoftmax(string implementation, ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes)
+        public static void LogSoftmax(string implementation, ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, SoftmaxPrecision precision)
         {
             if (IsFallback(implementation))
             {
-                SoftmaxFallback.LogSoftmax(logits, logProbabilities, classes);
+                SoftmaxFallback.LogSoftmax(logits, logProbabilities, classes, precision);
             }
             else
             {
-                SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, classes);
+                SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, classes, precision);
             }
         }
 

@@ -109,16 +109,36 @@ internal static partial class FastKernel100;
 /// <summary>The operations under test for one class count, whatever implements them.</summary>
 internal abstract class SoftmaxImplementation
 {
-    protected SoftmaxImplementation(string name, int classes)
+    protected SoftmaxImplementation(string name, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         Name = name;
         Classes = classes;
+        Precision = precision;
     }
 
-    /// <summary>"generated", "fallback" or "dispatch".</summary>
+    /// <summary>"generated", "fallback" or "dispatch"; "fallback-fast" or "dispatch-fast" for <see cref="SoftmaxPrecision.Fast"/>.</summary>
     public string Name { get; }
 
     public int Classes { get; }
+
+    /// <summary>
+    /// The precision of the operations that take one (softmax, log-softmax, the middle-axis forms, top-k and
+    /// log-sum-exp). A <see cref="SoftmaxPrecision.Fast"/> implementation runs only those: the loss and argmax members
+    /// throw, since the API has no precision for them (cross-entropy's is still to come).
+    /// </summary>
+    public SoftmaxPrecision Precision { get; }
+
+    /// <summary>Whether this is <see cref="SoftmaxFallback"/> (the catalogue calls the fallback's twin of each operation).</summary>
+    public virtual bool IsFallback => false;
+
+    /// <summary>Throws for a <see cref="SoftmaxPrecision.Fast"/> implementation: the member has no precision, so it would run Exact under a Fast name.</summary>
+    protected void RequireExact()
+    {
+        if (Precision != SoftmaxPrecision.Exact)
+        {
+            throw new NotSupportedException($"{Name}: the loss and argmax members take no precision");
+        }
+    }
 
     public abstract void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities);
 
@@ -278,59 +298,63 @@ internal sealed class GeneratedImplementation(
 }
 
 /// <summary><see cref="SoftmaxFallback"/> with <c>classes</c> = C: never a generated kernel.</summary>
-internal sealed class FallbackImplementation(int classes) : SoftmaxImplementation("fallback", classes)
+internal sealed class FallbackImplementation(int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    : SoftmaxImplementation(precision == SoftmaxPrecision.Fast ? "fallback-fast" : "fallback", classes, precision)
 {
-    public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => SoftmaxFallback.Softmax(logits, probabilities, Classes);
+    public override bool IsFallback => true;
 
-    public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) => SoftmaxFallback.Softmax(logits, probabilities, Classes);
+    public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => SoftmaxFallback.Softmax(logits, probabilities, Classes, Precision);
 
-    public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) => SoftmaxFallback.LogSoftmax(logits, logProbabilities, Classes);
+    public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) => SoftmaxFallback.Softmax(logits, probabilities, Classes, Precision);
 
-    public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) => SoftmaxFallback.LogSoftmax(logits, logProbabilities, Classes);
+    public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) => SoftmaxFallback.LogSoftmax(logits, logProbabilities, Classes, Precision);
 
-    public override float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, LossReduction reduction) => SoftmaxFallback.CrossEntropy(logits, targets, Classes, reduction);
+    public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) => SoftmaxFallback.LogSoftmax(logits, logProbabilities, Classes, Precision);
 
-    public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, LossReduction reduction) => SoftmaxFallback.CrossEntropy(logits, targets, Classes, reduction);
+    public override float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, LossReduction reduction) { RequireExact(); return SoftmaxFallback.CrossEntropy(logits, targets, Classes, reduction); }
 
-    public override void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) => SoftmaxFallback.CrossEntropy(logits, targets, losses, Classes);
+    public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, LossReduction reduction) { RequireExact(); return SoftmaxFallback.CrossEntropy(logits, targets, Classes, reduction); }
 
-    public override void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) => SoftmaxFallback.CrossEntropy(logits, targets, losses, Classes);
+    public override void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) { RequireExact(); SoftmaxFallback.CrossEntropy(logits, targets, losses, Classes); }
 
-    public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions) => SoftmaxFallback.Argmax(logits, predictions, Classes);
+    public override void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) { RequireExact(); SoftmaxFallback.CrossEntropy(logits, targets, losses, Classes); }
 
-    public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions) => SoftmaxFallback.Argmax(logits, predictions, Classes);
+    public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions) { RequireExact(); SoftmaxFallback.Argmax(logits, predictions, Classes); }
 
-    public override float CrossEntropyDefault(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets) => SoftmaxFallback.CrossEntropy(logits, targets, Classes);
+    public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions) { RequireExact(); SoftmaxFallback.Argmax(logits, predictions, Classes); }
 
-    public override double CrossEntropyDefault(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets) => SoftmaxFallback.CrossEntropy(logits, targets, Classes);
+    public override float CrossEntropyDefault(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets) { RequireExact(); return SoftmaxFallback.CrossEntropy(logits, targets, Classes); }
+
+    public override double CrossEntropyDefault(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets) { RequireExact(); return SoftmaxFallback.CrossEntropy(logits, targets, Classes); }
 }
 
-/// <summary><see cref="SoftmaxPrimitives"/> with <c>classes</c> = C: runs the registered generated kernel, if any.</summary>
-internal sealed class DispatchImplementation(int classes) : SoftmaxImplementation("dispatch", classes)
+/// <summary><see cref="SoftmaxPrimitives"/> with <c>classes</c> = C: runs the registered generated kernel of the precision, if any.</summary>
+internal sealed class DispatchImplementation(int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    : SoftmaxImplementation(precision == SoftmaxPrecision.Fast ? "dispatch-fast" : "dispatch", classes, precision)
 {
-    public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => SoftmaxPrimitives.Softmax(logits, probabilities, Classes);
+    public override void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) => SoftmaxPrimitives.Softmax(logits, probabilities, Classes, Precision);
 
-    public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) => SoftmaxPrimitives.Softmax(logits, probabilities, Classes);
+    public override void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities) => SoftmaxPrimitives.Softmax(logits, probabilities, Classes, Precision);
 
-    public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) => SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes);
+    public override void LogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities) => SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes, Precision);
 
-    public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) => SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes);
+    public override void LogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities) => SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes, Precision);
 
-    public override float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, LossReduction reduction) => SoftmaxPrimitives.CrossEntropy(logits, targets, Classes, reduction);
+    public override float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, LossReduction reduction) { RequireExact(); return SoftmaxPrimitives.CrossEntropy(logits, targets, Classes, reduction); }
 
-    public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, LossReduction reduction) => SoftmaxPrimitives.CrossEntropy(logits, targets, Classes, reduction);
+    public override double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, LossReduction reduction) { RequireExact(); return SoftmaxPrimitives.CrossEntropy(logits, targets, Classes, reduction); }
 
-    public override void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) => SoftmaxPrimitives.CrossEntropy(logits, targets, losses, Classes);
+    public override void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses) { RequireExact(); SoftmaxPrimitives.CrossEntropy(logits, targets, losses, Classes); }
 
-    public override void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) => SoftmaxPrimitives.CrossEntropy(logits, targets, losses, Classes);
+    public override void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses) { RequireExact(); SoftmaxPrimitives.CrossEntropy(logits, targets, losses, Classes); }
 
-    public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions) => SoftmaxPrimitives.Argmax(logits, predictions, Classes);
+    public override void Argmax(ReadOnlySpan<float> logits, Span<int> predictions) { RequireExact(); SoftmaxPrimitives.Argmax(logits, predictions, Classes); }
 
-    public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions) => SoftmaxPrimitives.Argmax(logits, predictions, Classes);
+    public override void Argmax(ReadOnlySpan<double> logits, Span<int> predictions) { RequireExact(); SoftmaxPrimitives.Argmax(logits, predictions, Classes); }
 
-    public override float CrossEntropyDefault(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets) => SoftmaxPrimitives.CrossEntropy(logits, targets, Classes);
+    public override float CrossEntropyDefault(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets) { RequireExact(); return SoftmaxPrimitives.CrossEntropy(logits, targets, Classes); }
 
-    public override double CrossEntropyDefault(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets) => SoftmaxPrimitives.CrossEntropy(logits, targets, Classes);
+    public override double CrossEntropyDefault(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets) { RequireExact(); return SoftmaxPrimitives.CrossEntropy(logits, targets, Classes); }
 }
 
 /// <summary>The implementations under test, by class count and name.</summary>
@@ -374,23 +398,37 @@ internal static class Implementations
         _ => null,
     };
 
-    public static SoftmaxImplementation Fallback(int classes) => new FallbackImplementation(classes);
+    public static SoftmaxImplementation Fallback(int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact) => new FallbackImplementation(classes, precision);
 
-    public static SoftmaxImplementation Dispatch(int classes) => new DispatchImplementation(classes);
+    public static SoftmaxImplementation Dispatch(int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact) => new DispatchImplementation(classes, precision);
+
+    /// <summary>Both precisions, for theory data and loops.</summary>
+    public static readonly SoftmaxPrecision[] Precisions = [SoftmaxPrecision.Exact, SoftmaxPrecision.Fast];
 
     /// <summary>Generated (when a kernel exists), fallback and dispatch, for <paramref name="classes"/>.</summary>
-    public static IReadOnlyList<SoftmaxImplementation> For(int classes)
+    public static IReadOnlyList<SoftmaxImplementation> For(int classes) => For(classes, SoftmaxPrecision.Exact);
+
+    /// <summary>
+    /// The implementations of <paramref name="precision"/>: for Exact, generated (when a kernel exists), fallback and
+    /// dispatch; for Fast, fallback and dispatch (the generator does not read the attribute's precision yet, so no
+    /// kernel of the test assembly is Fast and dispatch runs the fallback's Fast code).
+    /// </summary>
+    public static IReadOnlyList<SoftmaxImplementation> For(int classes, SoftmaxPrecision precision)
     {
         var list = new List<SoftmaxImplementation>(3);
-        if (Generated(classes) is { } generated)
+        if (precision == SoftmaxPrecision.Exact && Generated(classes) is { } generated)
         {
             list.Add(generated);
         }
 
-        list.Add(Fallback(classes));
-        list.Add(Dispatch(classes));
+        list.Add(Fallback(classes, precision));
+        list.Add(Dispatch(classes, precision));
         return list;
     }
+
+    /// <summary>The implementations <paramref name="operation"/> runs on: both precisions if it takes one, else the Exact ones.</summary>
+    public static IReadOnlyList<SoftmaxImplementation> For(int classes, KernelOperation operation) =>
+        operation.TakesPrecision ? [.. For(classes), .. For(classes, SoftmaxPrecision.Fast)] : For(classes);
 
     /// <summary>The implementation called <paramref name="name"/>; "generated" requires a kernel for the count.</summary>
     public static SoftmaxImplementation Get(string name, int classes) => name switch
@@ -398,6 +436,8 @@ internal static class Implementations
         "generated" => Generated(classes) ?? throw new ArgumentException($"no generated kernel for {classes} classes", nameof(classes)),
         "fallback" => Fallback(classes),
         "dispatch" => Dispatch(classes),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "expected generated, fallback or dispatch"),
+        "fallback-fast" => Fallback(classes, SoftmaxPrecision.Fast),
+        "dispatch-fast" => Dispatch(classes, SoftmaxPrecision.Fast),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "expected generated, fallback, dispatch, fallback-fast or dispatch-fast"),
     };
 }

@@ -114,7 +114,8 @@ internal sealed class KernelOperation(
     bool inPlace = false,
     OperationInvariant? invariant = null,
     bool takesClasses = true,
-    bool inPlaceOverSecondInput = false)
+    bool inPlaceOverSecondInput = false,
+    bool takesPrecision = false)
 {
     public string Name { get; } = name;
 
@@ -135,6 +136,12 @@ internal sealed class KernelOperation(
 
     /// <summary>Whether the input must hold whole rows of the class count (false for element-wise sigmoid and binary losses).</summary>
     public bool TakesClasses { get; } = takesClasses;
+
+    /// <summary>
+    /// Whether the operation takes a <see cref="SoftmaxPrecision"/>: the entry passes the implementation's, and the
+    /// robustness tests run it on the Fast implementations too (<see cref="Implementations.For(int, KernelOperation)"/>).
+    /// </summary>
+    public bool TakesPrecision { get; } = takesPrecision;
 
     /// <summary>Runs the float or double version, as <typeparamref name="T"/> says.</summary>
     public void Run<T>(SoftmaxImplementation implementation, OperationBuffers buffers)
@@ -164,14 +171,16 @@ internal static class Operations
             static (i, b) => i.Softmax(b.Input<float>(0), b.Output<float>(0)),
             static (i, b) => i.Softmax(b.Input<double>(0), b.Output<double>(0)),
             inPlace: true,
-            Invariants.Softmax),
+            Invariants.Softmax,
+            takesPrecision: true),
         new("LogSoftmax",
             [BufferSpec.Logits()],
             [BufferSpec.PerValue("logProbabilities")],
             static (i, b) => i.LogSoftmax(b.Input<float>(0), b.Output<float>(0)),
             static (i, b) => i.LogSoftmax(b.Input<double>(0), b.Output<double>(0)),
             inPlace: true,
-            Invariants.LogSoftmax),
+            Invariants.LogSoftmax,
+            takesPrecision: true),
         new("CrossEntropy(Mean)",
             [BufferSpec.Logits(), BufferSpec.Targets()],
             [BufferSpec.Scalar("loss")],
@@ -314,19 +323,20 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
                 else
-                    SoftmaxPrimitives.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                    SoftmaxPrimitives.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
             },
             static (i, b) =>
             {
                 int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
                 else
-                    SoftmaxPrimitives.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                    SoftmaxPrimitives.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
             },
-            inPlace: true),
+            inPlace: true,
+            takesPrecision: true),
         new("LogSoftmax(classes, innerSize)",
             [new("input", BufferKind.Logits, static (rows, classes) => rows * classes)],
             [new("output", BufferKind.Values, static (rows, classes) => rows * classes)],
@@ -334,19 +344,20 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
                 else
-                    SoftmaxPrimitives.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner);
+                    SoftmaxPrimitives.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
             },
             static (i, b) =>
             {
                 int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
                 else
-                    SoftmaxPrimitives.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner);
+                    SoftmaxPrimitives.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
             },
-            inPlace: true),
+            inPlace: true,
+            takesPrecision: true),
         new("Sigmoid",
             [BufferSpec.Logits()],
             [BufferSpec.PerValue("probabilities")],
@@ -384,22 +395,24 @@ internal static class Operations
             static (i, b) =>
             {
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes);
+                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes, i.Precision);
                 else
-                    SoftmaxPrimitives.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes);
+                    SoftmaxPrimitives.TopK(b.Input<float>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<float>(1), i.Classes, i.Precision);
             },
             static (i, b) =>
             {
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes);
+                    SoftmaxGen.Kernels.SoftmaxFallback.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes, i.Precision);
                 else
-                    SoftmaxPrimitives.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes);
-            }),
+                    SoftmaxPrimitives.TopK(b.Input<double>(0), Math.Min(2, i.Classes), b.Output<int>(0), b.Output<double>(1), i.Classes, i.Precision);
+            },
+            takesPrecision: true),
         new("LogSumExp",
             [BufferSpec.Logits()],
             [BufferSpec.PerRow("results")],
-            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<float>(0), b.Output<float>(0), i.Classes),
-            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<double>(0), b.Output<double>(0), i.Classes)),
+            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<float>(0), b.Output<float>(0), i.Classes, i.Precision),
+            static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<double>(0), b.Output<double>(0), i.Classes, i.Precision),
+            takesPrecision: true),
     ];
 
     /// <summary>The operations SoftmaxPrimitives runs through a registered kernel (the others run shared runtime code).</summary>
@@ -408,7 +421,7 @@ internal static class Operations
     // The first six entries (Softmax ... Argmax) are what a SoftmaxKernel implements.
     private const int KernelDispatchedCount = 6;
 
-    private static bool IsFallback(SoftmaxImplementation implementation) => implementation.Name == "fallback";
+    private static bool IsFallback(SoftmaxImplementation implementation) => implementation.IsFallback;
 
     // Class weights 0.5, 0.75, ..., 2 repeating: exact in float, different per class.
     private static void FillWeights<T>(Span<T> weights)
@@ -435,7 +448,7 @@ internal static class Operations
 internal delegate void OperationInvariant(InvariantContext context);
 
 /// <summary>One call's inputs and output 0, as doubles (exact for float; ints for index outputs), for an invariant.</summary>
-internal sealed class InvariantContext(double[] logits, int[] targets, int classes, double[] output, double epsilon, string where, Failures failures)
+internal sealed class InvariantContext(double[] logits, int[] targets, int classes, double[] output, double epsilon, string where, Failures failures, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
 {
     public double[] Logits { get; } = logits;
 
@@ -449,6 +462,16 @@ internal sealed class InvariantContext(double[] logits, int[] targets, int class
 
     /// <summary>The element type's machine epsilon: 2^-23 (float) or 2^-52 (double).</summary>
     public double Epsilon { get; } = epsilon;
+
+    /// <summary>The precision of the implementation that computed the output.</summary>
+    public SoftmaxPrecision Precision { get; } = precision;
+
+    /// <summary>
+    /// What <see cref="SoftmaxPrecision.Fast"/> adds to a row's sum bound: each output may be off by |x - max| u more
+    /// (u = eps / 2, the rounding of x - max), and the probability-weighted sum of |x - max| over a row is at most ln C
+    /// (it is the row's entropy minus ln of the sum of e^(x - max), which is at least 0). Zero for Exact.
+    /// </summary>
+    public double FastRowAllowance => Precision == SoftmaxPrecision.Fast ? Epsilon / 2 * Math.Log(Classes) : 0;
 
     /// <summary>float.MaxValue or double.MaxValue.</summary>
     public double MaxValue => Epsilon == Ulp.Of<float>(1.0) ? float.MaxValue : double.MaxValue;
@@ -480,11 +503,14 @@ internal static class Invariants
     /// <summary>
     /// NaN rows give NaN everywhere; otherwise every probability is in [0, 1], a -inf logit's is exactly 0, and the row
     /// sums to 1 within 5 eps (each output is within 4 ULP of the correctly rounded value, itself within half an ULP,
-    /// and an ULP is at most eps times the value) plus 4 ULP of 1e-30 per class for the outputs below 1e-30.
+    /// and an ULP is at most eps times the value) plus 4 ULP of 1e-30 per class for the outputs below 1e-30; Fast adds
+    /// (eps / 2) ln C (<see cref="InvariantContext.FastRowAllowance"/>) and its double threshold is 1e-300.
     /// </summary>
     public static void Softmax(InvariantContext c)
     {
-        double bound = (5 * c.Epsilon) + (c.Classes * 4 * (c.Epsilon == Ulp.Of<float>(1.0) ? Ulp.Of<float>(1e-30) : Ulp.Of<double>(1e-30)));
+        bool isFloat = c.Epsilon == Ulp.Of<float>(1.0);
+        double threshold = c.Precision == SoftmaxPrecision.Fast && !isFloat ? 1e-300 : 1e-30;
+        double bound = (5 * c.Epsilon) + (c.Classes * 4 * (isFloat ? Ulp.Of<float>(threshold) : Ulp.Of<double>(threshold))) + c.FastRowAllowance;
         for (int r = 0; r < c.Rows; r++)
         {
             ReadOnlySpan<double> p = c.Output.AsSpan(r * c.Classes, c.Classes);
@@ -524,11 +550,11 @@ internal static class Invariants
     /// <summary>
     /// NaN rows give NaN; otherwise every log-probability is &lt;= 0 (-inf exactly for a -inf logit), and the
     /// exponentials sum to 1 within eps (4 (1 + ln C) + 4): each is within 4 ULP of max(|r|, 1), and the sum of p |r| is
-    /// the row's entropy, at most ln C.
+    /// the row's entropy, at most ln C. Fast adds (eps / 2) ln C (<see cref="InvariantContext.FastRowAllowance"/>).
     /// </summary>
     public static void LogSoftmax(InvariantContext c)
     {
-        double bound = c.Epsilon * ((4 * (1 + Math.Log(c.Classes))) + 4);
+        double bound = (c.Epsilon * ((4 * (1 + Math.Log(c.Classes))) + 4)) + c.FastRowAllowance;
         for (int r = 0; r < c.Rows; r++)
         {
             ReadOnlySpan<double> y = c.Output.AsSpan(r * c.Classes, c.Classes);
