@@ -14,10 +14,13 @@ public enum SoftmaxPrecision
     Exact,
 
     /// <summary>
-    /// A shorter exponential (no recovery of the rounding of x - max, a clamp instead of a mask): each
-    /// softmax output within 4 ULP plus the rounding of x - max (relative error at most 4 ULP + |x - max| 2^-24 in
-    /// float, 2^-53 in double), the error PyTorch and ONNX Runtime also incur; log-softmax within 4 ULP of
-    /// max(|result|, 1) plus that rounding; cross-entropy within 1e-6 relative to max(loss, 1).
+    /// A shorter exponential (no recovery of the rounding of x - max, a clamp instead of a mask), and in long rows four
+    /// exponentials added before they join the compensated sum. Each softmax output p_i of at least 1e-30 (1e-300 in
+    /// double) has a relative error of at most 4 ULP + u (|x_i - max| + sum_j p_j |x_j - max|), u = 2^-24 (2^-53 in
+    /// double): the rounding of x - max, which PyTorch and ONNX Runtime also incur, in the output and, weighted by
+    /// the probabilities, in the sum (that second term is at most u ln C). Smaller outputs may lose more, and subnormal
+    /// ones may be flushed to zero. Log-softmax is within 4 ULP of max(|v|, 1) plus the same two terms in absolute
+    /// value; log-sum-exp within 4 ULP of max(|v|, 1) plus the second; cross-entropy within 1e-6 of max(loss, 1).
     /// </summary>
     Fast,
 }

@@ -70,7 +70,7 @@ public static partial class SoftmaxPrimitives
 
     /// <summary>
     /// log(sum(e^x)) of each row, as <c>torch.logsumexp(logits, dim=1)</c>: max + ln(sum of e^(x - max)), stable for every
-    /// finite input; float results are within 1 ULP of max(|result|, 1)
+    /// finite input; in Exact, float results are within 1 ULP of max(|result|, 1)
     /// of the exact value. A row with a NaN gives NaN; otherwise a row with +inf gives +inf,
     /// a row of only -inf gives -inf, and -inf entries among finite ones count as e^-inf = 0.
     /// </summary>

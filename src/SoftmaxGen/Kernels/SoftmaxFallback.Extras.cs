@@ -33,6 +33,7 @@ public static partial class SoftmaxFallback
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.TopK(k, classes);
         SoftmaxGuard.TopKOutputs(logits, indices, probabilities, rows, k);
+        SoftmaxGuard.Precision(precision);
         TopKKernels.TopK(kernel, logits, k, indices, probabilities, rows, classes, precision);
     }
 

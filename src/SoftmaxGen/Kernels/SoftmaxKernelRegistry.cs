@@ -61,8 +61,10 @@ public static class SoftmaxKernelRegistry
     /// <summary>The kernel registered for <paramref name="classes"/> and <paramref name="precision"/>, or <see langword="null"/>.</summary>
     /// <param name="classes">The class count.</param>
     /// <param name="precision">The precision the kernel was generated for.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is neither Exact nor Fast.</exception>
     public static SoftmaxKernel? Find(int classes, SoftmaxPrecision precision)
     {
+        SoftmaxGuard.Precision(precision);
         if ((uint)classes < DirectLimit)
         {
             var small = Volatile.Read(ref s_small);

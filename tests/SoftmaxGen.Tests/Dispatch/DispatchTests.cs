@@ -97,11 +97,15 @@ public sealed class DispatchTests
     [MemberData(nameof(GeneratedCounts))]
     public void FastDispatch_IsTheFallbacksFast_NotTheExactKernel(int classes)
     {
-        Assert.Null(SoftmaxKernelRegistry.Find(classes, SoftmaxPrecision.Fast));
         SoftmaxImplementation fallback = Implementations.Get("fallback-fast", classes);
         SoftmaxImplementation dispatch = Implementations.Get("dispatch-fast", classes);
-        Compare<float>(fallback, dispatch, classes);
-        Compare<double>(fallback, dispatch, classes);
+        if (SoftmaxKernelRegistry.Find(classes, SoftmaxPrecision.Fast) is null)
+        {
+            // No generated Fast kernel for the count: Fast dispatch is the fallback's Fast code, bit for bit (where
+            // there is one, FastKernelTests compares the two within the bound).
+            Compare<float>(fallback, dispatch, classes);
+            Compare<double>(fallback, dispatch, classes);
+        }
 
         // And Fast is not Exact: on rows whose x - max rounds (a small maximum, logits of other magnitudes) some float
         // output differs from the Exact kernel's (64 rows: whole blocks of every width, so no row is a last row).
