@@ -16,7 +16,7 @@ internal enum PlanKind
     /// <summary>The whole row in at most <see cref="KernelPlan.MaxRowVectors"/> registers, straight-line code.</summary>
     Row,
 
-    /// <summary>Long rows: fixed-trip-count loops over the row, a vector at a time.</summary>
+    /// <summary>Long rows: the runtime's row kernels stream the row a vector at a time (no generated code: unrolling buys nothing once a row outgrows the registers).</summary>
     Loop,
 
     /// <summary>
@@ -102,8 +102,11 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
     }
 
     /// <summary>
-    /// The plan of each tier, widest first, as (tier, plan) pairs; a tier whose plan equals the next narrower tier's
-    /// is left out, because the narrower tier's check is also true on hardware that has the wider one.
+    /// The plan of each tier that gets generated code, widest first, as (tier, plan) pairs. A tier whose plan equals the
+    /// next narrower tier's is left out, because the narrower tier's check is also true on hardware that has the wider
+    /// one; so are the tiers that run the runtime's path: <see cref="PlanKind.Fallback"/>, and <see cref="PlanKind.Loop"/>,
+    /// whose rows outgrow the registers and stream through the runtime's row kernels, the code the fallback runs at that
+    /// width (once a tier loops, every narrower one does, so the fallback call that ends the dispatch serves them all).
     /// </summary>
     public static IReadOnlyList<(int Tier, KernelPlan Plan)> ForTiers(int classes, int elementBits)
     {
@@ -112,7 +115,7 @@ internal readonly record struct KernelPlan(PlanKind Kind, int Bits, int ElementB
         {
             KernelPlan plan = Choose(classes, TierBits[i], elementBits);
             bool sameAsNext = i + 1 < TierBits.Length && Choose(classes, TierBits[i + 1], elementBits) == plan;
-            if (!sameAsNext && plan.Kind != PlanKind.Fallback)
+            if (!sameAsNext && plan.Kind is not (PlanKind.Fallback or PlanKind.Loop))
             {
                 plans.Add((TierBits[i], plan));
             }

@@ -177,9 +177,15 @@ public sealed partial class SoftmaxGenerator
             writer.WriteLine();
             writer.WriteLine($"// ---- {element} " + new string('-', 100 - element.Length));
             writer.WriteLine();
-            writer.WriteLine(tiers.Count == 0
-                ? $"// Validated rows come in here. No vector is short enough for rows of {classes} {element} values, so every tier runs the runtime's path."
-                : "// Validated rows come in here; the widest accelerated vector tier picks the layout.");
+            // The widest tier whose rows outgrow the registers, if any: from there down the runtime's row kernels stream them.
+            int streamed = KernelPlan.TierBits.FirstOrDefault(bits => KernelPlan.Choose(classes, bits, elementBits).Kind == PlanKind.Loop);
+            writer.WriteLine((tiers.Count, streamed) switch
+            {
+                (0, 0) => $"// Validated rows come in here. No vector is short enough for rows of {classes} {element} values, so every tier runs the runtime's path.",
+                (0, _) => $"// Validated rows come in here. Rows of {classes} {element} values outgrow the registers, so the runtime's row kernels stream them (the fallback's code).",
+                (_, 0) => "// Validated rows come in here; the widest accelerated vector tier picks the layout.",
+                _ => $"// Validated rows come in here; the widest accelerated vector tier picks the layout. From Vector{streamed} down the rows outgrow the registers, so the runtime's row kernels stream them (the fallback's code).",
+            });
             EmitDispatch(writer, tiers, "void", "Softmax", $"ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows",
                 "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows", "logits, probabilities, rows",
                 $"{SoftmaxFallback.SoftmaxCore}(logits, probabilities, rows, C{precisionArgument})");
@@ -199,12 +205,11 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>The emitter of a layout's methods; a fallback plan has none (<see cref="KernelPlan.ForTiers"/> leaves it out).</summary>
+        /// <summary>The emitter of a layout's methods; the fallback and loop plans have none (<see cref="KernelPlan.ForTiers"/> leaves them out).</summary>
         private static Action<SourceWriter, KernelPlan, KernelPrecision> LayoutEmitter(PlanKind kind) => kind switch
         {
             PlanKind.Block => BlockEmitter.Emit,
             PlanKind.Row => RowEmitter.Emit,
-            PlanKind.Loop => LoopEmitter.Emit,
             PlanKind.Columns => ColumnEmitter.Emit,
             _ => static (_, _, _) => { },
         };

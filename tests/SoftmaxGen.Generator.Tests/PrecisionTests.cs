@@ -44,7 +44,7 @@ public sealed class PrecisionTests
 
             namespace Samples;
 
-            [SoftmaxKernel(1000{{arguments}})]
+            [SoftmaxKernel(100{{arguments}})]
             internal static partial class Digits;
             """,
             compilerDiagnostics);
@@ -73,14 +73,17 @@ public sealed class PrecisionTests
     [InlineData(10)] // float blocks (Vector512) and columns (Vector256), double columns
     [InlineData(26)] // columns
     [InlineData(100)] // rows, double loops
-    [InlineData(1000)] // loops
+    [InlineData(1000)] // rows too long for the registers: the runtime's row kernels, no exponential of its own
     public void FastKernel_PassesFastToEveryRuntimeCallThatTakesAPrecision(int classes)
     {
         GeneratorRun run = Kernel(classes, ", Precision = SoftmaxPrecision.Fast");
         List<(IMethodSymbol Method, IArgumentOperation? Precision)> calls = RuntimeCalls(run);
 
         Assert.DoesNotContain(calls, call => call.Method.Name == "ExpShifted");
-        Assert.Contains(calls, call => call.Method.Name == "ExpShiftedFast" || call.Method.ContainingType.Name == "ColumnLayout");
+        if (classes != 1000)
+        {
+            Assert.Contains(calls, call => call.Method.Name == "ExpShiftedFast" || call.Method.ContainingType.Name == "ColumnLayout");
+        }
 
         var passed = new HashSet<string>(StringComparer.Ordinal);
         foreach ((IMethodSymbol method, IArgumentOperation? precision) in calls.Where(call => call.Precision is not null))

@@ -904,7 +904,7 @@ namespace SoftmaxGen.Kernels
 
         // ---- double ----------------------------------------------------------------------------------------------
 
-        // Validated rows come in here; the widest accelerated vector tier picks the layout.
+        // Validated rows come in here; the widest accelerated vector tier picks the layout. From Vector128 down the rows outgrow the registers, so the runtime's row kernels stream them (the fallback's code).
         public static void Softmax(ReadOnlySpan<double> logits, Span<double> probabilities, int rows)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -916,12 +916,6 @@ namespace SoftmaxGen.Kernels
             if (Vector256.IsHardwareAccelerated)
             {
                 SoftmaxRow256(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
-                return;
-            }
-
-            if (Vector128.IsHardwareAccelerated)
-            {
-                SoftmaxLoop128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows);
                 return;
             }
 
@@ -942,12 +936,6 @@ namespace SoftmaxGen.Kernels
                 return;
             }
 
-            if (Vector128.IsHardwareAccelerated)
-            {
-                LogSoftmaxLoop128(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows);
-                return;
-            }
-
             SoftmaxFallback.LogSoftmaxCore(logits, logProbabilities, rows, C);
         }
 
@@ -961,11 +949,6 @@ namespace SoftmaxGen.Kernels
             if (Vector256.IsHardwareAccelerated)
             {
                 return CrossEntropyRow256(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
-            }
-
-            if (Vector128.IsHardwareAccelerated)
-            {
-                return CrossEntropyLoop128(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             }
 
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
@@ -1340,150 +1323,6 @@ namespace SoftmaxGen.Kernels
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
-                if (!losses.IsEmpty)
-                {
-                    losses[(int)row] = loss;
-                }
-
-                lossSum += loss;
-            }
-
-            return lossSum;
-        }
-
-        /// <summary>Softmax with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
-        private static void SoftmaxLoop128(ref double x, ref double y, nuint rows)
-        {
-            // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.
-            // Its lane 0 repeats class 15: left out of the sum.
-            Vector128<double> repeated = Vector128.Create(-1L, 0L).AsDouble();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The last vector is loaded first: an in-place call overwrites part of it in the loops below.
-                Vector128<double> tail = Vector128.LoadUnsafe(ref xr, 15);
-
-                // Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.
-                Vector128<double> maxes = tail;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    maxes = Vector128.MaxNative(maxes, Vector128.LoadUnsafe(ref xr, i));
-                }
-
-                double max = SoftmaxMath.MaxAcross(maxes);
-                Vector128<double> negatedMax = Vector128.Create(-max);
-
-                // Pass 2: e^(x - max) into the output, and its compensated sum (started at 1 per lane, taken off at the end).
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    Vector128<double> e = SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax);
-                    e.StoreUnsafe(ref yr, i);
-                    SoftmaxMath.AccumulateExp(e, ref sum, ref compensation);
-                }
-
-                Vector128<double> tailExp = SoftmaxMath.ExpShifted(tail, negatedMax);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(tailExp, repeated), ref sum, ref compensation);
-
-                // Pass 3: normalise by dividing by the sum (one rounding).
-                Vector128<double> divisor = Vector128.Create(SoftmaxMath.TotalExp(sum, compensation));
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    (Vector128.LoadUnsafe(ref yr, i) / divisor).StoreUnsafe(ref yr, i);
-                }
-
-                (tailExp / divisor).StoreUnsafe(ref yr, 15);
-            }
-        }
-
-        /// <summary>Log-softmax with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
-        private static void LogSoftmaxLoop128(ref double x, ref double y, nuint rows)
-        {
-            // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.
-            // Its lane 0 repeats class 15: left out of the sum.
-            Vector128<double> repeated = Vector128.Create(-1L, 0L).AsDouble();
-
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-                ref double yr = ref Unsafe.Add(ref y, row * C);
-
-                // The last vector is loaded first: an in-place call overwrites part of it in the loops below.
-                Vector128<double> tail = Vector128.LoadUnsafe(ref xr, 15);
-
-                // Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.
-                Vector128<double> maxes = tail;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    maxes = Vector128.MaxNative(maxes, Vector128.LoadUnsafe(ref xr, i));
-                }
-
-                double max = SoftmaxMath.MaxAcross(maxes);
-                Vector128<double> negatedMax = Vector128.Create(-max);
-
-                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
-                }
-
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
-
-                // Pass 3: log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, SoftmaxMath.TotalExp(sum, compensation), out double high, out double low);
-                Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    ((Vector128.LoadUnsafe(ref xr, i) - h) - l).StoreUnsafe(ref yr, i);
-                }
-
-                ((tail - h) - l).StoreUnsafe(ref yr, 15);
-            }
-        }
-
-        /// <summary>Cross-entropy against class targets with each row streamed 2 classes at a time: 8 vectors from 0, then the last at 15; returns the sum of the row losses.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
-        private static double CrossEntropyLoop128(ref double x, ReadOnlySpan<int> targets, Span<double> losses, nuint rows)
-        {
-            // 8 vectors at 0, 2, ..., 14, then the last at 15, ending at the row's end.
-            // Its lane 0 repeats class 15: left out of the sum.
-            Vector128<double> repeated = Vector128.Create(-1L, 0L).AsDouble();
-
-            double lossSum = 0;
-            for (nuint row = 0; row < rows; row++)
-            {
-                ref double xr = ref Unsafe.Add(ref x, row * C);
-
-                // The last vector of the row.
-                Vector128<double> tail = Vector128.LoadUnsafe(ref xr, 15);
-
-                // Pass 1: the row maximum, subtracted before exponentiating so that no logit can overflow.
-                Vector128<double> maxes = tail;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    maxes = Vector128.MaxNative(maxes, Vector128.LoadUnsafe(ref xr, i));
-                }
-
-                double max = SoftmaxMath.MaxAcross(maxes);
-                Vector128<double> negatedMax = Vector128.Create(-max);
-
-                // Pass 2: the compensated sum of e^(x - max) (started at 1 per lane, taken off at the end).
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                for (nuint i = 0; i < 15; i += 2)
-                {
-                    SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShifted(Vector128.LoadUnsafe(ref xr, i), negatedMax), ref sum, ref compensation);
-                }
-
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShifted(tail, negatedMax), repeated), ref sum, ref compensation);
-
-                // loss = (max - x[target]) + ln(sum).
-                double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), SoftmaxMath.TotalExp(sum, compensation));
                 if (!losses.IsEmpty)
                 {
                     losses[(int)row] = loss;
