@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
@@ -77,14 +78,24 @@ public static partial class SoftmaxMath
         return TOps.AndNot(TOps.ScaleByPowerOfTwo(p, k, z), underflow);
     }
 
-    // The exponential of SoftmaxPrecision.Fast: the same reduction and scaling, without recovering the rounding of
-    // x - max (whose error, |x - max| 2^-24 relative, is then part of the result's), a float polynomial one degree shorter
-    // (2.9 2^-24 evaluated in float; tests/golden/exp_polynomial.py fits it) by Horner's scheme (double keeps its own), and a clamp of
-    // x - max to the underflow limit in place of a comparison and a mask: the clamped value's exponential rounds to +0
-    // as -inf's must, and NaN passes through the clamp (MaxNative returns its second operand when either is NaN).
+    // The exponential of SoftmaxPrecision.Fast: without recovering the rounding of x - max (whose error, |x - max| 2^-24
+    // relative, is then part of the result's), and with a clamp of x - max to the underflow limit in place of a
+    // comparison and a mask: the clamped value's exponential rounds to +0 as -inf's must, and NaN passes through the
+    // clamp (MaxNative returns its second operand when either is NaN). Double keeps Exact's reduction and polynomial.
+    // Float on AVX-512 reduces by ln2/16 and looks 2^(j/16) up in a 16-entry table held in one register (VPERMPS), which
+    // leaves |r| <= ln2/32 to a degree-3 polynomial, and scales with VSCALEF; every width takes that path there, so a
+    // row gets the same bits whatever the width. Without AVX-512 float takes Exact's reduction and polynomial.
 
     internal const float SingleFastClamp = -104f;   // e^-104 < 2^-150: rounds to +0.
     internal const double DoubleFastClamp = -746.0; // e^-746 < 2^-1075: rounds to +0.
+
+    internal const float SingleLog2EBy16 = 23.0831203f;       // 16 log2(e).
+    internal const float SingleTableRounding = 12582912f;     // 1.5 * 2^23: adding it rounds to an integer n held in the low bits.
+    internal const float SingleLn2By16Hi = SingleLn2Hi / 16;  // n * SingleLn2By16Hi is exact for |n| < 2^15.
+    internal const float SingleLn2By16Lo = SingleLn2Lo / 16;
+
+    /// <summary>Whether float's Fast exponential takes the table path (<see cref="ExpShiftedSingleFast{TOps, TVec}"/>).</summary>
+    internal static bool SingleFastUsesTable => Avx512F.IsSupported && Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVec ExpShiftedSingleFast<TOps, TVec>(TVec x, TVec negatedMax)
@@ -92,13 +103,64 @@ public static partial class SoftmaxMath
         where TVec : struct
     {
         TVec s = TOps.MaxNative(TOps.Splat(SingleFastClamp), TOps.Add(x, negatedMax));
-        TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleRounding));
-        TVec k = TOps.Subtract(z, TOps.Splat(SingleRounding));
-        TVec r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Hi), s);
-        r = TOps.MultiplyAdd(k, TOps.Splat(-SingleLn2Lo), r);
+        if (SingleFastUsesTable)
+        {
+            // s = (16k + j) ln2/16 + r: e^s = 2^k 2^(j/16) e^r, with e^r = 1 + r (1 + r (c2 + c3 r)) (minimax on
+            // |r| <= ln2/32: 1.7e-9, a thirtieth of a float ULP) and the product with t = 2^(j/16) as t + (t r) q.
+            TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2EBy16), TOps.Splat(SingleTableRounding));
+            TVec n = TOps.Subtract(z, TOps.Splat(SingleTableRounding));
+            TVec r = TOps.MultiplyAdd(n, TOps.Splat(-SingleLn2By16Hi), s);
+            r = TOps.MultiplyAdd(n, TOps.Splat(-SingleLn2By16Lo), r);
 
-        TVec p = SingleExpPolynomial<TOps, TVec>(r);
-        return TOps.ScaleByPowerOfTwo(p, k, z);
+            TVec t = PowerOfTwoSixteenths(z);
+            TVec q = TOps.MultiplyAdd(TOps.MultiplyAdd(TOps.Splat(0.166667208f), r, TOps.Splat(0.500016451f)), r, TOps.Splat(1f));
+            TVec e = TOps.MultiplyAdd(TOps.Multiply(t, r), q, t);
+            return TOps.ScaleByPowerOfTwo(e, TOps.Multiply(n, TOps.Splat(0.0625f)), z); // VSCALEF takes floor(n / 16) = k
+        }
+
+        TVec zp = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleRounding));
+        TVec kp = TOps.Subtract(zp, TOps.Splat(SingleRounding));
+        TVec rp = TOps.MultiplyAdd(kp, TOps.Splat(-SingleLn2Hi), s);
+        rp = TOps.MultiplyAdd(kp, TOps.Splat(-SingleLn2Lo), rp);
+        return TOps.ScaleByPowerOfTwo(SingleExpPolynomial<TOps, TVec>(rp), kp, zp);
+    }
+
+    /// <summary>
+    /// 2^(j/16) rounded to float, for j the low four bits of each lane of <paramref name="z"/>: one VPERMPS from a table in
+    /// a register, at every width (the narrower ones in the low lanes of a 512-bit register). AVX-512 only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec PowerOfTwoSixteenths<TVec>(TVec z)
+        where TVec : struct
+    {
+        Vector512<float> table = Vector512.Create(
+            1f, 1.04427378f, 1.09050775f, 1.13878858f, 1.18920708f, 1.24185777f, 1.29683959f, 1.35425556f,
+            1.41421354f, 1.47682619f, 1.54221082f, 1.61049032f, 1.68179286f, 1.75625217f, 1.83400810f, 1.91520655f);
+        if (typeof(TVec) == typeof(Vector512<float>))
+        {
+            Vector512<float> result = Avx512F.PermuteVar16x32(table, Unsafe.As<TVec, Vector512<int>>(ref z));
+            return Unsafe.As<Vector512<float>, TVec>(ref result);
+        }
+
+        if (typeof(TVec) == typeof(Vector256<float>))
+        {
+            Vector256<float> result = Avx512F.PermuteVar16x32(table, Unsafe.As<TVec, Vector256<int>>(ref z).ToVector512Unsafe()).GetLower();
+            return Unsafe.As<Vector256<float>, TVec>(ref result);
+        }
+
+        if (typeof(TVec) == typeof(Vector128<float>))
+        {
+            Vector128<float> result = Avx512F.PermuteVar16x32(table, Unsafe.As<TVec, Vector128<int>>(ref z).ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower();
+            return Unsafe.As<Vector128<float>, TVec>(ref result);
+        }
+
+        if (typeof(TVec) == typeof(float))
+        {
+            float result = Avx512F.PermuteVar16x32(table, Vector512.CreateScalarUnsafe(BitConverter.SingleToInt32Bits(Unsafe.As<TVec, float>(ref z)))).ToScalar();
+            return Unsafe.As<float, TVec>(ref result);
+        }
+
+        throw new NotSupportedException($"No float table lookup for {typeof(TVec)}.");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
