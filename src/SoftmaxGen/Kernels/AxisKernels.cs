@@ -61,7 +61,7 @@ internal static class AxisKernels
     /// Softmax or log-softmax of the positions <c>[start, start + k W)</c> of one plane, W at a time, for as many whole
     /// vectors as fit before <paramref name="inner"/>; returns the first position left.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     private static nuint Columns<TOps, TVec, T>(ref T x, ref T y, nuint classes, nuint inner, nuint start, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct

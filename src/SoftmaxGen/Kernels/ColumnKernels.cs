@@ -40,7 +40,7 @@ internal static class ColumnKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         => Normalize<TOps, TVec, T>(ref x, ref y, rows, classes, log: true);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     private static void Normalize<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes, bool log)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -75,7 +75,7 @@ internal static class ColumnKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -212,7 +212,7 @@ internal static class ColumnKernels
     /// by one (<see cref="LossKernels.TermWise{T}"/>). Without smoothing, W and the terms in b are not formed.
     /// </summary>
     /// <returns>The sums of nll and smooth over the counted rows of the blocks, and how many rows the blocks held.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static (double Nll, double Smooth, nuint Rows) CrossEntropyWithOptions<TOps, TVec, T>(
         ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
         Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
@@ -451,7 +451,7 @@ internal static class ColumnKernels
     /// that each row's loss and gradient do not depend on where it sits in the batch. Returns how many rows it did: all,
     /// or none when the terms must be formed one by one (the caller's row path then takes every row).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static (double Nll, double Smooth, nuint Rows) CrossEntropyWithOptionsAllRows<TOps, TVec, T>(
         ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
         Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)

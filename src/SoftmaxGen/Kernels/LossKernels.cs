@@ -20,7 +20,7 @@ internal static class LossKernels
     /// finite, or an infinite scale, the terms are formed one by one as PyTorch forms them (see <see cref="TermWise{T}"/>).
     /// </summary>
     /// <returns>The sums over the counted rows of nll and of smooth, in double.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static (double Nll, double Smooth) CrossEntropy<TOps, TVec, T>(
         ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
         Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
@@ -169,7 +169,7 @@ internal static class LossKernels
     /// gradient: loss = <c>sum_j t'[j] (max + ln S - x[j])</c>, <c>d loss / d x[j] = scale (p[j] sum t' - t'[j])</c>.
     /// </summary>
     /// <returns>The sum of the per-row losses, in double.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static double ProbabilityCrossEntropy<TOps, TVec, T>(
         ref T x, ref T p, double smoothing, Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
@@ -241,7 +241,7 @@ internal static class LossKernels
     }
 
     /// <summary>The backward of softmax: <c>dx[j] = y[j] (g[j] - sum_k g[k] y[k])</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void SoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -274,7 +274,7 @@ internal static class LossKernels
     }
 
     /// <summary>The backward of log-softmax: <c>dx[j] = g[j] - e^(y[j]) sum_k g[k]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct

@@ -10,7 +10,7 @@ internal static class RowKernels
 {
     /// <summary>Softmax of <paramref name="rows"/> rows: max, then e^(x - max) stored and summed, then a scale by 1/sum.</summary>
     /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void Softmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -59,7 +59,7 @@ internal static class RowKernels
     }
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -95,7 +95,7 @@ internal static class RowKernels
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
@@ -129,7 +129,7 @@ internal static class RowKernels
     /// double-width (<see cref="LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
     /// is the maximum, or NaN if the row holds a NaN (PyTorch's torch.logsumexp).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: no tier-0 loops on a user's first batches
+    [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSumExp<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct

@@ -35,6 +35,14 @@ internal interface ISweepOperation
 internal static class VectorDispatch
 {
     /// <summary>
+    /// The method options of every kernel the dispatch reaches: compiled fully optimised at the first call (no tier-0
+    /// loops on a user's first batches), and never inlined, because a tier-1 caller that took a kernel in had no
+    /// inlining budget left for the kernel's own helpers (the exponential became a call: 2-2.5x slower in the steady
+    /// state than in the first calls).
+    /// </summary>
+    internal const MethodImplOptions KernelEntry = MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization;
+
+    /// <summary>
     /// Runs <paramref name="operation"/> once, at the widest accelerated width whose layout by <paramref name="rule"/>
     /// for <paramref name="classes"/> is not <see cref="RowLayout.None"/>, else in the scalar lane (as
     /// <see cref="RowLayout.Row"/>, or <see cref="RowLayout.None"/> under <see cref="LayoutRule.OptionColumns"/>).
