@@ -22,6 +22,10 @@ internal static partial class Kernel1000;
 [SoftmaxKernel(32000)]
 internal static partial class Kernel32000;
 
+// Llama 3's vocabulary (128,256 tokens): one row per generated token.
+[SoftmaxKernel(128256)]
+internal static partial class Kernel128256;
+
 // The same class counts generated in SoftmaxPrecision.Fast.
 [SoftmaxKernel(3, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel3;
@@ -38,6 +42,9 @@ internal static partial class FastKernel1000;
 [SoftmaxKernel(32000, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel32000;
 
+[SoftmaxKernel(128256, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel128256;
+
 /// <summary>Calls the Fast kernel generated for a class count (see <see cref="Generated"/>).</summary>
 internal static class GeneratedFast
 {
@@ -51,6 +58,7 @@ internal static class GeneratedFast
             case 100: FastKernel100.Softmax(logits, probabilities); break;
             case 1000: FastKernel1000.Softmax(logits, probabilities); break;
             case 32000: FastKernel32000.Softmax(logits, probabilities); break;
+            case 128256: FastKernel128256.Softmax(logits, probabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -65,6 +73,7 @@ internal static class GeneratedFast
             case 100: FastKernel100.LogSoftmax(logits, logProbabilities); break;
             case 1000: FastKernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: FastKernel32000.LogSoftmax(logits, logProbabilities); break;
+            case 128256: FastKernel128256.LogSoftmax(logits, logProbabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -86,6 +95,7 @@ internal static class Generated
             case 100: Kernel100.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
             case 32000: Kernel32000.Softmax(logits, probabilities); break;
+            case 128256: Kernel128256.Softmax(logits, probabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -100,6 +110,7 @@ internal static class Generated
             case 100: Kernel100.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
             case 32000: Kernel32000.Softmax(logits, probabilities); break;
+            case 128256: Kernel128256.Softmax(logits, probabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -114,6 +125,7 @@ internal static class Generated
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
+            case 128256: Kernel128256.LogSoftmax(logits, logProbabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -128,6 +140,7 @@ internal static class Generated
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
+            case 128256: Kernel128256.LogSoftmax(logits, logProbabilities); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
@@ -142,6 +155,7 @@ internal static class Generated
             case 100: Kernel100.CrossEntropy(logits, targets, losses); break;
             case 1000: Kernel1000.CrossEntropy(logits, targets, losses); break;
             case 32000: Kernel32000.CrossEntropy(logits, targets, losses); break;
+            case 128256: Kernel128256.CrossEntropy(logits, targets, losses); break;
             default: BenchmarkData.ThrowNoKernel(classes); break;
         }
     }
