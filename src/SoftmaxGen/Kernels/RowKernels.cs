@@ -248,7 +248,8 @@ internal static class RowKernels
     /// <paramref name="store"/> is set, and added to a compensated sum started at <see cref="SumStart"/>. In Fast, four
     /// exponentials are first added pairwise (two roundings, at most 2^-23 of their sum) and join the compensated sum
     /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
-    /// below a value added (AccumulateExp's condition).
+    /// below a value added (AccumulateExp's condition). Every <see cref="RenormalisedVectors"/> vectors the compensation is
+    /// folded into the sum; rows no longer than that are not affected.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ExpVectors<TOps, TVec, T>(ref T x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
@@ -257,37 +258,55 @@ internal static class RowKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count, i = 0;
-        if (TOps.Precision == SoftmaxPrecision.Fast)
+        while (true)
         {
-            for (; i + (3 * width) < last; i += 4 * width)
+            nuint end = last - i > RenormalisedVectors * width ? i + (RenormalisedVectors * width) : last;
+            if (TOps.Precision == SoftmaxPrecision.Fast)
             {
-                TVec e0 = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
-                TVec e1 = TOps.ExpShifted(TOps.Load(ref x, i + width), negatedMax);
-                TVec e2 = TOps.ExpShifted(TOps.Load(ref x, i + (2 * width)), negatedMax);
-                TVec e3 = TOps.ExpShifted(TOps.Load(ref x, i + (3 * width)), negatedMax);
+                for (; i + (3 * width) < end; i += 4 * width)
+                {
+                    TVec e0 = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
+                    TVec e1 = TOps.ExpShifted(TOps.Load(ref x, i + width), negatedMax);
+                    TVec e2 = TOps.ExpShifted(TOps.Load(ref x, i + (2 * width)), negatedMax);
+                    TVec e3 = TOps.ExpShifted(TOps.Load(ref x, i + (3 * width)), negatedMax);
+                    if (store)
+                    {
+                        TOps.Store(e0, ref y, i);
+                        TOps.Store(e1, ref y, i + width);
+                        TOps.Store(e2, ref y, i + (2 * width));
+                        TOps.Store(e3, ref y, i + (3 * width));
+                    }
+
+                    SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Add(TOps.Add(e0, e1), TOps.Add(e2, e3)), ref sum, ref compensation);
+                }
+            }
+
+            for (; i < end; i += width)
+            {
+                TVec e = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
                 if (store)
                 {
-                    TOps.Store(e0, ref y, i);
-                    TOps.Store(e1, ref y, i + width);
-                    TOps.Store(e2, ref y, i + (2 * width));
-                    TOps.Store(e3, ref y, i + (3 * width));
+                    TOps.Store(e, ref y, i);
                 }
 
-                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.Add(TOps.Add(e0, e1), TOps.Add(e2, e3)), ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
             }
-        }
 
-        for (; i < last; i += width)
-        {
-            TVec e = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
-            if (store)
+            if (i >= last) // the vectors step past last when it is not a multiple of the width
             {
-                TOps.Store(e, ref y, i);
+                return;
             }
 
-            SoftmaxMath.AccumulateExp<TOps, TVec, T>(e, ref sum, ref compensation);
+            // Fold the compensation into the sum (Fast2Sum: the sum is the larger), so that it stays below half an ULP
+            // of the sum: left to grow over a long row of like terms, its own roundings added up in one direction.
+            TVec folded = TOps.Add(sum, compensation);
+            compensation = TOps.Subtract(compensation, TOps.Subtract(folded, sum));
+            sum = folded;
         }
     }
+
+    /// <summary>The vectors between two foldings of a long row's compensation into its sum (a multiple of 4, Fast's group).</summary>
+    private const nuint RenormalisedVectors = 256;
 
     /// <summary>The value every lane of a row's sum of exponentials starts at: 1 (<see cref="SoftmaxMath.ExpSumStart"/>), 4 in Fast (see <see cref="ExpVectors"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
