@@ -10,7 +10,7 @@ Run from the repository root (takes about two minutes; run it on a quiet machine
 files elsewhere than benchmarks/results/.
 
 Shapes (float32 logits ~ N(0, 5^2), the distribution of the BenchmarkDotNet runs; targets uniform in [0, C)):
-  - Batch64K: round(65536 / C) rows of C values (fits in L2), C = 3, 10, 100, 1000;
+  - Batch64K: round(65536 / C) rows of C values (fits in L2; at least one row), C = 3, 10, 100, 1000, 32000, 128256;
   - Batch16M: round(16777216 / C) rows (64 MB, far beyond the caches);
   - Row: one row of C values (a 1 x C tensor).
 Operations: F.softmax(x, dim=1), F.log_softmax(x, dim=1), F.cross_entropy(x, targets) (mean, class targets); and for
@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 
 COMMAND = "/usr/bin/python3 benchmarks/pytorch/bench_torch.py"
-CLASS_COUNTS = [3, 10, 100, 1000]
+CLASS_COUNTS = [3, 10, 100, 1000, 32000, 128256]
 SHAPES = [("Row", None), ("Batch64K", 65536), ("Batch16M", 16 * 1024 * 1024)]
 SEED = 20261122
 MIN_MEASUREMENT = 0.2  # seconds per measurement
