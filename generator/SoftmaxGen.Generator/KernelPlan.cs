@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen.Generator;

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using SoftmaxGen.Generator.Model;
-using static SoftmaxGen.Generator.RuntimeNames;
-
 namespace SoftmaxGen.Generator;
 
 public sealed partial class SoftmaxGenerator

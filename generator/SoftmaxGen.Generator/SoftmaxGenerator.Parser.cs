@@ -1,11 +1,7 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Text;
 using System.Threading;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SoftmaxGen.Generator.Model;
 
 namespace SoftmaxGen.Generator;
 

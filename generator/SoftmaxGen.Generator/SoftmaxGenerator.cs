@@ -1,7 +1,4 @@
-using System;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SoftmaxGen.Generator.Model;
 
 namespace SoftmaxGen.Generator;
 

@@ -1,5 +1,3 @@
-using Microsoft.CodeAnalysis;
-
 namespace SoftmaxGen.Generator;
 
 /// <summary>Every diagnostic SoftmaxGen reports. IDs are SMG001 upwards; see AnalyzerReleases.Unshipped.md.</summary>

@@ -1,7 +1,4 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using static SoftmaxGen.Generator.RuntimeNames;
 
 namespace SoftmaxGen.Generator;
 

@@ -1,6 +1,3 @@
-using SoftmaxGen.Generator.Model;
-using static SoftmaxGen.Generator.RuntimeNames;
-
 namespace SoftmaxGen.Generator;
 
 public sealed partial class SoftmaxGenerator
