@@ -52,44 +52,37 @@ public static partial class SoftmaxMath
     /// <c>(x - high) - low</c> is log-softmax to within one rounding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low)
-    {
-        Vector512<double> maxLower = Vector512.WidenLower(max), maxUpper = Vector512.WidenUpper(max);
-        Vector512<double> logLower = LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation));
-        Vector512<double> logUpper = LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation));
-        Vector512<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
-        high = Vector512.Narrow(lower, upper);
-        low = Vector512.Narrow(
-            (lower - Vector512.WidenLower(high)) + TwoSumError<Simd512D, Vector512<double>, double>(maxLower, logLower, lower),
-            (upper - Vector512.WidenUpper(high)) + TwoSumError<Simd512D, Vector512<double>, double>(maxUpper, logUpper, upper));
-    }
+    public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low) =>
+        LogNormalizer<FloatBlock512, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(max, sum, compensation, out high, out low);
 
     /// <inheritdoc cref="LogNormalizer(Vector512{float}, Vector512{float}, Vector512{float}, out Vector512{float}, out Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low)
-    {
-        Vector256<double> maxLower = Vector256.WidenLower(max), maxUpper = Vector256.WidenUpper(max);
-        Vector256<double> logLower = LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation));
-        Vector256<double> logUpper = LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation));
-        Vector256<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
-        high = Vector256.Narrow(lower, upper);
-        low = Vector256.Narrow(
-            (lower - Vector256.WidenLower(high)) + TwoSumError<Simd256D, Vector256<double>, double>(maxLower, logLower, lower),
-            (upper - Vector256.WidenUpper(high)) + TwoSumError<Simd256D, Vector256<double>, double>(maxUpper, logUpper, upper));
-    }
+    public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low) =>
+        LogNormalizer<FloatBlock256, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(max, sum, compensation, out high, out low);
 
     /// <inheritdoc cref="LogNormalizer(Vector512{float}, Vector512{float}, Vector512{float}, out Vector512{float}, out Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low)
+    public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low) =>
+        LogNormalizer<FloatBlock128, Simd128F, Vector128<float>, Simd128D, Vector128<double>>(max, sum, compensation, out high, out low);
+
+    /// <summary>The float normalisers above, for every width: each half of the lanes in double, then narrowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LogNormalizer<TWidth, TOpsF, TVecF, TOpsD, TVecD>(TVecF max, TVecF sum, TVecF compensation, out TVecF high, out TVecF low)
+        where TWidth : IFloatBlockWidth<TVecF, TVecD>
+        where TOpsF : ISimd<TVecF, float>
+        where TVecF : struct
+        where TOpsD : ISimd<TVecD, double>, IDoubleBits<TVecD>
+        where TVecD : struct
     {
-        Vector128<double> maxLower = Vector128.WidenLower(max), maxUpper = Vector128.WidenUpper(max);
-        Vector128<double> logLower = LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation));
-        Vector128<double> logUpper = LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation));
-        Vector128<double> lower = maxLower + logLower, upper = maxUpper + logUpper;
-        high = Vector128.Narrow(lower, upper);
-        low = Vector128.Narrow(
-            (lower - Vector128.WidenLower(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxLower, logLower, lower),
-            (upper - Vector128.WidenUpper(high)) + TwoSumError<Simd128D, Vector128<double>, double>(maxUpper, logUpper, upper));
+        TVecF sumLessOne = TOpsF.Subtract(sum, TOpsF.Splat(1f));
+        TVecD maxLower = TWidth.WidenLower(max), maxUpper = TWidth.WidenUpper(max);
+        TVecD logLower = LogAtLeastOne<TOpsD, TVecD>(TOpsD.Add(TWidth.WidenLower(sumLessOne), TWidth.WidenLower(compensation)));
+        TVecD logUpper = LogAtLeastOne<TOpsD, TVecD>(TOpsD.Add(TWidth.WidenUpper(sumLessOne), TWidth.WidenUpper(compensation)));
+        TVecD lower = TOpsD.Add(maxLower, logLower), upper = TOpsD.Add(maxUpper, logUpper);
+        high = TWidth.Narrow(lower, upper);
+        low = TWidth.Narrow(
+            TOpsD.Add(TOpsD.Subtract(lower, TWidth.WidenLower(high)), TwoSumError<TOpsD, TVecD, double>(maxLower, logLower, lower)),
+            TOpsD.Add(TOpsD.Subtract(upper, TWidth.WidenUpper(high)), TwoSumError<TOpsD, TVecD, double>(maxUpper, logUpper, upper)));
     }
 
     // ---- ln(x) for x >= 1, in double ------------------------------------------------------------------------
@@ -132,15 +125,6 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double LogAtLeastOne(double x) => LogAtLeastOne<ScalarD, double>(x);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LogAtLeastOne(Vector512<double> x) => LogAtLeastOne<Simd512D, Vector512<double>>(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> LogAtLeastOne(Vector256<double> x) => LogAtLeastOne<Simd256D, Vector256<double>>(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> LogAtLeastOne(Vector128<double> x) => LogAtLeastOne<Simd128D, Vector128<double>>(x);
-
     /// <summary>
     /// Lane-wise <c>max + ln(total)</c> for double lanes, split into a high and a low part whose sum is exact, where
     /// total = (sum - 1) + compensation: the lanes of <see cref="LogNormalizer(double, double, out double, out double)"/>, bit for bit.
@@ -170,56 +154,44 @@ public static partial class SoftmaxMath
     /// <param name="compensation">The sums' compensation terms.</param>
     /// <returns>The sum of the block's losses (added in a fixed tree order, in double).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
-    {
-        Vector512<float> picked = TargetLogits(ref x, classes, Vector512.Create(targets));
-        Vector512<double> lower = (Vector512.WidenLower(max) - Vector512.WidenLower(picked))
-            + LogAtLeastOne(Vector512.WidenLower(sum - Vector512<float>.One) + Vector512.WidenLower(compensation));
-        Vector512<double> upper = (Vector512.WidenUpper(max) - Vector512.WidenUpper(picked))
-            + LogAtLeastOne(Vector512.WidenUpper(sum - Vector512<float>.One) + Vector512.WidenUpper(compensation));
-        Vector512<float> loss = Vector512.Narrow(lower, upper);
-        if (!losses.IsEmpty)
-        {
-            loss.CopyTo(losses);
-        }
-
-        return Vector512.Sum(Vector512.WidenLower(loss) + Vector512.WidenUpper(loss));
-    }
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation) =>
+        BlockLosses<FloatBlock512, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(ref x, classes, targets, losses, max, sum, compensation);
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
-    {
-        Vector256<float> picked = TargetLogits(ref x, classes, Vector256.Create(targets));
-        Vector256<double> lower = (Vector256.WidenLower(max) - Vector256.WidenLower(picked))
-            + LogAtLeastOne(Vector256.WidenLower(sum - Vector256<float>.One) + Vector256.WidenLower(compensation));
-        Vector256<double> upper = (Vector256.WidenUpper(max) - Vector256.WidenUpper(picked))
-            + LogAtLeastOne(Vector256.WidenUpper(sum - Vector256<float>.One) + Vector256.WidenUpper(compensation));
-        Vector256<float> loss = Vector256.Narrow(lower, upper);
-        if (!losses.IsEmpty)
-        {
-            loss.CopyTo(losses);
-        }
-
-        return Vector256.Sum(Vector256.WidenLower(loss) + Vector256.WidenUpper(loss));
-    }
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation) =>
+        BlockLosses<FloatBlock256, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(ref x, classes, targets, losses, max, sum, compensation);
 
     /// <inheritdoc cref="BlockLosses(ref float, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
+    internal static double BlockLosses(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation) =>
+        BlockLosses<FloatBlock128, Simd128F, Vector128<float>, Simd128D, Vector128<double>>(ref x, classes, targets, losses, max, sum, compensation);
+
+    /// <summary>The block losses above, for every width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double BlockLosses<TWidth, TOpsF, TVecF, TOpsD, TVecD>(ref float x, int classes, ReadOnlySpan<int> targets, Span<float> losses, TVecF max, TVecF sum, TVecF compensation)
+        where TWidth : IFloatBlockWidth<TVecF, TVecD>
+        where TOpsF : ISimd<TVecF, float>
+        where TVecF : struct
+        where TOpsD : ISimd<TVecD, double>, IDoubleBits<TVecD>
+        where TVecD : struct
     {
-        Vector128<float> picked = TargetLogits(ref x, classes, Vector128.Create(targets));
-        Vector128<double> lower = (Vector128.WidenLower(max) - Vector128.WidenLower(picked))
-            + LogAtLeastOne(Vector128.WidenLower(sum - Vector128<float>.One) + Vector128.WidenLower(compensation));
-        Vector128<double> upper = (Vector128.WidenUpper(max) - Vector128.WidenUpper(picked))
-            + LogAtLeastOne(Vector128.WidenUpper(sum - Vector128<float>.One) + Vector128.WidenUpper(compensation));
-        Vector128<float> loss = Vector128.Narrow(lower, upper);
+        TVecF picked = TWidth.TargetLogits(ref x, classes, targets);
+        TVecF sumLessOne = TOpsF.Subtract(sum, TOpsF.Splat(1f));
+        TVecD lower = TOpsD.Add(
+            TOpsD.Subtract(TWidth.WidenLower(max), TWidth.WidenLower(picked)),
+            LogAtLeastOne<TOpsD, TVecD>(TOpsD.Add(TWidth.WidenLower(sumLessOne), TWidth.WidenLower(compensation))));
+        TVecD upper = TOpsD.Add(
+            TOpsD.Subtract(TWidth.WidenUpper(max), TWidth.WidenUpper(picked)),
+            LogAtLeastOne<TOpsD, TVecD>(TOpsD.Add(TWidth.WidenUpper(sumLessOne), TWidth.WidenUpper(compensation))));
+        TVecF loss = TWidth.Narrow(lower, upper);
         if (!losses.IsEmpty)
         {
-            loss.CopyTo(losses);
+            TWidth.CopyTo(loss, losses);
         }
 
-        return Vector128.Sum(Vector128.WidenLower(loss) + Vector128.WidenUpper(loss));
+        // The lanes widened and added pairwise in double (SumAcross), a fixed order.
+        return TOpsF.SumAcross(loss);
     }
 
     // ---- the target logit of each row of a block -------------------------------------------------------------
@@ -274,5 +246,59 @@ public static partial class SoftmaxMath
             Unsafe.Add(ref x, index.GetElement(1)),
             Unsafe.Add(ref x, index.GetElement(2)),
             Unsafe.Add(ref x, index.GetElement(3)));
+    }
+
+    /// <summary>
+    /// What the float block normalisers and losses above need of a vector width beyond <see cref="ISimd{TVec, T}"/>:
+    /// the double vectors of its two halves, and the gather of each row's target logit. One struct per width, so that
+    /// the normaliser and the losses are written once for every width.
+    /// </summary>
+    /// <typeparam name="TVecF">The float vector.</typeparam>
+    /// <typeparam name="TVecD">The double vector of the same width, which holds half of its lanes.</typeparam>
+    private interface IFloatBlockWidth<TVecF, TVecD>
+        where TVecF : struct
+        where TVecD : struct
+    {
+        static abstract TVecD WidenLower(TVecF v);
+
+        static abstract TVecD WidenUpper(TVecF v);
+
+        static abstract TVecF Narrow(TVecD lower, TVecD upper);
+
+        /// <summary>Lane r is <c>x[r * classes + targets[r]]</c> (targets clamped to [0, classes)).</summary>
+        static abstract TVecF TargetLogits(ref float x, int classes, ReadOnlySpan<int> targets);
+
+        /// <summary>Copies the lanes to <paramref name="destination"/>, which must hold them all.</summary>
+        static abstract void CopyTo(TVecF v, Span<float> destination);
+    }
+
+    /// <summary>16 float rows, in two Vector512 of double.</summary>
+    private readonly struct FloatBlock512 : IFloatBlockWidth<Vector512<float>, Vector512<double>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> WidenLower(Vector512<float> v) => Vector512.WidenLower(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> WidenUpper(Vector512<float> v) => Vector512.WidenUpper(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Narrow(Vector512<double> lower, Vector512<double> upper) => Vector512.Narrow(lower, upper);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> TargetLogits(ref float x, int classes, ReadOnlySpan<int> targets) => SoftmaxMath.TargetLogits(ref x, classes, Vector512.Create(targets));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void CopyTo(Vector512<float> v, Span<float> destination) => v.CopyTo(destination);
+    }
+
+    /// <summary>8 float rows, in two Vector256 of double.</summary>
+    private readonly struct FloatBlock256 : IFloatBlockWidth<Vector256<float>, Vector256<double>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> WidenLower(Vector256<float> v) => Vector256.WidenLower(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> WidenUpper(Vector256<float> v) => Vector256.WidenUpper(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Narrow(Vector256<double> lower, Vector256<double> upper) => Vector256.Narrow(lower, upper);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> TargetLogits(ref float x, int classes, ReadOnlySpan<int> targets) => SoftmaxMath.TargetLogits(ref x, classes, Vector256.Create(targets));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void CopyTo(Vector256<float> v, Span<float> destination) => v.CopyTo(destination);
+    }
+
+    /// <summary>4 float rows, in two Vector128 of double.</summary>
+    private readonly struct FloatBlock128 : IFloatBlockWidth<Vector128<float>, Vector128<double>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> WidenLower(Vector128<float> v) => Vector128.WidenLower(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> WidenUpper(Vector128<float> v) => Vector128.WidenUpper(v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Narrow(Vector128<double> lower, Vector128<double> upper) => Vector128.Narrow(lower, upper);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> TargetLogits(ref float x, int classes, ReadOnlySpan<int> targets) => SoftmaxMath.TargetLogits(ref x, classes, Vector128.Create(targets));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void CopyTo(Vector128<float> v, Span<float> destination) => v.CopyTo(destination);
     }
 }
