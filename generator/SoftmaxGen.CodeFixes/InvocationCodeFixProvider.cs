@@ -55,14 +55,25 @@ public abstract class InvocationCodeFixProvider : CodeFixProvider
         SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || model is null ||
-            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation ||
-            model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation ||
+            FindCall(root, model, diagnostic, cancellationToken) is not var (invocation, operation) ||
             Rewrite(root, model, invocation, operation, diagnostic) is not { } rewritten)
         {
             return document;
         }
 
-        Document changed = document.WithSyntaxRoot(rewritten);
+        return await CleanUpAsync(document.WithSyntaxRoot(rewritten), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The call <paramref name="diagnostic"/> points at, and its operation; null if it is not a call.</summary>
+    internal static (InvocationExpressionSyntax Invocation, IInvocationOperation Operation)? FindCall(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } invocation &&
+        model.GetOperation(invocation, cancellationToken) is IInvocationOperation operation
+            ? (invocation, operation)
+            : null;
+
+    /// <summary>Adds the imports, simplifies and formats what a rewrite annotated.</summary>
+    internal static async Task<Document> CleanUpAsync(Document changed, CancellationToken cancellationToken)
+    {
         changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
         changed = await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
         return await Formatter.FormatAsync(changed, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);

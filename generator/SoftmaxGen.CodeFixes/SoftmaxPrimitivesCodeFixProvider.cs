@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Composition;
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
@@ -19,12 +20,45 @@ public sealed class SoftmaxPrimitivesCodeFixProvider : InvocationCodeFixProvider
     }
 
     /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <remarks>
+    /// Every call of a document rewritten in one tree, then imports added and formatted once. The batch fixer merged
+    /// one text diff per call, and dropped a call whose diff touched its neighbour's (two calls on adjacent lines).
+    /// Documents are independent: the fix adds nothing that another file could also add.
+    /// </remarks>
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
+    {
+        SyntaxNode? root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return document;
+        }
+
+        // SoftMax returns void, so no call is inside another: each is rewritten from the original tree.
+        var rewrites = new Dictionary<SyntaxNode, SyntaxNode>();
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            if (Title(diagnostic) is not null &&
+                FindCall(root, model, diagnostic, context.CancellationToken) is var (invocation, operation) &&
+                RewriteCall(invocation, operation) is { } rewritten)
+            {
+                rewrites[invocation] = rewritten;
+            }
+        }
+
+        return rewrites.Count == 0
+            ? document
+            : await CleanUpAsync(document.WithSyntaxRoot(root.ReplaceNodes(rewrites.Keys, (original, _) => rewrites[original])), context.CancellationToken).ConfigureAwait(false);
+    });
 
     private protected override string? Title(Diagnostic diagnostic) =>
         diagnostic.Properties.ContainsKey(UsageDiagnosticDescriptors.FixableProperty) ? "Use SoftmaxPrimitives.Softmax (stable for every finite input)" : null;
 
-    private protected override SyntaxNode? Rewrite(SyntaxNode root, SemanticModel model, InvocationExpressionSyntax invocation, IInvocationOperation operation, Diagnostic diagnostic)
+    private protected override SyntaxNode? Rewrite(SyntaxNode root, SemanticModel model, InvocationExpressionSyntax invocation, IInvocationOperation operation, Diagnostic diagnostic) =>
+        RewriteCall(invocation, operation) is { } rewritten ? root.ReplaceNode(invocation, rewritten) : null;
+
+    /// <summary>The call as <c>SoftmaxPrimitives.Softmax(x, y, x.Length)</c>, annotated for imports and formatting; null if it has not two arguments.</summary>
+    private static InvocationExpressionSyntax? RewriteCall(InvocationExpressionSyntax invocation, IInvocationOperation operation)
     {
         if (operation.TargetMethod.Parameters.Length != 2)
         {
@@ -51,7 +85,7 @@ public sealed class SoftmaxPrimitivesCodeFixProvider : InvocationCodeFixProvider
 
         ExpressionSyntax softmax = SyntaxFactory.ParseExpression($"global::{RuntimeNames.SoftmaxPrimitives.MetadataName}.{RuntimeNames.SoftmaxPrimitives.Softmax}")
             .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
-        InvocationExpressionSyntax rewritten = SyntaxFactory.InvocationExpression(
+        return SyntaxFactory.InvocationExpression(
                 softmax,
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(new[]
                 {
@@ -61,7 +95,5 @@ public sealed class SoftmaxPrimitivesCodeFixProvider : InvocationCodeFixProvider
                 })))
             .WithTriviaFrom(invocation)
             .WithAdditionalAnnotations(Formatter.Annotation);
-
-        return root.ReplaceNode(invocation, rewritten);
     }
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -127,6 +128,46 @@ internal static class AnalyzerHarness
         }
 
         return workspace.CurrentSolution.GetProject(project.Id)!;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="provider"/>'s Fix All, as the IDE's "Fix all occurrences" and <c>dotnet format</c> do, over
+    /// <paramref name="diagnostics"/> in <paramref name="scope"/> (a document scope is the first diagnostic's document),
+    /// applies it to the workspace and returns the changed project.
+    /// </summary>
+    public static Project ApplyFixAll(Project project, ImmutableArray<Diagnostic> diagnostics, CodeFixProvider provider, FixAllScope scope)
+    {
+        FixAllProvider fixAll = provider.GetFixAllProvider() ?? throw new Xunit.Sdk.XunitException($"{provider.GetType().Name} has no Fix All.");
+        Assert.Contains(scope, fixAll.GetSupportedFixAllScopes());
+        string? equivalenceKey = Actions(project, diagnostics[0], provider)[0].EquivalenceKey;
+        var source = new ListedDiagnostics(diagnostics);
+        FixAllContext context = scope == FixAllScope.Document
+            ? new FixAllContext(project.GetDocument(diagnostics[0].Location.SourceTree!)!, provider, scope, equivalenceKey, provider.FixableDiagnosticIds, source, CancellationToken.None)
+            : new FixAllContext(project, provider, scope, equivalenceKey, provider.FixableDiagnosticIds, source, CancellationToken.None);
+        CodeAction action = fixAll.GetFixAsync(context).GetAwaiter().GetResult() ?? throw new Xunit.Sdk.XunitException("Fix All offered no action.");
+        Workspace workspace = project.Solution.Workspace;
+        foreach (CodeActionOperation operation in action.GetOperationsAsync(CancellationToken.None).GetAwaiter().GetResult())
+        {
+            operation.Apply(workspace, CancellationToken.None);
+        }
+
+        return workspace.CurrentSolution.GetProject(project.Id)!;
+    }
+
+    /// <summary>Gives Fix All the diagnostics <see cref="Analyze"/> found, by document and by project.</summary>
+    private sealed class ListedDiagnostics(ImmutableArray<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
+    {
+        public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken)
+        {
+            SyntaxTree? tree = document.GetSyntaxTreeAsync(cancellationToken).GetAwaiter().GetResult();
+            return Task.FromResult(diagnostics.Where(d => d.Location.SourceTree == tree));
+        }
+
+        public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult(Enumerable.Empty<Diagnostic>());
+
+        public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult<IEnumerable<Diagnostic>>(diagnostics);
     }
 
     /// <summary>The text of document <paramref name="index"/>, with \n line endings.</summary>

@@ -52,17 +52,42 @@ if ! step "dotnet pack produces SoftmaxGen.$version.nupkg" "$work/pack.log" \
     dotnet pack "$root/src/SoftmaxGen/SoftmaxGen.csproj" -c Release -o "$feed" -p:ContinuousIntegrationBuild=true; then
   finish
 fi
+if grep -qE ': warning [A-Z]+[0-9]+' "$work/pack.log"; then
+  fail "dotnet pack printed no warning:"
+  grep -E ': warning [A-Z]+[0-9]+' "$work/pack.log" | sort -u | sed 's/^/    /'
+else
+  pass "dotnet pack printed no warning (package validation on)"
+fi
 nupkg=$feed/SoftmaxGen.$version.nupkg
 [ -f "$nupkg" ] || { fail "the package file $nupkg exists"; finish; }
 contents=$(unzip -Z1 "$nupkg")
 for entry in lib/net10.0/SoftmaxGen.dll lib/net10.0/SoftmaxGen.xml analyzers/dotnet/cs/SoftmaxGen.Generator.dll \
-    analyzers/dotnet/cs/SoftmaxGen.CodeFixes.dll README.md SoftmaxGen.nuspec; do
+    analyzers/dotnet/cs/SoftmaxGen.CodeFixes.dll README.md icon.png SoftmaxGen.nuspec; do
   if grep -qx "$entry" <<<"$contents"; then pass "the package holds $entry"; else fail "the package holds $entry"; fi
 done
 nuspec=$(unzip -p "$nupkg" SoftmaxGen.nuspec)
-for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<projectUrl>' '<releaseNotes>' '<tags>' '<description>'; do
+for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<icon>icon.png</icon>' '<projectUrl>' \
+    '<releaseNotes>' '<tags>' '<description>'; do
   if grep -qF "$field" <<<"$nuspec"; then pass "the nuspec has $field"; else fail "the nuspec has $field"; fi
 done
+if grep -qE '<repository type="git" url="https://[^"]+" commit="[0-9a-f]{40}"' <<<"$nuspec"; then
+  pass "the nuspec names the repository and the commit"
+else
+  fail "the nuspec names the repository and the commit"
+fi
+# The release notes are CHANGELOG.md's section(s) for this version, not a hand-written list.
+first_entry=$(awk '/^## /{n++} n==1 && /^- /{print; exit}' "$root/CHANGELOG.md")
+notes=$(sed -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g'"; s/&apos;/'/g"'; s/&amp;/\&/g' <<<"$nuspec")
+if [ -n "$first_entry" ] && grep -qF -- "${first_entry:0:60}" <<<"$notes"; then pass "the release notes come from CHANGELOG.md"; else fail "the release notes come from CHANGELOG.md"; fi
+# The package page resolves no relative link or image in the package readme.
+relative=$(unzip -p "$nupkg" README.md | grep -oE '\]\([^)]*\)' | grep -vE '^\]\((https://|#)' || true)
+if [ -z "$relative" ]; then pass "the package readme has only absolute links"; else fail "the package readme has only absolute links: $relative"; fi
+snupkg=$feed/SoftmaxGen.$version.snupkg
+if [ -f "$snupkg" ] && unzip -Z1 "$snupkg" | grep -qx lib/net10.0/SoftmaxGen.pdb; then
+  pass "the symbol package holds lib/net10.0/SoftmaxGen.pdb"
+else
+  fail "the symbol package $snupkg holds lib/net10.0/SoftmaxGen.pdb"
+fi
 if grep -q '<dependency ' <<<"$nuspec"; then fail "the package depends on no other package"; else pass "the package depends on no other package"; fi
 
 # 2. A fresh consumer: nuget.config with the local folder first, then the sources this machine uses.

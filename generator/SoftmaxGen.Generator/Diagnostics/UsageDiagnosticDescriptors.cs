@@ -31,6 +31,7 @@ internal static class UsageDiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Info,
         isEnabledByDefault: true,
+        helpLinkUri: HelpLinks.For(UseGeneratedKernelId),
         description: "SoftmaxPrimitives runs a generic vectorised fallback unless the process contains a kernel generated for the same class count and precision. "
             + "A [SoftmaxKernel(N)] type gets straight-line code for exactly N classes (with Precision = SoftmaxPrecision.Fast for calls that pass Fast); the code fix declares one and calls it.");
 
@@ -41,6 +42,7 @@ internal static class UsageDiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Info,
         isEnabledByDefault: true,
+        helpLinkUri: HelpLinks.For(UseSoftmaxPrimitivesId),
         description: "TensorPrimitives.SoftMax computes exp(x) / sum(exp(x)) directly, so exp overflows to infinity for x above about 88.7 in float "
             + "(709.8 in double) and the result is NaN. SoftmaxPrimitives.Softmax(x, y, x.Length) subtracts the row maximum first, as PyTorch does.");
 }
