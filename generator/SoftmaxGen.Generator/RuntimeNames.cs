@@ -110,6 +110,7 @@ internal static class RuntimeNames
         public const string MaxAcross = Name + ".MaxAcross";
         public const string Reciprocal = Name + ".Reciprocal";
         public const string LogNormalizer = Name + ".LogNormalizer";
+        public const string LogNormalizerFast = Name + ".LogNormalizerFast";
         public const string RowLoss = Name + ".RowLoss";
     }
 

@@ -191,13 +191,13 @@ internal static class AxisKernels
     {
         if (typeof(T) == typeof(float))
         {
-            SoftmaxMath.LogNormalizer(As<T, float>(max), total, out float h, out float l);
+            SoftmaxMath.LogNormalizerCore(As<T, float>(max), total, out float h, out float l);
             high = As<float, T>(h);
             low = As<float, T>(l);
         }
         else
         {
-            SoftmaxMath.LogNormalizer(As<T, double>(max), total, out double h, out double l);
+            SoftmaxMath.LogNormalizerCore(As<T, double>(max), total, out double h, out double l);
             high = As<double, T>(h);
             low = As<double, T>(l);
         }

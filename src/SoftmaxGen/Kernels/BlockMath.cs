@@ -122,6 +122,10 @@ public static partial class SoftmaxMath
     }
 
     /// <summary>ln(x) for x >= 1 (see <see cref="LogAtLeastOne{TOps, TVec}(TVec)"/>): the logarithm of every normaliser and loss.</summary>
+    /// <remarks>
+    /// Compiled once on its own: inlined into a large row kernel it could find the JIT's inlining budget spent, which
+    /// leaves each of its thirty operations a call of its own.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double LogAtLeastOne(double x) => LogAtLeastOne<ScalarD, double>(x);
 

@@ -82,7 +82,17 @@ internal static class RowKernels
         TVec tail = TOps.Load(ref xr, last);
         T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
         double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-        LogNormalizer(max, total, out T high, out T low);
+        T high, low;
+        if (TOps.Precision == SoftmaxPrecision.Fast && typeof(T) == typeof(float))
+        {
+            SoftmaxMath.LogNormalizerFastCore(float.CreateTruncating(max), total, out float fastHigh, out float fastLow);
+            high = T.CreateTruncating(fastHigh);
+            low = T.CreateTruncating(fastLow);
+        }
+        else
+        {
+            LogNormalizer(max, total, out high, out low);
+        }
 
         TVec h = TOps.Splat(high), l = TOps.Splat(low);
         TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
@@ -330,13 +340,13 @@ internal static class RowKernels
     {
         if (typeof(T) == typeof(float))
         {
-            SoftmaxMath.LogNormalizer(Unsafe.As<T, float>(ref max), total, out float h, out float l);
+            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, float>(ref max), total, out float h, out float l);
             high = Unsafe.As<float, T>(ref h);
             low = Unsafe.As<float, T>(ref l);
         }
         else
         {
-            SoftmaxMath.LogNormalizer(Unsafe.As<T, double>(ref max), total, out double h, out double l);
+            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, double>(ref max), total, out double h, out double l);
             high = Unsafe.As<double, T>(ref h);
             low = Unsafe.As<double, T>(ref l);
         }

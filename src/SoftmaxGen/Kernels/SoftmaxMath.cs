@@ -332,12 +332,32 @@ public static partial class SoftmaxMath
 
     // ---- Per-row finishing steps -------------------------------------------------------------------
 
+    // The public normalisers are what generated row kernels call once per row. Each is compiled on its own: inlined
+    // into a kernel that has spent the JIT's inlining budget on its exponentials, the logarithm's thirty operations
+    // would each become a call. The runtime's kernels inline the cores.
+
     /// <summary>
     /// Splits <c>max + ln(total)</c> into a high and a low part whose sum is exact, so that
     /// <c>(x - high) - low</c> is log-softmax to within one rounding even when max is huge.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizer(float max, double total, out float high, out float low) => LogNormalizerCore(max, total, out high, out low);
+
+    /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizer(double max, double total, out double high, out double low) => LogNormalizerCore(max, total, out high, out low);
+
+    /// <summary>
+    /// Fast's split of <c>max + ln(total)</c>: high is max itself and low is ln(total) rounded to float, so that
+    /// <c>(x - high) - low</c> is <c>(x - max) - ln(total)</c>, within Fast's bound for log-softmax without the exact
+    /// split's arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizerFast(float max, double total, out float high, out float low) => LogNormalizerFastCore(max, total, out high, out low);
+
+    /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogNormalizer(float max, double total, out float high, out float low)
+    internal static void LogNormalizerCore(float max, double total, out float high, out float low)
     {
         // max + ln(total) as a double plus its exact rounding error: for |max| above 2^53 * ln(total) the double
         // addition drops the logarithm entirely, and the error term is what keeps it.
@@ -350,11 +370,19 @@ public static partial class SoftmaxMath
 
     /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogNormalizer(double max, double total, out double high, out double low)
+    internal static void LogNormalizerCore(double max, double total, out double high, out double low)
     {
         double log = LogAtLeastOne(total);
         high = max + log;
         low = TwoSumError<ScalarD, double, double>(max, log, high);
+    }
+
+    /// <inheritdoc cref="LogNormalizerFast(float, double, out float, out float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LogNormalizerFastCore(float max, double total, out float high, out float low)
+    {
+        high = max;
+        low = (float)LogAtLeastOne(total);
     }
 
     /// <summary>The cross-entropy of one row, <c>(max - x[target]) + ln(total)</c>, in double.</summary>

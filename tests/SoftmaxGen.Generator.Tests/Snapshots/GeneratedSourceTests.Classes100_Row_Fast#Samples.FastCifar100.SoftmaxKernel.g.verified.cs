@@ -908,28 +908,26 @@ namespace SoftmaxGen.Kernels
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA), repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
-                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB), repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+                // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
+                Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
+                Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
+                Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
+                Vector512<float> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
+                Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
+                Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
+                Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
+                double totalA = SoftmaxMath.Total(((e0A + e1A) + (e2A + e3A)) + ((e4A + e5A) + Vector512.AndNot(e6A, repeated)));
+                Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
+                Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
+                Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
+                Vector512<float> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
+                Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
+                Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
+                Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
+                double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
 
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(maxA, totalA, out float highA, out float lowA);
+                // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                SoftmaxMath.LogNormalizerFast(maxA, totalA, out float highA, out float lowA);
                 Vector512<float> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
                 ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
                 ((x1A - hA) - lA).StoreUnsafe(ref yrA, 16);
@@ -938,7 +936,7 @@ namespace SoftmaxGen.Kernels
                 ((x4A - hA) - lA).StoreUnsafe(ref yrA, 64);
                 ((x5A - hA) - lA).StoreUnsafe(ref yrA, 80);
                 ((x6A - hA) - lA).StoreUnsafe(ref yrA, 84);
-                SoftmaxMath.LogNormalizer(maxB, totalB, out float highB, out float lowB);
+                SoftmaxMath.LogNormalizerFast(maxB, totalB, out float highB, out float lowB);
                 Vector512<float> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
                 ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
                 ((x1B - hB) - lB).StoreUnsafe(ref yrB, 16);
@@ -981,19 +979,18 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
+                Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector512<float> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total(((e0 + e1) + (e2 + e3)) + ((e4 + e5) + Vector512.AndNot(e6, repeated)));
 
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
+                // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                SoftmaxMath.LogNormalizerFast(max, total, out float high, out float low);
                 Vector512<float> h = Vector512.Create(high), l = Vector512.Create(low);
                 ((x0 - h) - l).StoreUnsafe(ref yr, 0);
                 ((x1 - h) - l).StoreUnsafe(ref yr, 16);

@@ -849,19 +849,18 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector128<float> sum = Vector128<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
+                Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector128<float> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector128<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector128<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector128<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total(((e0 + e1) + (e2 + e3)) + ((e4 + e5) + Vector128.AndNot(e6, repeated)));
 
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
+                // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                SoftmaxMath.LogNormalizerFast(max, total, out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
                 ((x0 - h) - l).StoreUnsafe(ref yr, 0);
                 ((x1 - h) - l).StoreUnsafe(ref yr, 4);

@@ -57,7 +57,20 @@ public sealed partial class SoftmaxGenerator
         }
 
         /// <summary>A balanced tree of calls to <paramref name="function"/> (a two-argument maximum) over the values.</summary>
-        internal static string MaxTree(string function, IReadOnlyList<string> values)
+        internal static string MaxTree(string function, IReadOnlyList<string> values) => Tree(values, (a, b) => $"{function}({a}, {b})");
+
+        /// <summary>
+        /// A balanced tree of additions over the given vectors, without outer parentheses: each lane's sum rounds at most
+        /// ceil(log2(n)) times along any path.
+        /// </summary>
+        internal static string SumTree(IReadOnlyList<string> values)
+        {
+            string tree = Tree(values, (a, b) => $"({a} + {b})");
+            return values.Count == 1 ? tree : tree.Substring(1, tree.Length - 2);
+        }
+
+        /// <summary>Pairs neighbours level by level (an odd last value moves up unpaired) until one expression is left.</summary>
+        private static string Tree(IReadOnlyList<string> values, Func<string, string, string> combine)
         {
             var level = values.ToList();
             while (level.Count > 1)
@@ -65,7 +78,7 @@ public sealed partial class SoftmaxGenerator
                 var next = new List<string>();
                 for (int i = 0; i + 1 < level.Count; i += 2)
                 {
-                    next.Add($"{function}({level[i]}, {level[i + 1]})");
+                    next.Add(combine(level[i], level[i + 1]));
                 }
 
                 if (level.Count % 2 == 1)

@@ -53,20 +53,36 @@ public sealed partial class SoftmaxGenerator
             };
             EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps);
 
+            // Fast float log-softmax needs ln(sum) to about 2^-22 (4 ULP of 1): a sum added as a tree in float is within
+            // that, and costs a third of the compensated one.
+            bool fastLogSoftmax = precision == KernelPrecision.Fast && plan.IsFloat;
             Step[] logSoftmaxSteps =
             {
                 (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
                 (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
-                (writer, suffix, row, comment) => WriteExpSum(writer, plan, expShifted, suffix, comment),
+                (writer, suffix, row, comment) =>
+                {
+                    if (fastLogSoftmax)
+                    {
+                        WriteTreeSum(writer, plan, expShifted, suffix, comment);
+                    }
+                    else
+                    {
+                        WriteExpSum(writer, plan, expShifted, suffix, comment);
+                    }
+                },
                 (writer, suffix, row, comment) =>
                 {
                     if (comment)
                     {
                         writer.WriteLine();
-                        writer.WriteLine("// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                        writer.WriteLine(fastLogSoftmax
+                            ? "// log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float."
+                            : "// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
                     }
 
-                    writer.WriteLine($"{SoftmaxMath.LogNormalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
+                    string normalizer = fastLogSoftmax ? SoftmaxMath.LogNormalizerFast : SoftmaxMath.LogNormalizer;
+                    writer.WriteLine($"{normalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
                     writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
                     for (int k = 0; k < vectorCount; k++)
                     {
@@ -170,6 +186,25 @@ public sealed partial class SoftmaxGenerator
             }
 
             WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{expShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
+        }
+
+        /// <summary>Writes <c>double total</c> (suffixed): the exponentials added as a tree in float, lane-wise, then the lanes in double.</summary>
+        private static void WriteTreeSum(SourceWriter writer, KernelPlan plan, string expShifted, string suffix, bool comment)
+        {
+            if (comment)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.");
+            }
+
+            int count = plan.VectorCount;
+            for (int k = 0; k < count; k++)
+            {
+                writer.WriteLine($"{plan.VectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
+            }
+
+            var terms = Enumerable.Range(0, count).Select(k => k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, $"e{k}{suffix}") : $"e{k}{suffix}").ToList();
+            writer.WriteLine($"double total{suffix} = {SoftmaxMath.Total}({LayoutCode.SumTree(terms)});");
         }
 
         /// <summary>The offset of vector <paramref name="index"/> in the row: index * lanes, except the last, which ends at the row's end.</summary>
