@@ -927,24 +927,27 @@ namespace SoftmaxGen.Kernels
                 double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
 
                 // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizerFast(maxA, totalA, out float highA, out float lowA);
                 Vector512<float> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
-                ((x1A - hA) - lA).StoreUnsafe(ref yrA, 16);
-                ((x2A - hA) - lA).StoreUnsafe(ref yrA, 32);
-                ((x3A - hA) - lA).StoreUnsafe(ref yrA, 48);
-                ((x4A - hA) - lA).StoreUnsafe(ref yrA, 64);
-                ((x5A - hA) - lA).StoreUnsafe(ref yrA, 80);
-                ((x6A - hA) - lA).StoreUnsafe(ref yrA, 84);
+                Vector512<float> lastA = Vector512.LoadUnsafe(ref xrA, 84);
+                ((Vector512.LoadUnsafe(ref xrA, 0) - hA) - lA).StoreUnsafe(ref yrA, 0);
+                ((Vector512.LoadUnsafe(ref xrA, 16) - hA) - lA).StoreUnsafe(ref yrA, 16);
+                ((Vector512.LoadUnsafe(ref xrA, 32) - hA) - lA).StoreUnsafe(ref yrA, 32);
+                ((Vector512.LoadUnsafe(ref xrA, 48) - hA) - lA).StoreUnsafe(ref yrA, 48);
+                ((Vector512.LoadUnsafe(ref xrA, 64) - hA) - lA).StoreUnsafe(ref yrA, 64);
+                ((Vector512.LoadUnsafe(ref xrA, 80) - hA) - lA).StoreUnsafe(ref yrA, 80);
+                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 84);
                 SoftmaxMath.LogNormalizerFast(maxB, totalB, out float highB, out float lowB);
                 Vector512<float> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
-                ((x1B - hB) - lB).StoreUnsafe(ref yrB, 16);
-                ((x2B - hB) - lB).StoreUnsafe(ref yrB, 32);
-                ((x3B - hB) - lB).StoreUnsafe(ref yrB, 48);
-                ((x4B - hB) - lB).StoreUnsafe(ref yrB, 64);
-                ((x5B - hB) - lB).StoreUnsafe(ref yrB, 80);
-                ((x6B - hB) - lB).StoreUnsafe(ref yrB, 84);
+                Vector512<float> lastB = Vector512.LoadUnsafe(ref xrB, 84);
+                ((Vector512.LoadUnsafe(ref xrB, 0) - hB) - lB).StoreUnsafe(ref yrB, 0);
+                ((Vector512.LoadUnsafe(ref xrB, 16) - hB) - lB).StoreUnsafe(ref yrB, 16);
+                ((Vector512.LoadUnsafe(ref xrB, 32) - hB) - lB).StoreUnsafe(ref yrB, 32);
+                ((Vector512.LoadUnsafe(ref xrB, 48) - hB) - lB).StoreUnsafe(ref yrB, 48);
+                ((Vector512.LoadUnsafe(ref xrB, 64) - hB) - lB).StoreUnsafe(ref yrB, 64);
+                ((Vector512.LoadUnsafe(ref xrB, 80) - hB) - lB).StoreUnsafe(ref yrB, 80);
+                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 84);
             }
 
             // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
@@ -990,15 +993,17 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.Total(((e0 + e1) + (e2 + e3)) + ((e4 + e5) + Vector512.AndNot(e6, repeated)));
 
                 // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizerFast(max, total, out float high, out float low);
                 Vector512<float> h = Vector512.Create(high), l = Vector512.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 16);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 32);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 48);
-                ((x4 - h) - l).StoreUnsafe(ref yr, 64);
-                ((x5 - h) - l).StoreUnsafe(ref yr, 80);
-                ((x6 - h) - l).StoreUnsafe(ref yr, 84);
+                Vector512<float> last = Vector512.LoadUnsafe(ref xr, 84);
+                ((Vector512.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector512.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                ((Vector512.LoadUnsafe(ref xr, 32) - h) - l).StoreUnsafe(ref yr, 32);
+                ((Vector512.LoadUnsafe(ref xr, 48) - h) - l).StoreUnsafe(ref yr, 48);
+                ((Vector512.LoadUnsafe(ref xr, 64) - h) - l).StoreUnsafe(ref yr, 64);
+                ((Vector512.LoadUnsafe(ref xr, 80) - h) - l).StoreUnsafe(ref yr, 80);
+                ((last - h) - l).StoreUnsafe(ref yr, 84);
             }
         }
 

@@ -995,11 +995,13 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.Total((e0 + e1) + Vector128.AndNot(e2, repeated));
 
                 // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizerFast(max, total, out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 6);
+                Vector128<float> last = Vector128.LoadUnsafe(ref xr, 6);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector128.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((last - h) - l).StoreUnsafe(ref yr, 6);
             }
         }
 
@@ -1205,13 +1207,15 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 2);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 6);
-                ((x4 - h) - l).StoreUnsafe(ref yr, 8);
+                Vector128<double> last = Vector128.LoadUnsafe(ref xr, 8);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector128.LoadUnsafe(ref xr, 2) - h) - l).StoreUnsafe(ref yr, 2);
+                ((Vector128.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector128.LoadUnsafe(ref xr, 6) - h) - l).StoreUnsafe(ref yr, 6);
+                ((last - h) - l).StoreUnsafe(ref yr, 8);
             }
         }
 

@@ -835,12 +835,14 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 12);
+                Vector128<float> last = Vector128.LoadUnsafe(ref xr, 12);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector128.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector128.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((last - h) - l).StoreUnsafe(ref yr, 12);
             }
         }
 
@@ -1076,14 +1078,17 @@ namespace SoftmaxGen.Kernels
                 double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(maxA, totalA, out double highA, out double lowA);
                 Vector512<double> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
-                ((x1A - hA) - lA).StoreUnsafe(ref yrA, 8);
+                Vector512<double> lastA = Vector512.LoadUnsafe(ref xrA, 8);
+                ((Vector512.LoadUnsafe(ref xrA, 0) - hA) - lA).StoreUnsafe(ref yrA, 0);
+                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 8);
                 SoftmaxMath.LogNormalizer(maxB, totalB, out double highB, out double lowB);
                 Vector512<double> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
-                ((x1B - hB) - lB).StoreUnsafe(ref yrB, 8);
+                Vector512<double> lastB = Vector512.LoadUnsafe(ref xrB, 8);
+                ((Vector512.LoadUnsafe(ref xrB, 0) - hB) - lB).StoreUnsafe(ref yrB, 0);
+                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 8);
             }
 
             // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
@@ -1117,10 +1122,12 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector512<double> h = Vector512.Create(high), l = Vector512.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 8);
+                Vector512<double> last = Vector512.LoadUnsafe(ref xr, 8);
+                ((Vector512.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((last - h) - l).StoreUnsafe(ref yr, 8);
             }
         }
 
@@ -1228,12 +1235,14 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 12);
+                Vector256<double> last = Vector256.LoadUnsafe(ref xr, 12);
+                ((Vector256.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector256.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector256.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((last - h) - l).StoreUnsafe(ref yr, 12);
             }
         }
 
@@ -1369,16 +1378,18 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 2);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 6);
-                ((x4 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x5 - h) - l).StoreUnsafe(ref yr, 10);
-                ((x6 - h) - l).StoreUnsafe(ref yr, 12);
-                ((x7 - h) - l).StoreUnsafe(ref yr, 14);
+                Vector128<double> last = Vector128.LoadUnsafe(ref xr, 14);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector128.LoadUnsafe(ref xr, 2) - h) - l).StoreUnsafe(ref yr, 2);
+                ((Vector128.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector128.LoadUnsafe(ref xr, 6) - h) - l).StoreUnsafe(ref yr, 6);
+                ((Vector128.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((Vector128.LoadUnsafe(ref xr, 10) - h) - l).StoreUnsafe(ref yr, 10);
+                ((Vector128.LoadUnsafe(ref xr, 12) - h) - l).StoreUnsafe(ref yr, 12);
+                ((last - h) - l).StoreUnsafe(ref yr, 14);
             }
         }
 

@@ -860,15 +860,17 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.Total(((e0 + e1) + (e2 + e3)) + ((e4 + e5) + Vector128.AndNot(e6, repeated)));
 
                 // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizerFast(max, total, out float high, out float low);
                 Vector128<float> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 12);
-                ((x4 - h) - l).StoreUnsafe(ref yr, 16);
-                ((x5 - h) - l).StoreUnsafe(ref yr, 20);
-                ((x6 - h) - l).StoreUnsafe(ref yr, 22);
+                Vector128<float> last = Vector128.LoadUnsafe(ref xr, 22);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector128.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector128.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((Vector128.LoadUnsafe(ref xr, 12) - h) - l).StoreUnsafe(ref yr, 12);
+                ((Vector128.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                ((Vector128.LoadUnsafe(ref xr, 20) - h) - l).StoreUnsafe(ref yr, 20);
+                ((last - h) - l).StoreUnsafe(ref yr, 22);
             }
         }
 
@@ -1137,18 +1139,21 @@ namespace SoftmaxGen.Kernels
                 double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(maxA, totalA, out double highA, out double lowA);
                 Vector512<double> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                ((x0A - hA) - lA).StoreUnsafe(ref yrA, 0);
-                ((x1A - hA) - lA).StoreUnsafe(ref yrA, 8);
-                ((x2A - hA) - lA).StoreUnsafe(ref yrA, 16);
-                ((x3A - hA) - lA).StoreUnsafe(ref yrA, 18);
+                Vector512<double> lastA = Vector512.LoadUnsafe(ref xrA, 18);
+                ((Vector512.LoadUnsafe(ref xrA, 0) - hA) - lA).StoreUnsafe(ref yrA, 0);
+                ((Vector512.LoadUnsafe(ref xrA, 8) - hA) - lA).StoreUnsafe(ref yrA, 8);
+                ((Vector512.LoadUnsafe(ref xrA, 16) - hA) - lA).StoreUnsafe(ref yrA, 16);
+                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 18);
                 SoftmaxMath.LogNormalizer(maxB, totalB, out double highB, out double lowB);
                 Vector512<double> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                ((x0B - hB) - lB).StoreUnsafe(ref yrB, 0);
-                ((x1B - hB) - lB).StoreUnsafe(ref yrB, 8);
-                ((x2B - hB) - lB).StoreUnsafe(ref yrB, 16);
-                ((x3B - hB) - lB).StoreUnsafe(ref yrB, 18);
+                Vector512<double> lastB = Vector512.LoadUnsafe(ref xrB, 18);
+                ((Vector512.LoadUnsafe(ref xrB, 0) - hB) - lB).StoreUnsafe(ref yrB, 0);
+                ((Vector512.LoadUnsafe(ref xrB, 8) - hB) - lB).StoreUnsafe(ref yrB, 8);
+                ((Vector512.LoadUnsafe(ref xrB, 16) - hB) - lB).StoreUnsafe(ref yrB, 16);
+                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 18);
             }
 
             // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
@@ -1189,12 +1194,14 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector512<double> h = Vector512.Create(high), l = Vector512.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 16);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 18);
+                Vector512<double> last = Vector512.LoadUnsafe(ref xr, 18);
+                ((Vector512.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector512.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((Vector512.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                ((last - h) - l).StoreUnsafe(ref yr, 18);
             }
         }
 
@@ -1333,15 +1340,17 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector256<double> h = Vector256.Create(high), l = Vector256.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 4);
-                ((x2 - h) - l).StoreUnsafe(ref yr, 8);
-                ((x3 - h) - l).StoreUnsafe(ref yr, 12);
-                ((x4 - h) - l).StoreUnsafe(ref yr, 16);
-                ((x5 - h) - l).StoreUnsafe(ref yr, 20);
-                ((x6 - h) - l).StoreUnsafe(ref yr, 22);
+                Vector256<double> last = Vector256.LoadUnsafe(ref xr, 22);
+                ((Vector256.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((Vector256.LoadUnsafe(ref xr, 4) - h) - l).StoreUnsafe(ref yr, 4);
+                ((Vector256.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                ((Vector256.LoadUnsafe(ref xr, 12) - h) - l).StoreUnsafe(ref yr, 12);
+                ((Vector256.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                ((Vector256.LoadUnsafe(ref xr, 20) - h) - l).StoreUnsafe(ref yr, 20);
+                ((last - h) - l).StoreUnsafe(ref yr, 22);
             }
         }
 

@@ -1420,10 +1420,12 @@ namespace SoftmaxGen.Kernels
                 double total = SoftmaxMath.TotalExp(sum, compensation);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
                 SoftmaxMath.LogNormalizer(max, total, out double high, out double low);
                 Vector128<double> h = Vector128.Create(high), l = Vector128.Create(low);
-                ((x0 - h) - l).StoreUnsafe(ref yr, 0);
-                ((x1 - h) - l).StoreUnsafe(ref yr, 1);
+                Vector128<double> last = Vector128.LoadUnsafe(ref xr, 1);
+                ((Vector128.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                ((last - h) - l).StoreUnsafe(ref yr, 1);
             }
         }
 

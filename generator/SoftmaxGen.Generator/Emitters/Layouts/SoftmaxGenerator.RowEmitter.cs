@@ -79,15 +79,29 @@ public sealed partial class SoftmaxGenerator
                         writer.WriteLine(fastLogSoftmax
                             ? "// log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float."
                             : "// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
+                        writer.WriteLine("// The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.");
                     }
 
                     string normalizer = fastLogSoftmax ? SoftmaxMath.LogNormalizerFast : SoftmaxMath.LogNormalizer;
                     writer.WriteLine($"{normalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
                     writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
-                    for (int k = 0; k < vectorCount; k++)
+
+                    // The last vector is read before the stores, as it may overlap the one before (in-place calls).
+                    int lastIndex = vectorCount - 1;
+                    string lastOffset = LayoutCode.Int(Offset(plan, lastIndex));
+                    if (lastIndex > 0)
                     {
-                        writer.WriteLine($"((x{k}{suffix} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
+                        writer.WriteLine($"{vectorType} last{suffix} = {vector}.LoadUnsafe(ref xr{suffix}, {lastOffset});");
                     }
+
+                    for (int k = 0; k < lastIndex; k++)
+                    {
+                        string offset = LayoutCode.Int(Offset(plan, k));
+                        writer.WriteLine($"(({vector}.LoadUnsafe(ref xr{suffix}, {offset}) - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {offset});");
+                    }
+
+                    string lastValue = lastIndex > 0 ? $"last{suffix}" : $"{vector}.LoadUnsafe(ref xr{suffix}, {lastOffset})";
+                    writer.WriteLine($"(({lastValue} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {lastOffset});");
                 },
             };
             EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps);
