@@ -102,10 +102,24 @@ public sealed class DigitClassifier : IDisposable
     /// </summary>
     /// <param name="logits">Row-major <c>images x 10</c> logits, e.g. <c>Run(pixels).GetTensorDataAsSpan&lt;float&gt;()</c>.</param>
     /// <param name="labels">One digit per image.</param>
-    /// <exception cref="ArgumentException">The lengths do not match, or a label is not 0 to 9 (thrown by SoftmaxGen, naming the parameter).</exception>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> does not hold ten logits per label.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is not a digit.</exception>
     public static Evaluation Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels)
     {
-        // CrossEntropy validates the shapes and labels before anything else runs.
+        // SoftmaxGen checks these too, but names its own parameters (targets); checking first names this method's.
+        if (logits.Length != (long)labels.Length * Classes)
+        {
+            throw new ArgumentException($"logits.Length ({logits.Length}) is not labels.Length ({labels.Length}) x {Classes}.", nameof(logits));
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= Classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is {labels[i]}, not a digit 0 to {Classes - 1}.");
+            }
+        }
+
         float meanLoss = DigitKernel.CrossEntropy(logits, labels);
 
         var predictions = new int[labels.Length];

@@ -2,8 +2,9 @@
 # The package test: SoftmaxGen tried as a new user would. Packs the library to a local folder, then restores, builds
 # (zero warnings) and runs a fresh consumer project (Consumer/, copied out of the repository) against that folder
 # with a clean packages folder, so no stale copy can be used; then publishes the same consumer with Native AOT and
-# runs the native binary; and runs the demo with the README's command. Prints PASS/FAIL per check and ends with a
-# line in `dotnet test`'s format ("Passed!  - Failed: F, Passed: P, ...") that .ci/run adds to its totals.
+# runs the native binary; and runs the demo and the ONNX sample with the README's commands. Prints PASS/FAIL per check
+# and ends with a line in `dotnet test`'s format ("Passed!  - Failed: F, Passed: P, ...") that .ci/run adds to its
+# totals.
 # Exit code 0 only if every check passed. Needs the .NET 10 SDK, the NuGet source, and for Native AOT clang and
 # zlib1g-dev (installed with apt-get when missing).
 set -uo pipefail
@@ -172,13 +173,21 @@ if step "publish the consumer trimmed and self-contained, no trim warning (-warn
   run_published "the trimmed consumer" "$work/trimmed"
 fi
 
-# 4. The demo, with the README's command (from the repository, against the projects).
+# 4. The samples, with the README's commands (from the repository, against the projects).
 unset NUGET_PACKAGES
 if (cd "$root" && dotnet run -c Release --project samples/SoftmaxGen.Demo) >"$work/demo.log" 2>&1; then
   pass "the demo runs with the README's command"
 else
   fail "the demo runs with the README's command:"
   tail -n 20 "$work/demo.log" | sed 's/^/    /'
+fi
+# The ONNX Runtime sample: the native onnxruntime library loads and the model's evaluation is printed.
+if (cd "$root" && dotnet run -c Release --project samples/SoftmaxGen.OnnxSample) >"$work/onnx-sample.log" 2>&1 &&
+    grep -q '^mean cross-entropy .* accuracy ' "$work/onnx-sample.log"; then
+  pass "the ONNX sample runs with the README's command: $(tail -n 1 "$work/onnx-sample.log")"
+else
+  fail "the ONNX sample runs with the README's command:"
+  tail -n 20 "$work/onnx-sample.log" | sed 's/^/    /'
 fi
 
 finish
