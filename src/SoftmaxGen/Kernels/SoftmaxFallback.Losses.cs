@@ -187,6 +187,14 @@ public static partial class SoftmaxFallback
     /// </summary>
     private static double PlainCrossEntropyWithGradient<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int rows, int classes, LossReduction reduction, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => SoftmaxGuard.Reduce(PlainCrossEntropyWithGradientSum(kernel, logits, targets, logitsGradient, rows, classes, reduction == LossReduction.Mean ? 1.0 / rows : 1.0, precision), rows, reduction);
+
+    /// <summary>
+    /// <see cref="PlainCrossEntropyWithGradient"/> for rows that may be part of a larger batch: the gradient is scaled by
+    /// <paramref name="scale"/> (the whole batch's), and the sum of the rows' losses is returned unreduced.
+    /// </summary>
+    internal static double PlainCrossEntropyWithGradientSum<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int rows, int classes, double scale, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The loss first: the gradient may be the logits' own memory.
         double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes, precision) : KernelCrossEntropy(kernel, logits, targets, [], rows);
@@ -201,12 +209,12 @@ public static partial class SoftmaxFallback
             Unsafe.Add(ref gradient, (nint)row * classes + targets[row]) -= T.One;
         }
 
-        if (reduction == LossReduction.Mean)
+        if (scale != 1)
         {
-            Scale(logitsGradient, T.CreateTruncating(1.0 / rows));
+            Scale(logitsGradient, T.CreateTruncating(scale));
         }
 
-        return SoftmaxGuard.Reduce(sum, rows, reduction);
+        return sum;
     }
 
     /// <summary>Softmax or log-softmax of validated rows by a registered kernel (whose members are per element type).</summary>
@@ -407,21 +415,46 @@ public static partial class SoftmaxFallback
         RequireElementType<T>();
         // PyTorch's mean divides by the summed weight of the counted rows (their number without weights), both the
         // negative log-likelihood and the smoothing term.
-        double scale = 1;
-        if (reduction == LossReduction.Mean)
-        {
-            double denominator = 0;
-            foreach (int target in targets)
-            {
-                if (target != ignoreIndex)
-                {
-                    denominator += classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[target]);
-                }
-            }
+        double scale = reduction == LossReduction.Mean ? 1 / CountedWeight(targets, classWeights, ignoreIndex) : 1;
+        (double nll, double smooth) = CrossEntropyWithOptionsTerms(logits, targets, losses, logitsGradient, rows, classes, classWeights, ignoreIndex, labelSmoothing, scale, precision);
+        return CombineOptionTerms(nll, smooth, labelSmoothing, classes, scale);
+    }
 
-            scale = 1 / denominator;
+    /// <summary>The summed weight of the rows whose target is not <paramref name="ignoreIndex"/> (their number without weights): the mean's denominator.</summary>
+    internal static double CountedWeight<T>(ReadOnlySpan<int> targets, ReadOnlySpan<T> classWeights, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double denominator = 0;
+        foreach (int target in targets)
+        {
+            if (target != ignoreIndex)
+            {
+                denominator += classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[target]);
+            }
         }
 
+        return denominator;
+    }
+
+    /// <summary>The reduced loss from the summed terms of <see cref="CrossEntropyWithOptionsTerms"/>, as PyTorch forms it.</summary>
+    internal static double CombineOptionTerms<T>(double nll, double smooth, T labelSmoothing, int classes, double scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double smoothing = double.CreateTruncating(labelSmoothing);
+        // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
+        return smoothing > 0
+            ? ((1 - smoothing) * nll * scale) + (smoothing / classes * (smooth * scale))
+            : nll * scale;
+    }
+
+    /// <summary>
+    /// The cross-entropy with options of validated rows that may be part of a larger batch: writes per-row losses and
+    /// the gradient (scaled by <paramref name="scale"/>, the whole batch's) when those are not empty, and returns the
+    /// unscaled sums of the weighted negative log-likelihoods and of the smoothing terms.
+    /// </summary>
+    internal static (double Nll, double Smooth) CrossEntropyWithOptionsTerms<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, Span<T> logitsGradient, int rows, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, double scale, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         double smoothing = double.CreateTruncating(labelSmoothing);
         // Short rows: blocks of rows lane-wise (ColumnKernels), the last rows as a padded block; longer rows (or every
         // row, when the terms are formed one by one) by the row path.
@@ -432,12 +465,7 @@ public static partial class SoftmaxFallback
             logits.Slice(d * classes), targets.Slice(d), classWeights, ignoreIndex, smoothing,
             losses.IsEmpty ? losses : losses.Slice(d), logitsGradient.IsEmpty ? logitsGradient : logitsGradient.Slice(d * classes), scale, rows - d, classes);
         (double nllRest, double smoothRest, _) = VectorDispatch.ByLayout<OptionsOperation<T>, T, (double, double, nuint)>(ref rest, classes, precision, LayoutRule.Rows);
-        (nll, smooth) = (nll + nllRest, smooth + smoothRest);
-
-        // As PyTorch: (1 - eps) * nll_reduced + eps / C * smooth_reduced; without smoothing the smooth term is not formed.
-        return smoothing > 0
-            ? ((1 - smoothing) * nll * scale) + (smoothing / classes * (smooth * scale))
-            : nll * scale;
+        return (nll + nllRest, smooth + smoothRest);
     }
 
     /// <summary>Cross-entropy of validated rows against target probabilities (smoothed); writes per-row losses and the gradient when those are not empty.</summary>
@@ -456,10 +484,19 @@ public static partial class SoftmaxFallback
     {
         RequireElementType<T>();
         double scale = reduction == LossReduction.Mean ? 1.0 / rows : 1.0;
+        return ProbabilityCrossEntropySum(logits, targetProbabilities, losses, logitsGradient, rows, classes, labelSmoothing, scale, precision) * scale;
+    }
+
+    /// <summary>
+    /// <see cref="ProbabilityCrossEntropyCore"/> for rows that may be part of a larger batch: the gradient is scaled by
+    /// <paramref name="scale"/> (the whole batch's), and the sum of the rows' losses is returned unscaled.
+    /// </summary>
+    internal static double ProbabilityCrossEntropySum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, int rows, int classes, T labelSmoothing, double scale, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         double smoothing = double.CreateTruncating(labelSmoothing);
         var operation = new ProbabilityOperation<T>(logits, targetProbabilities, smoothing, losses, logitsGradient, scale, rows, classes);
-        double sum = VectorDispatch.ByLayout<ProbabilityOperation<T>, T, double>(ref operation, classes, precision, LayoutRule.Rows);
-        return sum * scale;
+        return VectorDispatch.ByLayout<ProbabilityOperation<T>, T, double>(ref operation, classes, precision, LayoutRule.Rows);
     }
 
     /// <summary>The negative log-likelihood of validated log-probabilities, as <c>F.nll_loss</c>.</summary>
@@ -472,20 +509,42 @@ public static partial class SoftmaxFallback
     /// <returns>The reduced loss, in double.</returns>
     internal static double NllLossCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => NllLossCore(logProbabilities, targets, [], [], classes, 1, reduction, classWeights, ignoreIndex);
+
+    /// <summary>
+    /// The negative log-likelihood of validated <c>[outer, classes, inner]</c> log-probabilities against one target per
+    /// position (<paramref name="targets"/> or <paramref name="longTargets"/>, the other empty), as <c>F.nll_loss</c> on
+    /// K-dimensional input; writes each position's loss (0 when ignored) when <paramref name="losses"/> is not empty.
+    /// </summary>
+    /// <returns>The reduced loss, in double.</returns>
+    internal static double NllLossCore<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, Span<T> losses, int classes, int inner, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireElementType<T>();
         double sum = 0, weight = 0;
-        for (int row = 0; row < targets.Length; row++)
+        int positions = targets.IsEmpty ? longTargets.Length : targets.Length;
+        for (int position = 0, o = 0, i = 0; position < positions; position++)
         {
-            int target = targets[row];
-            if (target == ignoreIndex)
+            // The position's outer index o and inner index i; its class c sits at (o * classes + c) * inner + i.
+            long target = targets.IsEmpty ? longTargets[position] : targets[position];
+            double loss = 0;
+            if (target != ignoreIndex)
             {
-                continue;
+                double w = classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[(int)target]);
+                loss = -(w * double.CreateTruncating(logProbabilities[((((o * classes) + (int)target) * inner) + i)]));
+                sum += loss;
+                weight += w;
             }
 
-            double w = classWeights.IsEmpty ? 1 : double.CreateTruncating(classWeights[target]);
-            sum -= w * double.CreateTruncating(logProbabilities[(row * classes) + target]);
-            weight += w;
+            if (!losses.IsEmpty)
+            {
+                losses[position] = T.CreateTruncating(loss);
+            }
+
+            if (++i == inner)
+            {
+                (o, i) = (o + 1, 0);
+            }
         }
 
         return reduction == LossReduction.Mean ? sum / weight : sum;
