@@ -187,4 +187,54 @@ public static partial class SoftmaxGuard
         LabelSmoothing(labelSmoothing);
         return ignored == 0 && classWeights.IsEmpty && labelSmoothing == T.Zero;
     }
+
+    /// <summary>
+    /// Checks the class-index targets of K-dimensional input: one per position of <c>[outer, innerSize]</c>, each in
+    /// [0, classes) or equal to <paramref name="ignoreIndex"/>.
+    /// </summary>
+    /// <param name="targets">The targets, in position order.</param>
+    /// <param name="outer">The outer size (N).</param>
+    /// <param name="innerSize">The positions per outer index (d1 x ... x dk).</param>
+    /// <param name="classes">The class count.</param>
+    /// <param name="ignoreIndex">The target value that marks an ignored position.</param>
+    /// <returns>The number of ignored positions.</returns>
+    internal static int SpatialTargets(ReadOnlySpan<int> targets, int outer, int innerSize, int classes, int ignoreIndex)
+    {
+        SpatialTargetsLength(targets.Length, outer, innerSize);
+        return Targets(targets, outer * innerSize, classes, ignoreIndex);
+    }
+
+    /// <inheritdoc cref="SpatialTargets(ReadOnlySpan{int}, int, int, int, int)"/>
+    internal static int SpatialTargets(ReadOnlySpan<long> targets, int outer, int innerSize, int classes, int ignoreIndex)
+    {
+        SpatialTargetsLength(targets.Length, outer, innerSize);
+        int ignored = 0;
+        for (int position = 0; position < targets.Length; position++)
+        {
+            long target = targets[position];
+            if (target == ignoreIndex)
+            {
+                ignored++;
+            }
+            else if ((ulong)target >= (ulong)classes)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(targets),
+                    target,
+                    $"targets[{position}] is {target}, outside the class range [0, {classes}) and not ignoreIndex ({ignoreIndex}).");
+            }
+        }
+
+        return ignored;
+    }
+
+    private static void SpatialTargetsLength(int length, int outer, int innerSize)
+    {
+        if (length != outer * innerSize)
+        {
+            throw new ArgumentException(
+                $"targets.Length ({length}) must equal outer x innerSize ({outer} x {innerSize} = {outer * innerSize}): one class index per position.",
+                "targets");
+        }
+    }
 }
