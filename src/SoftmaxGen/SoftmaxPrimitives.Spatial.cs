@@ -249,7 +249,7 @@ public static partial class SoftmaxPrimitives
     public static void NllLoss(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<long> targets, Span<double> losses, int classes, int innerSize, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100)
         => SpatialNllLoss(logProbabilities, [], targets, losses, perPosition: true, classes, innerSize, LossReduction.Sum, classWeights, ignoreIndex);
 
-    private static double SpatialCrossEntropy<T>(
+    internal static double SpatialCrossEntropy<T>(
         ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, Span<T> losses, Span<T> logitsGradient, bool perPosition, bool withGradient,
         int classes, int innerSize, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -299,7 +299,7 @@ public static partial class SoftmaxPrimitives
         return options ? SoftmaxFallback.CombineOptionTerms(sum, smooth, labelSmoothing, classes, scale) : SoftmaxGuard.Reduce(sum, positions, reduction);
     }
 
-    private static double SpatialProbabilityCrossEntropy<T>(
+    internal static double SpatialProbabilityCrossEntropy<T>(
         ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, bool perPosition, bool withGradient,
         int classes, int innerSize, LossReduction reduction, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -330,7 +330,7 @@ public static partial class SoftmaxPrimitives
         return sum * scale;
     }
 
-    private static double SpatialNllLoss<T>(
+    internal static double SpatialNllLoss<T>(
         ReadOnlySpan<T> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, Span<T> losses, bool perPosition,
         int classes, int innerSize, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>

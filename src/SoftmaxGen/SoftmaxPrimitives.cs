@@ -110,7 +110,7 @@ public static partial class SoftmaxPrimitives
     private static int SingleRow(int length) =>
         length > 0 ? length : throw new ArgumentException("A row needs at least one value.", "logits");
 
-    private static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+    internal static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -121,7 +121,7 @@ public static partial class SoftmaxPrimitives
             RowKernels.Argmax(logits, predictions, classes);
     }
 
-    private static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
+    internal static void RowsChecked<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));

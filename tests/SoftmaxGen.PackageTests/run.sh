@@ -89,7 +89,13 @@ if [ -f "$snupkg" ] && unzip -Z1 "$snupkg" | grep -qx lib/net10.0/SoftmaxGen.pdb
 else
   fail "the symbol package $snupkg holds lib/net10.0/SoftmaxGen.pdb"
 fi
-if grep -q '<dependency ' <<<"$nuspec"; then fail "the package depends on no other package"; else pass "the package depends on no other package"; fi
+# One dependency, System.Numerics.Tensors (for SoftmaxTensor), at the lowest version with Tensor<T> not experimental.
+dependencies=$(grep -oE '<dependency [^>]*>' <<<"$nuspec" | grep -oE 'id="[^"]*" version="[^"]*"' | sort -u | tr '\n' ' ')
+if [ "$dependencies" = 'id="System.Numerics.Tensors" version="10.0.0" ' ]; then
+  pass "the package depends only on System.Numerics.Tensors 10.0.0"
+else
+  fail "the package depends only on System.Numerics.Tensors 10.0.0: ${dependencies:-none}"
+fi
 
 # 2. A fresh consumer: nuget.config with the local folder first, then the sources this machine uses.
 cp -r "$here/Consumer" "$app"

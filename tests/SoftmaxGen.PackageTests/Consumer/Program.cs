@@ -2,6 +2,7 @@
 // generated kernels and to SoftmaxPrimitives, each result checked against the textbook values or a float64
 // computation done here. Prints one PASS or FAIL line per check and exits with 1 if any failed.
 using System.Globalization;
+using System.Numerics.Tensors;
 using SoftmaxGen;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -54,6 +55,23 @@ double[] sevenLogProbabilities = Reference.LogSoftmax(seven, classes);
 SoftmaxPrimitives.LogSoftmax(seven, seven, classes);
 checks.Close("SoftmaxPrimitives log-softmax in place, C=7", sevenLogProbabilities, seven, FourUlp, relative: true, floor: 1);
 
+// Tensors (System.Numerics.Tensors): softmax along axis 1 of [2, 3, 4] (classes in the middle, as NCHW) and
+// log-softmax along the last axis, written into the arrays the output tensors wrap, and the cross-entropy of the
+// same tensor with class axis 1 against targets [2, 4] (F.cross_entropy on K-dimensional input).
+float[] cube = Logits(rows: 2, classes: 12, seed: 4, scale: 5f);
+Tensor<float> cubeTensor = Tensor.Create(cube, [2, 3, 4]);
+var alongClasses = new float[cube.Length];
+SoftmaxTensor.Softmax(cubeTensor, Tensor.Create(alongClasses, [2, 3, 4]), axis: 1);
+checks.Close("SoftmaxTensor softmax, axis 1 of [2, 3, 4]", Reference.SoftmaxAlong(cube, outer: 2, classes: 3, inner: 4, log: false), alongClasses, FourUlp, relative: true);
+var alongLast = new float[cube.Length];
+SoftmaxTensor.LogSoftmax(cubeTensor, Tensor.Create(alongLast, [2, 3, 4]), axis: -1);
+checks.Close("SoftmaxTensor log-softmax, axis -1 of [2, 3, 4]", Reference.SoftmaxAlong(cube, outer: 6, classes: 4, inner: 1, log: true), alongLast, FourUlp, relative: true, floor: 1);
+int[] cubeTargets = [0, 1, 2, 1, 2, 0, 0, 1];
+float cubeLoss = SoftmaxTensor.CrossEntropy(cubeTensor, Tensor.Create(cubeTargets, [2, 4]), axis: 1);
+double[] cubeLogProbabilities = Reference.SoftmaxAlong(cube, outer: 2, classes: 3, inner: 4, log: true);
+double cubeExpected = Enumerable.Range(0, 8).Average(p => -cubeLogProbabilities[(((p / 4) * 3 + cubeTargets[p]) * 4) + (p % 4)]);
+checks.Close("SoftmaxTensor cross-entropy, class axis 1 of [2, 3, 4]", [cubeExpected], new[] { cubeLoss }, 1e-6, relative: true, floor: 1);
+
 // Bad input: an exception that names the parameter, and nothing written.
 var untouched = new float[6];
 try
@@ -101,6 +119,27 @@ internal static class Reference
             double log = max + Math.Log(row.Sum(v => Math.Exp(v - max)));
             return row.Select(v => v - log);
         }).ToArray();
+
+    /// <summary>Softmax or log-softmax over the middle axis of [outer, classes, inner] values, position by position.</summary>
+    public static double[] SoftmaxAlong(float[] x, int outer, int classes, int inner, bool log)
+    {
+        var y = new double[x.Length];
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                int[] at = Enumerable.Range(0, classes).Select(c => (((o * classes) + c) * inner) + i).ToArray();
+                double max = at.Max(k => (double)x[k]);
+                double sum = at.Sum(k => Math.Exp(x[k] - max));
+                foreach (int k in at)
+                {
+                    y[k] = log ? x[k] - max - Math.Log(sum) : Math.Exp(x[k] - max) / sum;
+                }
+            }
+        }
+
+        return y;
+    }
 
     public static double[] CrossEntropy(float[] logits, int[] targets, int classes) =>
         LogSoftmax(logits, classes).Chunk(classes).Select((row, r) => -row[targets[r]]).ToArray();
