@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
 
@@ -158,16 +159,27 @@ internal static class SpatialLosses
     /// Copies <paramref name="count"/> positions of one plane, each a column of <paramref name="classes"/> values
     /// <paramref name="inner"/> apart, into rows: <c>rows[j, c] = source[first + c * inner + j]</c>.
     /// </summary>
+    /// <remarks>
+    /// 4-byte values (float, and int bits) of at least 4 classes and 8-byte values of at least 2 move a vector of
+    /// positions at a time through the block layouts' in-register transposes (<see cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+    /// and its siblings); the positions after the last whole vector, and other shapes, one value at a time. Only bits
+    /// are moved, so every path gives the same result.
+    /// </remarks>
     internal static void Gather<T>(ReadOnlySpan<T> source, Span<T> rows, nint first, int inner, int count, int classes)
         where T : unmanaged
     {
         ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), first);
         ref T to = ref MemoryMarshal.GetReference(rows);
-        // Each class plane is read along its positions; a row is written a value at a time.
+        nint done = 0;
+        if (Unsafe.SizeOf<T>() == sizeof(float) && classes >= 4)
+            done = Quads(ref Unsafe.As<T, float>(ref from), ref Unsafe.As<T, float>(ref to), inner, count, classes, gather: true);
+        else if (Unsafe.SizeOf<T>() == sizeof(double) && classes >= 2)
+            done = Pairs(ref Unsafe.As<T, double>(ref from), ref Unsafe.As<T, double>(ref to), inner, count, classes, gather: true);
+
         for (nint c = 0; c < classes; c++)
         {
             ref T column = ref Unsafe.Add(ref from, c * inner);
-            for (nint j = 0; j < count; j++)
+            for (nint j = done; j < count; j++)
             {
                 Unsafe.Add(ref to, (j * classes) + c) = Unsafe.Add(ref column, j);
             }
@@ -180,14 +192,140 @@ internal static class SpatialLosses
     {
         ref T from = ref MemoryMarshal.GetReference(rows);
         ref T to = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), first);
+        nint done = 0;
+        if (Unsafe.SizeOf<T>() == sizeof(float) && classes >= 4)
+            done = Quads(ref Unsafe.As<T, float>(ref to), ref Unsafe.As<T, float>(ref from), inner, count, classes, gather: false);
+        else if (Unsafe.SizeOf<T>() == sizeof(double) && classes >= 2)
+            done = Pairs(ref Unsafe.As<T, double>(ref to), ref Unsafe.As<T, double>(ref from), inner, count, classes, gather: false);
+
         for (nint c = 0; c < classes; c++)
         {
             ref T column = ref Unsafe.Add(ref to, c * inner);
-            for (nint j = 0; j < count; j++)
+            for (nint j = done; j < count; j++)
             {
                 Unsafe.Add(ref column, j) = Unsafe.Add(ref from, (j * classes) + c);
             }
         }
+    }
+
+    /// <summary>
+    /// Moves whole vectors of positions between a plane (<paramref name="plane"/>, classes <paramref name="inner"/> apart)
+    /// and rows (<paramref name="rows"/>), four classes at a time (the last four overlapping the ones before); returns
+    /// the positions done.
+    /// </summary>
+    private static nint Quads(ref float plane, ref float rows, int inner, int count, int classes, bool gather)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner;
+        nint j = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; j + 16 <= count; j += 16)
+            {
+                ref float block = ref Unsafe.Add(ref rows, j * classes);
+                ref float columns = ref Unsafe.Add(ref plane, j);
+                for (nuint k = 0; k < c; k += 4)
+                {
+                    nuint q = Math.Min(k, c - 4);
+                    if (gather)
+                    {
+                        SoftmaxMath.StoreClassQuad(
+                            ref block, c, q, Vector512.LoadUnsafe(ref columns, q * n), Vector512.LoadUnsafe(ref columns, (q + 1) * n),
+                            Vector512.LoadUnsafe(ref columns, (q + 2) * n), Vector512.LoadUnsafe(ref columns, (q + 3) * n));
+                    }
+                    else
+                    {
+                        SoftmaxMath.LoadClassQuad(ref block, c, q, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
+                        c0.StoreUnsafe(ref columns, q * n);
+                        c1.StoreUnsafe(ref columns, (q + 1) * n);
+                        c2.StoreUnsafe(ref columns, (q + 2) * n);
+                        c3.StoreUnsafe(ref columns, (q + 3) * n);
+                    }
+                }
+            }
+        }
+
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= count; j += 8)
+            {
+                ref float block = ref Unsafe.Add(ref rows, j * classes);
+                ref float columns = ref Unsafe.Add(ref plane, j);
+                for (nuint k = 0; k < c; k += 4)
+                {
+                    nuint q = Math.Min(k, c - 4);
+                    if (gather)
+                    {
+                        SoftmaxMath.StoreClassQuad(
+                            ref block, c, q, Vector256.LoadUnsafe(ref columns, q * n), Vector256.LoadUnsafe(ref columns, (q + 1) * n),
+                            Vector256.LoadUnsafe(ref columns, (q + 2) * n), Vector256.LoadUnsafe(ref columns, (q + 3) * n));
+                    }
+                    else
+                    {
+                        SoftmaxMath.LoadClassQuad(ref block, c, q, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
+                        c0.StoreUnsafe(ref columns, q * n);
+                        c1.StoreUnsafe(ref columns, (q + 1) * n);
+                        c2.StoreUnsafe(ref columns, (q + 2) * n);
+                        c3.StoreUnsafe(ref columns, (q + 3) * n);
+                    }
+                }
+            }
+        }
+
+        return j;
+    }
+
+    /// <summary><see cref="Quads"/> for 8-byte values, two classes at a time.</summary>
+    private static nint Pairs(ref double plane, ref double rows, int inner, int count, int classes, bool gather)
+    {
+        nuint c = (nuint)classes, n = (nuint)inner;
+        nint j = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; j + 8 <= count; j += 8)
+            {
+                ref double block = ref Unsafe.Add(ref rows, j * classes);
+                ref double columns = ref Unsafe.Add(ref plane, j);
+                for (nuint k = 0; k < c; k += 2)
+                {
+                    nuint q = Math.Min(k, c - 2);
+                    if (gather)
+                    {
+                        SoftmaxMath.StoreClassPair(ref block, c, q, Vector512.LoadUnsafe(ref columns, q * n), Vector512.LoadUnsafe(ref columns, (q + 1) * n));
+                    }
+                    else
+                    {
+                        SoftmaxMath.LoadClassPair(ref block, c, q, out Vector512<double> c0, out Vector512<double> c1);
+                        c0.StoreUnsafe(ref columns, q * n);
+                        c1.StoreUnsafe(ref columns, (q + 1) * n);
+                    }
+                }
+            }
+        }
+
+        if (Avx.IsSupported)
+        {
+            for (; j + 4 <= count; j += 4)
+            {
+                ref double block = ref Unsafe.Add(ref rows, j * classes);
+                ref double columns = ref Unsafe.Add(ref plane, j);
+                for (nuint k = 0; k < c; k += 2)
+                {
+                    nuint q = Math.Min(k, c - 2);
+                    if (gather)
+                    {
+                        SoftmaxMath.StoreClassPair(ref block, c, q, Vector256.LoadUnsafe(ref columns, q * n), Vector256.LoadUnsafe(ref columns, (q + 1) * n));
+                    }
+                    else
+                    {
+                        SoftmaxMath.LoadClassPair(ref block, c, q, out Vector256<double> c0, out Vector256<double> c1);
+                        c0.StoreUnsafe(ref columns, q * n);
+                        c1.StoreUnsafe(ref columns, (q + 1) * n);
+                    }
+                }
+            }
+        }
+
+        return j;
     }
 
     /// <summary>The summed weight of the positions whose target is not <paramref name="ignoreIndex"/>, for long targets.</summary>

@@ -15,10 +15,10 @@ namespace SoftmaxGen.Tests;
 /// </summary>
 public sealed class KDimLossTests
 {
-    /// <summary>(outer, classes, innerSize): one block per plane, two (C = 3 and 17), three with a short last one (C = 600), rows, one class, no position.</summary>
+    /// <summary>(outer, classes, innerSize): one block per plane, two (C = 3 and 17), three with a short last one (C = 600), 30 positions (a 16-wide and an 8-wide transpose), rows, one class, no position.</summary>
     public static readonly TheoryData<int, int, int> Shapes = new()
     {
-        { 2, 3, 4 }, { 2, 3, 3000 }, { 3, 17, 500 }, { 2, 600, 35 }, { 3, 100, 20 }, { 4, 10, 1 }, { 2, 1, 7 }, { 0, 3, 4 },
+        { 2, 3, 4 }, { 2, 3, 3000 }, { 3, 17, 500 }, { 2, 600, 35 }, { 3, 100, 20 }, { 1, 5, 30 }, { 4, 10, 1 }, { 2, 1, 7 }, { 0, 3, 4 },
     };
 
     [Theory]
