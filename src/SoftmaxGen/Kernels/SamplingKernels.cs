@@ -281,7 +281,7 @@ internal static class SamplingKernels
     }
 
     /// <summary>
-    /// Radix select, 8 bits at a time from the top, on distinct keys: the key at which the count of keys up to it
+    /// Radix select on distinct keys, 8 bits at a time from the highest bit in which they differ: the key at which the count of keys up to it
     /// reaches <paramref name="k"/> (by count), or at which their mass reaches <paramref name="target"/> (by mass; the
     /// largest key if rounding leaves the target unreached). Each round keeps only the bucket that holds the cut, so
     /// the work is a few passes over the keys, not a sort. <paramref name="massUpToCut"/> is the mass of the keys up to
@@ -289,21 +289,53 @@ internal static class SamplingKernels
     /// </summary>
     internal static ulong Select(Span<ulong> keys, ReadOnlySpan<float> w, bool byMass, int k, double target, out double massUpToCut)
     {
-        Span<int> counts = stackalloc int[256];
-        Span<double> masses = stackalloc double[256];
+        // Four histograms filled in turn and then added: one digit often holds most keys, and a single histogram would
+        // chain every update through the same memory location.
+        Span<int> counts = stackalloc int[4 * 256];
+        Span<double> masses = stackalloc double[4 * 256];
         int n = keys.Length;
         long prefixCount = 0;
         double prefixMass = 0;
-        for (int shift = 56; n > 1; shift -= 8)
+        ulong low = ulong.MaxValue, high = 0;
+        foreach (ulong key in keys)
         {
+            low = Math.Min(low, key);
+            high = Math.Max(high, key);
+        }
+
+        while (n > 1)
+        {
+            // The 8 bits below the bits all the keys share: a digit that splits them (keys are distinct).
+            int shift = Math.Max(63 - BitOperations.LeadingZeroCount(low ^ high) - 7, 0);
             counts.Clear();
             masses.Clear();
-            for (int i = 0; i < n; i++)
+            int i4 = 0;
+            for (; i4 + 3 < n; i4 += 4)
             {
-                ulong key = keys[i];
+                ulong k0 = keys[i4], k1 = keys[i4 + 1], k2 = keys[i4 + 2], k3 = keys[i4 + 3];
+                int b0 = (int)(k0 >> shift) & 0xFF, b1 = 256 + ((int)(k1 >> shift) & 0xFF), b2 = 512 + ((int)(k2 >> shift) & 0xFF), b3 = 768 + ((int)(k3 >> shift) & 0xFF);
+                counts[b0]++;
+                counts[b1]++;
+                counts[b2]++;
+                counts[b3]++;
+                masses[b0] += w[(int)(uint)k0];
+                masses[b1] += w[(int)(uint)k1];
+                masses[b2] += w[(int)(uint)k2];
+                masses[b3] += w[(int)(uint)k3];
+            }
+
+            for (; i4 < n; i4++)
+            {
+                ulong key = keys[i4];
                 int b = (int)(key >> shift) & 0xFF;
                 counts[b]++;
                 masses[b] += w[(int)(uint)key];
+            }
+
+            for (int b = 0; b < 256; b++)
+            {
+                counts[b] += counts[256 + b] + counts[512 + b] + counts[768 + b];
+                masses[b] = (masses[b] + masses[256 + b]) + (masses[512 + b] + masses[768 + b]);
             }
 
             int chosen = -1, lastNonEmpty = -1;
@@ -330,10 +362,17 @@ internal static class SamplingKernels
             }
 
             int m = 0;
+            low = ulong.MaxValue;
+            high = 0;
             for (int i = 0; i < n; i++)
             {
-                if (((int)(keys[i] >> shift) & 0xFF) == chosen)
-                    keys[m++] = keys[i];
+                ulong key = keys[i];
+                if (((int)(key >> shift) & 0xFF) == chosen)
+                {
+                    keys[m++] = key;
+                    low = Math.Min(low, key);
+                    high = Math.Max(high, key);
+                }
             }
 
             n = m;
