@@ -254,6 +254,31 @@ internal static class RowKernels
     }
 
     /// <summary>
+    /// e^(x - max) of one row stored to <paramref name="y"/> (which may be <paramref name="x"/>), and their sum, as
+    /// <see cref="Softmax"/> computes them before it scales: the sampler's unnormalised probabilities.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double ExpRow<TOps, TVec, T>(ref T x, ref T y, nuint classes, TVec negatedMax)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        TVec tail = TOps.Load(ref x, last);
+        TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
+        ExpVectors<TOps, TVec, T>(ref x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
+        TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+        TOps.Store(tailExp, ref y, last);
+        if (last == 0)
+        {
+            return TOps.SumAcross(tailExp);
+        }
+
+        SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+        return TotalExp<TOps, TVec, T>(sum, compensation);
+    }
+
+    /// <summary>
     /// e^(x - max) of the whole vectors before <paramref name="last"/>, stored to <paramref name="y"/> when
     /// <paramref name="store"/> is set, and added to a compensated sum started at <see cref="SumStart"/>. In Fast, four
     /// exponentials are first added pairwise (two roundings, at most 2^-23 of their sum) and join the compensated sum

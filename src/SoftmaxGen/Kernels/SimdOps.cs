@@ -64,6 +64,9 @@ internal interface ISimd<TVec, T>
 
     /// <summary>Lanes that are set in a tail mask: a table of <see cref="Count"/> set lanes then <see cref="Count"/> clear ones.</summary>
     static abstract TVec FirstLanes(int count);
+
+    /// <summary>The sign bit of each lane, lane 0 in bit 0: for a comparison's mask, one bit per lane that is set.</summary>
+    static abstract ulong MaskBits(TVec mask);
 }
 
 /// <summary>
@@ -301,6 +304,7 @@ internal readonly struct Scalar<T, TLane, TPrecision> : ISimd<T, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(T v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(T v) => double.CreateTruncating(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FirstLanes(int count) => count > 0 ? TLane.AllBitsSet : T.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(T mask) => T.IsNegative(mask) ? 1UL : 0UL;
 }
 
 internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>, IDoubleBits<Vector128<T>>
@@ -327,6 +331,7 @@ internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector128<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FirstLanes(int count) => Vector128.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector128<T> mask) => mask.ExtractMostSignificantBits();
 }
 
 internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>, IDoubleBits<Vector256<T>>
@@ -353,6 +358,7 @@ internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector256<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FirstLanes(int count) => Vector256.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector256<T> mask) => mask.ExtractMostSignificantBits();
 }
 
 internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>, IDoubleBits<Vector512<T>>
@@ -379,4 +385,5 @@ internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxAcross(Vector512<T> v) => TLane.MaxAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FirstLanes(int count) => Vector512.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector512<T> mask) => mask.ExtractMostSignificantBits();
 }
