@@ -12,8 +12,8 @@ using SoftmaxGen.Kernels;
 namespace SoftmaxGen.Accuracy;
 
 /// <summary>
-/// Measures the error of softmax and log-softmax in float for the generated kernels and the runtime fallback (Exact), the
-/// fallback in Fast, <c>TensorPrimitives.SoftMax</c>, PyTorch's float32 (outputs checked in by
+/// Measures the error of softmax and log-softmax in float for the generated kernels and the runtime fallback, in Exact and
+/// Fast, <c>TensorPrimitives.SoftMax</c>, PyTorch's float32 (outputs checked in by
 /// benchmarks/accuracy/make_accuracy_inputs.py) and ONNX Runtime's CPU provider, all on the same logits, against a float64
 /// reference, in ULP as the tests define it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP of the
 /// correctly rounded result for reference values of at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP
@@ -44,23 +44,27 @@ public static class Program
             double[] referenceSoftmax = new double[n], referenceLogSoftmax = new double[n];
             Float64Reference.Compute(c.Logits, c.Classes, referenceSoftmax, referenceLogSoftmax);
 
-            float[] generated = new float[n], fallback = new float[n], fast = new float[n], tensorPrimitives = new float[n];
-            GeneratedKernels.Softmax(c.Classes, c.Logits, generated);
+            float[] generated = new float[n], fallback = new float[n], generatedFast = new float[n], fast = new float[n], tensorPrimitives = new float[n];
+            GeneratedKernels.Softmax(c.Classes, SoftmaxPrecision.Exact, c.Logits, generated);
+            GeneratedKernels.Softmax(c.Classes, SoftmaxPrecision.Fast, c.Logits, generatedFast);
             SoftmaxFallback.Softmax(c.Logits, fallback, c.Classes);
             SoftmaxFallback.Softmax(c.Logits, fast, c.Classes, SoftmaxPrecision.Fast);
             for (int start = 0; start < n; start += c.Classes)
                 System.Numerics.Tensors.TensorPrimitives.SoftMax(c.Logits.AsSpan(start, c.Classes), tensorPrimitives.AsSpan(start, c.Classes));
             float[] onnxRuntime = OnnxRuntime(OnnxOperator.Softmax, c);
-            softmaxRows.Add(Row(c, referenceSoftmax, SoftmaxUlp, generated, fallback, fast, tensorPrimitives, c.PyTorchSoftmax, onnxRuntime));
-            fastRows.Add(FastRow("softmax", c, fast, onnxRuntime, referenceSoftmax, SoftmaxUlp, SoftmaxUnit));
+            softmaxRows.Add(Row(c, referenceSoftmax, SoftmaxUlp, generated, fallback, generatedFast, fast, tensorPrimitives, c.PyTorchSoftmax, onnxRuntime));
+            fastRows.Add(FastRow("softmax", "generated", c, generatedFast, onnxRuntime, referenceSoftmax, SoftmaxUlp, SoftmaxUnit));
+            fastRows.Add(FastRow("softmax", "fallback", c, fast, onnxRuntime, referenceSoftmax, SoftmaxUlp, SoftmaxUnit));
 
-            float[] generatedLog = new float[n], fallbackLog = new float[n], fastLog = new float[n];
-            GeneratedKernels.LogSoftmax(c.Classes, c.Logits, generatedLog);
+            float[] generatedLog = new float[n], fallbackLog = new float[n], generatedFastLog = new float[n], fastLog = new float[n];
+            GeneratedKernels.LogSoftmax(c.Classes, SoftmaxPrecision.Exact, c.Logits, generatedLog);
+            GeneratedKernels.LogSoftmax(c.Classes, SoftmaxPrecision.Fast, c.Logits, generatedFastLog);
             SoftmaxFallback.LogSoftmax(c.Logits, fallbackLog, c.Classes);
             SoftmaxFallback.LogSoftmax(c.Logits, fastLog, c.Classes, SoftmaxPrecision.Fast);
             float[] onnxRuntimeLog = OnnxRuntime(OnnxOperator.LogSoftmax, c);
-            logSoftmaxRows.Add(Row(c, referenceLogSoftmax, LogSoftmaxUlp, generatedLog, fallbackLog, fastLog, null, c.PyTorchLogSoftmax, onnxRuntimeLog));
-            fastRows.Add(FastRow("log-softmax", c, fastLog, onnxRuntimeLog, referenceLogSoftmax, LogSoftmaxUlp, LogSoftmaxUnit));
+            logSoftmaxRows.Add(Row(c, referenceLogSoftmax, LogSoftmaxUlp, generatedLog, fallbackLog, generatedFastLog, fastLog, null, c.PyTorchLogSoftmax, onnxRuntimeLog));
+            fastRows.Add(FastRow("log-softmax", "generated", c, generatedFastLog, onnxRuntimeLog, referenceLogSoftmax, LogSoftmaxUlp, LogSoftmaxUnit));
+            fastRows.Add(FastRow("log-softmax", "fallback", c, fastLog, onnxRuntimeLog, referenceLogSoftmax, LogSoftmaxUlp, LogSoftmaxUnit));
         }
 
         string report = Report(cases, softmaxRows, logSoftmaxRows, fastRows);
@@ -111,14 +115,14 @@ public static class Program
     /// most |x - max| 2^-24 relative to the output in softmax and absolute in log-softmax; here converted to the unit of the error
     /// at each output and given as an allowance on top of 4. ONNX Runtime gets the same measure, since it rounds x - max too.
     /// </summary>
-    private static string FastRow(string operation, AccuracyCase c, float[] fast, float[] onnxRuntime, double[] reference, Func<float, double, double?> ulp, Func<double, double> unit)
+    private static string FastRow(string operation, string kernel, AccuracyCase c, float[] fast, float[] onnxRuntime, double[] reference, Func<float, double, double?> ulp, Func<double, double> unit)
     {
         bool relative = operation == "softmax";
         BoundCheck ours = BoundCheck.Of(fast, c, reference, ulp, unit, relative);
         BoundCheck theirs = BoundCheck.Of(onnxRuntime, c, reference, ulp, unit, relative);
         string[] cells =
         [
-            operation, c.Set, c.Classes.ToString(CultureInfo.InvariantCulture),
+            operation, kernel, c.Set, c.Classes.ToString(CultureInfo.InvariantCulture),
             Number(ours.MaxError, "0.##"), Number(ours.MaxAllowance, "0.#"), Number(ours.MaxBeyondAllowance, "0.##"), ours.OverBound.ToString(CultureInfo.InvariantCulture),
             Number(theirs.MaxError, "0.##"), Number(theirs.MaxBeyondAllowance, "0.##"), ours.MaxError <= theirs.MaxError ? "yes" : "**no**",
         ];
@@ -197,15 +201,15 @@ public static class Program
 
     private static string Report(IReadOnlyList<AccuracyCase> cases, List<string> softmaxRows, List<string> logSoftmaxRows, List<string> fastRows)
     {
-        const string header = "| Set | C | Rows | Generated (Exact) | Fallback (Exact) | Fallback (Fast) | TensorPrimitives | PyTorch float32 | ONNX Runtime 1.32 |";
-        const string alignment = "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+        const string header = "| Set | C | Rows | Generated (Exact) | Fallback (Exact) | Generated (Fast) | Fallback (Fast) | TensorPrimitives | PyTorch float32 | ONNX Runtime 1.32 |";
+        const string alignment = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Accuracy of float softmax and log-softmax, {DateTime.UtcNow:yyyy-MM-dd}");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/SoftmaxGen.Accuracy` (inputs and PyTorch outputs: `/usr/bin/python3 benchmarks/accuracy/make_accuracy_inputs.py`); code: commit {GitCommit()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}; Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256: {Vector256.IsHardwareAccelerated} (the kernels' vector path, hence their rounding, depends on these).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Inputs: {cases.Sum(c => c.Logits.Length)} float32 logits in {cases.Count} cases: `normal5` ~ N(0, 5^2) and `normal30` ~ N(0, 30^2), row-major, C = {string.Join(", ", cases.Select(c => c.Classes).Distinct())}; PyTorch's outputs are `F.softmax` / `F.log_softmax` in float32 on one thread (PyTorch 1.13, Debian python3-torch).");
-        text.AppendLine("- SoftmaxGen: the generated kernels and the runtime fallback (`SoftmaxFallback`) in `SoftmaxPrecision.Exact` (the default), and the fallback in `SoftmaxPrecision.Fast`. ONNX Runtime: Microsoft.ML.OnnxRuntime 1.32.0, CPU provider, one intra-op thread, the one-node float models in benchmarks/models (opset 13, axis -1), run through benchmarks/SoftmaxGen.Benchmarks/OnnxRuntimePeer.cs.");
+        text.AppendLine("- SoftmaxGen: the generated kernels and the runtime fallback (`SoftmaxFallback`) in `SoftmaxPrecision.Exact` (the default) and in `SoftmaxPrecision.Fast`. ONNX Runtime: Microsoft.ML.OnnxRuntime 1.32.0, CPU provider, one intra-op thread, the one-node float models in benchmarks/models (opset 13, axis -1), run through benchmarks/SoftmaxGen.Benchmarks/OnnxRuntimePeer.cs.");
         text.AppendLine("- Reference: each row in float64 (max subtracted, compensated sum, log1p), as the tests' reference for float inputs (tests/SoftmaxGen.Tests/Support/Reference.cs).");
         text.AppendLine("- Error, as the tests measure it (tests/SoftmaxGen.Tests/Support/Verification.cs): softmax in float ULP from the correctly rounded reference, over the values whose reference is at least 1e-30; log-softmax in ULP of max(|reference|, 1) (float ULP for |reference| >= 1, otherwise |error| / 2^-23). The bounds our tests enforce for Exact are 4 and 4.");
         text.AppendLine("- Cells: maximum / mean error; `(k NaN/inf of n)` counts outputs that are not finite although the reference is (TensorPrimitives does not subtract the row maximum, so e^x overflows for logits above about 88); those are left out of the maximum and mean. TensorPrimitives has no log-softmax.");
@@ -228,8 +232,8 @@ public static class Program
         text.AppendLine();
         text.AppendLine("Fast's documented bound (src/SoftmaxGen/SoftmaxPrecision.cs): 4 ULP plus the rounding of x - max, at most |x - max| 2^-24 (relative to the output in softmax, absolute in log-softmax). Per output that rounding is converted to the unit of the error there (the allowance); an output is over the bound when its error exceeds 4 + its allowance. Columns: Fast's maximum error; the largest allowance; the largest error minus the output's allowance (at most 4 within the bound); outputs over the bound; ONNX Runtime's maximum error on the same logits and the same error-minus-allowance for it (it rounds x - max too); whether Fast's maximum is at most ONNX Runtime's.");
         text.AppendLine();
-        text.AppendLine("| Operation | Set | C | Fast max | Largest allowance | Fast max beyond allowance | Over bound | ONNX Runtime max | ONNX Runtime max beyond allowance | Fast max <= ONNX Runtime max |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| Operation | Kernel | Set | C | Fast max | Largest allowance | Fast max beyond allowance | Over bound | ONNX Runtime max | ONNX Runtime max beyond allowance | Fast max <= ONNX Runtime max |");
+        text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (string row in fastRows)
             text.AppendLine(row);
         return text.ToString();
