@@ -265,19 +265,13 @@ public static partial class SoftmaxPrimitives
         SoftmaxGuard.LabelSmoothing(labelSmoothing);
         if (perPosition)
         {
-            SoftmaxGuard.PerRowOutput(logits, losses, positions, nameof(logits), nameof(losses));
-            SoftmaxGuard.Disjoint<T, int>(losses, targets, nameof(losses), nameof(targets));
-            SoftmaxGuard.Disjoint<T, long>(losses, longTargets, nameof(losses), nameof(targets));
-            SoftmaxGuard.Disjoint<T, T>(losses, classWeights, nameof(losses), nameof(classWeights));
-            losses = losses.Slice(0, positions);
+            losses = PerPositionLosses(logits, targets, longTargets, losses, classWeights, positions, nameof(logits));
         }
 
         if (withGradient)
         {
             SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
-            SoftmaxGuard.Disjoint<T, int>(logitsGradient, targets, nameof(logitsGradient), nameof(targets));
-            SoftmaxGuard.Disjoint<T, long>(logitsGradient, longTargets, nameof(logitsGradient), nameof(targets));
-            SoftmaxGuard.Disjoint<T, T>(logitsGradient, classWeights, nameof(logitsGradient), nameof(classWeights));
+            DisjointFromTargets(logitsGradient, targets, longTargets, classWeights, nameof(logitsGradient));
             logitsGradient = logitsGradient.Slice(0, logits.Length);
         }
 
@@ -345,13 +339,27 @@ public static partial class SoftmaxPrimitives
         SoftmaxGuard.ClassWeights(classWeights, classes);
         if (perPosition)
         {
-            SoftmaxGuard.PerRowOutput(logProbabilities, losses, positions, nameof(logProbabilities), nameof(losses));
-            SoftmaxGuard.Disjoint<T, int>(losses, targets, nameof(losses), nameof(targets));
-            SoftmaxGuard.Disjoint<T, long>(losses, longTargets, nameof(losses), nameof(targets));
-            SoftmaxGuard.Disjoint<T, T>(losses, classWeights, nameof(losses), nameof(classWeights));
-            losses = losses.Slice(0, positions);
+            losses = PerPositionLosses(logProbabilities, targets, longTargets, losses, classWeights, positions, nameof(logProbabilities));
         }
 
         return SoftmaxFallback.NllLossCore(logProbabilities, targets, longTargets, losses, classes, innerSize, reduction, classWeights, ignoreIndex);
+    }
+
+    // The per-position output of a K-dim loss: one value per position, disjoint from everything it is computed from.
+    private static Span<T> PerPositionLosses<T>(
+        ReadOnlySpan<T> input, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, Span<T> losses, ReadOnlySpan<T> classWeights, int positions, string inputName)
+        where T : unmanaged
+    {
+        SoftmaxGuard.PerRowOutput(input, losses, positions, inputName, nameof(losses));
+        DisjointFromTargets(losses, targets, longTargets, classWeights, nameof(losses));
+        return losses.Slice(0, positions);
+    }
+
+    private static void DisjointFromTargets<T>(Span<T> output, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, ReadOnlySpan<T> classWeights, string outputName)
+        where T : unmanaged
+    {
+        SoftmaxGuard.Disjoint<T, int>(output, targets, outputName, nameof(targets));
+        SoftmaxGuard.Disjoint<T, long>(output, longTargets, outputName, nameof(targets));
+        SoftmaxGuard.Disjoint<T, T>(output, classWeights, outputName, nameof(classWeights));
     }
 }

@@ -354,21 +354,30 @@ public static class SoftmaxTensor
             t = Dense(targets, nameof(targets));
         }
 
-        scoped Span<T> l = default, g = default;
+        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<T> l, out Span<T> g);
+        return SoftmaxPrimitives.SpatialCrossEntropy(
+            x, t, t64, l, g, output == LossOutput.PerPosition, output == LossOutput.Gradient,
+            shape.KernelClasses, shape.KernelInner, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+    }
+
+    // The per-position losses or the gradient that the output mode writes, checked against the logits' shape.
+    private static void LossOutputs<T>(
+        in ReadOnlyTensorSpan<T> logits, ReadOnlySpan<nint> positions, in TensorSpan<T> losses, in TensorSpan<T> logitsGradient,
+        LossOutput output, out Span<T> perPosition, out Span<T> gradient)
+        where T : unmanaged
+    {
+        perPosition = default;
+        gradient = default;
         if (output == LossOutput.PerPosition)
         {
             SameLengths(positions, losses.Lengths, nameof(logits) + " without the class axis", nameof(losses));
-            l = Dense(losses, nameof(losses));
+            perPosition = Dense(losses, nameof(losses));
         }
         else if (output == LossOutput.Gradient)
         {
             SameLengths(logits.Lengths, logitsGradient.Lengths, nameof(logits), nameof(logitsGradient));
-            g = Dense(logitsGradient, nameof(logitsGradient));
+            gradient = Dense(logitsGradient, nameof(logitsGradient));
         }
-
-        return SoftmaxPrimitives.SpatialCrossEntropy(
-            x, t, t64, l, g, output == LossOutput.PerPosition, output == LossOutput.Gradient,
-            shape.KernelClasses, shape.KernelInner, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
     }
 
     private static double ProbabilityLoss<T>(
@@ -380,20 +389,9 @@ public static class SoftmaxTensor
         ReadOnlySpan<T> x = Dense(logits, nameof(logits));
         SameLengths(logits.Lengths, targetProbabilities.Lengths, nameof(logits), nameof(targetProbabilities));
         ReadOnlySpan<T> p = Dense(targetProbabilities, nameof(targetProbabilities));
-        scoped Span<T> l = default, g = default;
-        if (output == LossOutput.PerPosition)
-        {
-            Span<nint> positions = stackalloc nint[Math.Max(1, logits.Rank - 1)];
-            shape.Positions(logits.Lengths, positions);
-            SameLengths(positions, losses.Lengths, nameof(logits) + " without the class axis", nameof(losses));
-            l = Dense(losses, nameof(losses));
-        }
-        else if (output == LossOutput.Gradient)
-        {
-            SameLengths(logits.Lengths, logitsGradient.Lengths, nameof(logits), nameof(logitsGradient));
-            g = Dense(logitsGradient, nameof(logitsGradient));
-        }
-
+        Span<nint> positions = stackalloc nint[Math.Max(1, logits.Rank - 1)];
+        shape.Positions(logits.Lengths, positions);
+        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<T> l, out Span<T> g);
         return SoftmaxPrimitives.SpatialProbabilityCrossEntropy(
             x, p, l, g, output == LossOutput.PerPosition, output == LossOutput.Gradient, shape.KernelClasses, shape.KernelInner, reduction, labelSmoothing, precision);
     }

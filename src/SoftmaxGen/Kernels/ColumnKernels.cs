@@ -601,33 +601,10 @@ internal static class ColumnKernels
         else if ((typeof(TVec) == typeof(Vector512<float>) || typeof(TVec) == typeof(Vector256<float>)) && classes >= 4)
         {
             // Four classes at a time (SoftmaxMath.LoadClassQuad), the last quad ending at the row's end.
-            ref float x = ref AsFloat(ref xb);
-            for (nuint o = 0; ; o += 4)
-            {
-                o = Math.Min(o, classes - 4);
-                ref float c = ref AsFloat(ref Unsafe.Add(ref cols, o * width));
-                if (typeof(TVec) == typeof(Vector512<float>))
-                {
-                    SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
-                    a0.StoreUnsafe(ref c);
-                    a1.StoreUnsafe(ref c, 16);
-                    a2.StoreUnsafe(ref c, 32);
-                    a3.StoreUnsafe(ref c, 48);
-                }
-                else
-                {
-                    SoftmaxMath.LoadClassQuad(ref x, classes, o, out Vector256<float> a0, out Vector256<float> a1, out Vector256<float> a2, out Vector256<float> a3);
-                    a0.StoreUnsafe(ref c);
-                    a1.StoreUnsafe(ref c, 8);
-                    a2.StoreUnsafe(ref c, 16);
-                    a3.StoreUnsafe(ref c, 24);
-                }
-
-                if (o + 4 == classes)
-                {
-                    break;
-                }
-            }
+            if (typeof(TVec) == typeof(Vector512<float>))
+                SoftmaxMath.RowsToColumns<ClassQuads512, Vector512<float>>(ref AsFloat(ref xb), classes, ref AsFloat(ref cols), width);
+            else
+                SoftmaxMath.RowsToColumns<ClassQuads256, Vector256<float>>(ref AsFloat(ref xb), classes, ref AsFloat(ref cols), width);
         }
         else if ((typeof(TVec) == typeof(Vector512<double>) || typeof(TVec) == typeof(Vector256<double>)) && classes >= 2)
         {
@@ -707,30 +684,11 @@ internal static class ColumnKernels
 
         if (typeof(T) == typeof(float) && (width == 16 || width == 8) && classes >= 4)
         {
-            ref float y = ref AsFloat(ref yb), c = ref AsFloat(ref cols);
-            for (nuint o = 0; ; o += 4)
-            {
-                o = Math.Min(o, classes - 4);
-                if (width == 16)
-                {
-                    SoftmaxMath.StoreClassQuad(
-                        ref y, classes, o,
-                        Vector512.LoadUnsafe(ref c, o * 16), Vector512.LoadUnsafe(ref c, (o + 1) * 16),
-                        Vector512.LoadUnsafe(ref c, (o + 2) * 16), Vector512.LoadUnsafe(ref c, (o + 3) * 16));
-                }
-                else
-                {
-                    SoftmaxMath.StoreClassQuad(
-                        ref y, classes, o,
-                        Vector256.LoadUnsafe(ref c, o * 8), Vector256.LoadUnsafe(ref c, (o + 1) * 8),
-                        Vector256.LoadUnsafe(ref c, (o + 2) * 8), Vector256.LoadUnsafe(ref c, (o + 3) * 8));
-                }
-
-                if (o + 4 == classes)
-                {
-                    return;
-                }
-            }
+            if (width == 16)
+                SoftmaxMath.ColumnsToRows<ClassQuads512, Vector512<float>>(ref AsFloat(ref cols), width, ref AsFloat(ref yb), classes);
+            else
+                SoftmaxMath.ColumnsToRows<ClassQuads256, Vector256<float>>(ref AsFloat(ref cols), width, ref AsFloat(ref yb), classes);
+            return;
         }
 
         if (typeof(T) == typeof(double) && (width == 8 || width == 4) && classes >= 2)

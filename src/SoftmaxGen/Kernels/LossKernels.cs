@@ -240,12 +240,17 @@ internal static class LossKernels
         return lossSum;
     }
 
-    /// <summary>The backward of softmax: <c>dx[j] = y[j] (g[j] - sum_k g[k] y[k])</c>.</summary>
+    /// <summary>
+    /// The backward of softmax (<c>dx[j] = y[j] (g[j] - sum_k g[k] y[k])</c>) or of log-softmax
+    /// (<c>dx[j] = g[j] - e^(y[j]) sum_k g[k]</c>), as <typeparamref name="TBackward"/> says: one compensated sum of
+    /// per-class terms per row, then one output per class.
+    /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void SoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
+    internal static void ActivationGradient<TOps, TVec, T, TBackward>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TBackward : struct, IActivationBackward
     {
         nuint width = (nuint)TOps.Count;
         nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
@@ -259,53 +264,17 @@ internal static class LossKernels
             TVec sum = default, compensation = default;
             for (nuint i = 0; i < last; i += width)
             {
-                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.Multiply(TOps.Load(ref yr, i), TOps.Load(ref gr, i)), ref sum, ref compensation);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TBackward.Term<TOps, TVec, T>(TOps.Load(ref yr, i), TOps.Load(ref gr, i)), ref sum, ref compensation);
             }
 
-            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TOps.Multiply(tailY, tailG), repeated), ref sum, ref compensation);
-            TVec dot = TOps.Splat(T.CreateTruncating(CompensatedTotal<TOps, TVec, T>(sum, compensation)));
-            for (nuint i = 0; i < last; i += width)
-            {
-                TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), TOps.Subtract(TOps.Load(ref gr, i), dot)), ref dr, i);
-            }
-
-            TOps.Store(TOps.Multiply(tailY, TOps.Subtract(tailG, dot)), ref dr, last);
-        }
-    }
-
-    /// <summary>The backward of log-softmax: <c>dx[j] = g[j] - e^(y[j]) sum_k g[k]</c>.</summary>
-    [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void LogSoftmaxGradient<TOps, TVec, T>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
-        TVec zero = TOps.Splat(T.Zero);
-        for (nuint row = 0; row < rows; row++)
-        {
-            ref T yr = ref Unsafe.Add(ref y, row * classes);
-            ref T gr = ref Unsafe.Add(ref g, row * classes);
-            ref T dr = ref Unsafe.Add(ref dx, row * classes);
-
-            TVec tailY = TOps.Load(ref yr, last), tailG = TOps.Load(ref gr, last);
-            TVec sum = default, compensation = default;
-            for (nuint i = 0; i < last; i += width)
-            {
-                SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.Load(ref gr, i), ref sum, ref compensation);
-            }
-
-            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailG, repeated), ref sum, ref compensation);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TBackward.Term<TOps, TVec, T>(tailY, tailG), repeated), ref sum, ref compensation);
             TVec total = TOps.Splat(T.CreateTruncating(CompensatedTotal<TOps, TVec, T>(sum, compensation)));
             for (nuint i = 0; i < last; i += width)
             {
-                // e^y as e^(y - 0): log-probabilities are at most 0.
-                TVec p = TOps.ExpShifted(TOps.Load(ref yr, i), zero);
-                TOps.Store(TOps.Subtract(TOps.Load(ref gr, i), TOps.Multiply(p, total)), ref dr, i);
+                TOps.Store(TBackward.Input<TOps, TVec, T>(TOps.Load(ref yr, i), TOps.Load(ref gr, i), total), ref dr, i);
             }
 
-            TOps.Store(TOps.Subtract(tailG, TOps.Multiply(TOps.ExpShifted(tailY, zero), total)), ref dr, last);
+            TOps.Store(TBackward.Input<TOps, TVec, T>(tailY, tailG, total), ref dr, last);
         }
     }
 
@@ -391,4 +360,56 @@ internal static class LossKernels
 
         return sum;
     }
+}
+
+/// <summary>The per-class steps of an activation's backward (<see cref="LossKernels.ActivationGradient{TOps, TVec, T, TBackward}"/>).</summary>
+internal interface IActivationBackward
+{
+    /// <summary>The term of class j in the row's sum.</summary>
+    static abstract TVec Term<TOps, TVec, T>(TVec y, TVec g)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The input gradient of class j, given the row's sum.</summary>
+    static abstract TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>Softmax: terms g y, inputs y (g - total).</summary>
+internal readonly struct SoftmaxBackward : IActivationBackward
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Term<TOps, TVec, T>(TVec y, TVec g)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TOps.Multiply(y, g);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TOps.Multiply(y, TOps.Subtract(g, total));
+}
+
+/// <summary>Log-softmax: terms g, inputs g - e^y total (e^y as e^(y - 0): log-probabilities are at most 0).</summary>
+internal readonly struct LogSoftmaxBackward : IActivationBackward
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Term<TOps, TVec, T>(TVec y, TVec g)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => g;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => TOps.Subtract(g, TOps.Multiply(TOps.ExpShifted(y, TOps.Splat(T.Zero)), total));
 }

@@ -369,4 +369,88 @@ public static partial class SoftmaxMath
             v.StoreUnsafe(ref y, k * 16);
         }
     }
+
+    /// <summary>
+    /// Moves classes 0 to <paramref name="classes"/> - 1 (at least 4) of one vector's width of rows (<paramref name="classes"/>
+    /// values apart) into one vector per class, <paramref name="stride"/> values apart, four classes at a time; the last
+    /// quad ends at the row's end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RowsToColumns<TQuads, TVec>(ref float rows, nuint classes, ref float columns, nuint stride)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
+    {
+        for (nuint k = 0; ; k += 4)
+        {
+            k = Math.Min(k, classes - 4);
+            TQuads.LoadClassQuad(ref rows, classes, k, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
+            TQuads.Store(c0, ref columns, k * stride);
+            TQuads.Store(c1, ref columns, (k + 1) * stride);
+            TQuads.Store(c2, ref columns, (k + 2) * stride);
+            TQuads.Store(c3, ref columns, (k + 3) * stride);
+            if (k + 4 == classes)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="RowsToColumns{TQuads, TVec}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ColumnsToRows<TQuads, TVec>(ref float columns, nuint stride, ref float rows, nuint classes)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
+    {
+        for (nuint k = 0; ; k += 4)
+        {
+            k = Math.Min(k, classes - 4);
+            TQuads.StoreClassQuad(
+                ref rows, classes, k, TQuads.Load(ref columns, k * stride), TQuads.Load(ref columns, (k + 1) * stride),
+                TQuads.Load(ref columns, (k + 2) * stride), TQuads.Load(ref columns, (k + 3) * stride));
+            if (k + 4 == classes)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>The four-class transposes of one float vector width, for loops written once over the width.</summary>
+internal interface IClassQuads<TVec>
+    where TVec : struct
+{
+    /// <summary>The rows a quad covers (the vector's lanes).</summary>
+    static abstract int Lanes { get; }
+
+    /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
+    static abstract TVec Load(ref float source, nuint offset);
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
+    static abstract void Store(TVec value, ref float destination, nuint offset);
+
+    /// <summary><see cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> at this width.</summary>
+    static abstract void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
+
+    /// <summary><see cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/> at this width.</summary>
+    static abstract void StoreClassQuad(ref float y, nuint stride, nuint firstClass, TVec c0, TVec c1, TVec c2, TVec c3);
+}
+
+/// <summary>Quads of 16 rows.</summary>
+internal readonly struct ClassQuads512 : IClassQuads<Vector512<float>>
+{
+    public static int Lanes => 16;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3) => SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3) => SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+}
+
+/// <summary>Quads of 8 rows.</summary>
+internal readonly struct ClassQuads256 : IClassQuads<Vector256<float>>
+{
+    public static int Lanes => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3) => SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3) => SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
 }

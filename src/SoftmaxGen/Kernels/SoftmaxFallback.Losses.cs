@@ -636,11 +636,11 @@ public static partial class SoftmaxFallback
     {
         if (logarithmic)
         {
-            LossKernels.LogSoftmaxGradient<TOps, TVec, T>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels.ActivationGradient<TOps, TVec, T, LogSoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
         else
         {
-            LossKernels.SoftmaxGradient<TOps, TVec, T>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels.ActivationGradient<TOps, TVec, T, SoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
     }
 

@@ -215,60 +215,28 @@ internal static class SpatialLosses
     /// </summary>
     private static nint Quads(ref float plane, ref float rows, int inner, int count, int classes, bool gather)
     {
-        nuint c = (nuint)classes, n = (nuint)inner;
         nint j = 0;
         if (Avx512F.IsSupported)
         {
-            for (; j + 16 <= count; j += 16)
-            {
-                ref float block = ref Unsafe.Add(ref rows, j * classes);
-                ref float columns = ref Unsafe.Add(ref plane, j);
-                for (nuint k = 0; k < c; k += 4)
-                {
-                    nuint q = Math.Min(k, c - 4);
-                    if (gather)
-                    {
-                        SoftmaxMath.StoreClassQuad(
-                            ref block, c, q, Vector512.LoadUnsafe(ref columns, q * n), Vector512.LoadUnsafe(ref columns, (q + 1) * n),
-                            Vector512.LoadUnsafe(ref columns, (q + 2) * n), Vector512.LoadUnsafe(ref columns, (q + 3) * n));
-                    }
-                    else
-                    {
-                        SoftmaxMath.LoadClassQuad(ref block, c, q, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3);
-                        c0.StoreUnsafe(ref columns, q * n);
-                        c1.StoreUnsafe(ref columns, (q + 1) * n);
-                        c2.StoreUnsafe(ref columns, (q + 2) * n);
-                        c3.StoreUnsafe(ref columns, (q + 3) * n);
-                    }
-                }
-            }
+            j = Quads<ClassQuads512, Vector512<float>>(ref plane, ref rows, inner, count, classes, gather, j);
         }
 
-        if (Avx.IsSupported)
+        return Avx.IsSupported ? Quads<ClassQuads256, Vector256<float>>(ref plane, ref rows, inner, count, classes, gather, j) : j;
+    }
+
+    private static nint Quads<TQuads, TVec>(ref float plane, ref float rows, int inner, int count, int classes, bool gather, nint j)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
+    {
+        int lanes = TQuads.Lanes;
+        for (; j + lanes <= count; j += lanes)
         {
-            for (; j + 8 <= count; j += 8)
-            {
-                ref float block = ref Unsafe.Add(ref rows, j * classes);
-                ref float columns = ref Unsafe.Add(ref plane, j);
-                for (nuint k = 0; k < c; k += 4)
-                {
-                    nuint q = Math.Min(k, c - 4);
-                    if (gather)
-                    {
-                        SoftmaxMath.StoreClassQuad(
-                            ref block, c, q, Vector256.LoadUnsafe(ref columns, q * n), Vector256.LoadUnsafe(ref columns, (q + 1) * n),
-                            Vector256.LoadUnsafe(ref columns, (q + 2) * n), Vector256.LoadUnsafe(ref columns, (q + 3) * n));
-                    }
-                    else
-                    {
-                        SoftmaxMath.LoadClassQuad(ref block, c, q, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3);
-                        c0.StoreUnsafe(ref columns, q * n);
-                        c1.StoreUnsafe(ref columns, (q + 1) * n);
-                        c2.StoreUnsafe(ref columns, (q + 2) * n);
-                        c3.StoreUnsafe(ref columns, (q + 3) * n);
-                    }
-                }
-            }
+            ref float block = ref Unsafe.Add(ref rows, j * classes);
+            ref float columns = ref Unsafe.Add(ref plane, j);
+            if (gather)
+                SoftmaxMath.ColumnsToRows<TQuads, TVec>(ref columns, (nuint)inner, ref block, (nuint)classes);
+            else
+                SoftmaxMath.RowsToColumns<TQuads, TVec>(ref block, (nuint)classes, ref columns, (nuint)inner);
         }
 
         return j;
