@@ -84,7 +84,9 @@ if [ -n "$first_entry" ] && grep -qF -- "${first_entry:0:60}" <<<"$notes"; then 
 relative=$(unzip -p "$nupkg" README.md | grep -oE '\]\([^)]*\)' | grep -vE '^\]\((https://|#)' || true)
 if [ -z "$relative" ]; then pass "the package readme has only absolute links"; else fail "the package readme has only absolute links: $relative"; fi
 snupkg=$feed/SoftmaxGen.$version.snupkg
-if [ -f "$snupkg" ] && unzip -Z1 "$snupkg" | grep -qx lib/net10.0/SoftmaxGen.pdb; then
+# The listing is read whole first: under pipefail, grep -q closing the pipe early would fail unzip with SIGPIPE.
+symbols=$( [ -f "$snupkg" ] && unzip -Z1 "$snupkg" || true )
+if grep -qx lib/net10.0/SoftmaxGen.pdb <<<"$symbols"; then
   pass "the symbol package holds lib/net10.0/SoftmaxGen.pdb"
 else
   fail "the symbol package $snupkg holds lib/net10.0/SoftmaxGen.pdb"
