@@ -178,33 +178,80 @@ internal static class RowKernels
     }
 
     /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
+    /// <remarks>With the widest vector no longer than a row: <see cref="ArgmaxRows{TOps, TVec, T}"/>.</remarks>
     internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = 0, start = 0; start < logits.Length; row++, start += classes)
-        {
-            ReadOnlySpan<T> values = logits.Slice(start, classes);
-            int best = 0;
-            T bestValue = values[0];
-            if (!T.IsNaN(bestValue))
-            {
-                for (int j = 1; j < values.Length; j++)
-                {
-                    T v = values[j];
-                    if (v > bestValue)
-                    {
-                        best = j;
-                        bestValue = v;
-                    }
-                    else if (T.IsNaN(v))
-                    {
-                        best = j;
-                        break;
-                    }
-                }
-            }
+        var operation = new ArgmaxOperation<T>(logits, predictions, classes);
+        VectorDispatch.ByLayout<ArgmaxOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
+    }
 
-            predictions[row] = best;
+    /// <summary>
+    /// Two passes per row: the maximum (stopping at the first vector holding a NaN, whose first NaN lane is the
+    /// answer), then the first lane equal to it. Equality treats -0 and +0 alike, as the scalar order does.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    internal static void ArgmaxRows<TOps, TVec, T>(ref T x, ref int predictions, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count, last = classes - width;
+        ulong all = ulong.MaxValue >> (64 - TOps.Count);
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            Unsafe.Add(ref predictions, row) = (int)ArgmaxRow<TOps, TVec, T>(ref xr, last, width, all);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint ArgmaxRow<TOps, TVec, T>(ref T xr, nuint last, nuint width, ulong all)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The last vector ends at the row's end and may overlap the one before; its repeated lanes hold no NaN
+        // (already checked) and cannot be an earlier first maximum, so the first lane found in it is right.
+        TVec max = TOps.Load(ref xr, last);
+        for (nuint i = 0; ; i += width)
+        {
+            nuint at = i < last ? i : last;
+            TVec v = TOps.Load(ref xr, at);
+            ulong ordered = TOps.MaskBits(TOps.Equal(v, v));
+            if (ordered != all)
+                return at + (nuint)BitOperations.TrailingZeroCount(~ordered);
+
+            max = TOps.MaxNative(max, v);
+            if (at == last)
+                break;
+        }
+
+        TVec target = TOps.Splat(TOps.MaxAcross(max));
+        for (nuint i = 0; ; i += width)
+        {
+            nuint at = i < last ? i : last;
+            ulong equal = TOps.MaskBits(TOps.Equal(TOps.Load(ref xr, at), target));
+            if (equal != 0 || at == last)
+                return at + (nuint)BitOperations.TrailingZeroCount(equal);
+        }
+    }
+
+    /// <summary>The argmax kernel with the widest vector no longer than a row, else the scalar lane.</summary>
+    private readonly ref struct ArgmaxOperation<TElement>(ReadOnlySpan<TElement> logits, Span<int> predictions, int classes)
+        : ILayoutOperation<bool>
+    {
+        private readonly ReadOnlySpan<TElement> logits = logits;
+        private readonly Span<int> predictions = predictions;
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            if (logits.IsEmpty)
+                return false;
+
+            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
+            ArgmaxRows<TOps, TVec, T>(ref x, ref MemoryMarshal.GetReference(predictions), (nuint)(logits.Length / classes), (nuint)classes);
+            return true;
         }
     }
 
