@@ -117,4 +117,40 @@ internal static class ReductionKernels
             return true;
         }
     }
+
+    /// <summary>
+    /// PyTorch's <c>F.kl_div</c> pointwise: <c>xlogy(t, t) - t x</c>, or <c>e^t (t - x)</c> for log targets, in double
+    /// (so each float element rounds once). Writes each element to <paramref name="losses"/> unless it is empty, and
+    /// <c>-t scale</c> (or <c>-e^t scale</c>) to <paramref name="gradient"/> unless it is empty; returns the sum.
+    /// Every output may be the same memory as an input: each element is read before its position is written.
+    /// </summary>
+    internal static double KlDivergence<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> target, Span<T> losses, Span<T> gradient, bool logTarget, double scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        for (int i = 0; i < input.Length; i++)
+        {
+            double x = double.CreateTruncating(input[i]), t = double.CreateTruncating(target[i]);
+            double weight, loss;
+            if (logTarget)
+            {
+                weight = Math.Exp(t);
+                loss = weight * (t - x);
+            }
+            else
+            {
+                // xlogy: 0 where t is 0 (NaN t stays NaN); t x is not guarded, so t = 0 with x = -inf is NaN, as in PyTorch.
+                weight = t;
+                loss = (t == 0 ? 0 : t * Math.Log(t)) - (t * x);
+            }
+
+            if (!losses.IsEmpty)
+                losses[i] = T.CreateTruncating(loss);
+            if (!gradient.IsEmpty)
+                gradient[i] = T.CreateTruncating(-weight * scale);
+            sum += loss;
+        }
+
+        return sum;
+    }
 }
