@@ -82,7 +82,24 @@ internal static class RowKernels
         TVec tail = TOps.Load(ref xr, last);
         T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
         double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-        T high, low;
+        RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
+        TVec h = TOps.Splat(high), l = TOps.Splat(low);
+        TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
+        for (nuint i = 0; i < last; i += width)
+        {
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
+        }
+
+        TOps.Store(tailOut, ref yr, last);
+    }
+
+    /// <summary>hi + lo = max + ln(total) as log-softmax subtracts it, in the lanes' precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowNormalizer<TOps, TVec, T>(T max, double total, out T high, out T low)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (TOps.Precision == SoftmaxPrecision.Fast && typeof(T) == typeof(float))
         {
             SoftmaxMath.LogNormalizerFastCore(float.CreateTruncating(max), total, out float fastHigh, out float fastLow);
@@ -93,15 +110,60 @@ internal static class RowKernels
         {
             LogNormalizer(max, total, out high, out low);
         }
+    }
 
-        TVec h = TOps.Splat(high), l = TOps.Splat(low);
-        TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
-        for (nuint i = 0; i < last; i += width)
+    /// <summary>
+    /// One step of a row split into chunks (<see cref="SoftmaxParallel"/>), over the chunk <paramref name="x"/> of
+    /// <paramref name="length"/> values: the same operations as <see cref="Softmax"/> and <see cref="LogSoftmax"/> on the
+    /// whole row, so that the exponentials are the serial ones bit for bit; only the sum is added in another order.
+    /// </summary>
+    /// <returns>The chunk's maximum (<see cref="SplitRowStep.Max"/>) or its sum of e^(x - max) in double (<see cref="SplitRowStep.Exp"/>, <see cref="SplitRowStep.Sum"/>); 0 otherwise.</returns>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    internal static double SplitRow<TOps, TVec, T>(SplitRowStep step, ref T x, ref T y, nuint length, T max, double total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = LastVector<TOps, TVec, T>(length, out TVec repeated);
+        switch (step)
         {
-            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
-        }
+            case SplitRowStep.Max:
+                return double.CreateTruncating(RowMax<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last)));
+            case SplitRowStep.Exp:
+                return ExpRow<TOps, TVec, T>(ref x, ref y, length, TOps.Splat(-max));
+            case SplitRowStep.Sum:
+                return RowSum<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
+            case SplitRowStep.Scale:
+            {
+                // The last vector is loaded before the others are stored: its repeated lanes are scaled once.
+                TVec tail = TOps.Load(ref y, last);
+                bool single = typeof(T) == typeof(float);
+                TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TVec v = TOps.Load(ref y, i);
+                    TOps.Store(single ? TOps.Multiply(v, factor) : TOps.Divide(v, factor), ref y, i);
+                }
 
-        TOps.Store(tailOut, ref yr, last);
+                TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref y, last);
+                return 0;
+            }
+
+            default:
+            {
+                RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
+                TVec h = TOps.Splat(high), l = TOps.Splat(low);
+                TVec tail = TOps.Subtract(TOps.Subtract(TOps.Load(ref x, last), h), l);
+                for (nuint i = 0; i < last; i += width)
+                {
+                    TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, i), h), l), ref y, i);
+                }
+
+                TOps.Store(tail, ref y, last);
+                return 0;
+            }
+        }
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
@@ -178,33 +240,80 @@ internal static class RowKernels
     }
 
     /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
+    /// <remarks>With the widest vector no longer than a row: <see cref="ArgmaxRows{TOps, TVec, T}"/>.</remarks>
     internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = 0, start = 0; start < logits.Length; row++, start += classes)
-        {
-            ReadOnlySpan<T> values = logits.Slice(start, classes);
-            int best = 0;
-            T bestValue = values[0];
-            if (!T.IsNaN(bestValue))
-            {
-                for (int j = 1; j < values.Length; j++)
-                {
-                    T v = values[j];
-                    if (v > bestValue)
-                    {
-                        best = j;
-                        bestValue = v;
-                    }
-                    else if (T.IsNaN(v))
-                    {
-                        best = j;
-                        break;
-                    }
-                }
-            }
+        var operation = new ArgmaxOperation<T>(logits, predictions, classes);
+        VectorDispatch.ByLayout<ArgmaxOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
+    }
 
-            predictions[row] = best;
+    /// <summary>
+    /// Two passes per row: the maximum (stopping at the first vector holding a NaN, whose first NaN lane is the
+    /// answer), then the first lane equal to it. Equality treats -0 and +0 alike, as the scalar order does.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    internal static void ArgmaxRows<TOps, TVec, T>(ref T x, ref int predictions, nuint rows, nuint classes)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count, last = classes - width;
+        ulong all = ulong.MaxValue >> (64 - TOps.Count);
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            Unsafe.Add(ref predictions, row) = (int)ArgmaxRow<TOps, TVec, T>(ref xr, last, width, all);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint ArgmaxRow<TOps, TVec, T>(ref T xr, nuint last, nuint width, ulong all)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The last vector ends at the row's end and may overlap the one before; its repeated lanes hold no NaN
+        // (already checked) and cannot be an earlier first maximum, so the first lane found in it is right.
+        TVec max = TOps.Load(ref xr, last);
+        for (nuint i = 0; ; i += width)
+        {
+            nuint at = i < last ? i : last;
+            TVec v = TOps.Load(ref xr, at);
+            ulong ordered = TOps.MaskBits(TOps.Equal(v, v));
+            if (ordered != all)
+                return at + (nuint)BitOperations.TrailingZeroCount(~ordered);
+
+            max = TOps.MaxNative(max, v);
+            if (at == last)
+                break;
+        }
+
+        TVec target = TOps.Splat(TOps.MaxAcross(max));
+        for (nuint i = 0; ; i += width)
+        {
+            nuint at = i < last ? i : last;
+            ulong equal = TOps.MaskBits(TOps.Equal(TOps.Load(ref xr, at), target));
+            if (equal != 0 || at == last)
+                return at + (nuint)BitOperations.TrailingZeroCount(equal);
+        }
+    }
+
+    /// <summary>The argmax kernel with the widest vector no longer than a row, else the scalar lane.</summary>
+    private readonly ref struct ArgmaxOperation<TElement>(ReadOnlySpan<TElement> logits, Span<int> predictions, int classes)
+        : ILayoutOperation<bool>
+    {
+        private readonly ReadOnlySpan<TElement> logits = logits;
+        private readonly Span<int> predictions = predictions;
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            if (logits.IsEmpty)
+                return false;
+
+            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
+            ArgmaxRows<TOps, TVec, T>(ref x, ref MemoryMarshal.GetReference(predictions), (nuint)(logits.Length / classes), (nuint)classes);
+            return true;
         }
     }
 
@@ -395,4 +504,23 @@ internal static class RowKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+}
+
+/// <summary>The steps of <see cref="RowKernels.SplitRow{TOps, TVec, T}"/>.</summary>
+internal enum SplitRowStep
+{
+    /// <summary>The chunk's maximum.</summary>
+    Max,
+
+    /// <summary>e^(x - max) stored to the output, and its sum.</summary>
+    Exp,
+
+    /// <summary>The sum of e^(x - max), nothing stored.</summary>
+    Sum,
+
+    /// <summary>The stored exponentials scaled by 1/total (softmax).</summary>
+    Scale,
+
+    /// <summary>x - (max + ln(total)) stored (log-softmax).</summary>
+    Log,
 }

@@ -42,6 +42,9 @@ internal interface ISimd<TVec, T>
     /// <summary>All-ones lanes where <c>a &lt; b</c> (false for NaN).</summary>
     static abstract TVec LessThan(TVec a, TVec b);
 
+    /// <summary>All-ones lanes where <c>a == b</c> (false for NaN, true for -0 and +0).</summary>
+    static abstract TVec Equal(TVec a, TVec b);
+
     /// <summary><paramref name="value"/> with the lanes set in <paramref name="mask"/> cleared to +0.</summary>
     static abstract TVec AndNot(TVec value, TVec mask);
 
@@ -297,6 +300,7 @@ internal readonly struct Scalar<T, TLane, TPrecision> : ISimd<T, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T a, T b, T c) => T.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MaxNative(T a, T b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T LessThan(T a, T b) => Vector128.IsHardwareAccelerated ? Vector128.LessThan(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar() : a < b ? TLane.AllBitsSet : T.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Equal(T a, T b) => a == b ? TLane.AllBitsSet : T.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AndNot(T value, T mask) => Vector128.IsHardwareAccelerated ? Vector128.AndNot(Vector128.CreateScalarUnsafe(value), Vector128.CreateScalarUnsafe(mask)).ToScalar() : TLane.AndNotBits(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleByPowerOfTwo(T p, T k, T z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T SplitExponent(T x, out T exponent) => TLane.SplitExponent(x, out exponent);
@@ -324,6 +328,7 @@ internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => TLane.MultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MaxNative(Vector128<T> a, Vector128<T> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> LessThan(Vector128<T> a, Vector128<T> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Equal(Vector128<T> a, Vector128<T> b) => Vector128.Equals(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AndNot(Vector128<T> value, Vector128<T> mask) => Vector128.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ScaleByPowerOfTwo(Vector128<T> p, Vector128<T> k, Vector128<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> SplitExponent(Vector128<T> x, out Vector128<T> exponent) => TLane.SplitExponent(x, out exponent);
@@ -351,6 +356,7 @@ internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => TLane.MultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MaxNative(Vector256<T> a, Vector256<T> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LessThan(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Equal(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AndNot(Vector256<T> value, Vector256<T> mask) => Vector256.AndNot(value, mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ScaleByPowerOfTwo(Vector256<T> p, Vector256<T> k, Vector256<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> SplitExponent(Vector256<T> x, out Vector256<T> exponent) => TLane.SplitExponent(x, out exponent);
@@ -378,6 +384,7 @@ internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => TLane.MultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MaxNative(Vector512<T> a, Vector512<T> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Equal(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AndNot(Vector512<T> value, Vector512<T> mask) => Vector512.ConditionalSelect(mask, Vector512<T>.Zero, value); // the same bits; a comparison's mask then stays in a mask register (one masked blend)
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ScaleByPowerOfTwo(Vector512<T> p, Vector512<T> k, Vector512<T> z) => TLane.ScaleByPowerOfTwo(p, k, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> SplitExponent(Vector512<T> x, out Vector512<T> exponent) => TLane.SplitExponent(x, out exponent);

@@ -246,8 +246,19 @@ public static partial class SoftmaxGuard
     {
         if (reduction is not (LossReduction.Mean or LossReduction.Sum))
         {
+            if (reduction == LossReduction.BatchMean)
+                throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "reduction is BatchMean, which only KlDivergence takes; this loss takes Mean or Sum.");
+
             throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"reduction is {(int)reduction}, not a LossReduction value.");
         }
+    }
+
+    /// <summary>Checks a <see cref="LossReduction"/> value for a loss that also takes <see cref="LossReduction.BatchMean"/>.</summary>
+    /// <param name="reduction">The reduction.</param>
+    internal static void ReductionOrBatchMean(LossReduction reduction)
+    {
+        if (reduction != LossReduction.BatchMean)
+            Reduction(reduction);
     }
 
     /// <summary>Reduces a sum of per-row losses as <paramref name="reduction"/> asks.</summary>

@@ -1,0 +1,161 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace SoftmaxGen.Tests;
+
+/// <summary>
+/// One long row split across threads by <see cref="SoftmaxParallel"/>: within one ULP of the serial
+/// <see cref="SoftmaxPrimitives"/> result (the exponentials are the same; only the order of the sum's double additions
+/// differs), for every degree of parallelism 1 to 4, Exact and Fast, in place too; and Exact within the documented
+/// bounds of a float64 reference (softmax 4 ULP for outputs of at least 1e-30, log-softmax 4 ULP of max(|v|, 1)).
+/// </summary>
+public sealed class SingleRowParallelTests
+{
+    public static TheoryData<int, SoftmaxPrecision, bool> Cases()
+    {
+        var data = new TheoryData<int, SoftmaxPrecision, bool>();
+        foreach (int classes in new[] { SoftmaxParallel.SingleRowMinClasses - 1, SoftmaxParallel.SingleRowMinClasses, 100_003, 151_936 })
+        {
+            foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
+            {
+                data.Add(classes, precision, false);
+                data.Add(classes, precision, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OneRow_MatchesTheSerialResultAndTheReference(int classes, SoftmaxPrecision precision, bool log)
+    {
+        Check<float>(classes, precision, log);
+        Check<double>(classes, precision, log);
+    }
+
+    private static void Check<T>(int classes, SoftmaxPrecision precision, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(classes + (log ? 1 : 0));
+        T[] x = new T[classes];
+        for (int i = 0; i < classes; i++)
+        {
+            // Zipf-like logits with a spread of 40 and a few -inf (banned tokens).
+            x[i] = random.Next(500) == 0 ? T.NegativeInfinity : T.CreateTruncating((-Math.Log(i + 1) * 2) + (random.NextDouble() * 6));
+        }
+
+        T[] serial = new T[classes];
+        Apply(x, serial, classes, precision, log, degree: null);
+        double[] reference = Reference(x, log);
+        for (int degree = 1; degree <= 4; degree++)
+        {
+            T[] parallel = new T[classes];
+            Apply(x, parallel, classes, precision, log, degree);
+            T[] inPlace = (T[])x.Clone();
+            Apply(inPlace, inPlace, classes, precision, log, degree);
+            Assert.Equal(parallel, inPlace);
+            for (int i = 0; i < classes; i++)
+            {
+                Assert.True(WithinSerialBound(serial[i], parallel[i], log), $"{typeof(T).Name} {precision} log={log} C={classes} degree {degree} [{i}]: {parallel[i]} vs serial {serial[i]}");
+                if (precision == SoftmaxPrecision.Exact)
+                    AssertReference(reference[i], double.CreateTruncating(parallel[i]), typeof(T) == typeof(float), log, $"{typeof(T).Name} log={log} C={classes} degree {degree} [{i}]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stated bound against the serial result: float 1 ULP; double 4 ULP (softmax) or 4 ULP of max(|v|, 1)
+    /// (log-softmax), the double sum's rounding moving ln(sum) by a few units of 2^-53.
+    /// </summary>
+    private static bool WithinSerialBound<T>(T serial, T parallel, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return UlpDistance(serial, parallel) <= 1;
+        double s = double.CreateTruncating(serial), p = double.CreateTruncating(parallel);
+        if (!log || double.IsInfinity(s))
+            return UlpDistance(serial, parallel) <= 4;
+        return Math.Abs(s - p) <= 4 * Math.BitIncrement(Math.Max(Math.Abs(s), 1)) - (4 * Math.Max(Math.Abs(s), 1));
+    }
+
+    /// <summary>Float: the documented 4 ULP bounds against the double reference; double: 1e-13 relative (the reference is only double).</summary>
+    private static void AssertReference(double reference, double value, bool single, bool log, string what)
+    {
+        if (log ? double.IsInfinity(reference) : reference < 1e-30)
+        {
+            Assert.True(log ? reference == value : Math.Abs(value) <= 1e-30, $"{what}: {value} vs reference {reference}");
+            return;
+        }
+
+        double scale = log ? Math.Max(Math.Abs(reference), 1) : Math.Abs(reference);
+        double tolerance = single ? 4 * (MathF.BitIncrement((float)scale) - (float)scale) : 1e-13 * scale;
+        Assert.True(Math.Abs(value - reference) <= tolerance, $"{what}: {value} vs reference {reference}");
+    }
+
+    private static void Apply<T>(T[] x, T[] y, int classes, SoftmaxPrecision precision, bool log, int? degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float[] xf = (float[])(object)x, yf = (float[])(object)y;
+            if (degree is null)
+            {
+                if (log) SoftmaxPrimitives.LogSoftmax(xf, yf, classes, precision); else SoftmaxPrimitives.Softmax(xf, yf, classes, precision);
+            }
+            else if (log) SoftmaxParallel.LogSoftmax(xf, yf, classes, degree.Value, precision);
+            else SoftmaxParallel.Softmax(xf, yf, classes, degree.Value, precision);
+        }
+        else
+        {
+            double[] xd = (double[])(object)x, yd = (double[])(object)y;
+            if (degree is null)
+            {
+                if (log) SoftmaxPrimitives.LogSoftmax(xd, yd, classes, precision); else SoftmaxPrimitives.Softmax(xd, yd, classes, precision);
+            }
+            else if (log) SoftmaxParallel.LogSoftmax(xd, yd, classes, degree.Value, precision);
+            else SoftmaxParallel.Softmax(xd, yd, classes, degree.Value, precision);
+        }
+    }
+
+    /// <summary>Softmax or log-softmax in double with a compensated sum (float inputs are exact in double).</summary>
+    private static double[] Reference<T>(T[] x, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double max = double.NegativeInfinity;
+        foreach (T v in x)
+            max = Math.Max(max, double.CreateTruncating(v));
+        double sum = 0, c = 0;
+        foreach (T v in x)
+        {
+            double e = Math.Exp(double.CreateTruncating(v) - max) - c;
+            double t = sum + e;
+            c = (t - sum) - e;
+            sum = t;
+        }
+
+        double lse = max + Math.Log(sum);
+        double[] result = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = double.CreateTruncating(x[i]);
+            result[i] = log ? d - lse : Math.Exp(d - max) / sum;
+        }
+
+        return result;
+    }
+
+    private static long UlpDistance<T>(T a, T b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a == b || (T.IsNaN(a) && T.IsNaN(b)))
+            return 0;
+        if (T.IsNaN(a) || T.IsNaN(b) || T.Sign(a) != T.Sign(b))
+            return long.MaxValue;
+        return typeof(T) == typeof(float)
+            ? Math.Abs((long)BitConverter.SingleToInt32Bits(float.CreateTruncating(a)) - BitConverter.SingleToInt32Bits(float.CreateTruncating(b)))
+            : Math.Abs(BitConverter.DoubleToInt64Bits(double.CreateTruncating(a)) - BitConverter.DoubleToInt64Bits(double.CreateTruncating(b)));
+    }
+}
