@@ -166,6 +166,142 @@ public static partial class SoftmaxPrimitives
         HalfRows.Run(logits, rows, classes, ref block);
     }
 
+    /// <summary>
+    /// The cross-entropy of Half logits against class-index targets and its gradient, computed in float with the
+    /// options and semantics of
+    /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>;
+    /// the gradient is the float gradient rounded once to Half, the loss is returned in float (block sums added in double).
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/> (in place) but must not partly overlap it or overlap another input.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default) or sum; the gradient is of the reduced loss.</param>
+    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">Rows with this target count for nothing and get a zero gradient.</param>
+    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<Half> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
+        SoftmaxGuard.Disjoint<Half, int>(logitsGradient, targets, nameof(logitsGradient), nameof(targets));
+        SoftmaxGuard.Disjoint<Half, float>(logitsGradient, classWeights, nameof(logitsGradient), nameof(classWeights));
+        SoftmaxGuard.Precision(precision);
+        // The float form's two paths: short plain rows by the lane-wise kernels, the rest by the fused pass with options.
+        bool shortPlain = plain && classes < SoftmaxFallback.PlainGradientClassLimit;
+        double scale = reduction == LossReduction.Sum ? 1 : shortPlain ? 1.0 / rows : 1 / SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex);
+        var block = new HalfBlock
+        {
+            Op = shortPlain ? HalfOp.PlainCrossEntropyWithGradient : HalfOp.CrossEntropyWithOptions, Classes = classes, Precision = precision,
+            Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex, LabelSmoothing = labelSmoothing, Scale = scale,
+            HalfOutput = logitsGradient,
+        };
+        HalfRows.Run(logits, rows, classes, ref block);
+        return (float)(shortPlain
+            ? SoftmaxGuard.Reduce(block.Sum, rows, reduction)
+            : SoftmaxFallback.CombineOptionTerms(block.Sum, block.Smooth, labelSmoothing, classes, scale));
+    }
+
+    /// <summary>
+    /// The negative log-likelihood of Half log-probabilities against class targets, in float, as
+    /// <see cref="NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/> (block sums added in double).
+    /// </summary>
+    /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default; NaN when no row counts) or sum.</param>
+    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, or <paramref name="reduction"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape.</exception>
+    public static float NllLoss(ReadOnlySpan<Half> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+    {
+        int rows = SoftmaxGuard.Rows(logProbabilities.Length, classes, nameof(logProbabilities));
+        SoftmaxGuard.Targets(targets, rows, classes, ignoreIndex);
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.ClassWeights(classWeights, classes);
+        var block = new HalfBlock { Op = HalfOp.NllLoss, Classes = classes, Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex };
+        HalfRows.Run(logProbabilities, rows, classes, ref block);
+        return (float)(reduction == LossReduction.Mean ? block.Sum / SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex) : block.Sum);
+    }
+
+    /// <summary>
+    /// The k most probable classes of each row of Half logits, with their probabilities in float, as
+    /// <see cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="k">How many classes per row, in <c>[1, classes]</c>.</param>
+    /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+    /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="k"/> is below 1 or above <paramref name="classes"/>, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="indices"/> or <paramref name="probabilities"/> is shorter than <c>rows x k</c> or overlaps an input.</exception>
+    public static void TopK(ReadOnlySpan<Half> logits, int k, Span<int> indices, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        SoftmaxGuard.Precision(precision);
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputsOf(logits, indices, probabilities, rows, k);
+        var block = new HalfBlock { Op = HalfOp.TopK, Classes = classes, Precision = precision, K = k, Predictions = indices, FloatOutput = probabilities };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    /// <summary>The logistic sigmoid of each Half value, computed in float and rounded once to Half, as <see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/>.</summary>
+    /// <param name="logits">The logits, any length.</param>
+    /// <param name="probabilities">Receives one probability per logit. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <exception cref="ArgumentException"><paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void Sigmoid(ReadOnlySpan<Half> logits, Span<Half> probabilities)
+    {
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        // Element-wise: each value is a row of one.
+        var block = new HalfBlock { Op = HalfOp.Sigmoid, Classes = 1, HalfOutput = probabilities };
+        HalfRows.Run(logits, logits.Length, 1, ref block);
+    }
+
+    /// <summary>
+    /// The softmax over the middle axis of <c>[outer, classes, innerSize]</c> Half data, computed in float and rounded once
+    /// to Half, as <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="input">Row-major <c>[outer, classes, innerSize]</c> values.</param>
+    /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The size of the normalised axis, at least 1.</param>
+    /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfAxisChecked(input, output, classes, innerSize, HalfOp.AxisSoftmax, precision);
+
+    /// <summary>The log-softmax over the middle axis of <c>[outer, classes, innerSize]</c> Half data, rounded once to Half, as <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>.</summary>
+    /// <param name="input">Row-major <c>[outer, classes, innerSize]</c> values.</param>
+    /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The size of the normalised axis, at least 1.</param>
+    /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfAxisChecked(input, output, classes, innerSize, HalfOp.AxisLogSoftmax, precision);
+
+    private static void HalfAxisChecked(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, HalfOp op, SoftmaxPrecision precision)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        SoftmaxGuard.Precision(precision);
+        // A [classes, innerSize] plane is the bridge's row (it fits an int whenever there is one).
+        int plane = outer == 0 ? 1 : classes * innerSize;
+        var block = new HalfBlock { Op = op, Classes = plane, AxisClasses = classes, Precision = precision, HalfOutput = output };
+        HalfRows.Run(input, outer, plane, ref block);
+    }
+
     private static void HalfRowsChecked(ReadOnlySpan<Half> logits, Span<Half> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -191,7 +327,13 @@ public static partial class SoftmaxPrimitives
         Argmax,
         LogSumExp,
         PlainCrossEntropy,
+        PlainCrossEntropyWithGradient,
         CrossEntropyWithOptions,
+        NllLoss,
+        TopK,
+        Sigmoid,
+        AxisSoftmax,
+        AxisLogSoftmax,
     }
 
     /// <summary>
@@ -210,6 +352,8 @@ public static partial class SoftmaxPrimitives
         public ReadOnlySpan<int> Targets;
         public ReadOnlySpan<float> ClassWeights;
         public int IgnoreIndex;
+        public int K;
+        public int AxisClasses;
         public float LabelSmoothing;
         public double Scale;
         public double Sum;
@@ -219,7 +363,7 @@ public static partial class SoftmaxPrimitives
         {
             int start = firstRow * Classes;
             int length = rows * Classes;
-            Span<float> perRow = FloatOutput.IsEmpty ? default : FloatOutput.Slice(firstRow, rows);
+            Span<float> perRow = FloatOutput.IsEmpty || Op == HalfOp.TopK || Op <= HalfOp.LogSoftmax ? default : FloatOutput.Slice(firstRow, rows);
             ReadOnlySpan<int> targets = Targets.IsEmpty ? default : Targets.Slice(firstRow, rows);
             switch (Op)
             {
@@ -248,11 +392,36 @@ public static partial class SoftmaxPrimitives
                         ? SoftmaxFallback.KernelCrossEntropy<float>(kernel, logits, targets, perRow, rows)
                         : SoftmaxFallback.CrossEntropyRows<float>(logits, targets, perRow, rows, Classes, Precision);
                     break;
-                default:
+                case HalfOp.PlainCrossEntropyWithGradient:
+                    // The gradient overwrites the converted logits after the loss has read them.
+                    Sum += SoftmaxFallback.PlainCrossEntropyWithGradientSum(SoftmaxKernelRegistry.Find(Classes, Precision), logits, targets, logits, rows, Classes, Scale, Precision);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    break;
+                case HalfOp.CrossEntropyWithOptions:
+                    Span<float> gradient = HalfOutput.IsEmpty ? default : logits;
                     (double nll, double smooth) = SoftmaxFallback.CrossEntropyWithOptionsTerms(
-                        logits, targets, perRow, [], rows, Classes, ClassWeights, IgnoreIndex, LabelSmoothing, Scale, Precision);
+                        logits, targets, perRow, gradient, rows, Classes, ClassWeights, IgnoreIndex, LabelSmoothing, Scale, Precision);
                     Sum += nll;
                     Smooth += smooth;
+                    if (!HalfOutput.IsEmpty)
+                    {
+                        TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    }
+
+                    break;
+                case HalfOp.NllLoss:
+                    Sum += SoftmaxFallback.NllLossCore<float>(logits, targets, Classes, LossReduction.Sum, ClassWeights, IgnoreIndex);
+                    break;
+                case HalfOp.TopK:
+                    SoftmaxFallback.TopKDispatched<float>(logits, K, Predictions.Slice(firstRow * K, rows * K), FloatOutput.Slice(firstRow * K, rows * K), Classes, Precision);
+                    break;
+                case HalfOp.Sigmoid:
+                    Sigmoid(logits, logits);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    break;
+                default:
+                    SoftmaxFallback.AxisCore<float>(logits, logits, rows, AxisClasses, Classes / AxisClasses, Op == HalfOp.AxisLogSoftmax, Precision);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
                     break;
             }
         }

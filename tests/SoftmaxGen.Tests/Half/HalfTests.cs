@@ -100,6 +100,77 @@ public sealed class HalfTests
             }
         }
 
+        foreach ((int[] t, float[] w, float smoothing) in new[] { (targets, Array.Empty<float>(), 0f), (targets.Select((x, r) => r % 4 == 2 ? -100 : x).ToArray(), Enumerable.Repeat(1.5f, classes).ToArray(), 0.05f) })
+        {
+            foreach (LossReduction reduction in new[] { LossReduction.Mean, LossReduction.Sum })
+            {
+                var gradientExpected = new float[logits.Length];
+                float lossExpected = SoftmaxPrimitives.CrossEntropyWithGradient(converted, t, gradientExpected, classes, reduction, w, -100, smoothing);
+                var gradient = new Half[logits.Length];
+                float loss = SoftmaxPrimitives.CrossEntropyWithGradient(logits, t, gradient, classes, reduction, w, -100, smoothing);
+                Assert.True(Math.Abs(lossExpected - loss) <= Math.Abs(lossExpected) * Math.Pow(2, -23), $"gradient loss C={classes} {reduction}: {loss} against {lossExpected}");
+                var rounded = new Half[logits.Length];
+                TensorPrimitives.ConvertToHalf(gradientExpected, rounded);
+                Assert.Equal(rounded, gradient);
+
+                // In place: the gradient over the logits themselves.
+                Half[] inPlace = (Half[])logits.Clone();
+                Assert.Equal(loss, SoftmaxPrimitives.CrossEntropyWithGradient(inPlace, t, inPlace, classes, reduction, w, -100, smoothing));
+                Assert.Equal(gradient, inPlace);
+
+                var logProbabilities = new float[logits.Length];
+                SoftmaxPrimitives.LogSoftmax(converted, logProbabilities, classes);
+                var halfLogProbabilities = new Half[logits.Length];
+                TensorPrimitives.ConvertToHalf(logProbabilities, halfLogProbabilities);
+                float[] roundedBack = halfLogProbabilities.Select(h => (float)h).ToArray();
+                float nllExpected = SoftmaxPrimitives.NllLoss(roundedBack, t, classes, reduction, w);
+                float nll = SoftmaxPrimitives.NllLoss(halfLogProbabilities, t, classes, reduction, w);
+                Assert.True(Math.Abs(nllExpected - nll) <= Math.Abs(nllExpected) * Math.Pow(2, -23), $"NLL C={classes} {reduction}: {nll} against {nllExpected}");
+            }
+        }
+
+        int k = Math.Min(classes, 3);
+        var topIndicesExpected = new int[rows * k];
+        var topExpected = new float[rows * k];
+        var topIndices = new int[rows * k];
+        var top = new float[rows * k];
+        SoftmaxPrimitives.TopK(converted, k, topIndicesExpected, topExpected, classes);
+        SoftmaxPrimitives.TopK(logits, k, topIndices, top, classes);
+        Assert.Equal(topIndicesExpected, topIndices);
+        Assert.Equal(topExpected, top);
+
+        var sigmoidExpected = new float[logits.Length];
+        SoftmaxPrimitives.Sigmoid(converted, sigmoidExpected);
+        var sigmoidRounded = new Half[logits.Length];
+        TensorPrimitives.ConvertToHalf(sigmoidExpected, sigmoidRounded);
+        var sigmoid = new Half[logits.Length];
+        SoftmaxPrimitives.Sigmoid(logits, sigmoid);
+        Assert.Equal(sigmoidRounded, sigmoid);
+
+        // The middle axis: each batch as [rows, 1, classes] planes normalised over an axis of 1, and as [1, rows, classes].
+        foreach ((int axis, int inner) in new[] { (1, classes), (rows, classes) })
+        {
+            foreach (bool log in new[] { false, true })
+            {
+                var axisExpected = new float[logits.Length];
+                var axisHalf = new Half[logits.Length];
+                if (log)
+                {
+                    SoftmaxPrimitives.LogSoftmax(converted, axisExpected, axis, inner);
+                    SoftmaxPrimitives.LogSoftmax(logits, axisHalf, axis, inner);
+                }
+                else
+                {
+                    SoftmaxPrimitives.Softmax(converted, axisExpected, axis, inner);
+                    SoftmaxPrimitives.Softmax(logits, axisHalf, axis, inner);
+                }
+
+                var axisRounded = new Half[logits.Length];
+                TensorPrimitives.ConvertToHalf(axisExpected, axisRounded);
+                Assert.Equal(axisRounded, axisHalf);
+            }
+        }
+
         var predictionsExpected = new int[rows];
         var predictions = new int[rows];
         SoftmaxPrimitives.Argmax(converted, predictionsExpected, classes);
@@ -233,6 +304,15 @@ public sealed class HalfTests
             () => SoftmaxPrimitives.CrossEntropy(logits, [1, 2, 3], 10, labelSmoothing: 2), "labelSmoothing");
         SameError(() => SoftmaxPrimitives.Argmax(converted, new int[2], 10), () => SoftmaxPrimitives.Argmax(logits, new int[2], 10), "predictions");
         SameError(() => SoftmaxPrimitives.LogSumExp(converted, new float[2], 10), () => SoftmaxPrimitives.LogSumExp(logits, new float[2], 10), "results");
+        SameError(
+            () => SoftmaxPrimitives.CrossEntropyWithGradient(converted, [1, 2, 3], new float[29], 10),
+            () => SoftmaxPrimitives.CrossEntropyWithGradient(logits, [1, 2, 3], output.AsSpan(0, 29), 10), "logitsGradient");
+        SameError(() => SoftmaxPrimitives.NllLoss(converted, [1, -5, 3], 10), () => SoftmaxPrimitives.NllLoss(logits, [1, -5, 3], 10), "targets");
+        SameError(() => SoftmaxPrimitives.TopK(converted, 11, new int[33], new float[33], 10), () => SoftmaxPrimitives.TopK(logits, 11, new int[33], new float[33], 10), "k");
+        SameError(() => SoftmaxPrimitives.TopK(converted, 2, new int[6], new float[5], 10), () => SoftmaxPrimitives.TopK(logits, 2, new int[6], new float[5], 10), "probabilities");
+        SameError(() => SoftmaxPrimitives.Sigmoid(converted, new float[29]), () => SoftmaxPrimitives.Sigmoid(logits, output.AsSpan(0, 29)), "probabilities");
+        SameError(() => SoftmaxPrimitives.Softmax(converted, new float[30], 4, 2), () => SoftmaxPrimitives.Softmax(logits, output, 4, 2), "input");
+        SameError(() => SoftmaxPrimitives.Softmax(converted, new float[30], 5, 0), () => SoftmaxPrimitives.Softmax(logits, output, 5, 0), "innerSize");
 
         // Partial overlap (Half over Half) and any overlap of a float output with the Half logits.
         var e = Assert.Throws<ArgumentException>(() => SoftmaxPrimitives.Softmax(output.AsSpan(0, 20), output.AsSpan(10, 20), 10));
@@ -279,6 +359,12 @@ public sealed class HalfTests
             () => SoftmaxPrimitives.CrossEntropy(logits, targets, classes),
             () => SoftmaxPrimitives.CrossEntropy(logits, targets, classes, LossReduction.Mean, weights, -100, 0.1f),
             () => SoftmaxPrimitives.CrossEntropy(logits, targets, perRow, classes),
+            () => SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, halfOut, classes),
+            () => SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, halfOut, classes, LossReduction.Sum, weights, -100, 0.1f),
+            () => SoftmaxPrimitives.NllLoss(logits, targets, classes),
+            () => SoftmaxPrimitives.TopK(logits, 1, predictions, perRow, classes),
+            () => SoftmaxPrimitives.Sigmoid(logits, halfOut),
+            () => SoftmaxPrimitives.Softmax(logits, halfOut, classes, 1),
         ];
         for (int i = 0; i < operations.Length; i++)
         {
