@@ -381,6 +381,66 @@ public sealed class HalfTests
         }
     }
 
+    [Fact]
+    public void GeneratedHalfMembers_AgreeWithTheRuntime()
+    {
+        Check(100, SoftmaxPrecision.Exact, Kernel100.Softmax, Kernel100.Softmax, Kernel100.LogSoftmax, Kernel100.Argmax, Kernel100.CrossEntropy, Kernel100.CrossEntropyWithGradient, Kernel100.TopK, Kernel100.LogSumExp);
+        Check(3, SoftmaxPrecision.Exact, Kernel3.Softmax, Kernel3.Softmax, Kernel3.LogSoftmax, Kernel3.Argmax, Kernel3.CrossEntropy, Kernel3.CrossEntropyWithGradient, Kernel3.TopK, Kernel3.LogSumExp);
+        Check(10, SoftmaxPrecision.Fast, FastKernel10.Softmax, FastKernel10.Softmax, FastKernel10.LogSoftmax, FastKernel10.Argmax, FastKernel10.CrossEntropy, FastKernel10.CrossEntropyWithGradient, FastKernel10.TopK, FastKernel10.LogSumExp);
+
+        static void Check(
+            int classes, SoftmaxPrecision precision, HalfMap softmax, HalfToFloat softmaxFloat, HalfMap logSoftmax, HalfArgmax argmax,
+            HalfLoss loss, HalfGradient gradient, HalfTopK topK, HalfToFloat logSumExp)
+        {
+            const int Rows = 50;
+            var random = new Random(classes);
+            Half[] logits = RandomLogits(Rows * classes, random, 6);
+            int[] targets = Enumerable.Range(0, Rows).Select(_ => random.Next(classes)).ToArray();
+            Half[] a = new Half[logits.Length], b = new Half[logits.Length];
+            softmax(logits, a);
+            SoftmaxPrimitives.Softmax(logits, b, classes, precision);
+            Assert.Equal(b, a);
+            logSoftmax(logits, a);
+            SoftmaxPrimitives.LogSoftmax(logits, b, classes, precision);
+            Assert.Equal(b, a);
+            float[] fa = new float[logits.Length], fb = new float[logits.Length];
+            softmaxFloat(logits, fa);
+            SoftmaxPrimitives.Softmax(logits, fb, classes, precision);
+            Assert.Equal(fb, fa);
+            logSumExp(logits, fa.AsSpan(0, Rows));
+            SoftmaxPrimitives.LogSumExp(logits, fb.AsSpan(0, Rows), classes, precision);
+            Assert.Equal(fb, fa);
+            int[] pa = new int[Rows], pb = new int[Rows];
+            argmax(logits, pa);
+            SoftmaxPrimitives.Argmax(logits, pb, classes);
+            Assert.Equal(pb, pa);
+            Assert.Equal(SoftmaxPrimitives.CrossEntropy(logits, targets, classes, LossReduction.Mean, default, -100, 0.1f, precision), loss(logits, targets, LossReduction.Mean, default, -100, 0.1f));
+            Assert.Equal(
+                SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, b, classes, LossReduction.Sum, default, -100, 0, precision),
+                gradient(logits, targets, a, LossReduction.Sum, default, -100, 0));
+            Assert.Equal(b, a);
+            int k = Math.Min(classes, 2);
+            int[] ia = new int[Rows * k], ib = new int[Rows * k];
+            topK(logits, k, ia, fa);
+            SoftmaxPrimitives.TopK(logits, k, ib, fb, classes, precision);
+            Assert.Equal(ib, ia);
+            Assert.Equal(fb, fa);
+            Assert.Throws<ArgumentException>(() => softmax(logits.AsSpan(0, classes + 1), a));
+        }
+    }
+
+    private delegate void HalfMap(ReadOnlySpan<Half> logits, Span<Half> output);
+
+    private delegate void HalfToFloat(ReadOnlySpan<Half> logits, Span<float> output);
+
+    private delegate void HalfArgmax(ReadOnlySpan<Half> logits, Span<int> predictions);
+
+    private delegate float HalfLoss(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing);
+
+    private delegate float HalfGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<Half> gradient, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing);
+
+    private delegate void HalfTopK(ReadOnlySpan<Half> logits, int k, Span<int> indices, Span<float> probabilities);
+
     private static Half[] RandomLogits(int n, Random random, double scale) =>
         Enumerable.Range(0, n).Select(_ => (Half)(scale * ((2 * random.NextDouble()) - 1))).ToArray();
 
