@@ -100,8 +100,8 @@ public static partial class SoftmaxPrimitives
     /// </summary>
     /// <remarks>
     /// The rows are computed a block at a time (about 4,096 values) and the blocks' sums added in double, so the result
-    /// can differ from the float overload on the converted logits by the rounding of those additions, a few double ULPs
-    /// of the sum before it is rounded to float: in practice the same float.
+    /// can differ from the float overload on the converted logits by the rounding of those additions (a few double ULPs
+    /// of the sum), so at most one float ULP apart after the rounding to float, and usually the same float.
     /// </remarks>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
     /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
