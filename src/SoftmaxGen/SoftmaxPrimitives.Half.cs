@@ -296,6 +296,12 @@ public static partial class SoftmaxPrimitives
         int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
         SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
         SoftmaxGuard.Precision(precision);
+        if (innerSize == 1)
+        {
+            // The row form, which runs a registered kernel of the class count.
+            op = op == HalfOp.AxisLogSoftmax ? HalfOp.LogSoftmax : HalfOp.Softmax;
+        }
+
         // A [classes, innerSize] plane is the bridge's row (it fits an int whenever there is one).
         int plane = outer == 0 ? 1 : classes * innerSize;
         var block = new HalfBlock { Op = op, Classes = plane, AxisClasses = classes, Precision = precision, HalfOutput = output };

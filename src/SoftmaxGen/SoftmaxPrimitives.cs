@@ -113,6 +113,13 @@ public static partial class SoftmaxPrimitives
     internal static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(Half))
+        {
+            // Through the Half bridge to the float kernels (SoftmaxTensor's Half argmax comes here).
+            Argmax(MemoryMarshal.Cast<T, Half>(logits), predictions, classes);
+            return;
+        }
+
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
         ArgmaxRows(logits, predictions, rows, classes);

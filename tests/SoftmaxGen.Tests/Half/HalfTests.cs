@@ -429,6 +429,44 @@ public sealed class HalfTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    [InlineData(0)]
+    public void TensorHalfOverloads_AreTheFloatTensorResultRoundedOnce(int axis)
+    {
+        nint[] lengths = [2, 3, 4];
+        Half[] data = RandomLogits(24, new Random(axis + 10), 7);
+        float[] converted = data.Select(h => (float)h).ToArray();
+        foreach (bool log in new[] { false, true })
+        {
+            var expected = new float[24];
+            var actual = new Half[24];
+            if (log)
+            {
+                SoftmaxTensor.LogSoftmax(Tensor.Create(converted, lengths), Tensor.Create(expected, lengths), axis);
+                SoftmaxTensor.LogSoftmax(Tensor.Create(data, lengths), Tensor.Create(actual, lengths), axis);
+            }
+            else
+            {
+                SoftmaxTensor.Softmax(Tensor.Create(converted, lengths), Tensor.Create(expected, lengths), axis);
+                SoftmaxTensor.Softmax(Tensor.Create(data, lengths), Tensor.Create(actual, lengths), axis);
+            }
+
+            var rounded = new Half[24];
+            TensorPrimitives.ConvertToHalf(expected, rounded);
+            Assert.Equal(rounded, actual);
+        }
+
+        nint[] reduced = axis switch { 0 => [3, 4], 1 => [2, 4], _ => [2, 3] };
+        var predictionsExpected = new int[(int)(reduced[0] * reduced[1])];
+        var predictions = new int[predictionsExpected.Length];
+        SoftmaxTensor.Argmax(Tensor.Create(converted, lengths), Tensor.Create(predictionsExpected, reduced), axis);
+        SoftmaxTensor.Argmax(Tensor.Create(data, lengths), Tensor.Create(predictions, reduced), axis);
+        Assert.Equal(predictionsExpected, predictions);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxTensor.Softmax(Tensor.Create(data, lengths), Tensor.Create(new Half[24], lengths), 3));
+    }
+
     private delegate void HalfMap(ReadOnlySpan<Half> logits, Span<Half> output);
 
     private delegate void HalfToFloat(ReadOnlySpan<Half> logits, Span<float> output);
