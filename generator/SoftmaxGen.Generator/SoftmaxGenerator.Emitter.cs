@@ -84,6 +84,8 @@ public sealed partial class SoftmaxGenerator
                         emitMembers(writer, spec.Classes, element, Global(kernel), spec.Precision);
                     }
                 }
+
+                HalfMembersEmitter.Emit(writer, spec.Classes, spec.Precision);
             }
 
             for (int i = scopes.Count - 1; i >= 0; i--)

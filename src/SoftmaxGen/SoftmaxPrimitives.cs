@@ -113,8 +113,22 @@ public static partial class SoftmaxPrimitives
     internal static void ArgmaxChecked<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(Half))
+        {
+            // Through the Half bridge to the float kernels (SoftmaxTensor's Half argmax comes here).
+            Argmax(MemoryMarshal.Cast<T, Half>(logits), predictions, classes);
+            return;
+        }
+
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Predictions(logits, predictions, rows);
+        ArgmaxRows(logits, predictions, rows, classes);
+    }
+
+    /// <summary>The argmax of validated rows: the registered kernel's, else the row kernels'.</summary>
+    internal static void ArgmaxRows<T>(ReadOnlySpan<T> logits, Span<int> predictions, int rows, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (SoftmaxKernelRegistry.Find(classes) is { } kernel)
             SoftmaxFallback.KernelArgmax(kernel, logits, predictions, rows);
         else
@@ -127,6 +141,13 @@ public static partial class SoftmaxPrimitives
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
         SoftmaxGuard.Precision(precision);
+        SoftmaxRows(logits, output, rows, classes, log, precision);
+    }
+
+    /// <summary>Softmax or log-softmax of validated rows: the registered kernel's, else the fallback's.</summary>
+    internal static void SoftmaxRows<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
             SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
         else if (log)

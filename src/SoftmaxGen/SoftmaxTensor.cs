@@ -45,6 +45,19 @@ public static class SoftmaxTensor
         => Normalize(logits, probabilities, axis, nameof(probabilities), log: false, precision);
 
     /// <summary>
+    /// The softmax of Half logits along <paramref name="axis"/>, computed in float and rounded once to Half, as
+    /// <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{Half}, Span{Half}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">The logits, dense.</param>
+    /// <param name="probabilities">Receives the result, the shape of <paramref name="logits"/>, dense; may be the same memory (in place) but may not partly overlap it.</param>
+    /// <param name="axis">The axis to normalise over, from <c>-rank</c> to <c>rank - 1</c> (negative counts from the end).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is outside <c>[-rank, rank)</c>, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">A tensor is not dense, holds more than <see cref="int.MaxValue"/> values, or has the wrong shape, or an output overlaps an input other than in place.</exception>
+    public static void Softmax(in ReadOnlyTensorSpan<Half> logits, in TensorSpan<Half> probabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => Normalize(logits, probabilities, axis, nameof(probabilities), log: false, precision);
+
+    /// <summary>
     /// The log-softmax along <paramref name="axis"/>, as <c>F.log_softmax(logits, dim=axis)</c>: the same kernels, accuracy and semantics as
     /// <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/> (last axis) and
     /// <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/> (any other axis).
@@ -60,6 +73,19 @@ public static class SoftmaxTensor
 
     /// <inheritdoc cref="LogSoftmax(in ReadOnlyTensorSpan{float}, in TensorSpan{float}, int, SoftmaxPrecision)"/>
     public static void LogSoftmax(in ReadOnlyTensorSpan<double> logits, in TensorSpan<double> logProbabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => Normalize(logits, logProbabilities, axis, nameof(logProbabilities), log: true, precision);
+
+    /// <summary>
+    /// The log-softmax of Half logits along <paramref name="axis"/>, computed in float and rounded once to Half, as
+    /// <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{Half}, Span{Half}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">The logits, dense.</param>
+    /// <param name="logProbabilities">Receives the result, the shape of <paramref name="logits"/>, dense; may be the same memory (in place) but may not partly overlap it.</param>
+    /// <param name="axis">The axis to normalise over, from <c>-rank</c> to <c>rank - 1</c> (negative counts from the end).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is outside <c>[-rank, rank)</c>, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">A tensor is not dense, holds more than <see cref="int.MaxValue"/> values, or has the wrong shape, or an output overlaps an input other than in place.</exception>
+    public static void LogSoftmax(in ReadOnlyTensorSpan<Half> logits, in TensorSpan<Half> logProbabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => Normalize(logits, logProbabilities, axis, nameof(logProbabilities), log: true, precision);
 
     /// <summary>
@@ -278,6 +304,10 @@ public static class SoftmaxTensor
     public static void Argmax(in ReadOnlyTensorSpan<double> logits, in TensorSpan<int> predictions, int axis)
         => ArgmaxAxis(logits, predictions, axis);
 
+    /// <inheritdoc cref="Argmax(in ReadOnlyTensorSpan{float}, in TensorSpan{int}, int)"/>
+    public static void Argmax(in ReadOnlyTensorSpan<Half> logits, in TensorSpan<int> predictions, int axis)
+        => ArgmaxAxis(logits, predictions, axis);
+
     /// <summary>
     /// The <paramref name="k"/> most probable classes along <paramref name="axis"/> with their softmax probabilities, most probable first, as
     /// <c>torch.topk(F.softmax(logits, dim=axis), k, dim=axis)</c>; ranks and ties as
@@ -325,7 +355,17 @@ public static class SoftmaxTensor
             return;
         }
 
-        if (shape.Inner == 1)
+        if (typeof(T) == typeof(Half))
+        {
+            // Half runs the float kernels through the span API's bridge (validated above; it checks again in O(1)).
+            ReadOnlySpan<Half> hx = MemoryMarshal.Cast<T, Half>(x);
+            Span<Half> hy = MemoryMarshal.Cast<T, Half>(y);
+            if (log)
+                SoftmaxPrimitives.LogSoftmax(hx, hy, shape.Classes, shape.Inner, precision);
+            else
+                SoftmaxPrimitives.Softmax(hx, hy, shape.Classes, shape.Inner, precision);
+        }
+        else if (shape.Inner == 1)
             SoftmaxPrimitives.RowsChecked(x, y, shape.Classes, outputName, log, precision);
         else
             SoftmaxFallback.AxisCore(x, y, shape.Outer, shape.Classes, shape.Inner, log, precision);

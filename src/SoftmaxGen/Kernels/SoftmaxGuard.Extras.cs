@@ -56,6 +56,17 @@ public static partial class SoftmaxGuard
     /// <param name="k">The validated k.</param>
     public static void TopKOutputs<T>(ReadOnlySpan<T> logits, Span<int> indices, Span<T> probabilities, int rows, int k)
         where T : unmanaged
+        => TopKOutputsOf(logits, indices, probabilities, rows, k);
+
+    /// <summary><see cref="TopKOutputs"/> for probabilities of another element type than the logits (Half logits, float probabilities).</summary>
+    /// <param name="logits">The input.</param>
+    /// <param name="indices">The class indices output.</param>
+    /// <param name="probabilities">The probabilities output.</param>
+    /// <param name="rows">The row count.</param>
+    /// <param name="k">The validated k.</param>
+    internal static void TopKOutputsOf<T, TProbability>(ReadOnlySpan<T> logits, Span<int> indices, Span<TProbability> probabilities, int rows, int k)
+        where T : unmanaged
+        where TProbability : unmanaged
     {
         int needed = rows * k;
         if (indices.Length < needed)
@@ -68,9 +79,9 @@ public static partial class SoftmaxGuard
             throw new ArgumentException($"probabilities.Length ({probabilities.Length}) is shorter than rows x k ({rows} x {k} = {needed}).", nameof(probabilities));
         }
 
-        Disjoint<T, T>(probabilities, logits, nameof(probabilities), nameof(logits));
+        Disjoint<TProbability, T>(probabilities, logits, nameof(probabilities), nameof(logits));
         Disjoint<int, T>(indices, logits, nameof(indices), nameof(logits));
-        Disjoint<int, T>(indices, probabilities, nameof(indices), nameof(probabilities));
+        Disjoint<int, TProbability>(indices, probabilities, nameof(indices), nameof(probabilities));
     }
 
     /// <summary>Checks that element-wise targets hold one value per input value.</summary>

@@ -70,6 +70,23 @@ public static partial class SoftmaxGuard
         }
     }
 
+    /// <summary>Checks an output of another element type that receives one value per input value: as long, and separate memory.</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="output">The output.</param>
+    /// <param name="inputName">The input parameter's name.</param>
+    /// <param name="outputName">The output parameter's name.</param>
+    internal static void ConvertedOutput<TInput, TOutput>(ReadOnlySpan<TInput> input, Span<TOutput> output, string inputName, string outputName)
+        where TInput : unmanaged
+        where TOutput : unmanaged
+    {
+        if (output.Length < input.Length)
+        {
+            ThrowShorterOutput(output.Length, input.Length, inputName, outputName);
+        }
+
+        Disjoint<TOutput, TInput>(output, input, outputName, inputName);
+    }
+
     /// <summary>
     /// Checks that an output shares no byte with another buffer of the same call, whatever their element types (an
     /// <see cref="int"/> target span cast over a float loss span, say); exact aliasing is refused too.

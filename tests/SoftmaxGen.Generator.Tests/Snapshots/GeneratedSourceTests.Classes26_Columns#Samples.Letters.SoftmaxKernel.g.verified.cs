@@ -630,6 +630,93 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void LogSumExp(global::System.ReadOnlySpan<double> logits, global::System.Span<double> results)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSumExp(logits, results, Classes);
+
+        // ---- Half logits: computed in float by the runtime, Half outputs rounded once (within 1 Half ULP) ----
+
+        /// <summary>The softmax of each row of 26 Half logits, computed in float and rounded once to Half (within 1 Half ULP).</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="probabilities">Receives <c>rows x 26</c> probabilities; may be the same memory as <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="probabilities"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<global::System.Half> probabilities)
+            => global::SoftmaxGen.SoftmaxPrimitives.Softmax(logits, probabilities, Classes);
+
+        /// <summary>The softmax of each row of 26 Half logits, in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="probabilities">Receives <c>rows x 26</c> probabilities; separate memory.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="probabilities"/> is shorter or overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<float> probabilities)
+            => global::SoftmaxGen.SoftmaxPrimitives.Softmax(logits, probabilities, Classes);
+
+        /// <summary>The log-softmax of each row of 26 Half logits, computed in float and rounded once to Half (below -65504 it is -inf).</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="logProbabilities">Receives <c>rows x 26</c> log-probabilities; may be the same memory as <paramref name="logits"/>.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="logProbabilities"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<global::System.Half> logProbabilities)
+            => global::SoftmaxGen.SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes);
+
+        /// <summary>The log-softmax of each row of 26 Half logits, in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="logProbabilities">Receives <c>rows x 26</c> log-probabilities; separate memory.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="logProbabilities"/> is shorter or overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<float> logProbabilities)
+            => global::SoftmaxGen.SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, Classes);
+
+        /// <summary>The predicted class of each row of 26 Half logits (the first maximum; NaN counts as the maximum).</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="predictions">Receives one class index per row.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="predictions"/> is too short or overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Argmax(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<int> predictions)
+            => global::SoftmaxGen.SoftmaxPrimitives.Argmax(logits, predictions, Classes);
+
+        /// <summary>The cross-entropy of 26 Half logits per row against class targets, computed in float, as <c>F.cross_entropy</c>.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index per row, in <c>[0, 26)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="reduction">Mean (the default) or sum.</param>
+        /// <param name="classWeights">26 class weights, or empty for none.</param>
+        /// <param name="ignoreIndex">Rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or an option is out of range.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropy(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropy(logits, targets, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+        /// <summary>The cross-entropy of 26 Half logits per row and its gradient (rounded once to Half), computed in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="targets">One class index per row, in <c>[0, 26)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>.</param>
+        /// <param name="reduction">Mean (the default) or sum.</param>
+        /// <param name="classWeights">26 class weights, or empty for none.</param>
+        /// <param name="ignoreIndex">Rows with this target count for nothing.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="logitsGradient"/> overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<global::System.Half> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
+
+        /// <summary>The <paramref name="k"/> most probable of the 26 classes of each row of Half logits, with their probabilities in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="k">The number of classes per row, from 1 to 26.</param>
+        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities.</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, <paramref name="k"/> is out of range, or an output overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void TopK(global::System.ReadOnlySpan<global::System.Half> logits, int k, global::System.Span<int> indices, global::System.Span<float> probabilities)
+            => global::SoftmaxGen.SoftmaxPrimitives.TopK(logits, k, indices, probabilities, Classes);
+
+        /// <summary>log(sum(e^x)) of each row of 26 Half logits, in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 26</c> logits.</param>
+        /// <param name="results">Receives one value per row.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 26, or <paramref name="results"/> is too short or overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSumExp(global::System.ReadOnlySpan<global::System.Half> logits, global::System.Span<float> results)
+            => global::SoftmaxGen.SoftmaxPrimitives.LogSumExp(logits, results, Classes);
     }
 }
 

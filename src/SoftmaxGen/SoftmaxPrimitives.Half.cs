@@ -1,0 +1,435 @@
+using System.Numerics.Tensors;
+using SoftmaxGen.Kernels;
+
+namespace SoftmaxGen;
+
+/// <content>
+/// <see cref="Half"/> logits (fp16 models): validated like float, then converted a block of rows at a time to float by
+/// <see cref="HalfRows"/>, computed by the float kernels and, for outputs of the logits' shape, rounded once to Half.
+/// </content>
+/// <remarks>
+/// A Half result is the float result rounded to nearest Half, so it is within 1 Half ULP (plus float's own bound, about
+/// 2^-13 of a Half ULP) of the exact value. Half has normals down to 2^-14 (6.1e-5) and subnormals down to 2^-24 (6e-8):
+/// smaller probabilities lose relative precision gradually and those below 2^-25 round to 0, as a Half conversion does.
+/// A log-probability below -65504 (logits more than 65504 apart) is -inf in Half; the float output overloads keep it.
+/// Losses and log-sum-exp reduce, so they are returned in float.
+/// </remarks>
+public static partial class SoftmaxPrimitives
+{
+    /// <summary>
+    /// The softmax of each row of Half logits, computed in float and rounded once to Half (within 1 Half ULP; results
+    /// below 2^-14 are Half subnormals, below 2^-25 they are 0). See <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<Half> logits, Span<Half> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfRowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
+
+    /// <summary>The softmax of each row of Half logits, in float (the float kernels' result and bound).</summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities; separate memory from <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<Half> logits, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfToSingleRowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
+
+    /// <summary>
+    /// The log-softmax of each row of Half logits, computed in float and rounded once to Half (within 1 Half ULP).
+    /// See <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<Half> logits, Span<Half> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
+
+    /// <summary>The log-softmax of each row of Half logits, in float (the float kernels' result and bound).</summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities; separate memory from <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<Half> logits, Span<float> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfToSingleRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
+
+    /// <summary>The predicted class of each row of Half logits: the index of its first maximum (a NaN counts as the maximum), as <see cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>.</summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="predictions">Receives one class index per row.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+    public static void Argmax(ReadOnlySpan<Half> logits, Span<int> predictions, int classes)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Predictions(logits, predictions, rows);
+        var block = new HalfBlock { Op = HalfOp.Argmax, Classes = classes, Predictions = predictions };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    /// <summary>log(sum(e^x)) of each row of Half logits, in float, as <see cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.</summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+    public static void LogSumExp(ReadOnlySpan<Half> logits, Span<float> results, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.PerRowLength(results.Length, rows, nameof(results));
+        SoftmaxGuard.Disjoint<float, Half>(results, logits, nameof(results), nameof(logits));
+        SoftmaxGuard.Precision(precision);
+        var block = new HalfBlock { Op = HalfOp.LogSumExp, Classes = classes, Precision = precision, FloatOutput = results };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of Half logits against class-index targets, reduced over the rows, computed in float with
+    /// the options, messages and semantics of
+    /// <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <remarks>
+    /// The rows are computed a block at a time (about 4,096 values) and the blocks' sums added in double, so the result
+    /// can differ from the float overload on the converted logits by the rounding of those additions (a few double ULPs
+    /// of the sum), so at most one float ULP apart after the rounding to float, and usually the same float.
+    /// </remarks>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default; NaN for zero counted rows, as PyTorch) or sum.</param>
+    /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
+    /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/>, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor <paramref name="classes"/> long.</exception>
+    public static float CrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.Precision(precision);
+        // As the float form: the mean of the options form divides by the counted weight of the whole batch.
+        double scale = !plain && reduction == LossReduction.Mean ? 1 / SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex) : 1;
+        var block = new HalfBlock
+        {
+            Op = plain ? HalfOp.PlainCrossEntropy : HalfOp.CrossEntropyWithOptions, Classes = classes, Precision = precision,
+            Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex, LabelSmoothing = labelSmoothing, Scale = scale,
+        };
+        HalfRows.Run(logits, rows, classes, ref block);
+        return (float)(plain
+            ? SoftmaxGuard.Reduce(block.Sum, rows, reduction)
+            : SoftmaxFallback.CombineOptionTerms(block.Sum, block.Smooth, labelSmoothing, classes, scale));
+    }
+
+    /// <summary>
+    /// The cross-entropy loss of each row of Half logits against its class-index target, in float, as
+    /// <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    /// (the same bits as that overload on the converted logits).
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="losses">Receives one loss per row (0 for an ignored row); must not overlap an input.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">Rows with this target get loss 0.</param>
+    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+    public static void CrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.PerRowLength(losses.Length, rows, nameof(losses));
+        SoftmaxGuard.Disjoint<float, Half>(losses, logits, nameof(losses), nameof(logits));
+        SoftmaxGuard.Disjoint<float, int>(losses, targets, nameof(losses), nameof(targets));
+        SoftmaxGuard.Disjoint<float, float>(losses, classWeights, nameof(losses), nameof(classWeights));
+        SoftmaxGuard.Precision(precision);
+        var block = new HalfBlock
+        {
+            Op = plain ? HalfOp.PlainCrossEntropy : HalfOp.CrossEntropyWithOptions, Classes = classes, Precision = precision,
+            Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex, LabelSmoothing = labelSmoothing, Scale = 1,
+            FloatOutput = losses,
+        };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    /// <summary>
+    /// The cross-entropy of Half logits against class-index targets and its gradient, computed in float with the
+    /// options and semantics of
+    /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>;
+    /// the gradient is the float gradient rounded once to Half, the loss is returned in float (block sums added in double).
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/> (in place) but must not partly overlap it or overlap another input.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default) or sum; the gradient is of the reduced loss.</param>
+    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">Rows with this target count for nothing and get a zero gradient.</param>
+    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+    public static float CrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<Half> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
+        SoftmaxGuard.SameShapeOutput(logits, logitsGradient, nameof(logits), nameof(logitsGradient));
+        SoftmaxGuard.Disjoint<Half, int>(logitsGradient, targets, nameof(logitsGradient), nameof(targets));
+        SoftmaxGuard.Disjoint<Half, float>(logitsGradient, classWeights, nameof(logitsGradient), nameof(classWeights));
+        SoftmaxGuard.Precision(precision);
+        // The float form's two paths: short plain rows by the lane-wise kernels, the rest by the fused pass with options.
+        bool shortPlain = plain && classes < SoftmaxFallback.PlainGradientClassLimit;
+        double scale = reduction == LossReduction.Sum ? 1 : shortPlain ? 1.0 / rows : 1 / SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex);
+        var block = new HalfBlock
+        {
+            Op = shortPlain ? HalfOp.PlainCrossEntropyWithGradient : HalfOp.CrossEntropyWithOptions, Classes = classes, Precision = precision,
+            Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex, LabelSmoothing = labelSmoothing, Scale = scale,
+            HalfOutput = logitsGradient,
+        };
+        HalfRows.Run(logits, rows, classes, ref block);
+        return (float)(shortPlain
+            ? SoftmaxGuard.Reduce(block.Sum, rows, reduction)
+            : SoftmaxFallback.CombineOptionTerms(block.Sum, block.Smooth, labelSmoothing, classes, scale));
+    }
+
+    /// <summary>
+    /// The negative log-likelihood of Half log-probabilities against class targets, in float, as
+    /// <see cref="NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/> (block sums added in double).
+    /// </summary>
+    /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities.</param>
+    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="reduction">Mean (the default; NaN when no row counts) or sum.</param>
+    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
+    /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, or <paramref name="reduction"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">A length does not match the shape.</exception>
+    public static float NllLoss(ReadOnlySpan<Half> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+    {
+        int rows = SoftmaxGuard.Rows(logProbabilities.Length, classes, nameof(logProbabilities));
+        SoftmaxGuard.Targets(targets, rows, classes, ignoreIndex);
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.ClassWeights(classWeights, classes);
+        var block = new HalfBlock { Op = HalfOp.NllLoss, Classes = classes, Targets = targets, ClassWeights = classWeights, IgnoreIndex = ignoreIndex };
+        HalfRows.Run(logProbabilities, rows, classes, ref block);
+        return (float)(reduction == LossReduction.Mean ? block.Sum / SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex) : block.Sum);
+    }
+
+    /// <summary>
+    /// The k most probable classes of each row of Half logits, with their probabilities in float, as
+    /// <see cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
+    /// <param name="k">How many classes per row, in <c>[1, classes]</c>.</param>
+    /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
+    /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
+    /// <param name="classes">The number of classes (the row length), at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="k"/> is below 1 or above <paramref name="classes"/>, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="indices"/> or <paramref name="probabilities"/> is shorter than <c>rows x k</c> or overlaps an input.</exception>
+    public static void TopK(ReadOnlySpan<Half> logits, int k, Span<int> indices, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+    {
+        SoftmaxGuard.Precision(precision);
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.TopK(k, classes);
+        SoftmaxGuard.TopKOutputsOf(logits, indices, probabilities, rows, k);
+        var block = new HalfBlock { Op = HalfOp.TopK, Classes = classes, Precision = precision, K = k, Predictions = indices, FloatOutput = probabilities };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    /// <summary>The logistic sigmoid of each Half value, computed in float and rounded once to Half, as <see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/>.</summary>
+    /// <param name="logits">The logits, any length.</param>
+    /// <param name="probabilities">Receives one probability per logit. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <exception cref="ArgumentException"><paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    public static void Sigmoid(ReadOnlySpan<Half> logits, Span<Half> probabilities)
+    {
+        SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
+        // Element-wise: each value is a row of one.
+        var block = new HalfBlock { Op = HalfOp.Sigmoid, Classes = 1, HalfOutput = probabilities };
+        HalfRows.Run(logits, logits.Length, 1, ref block);
+    }
+
+    /// <summary>
+    /// The softmax over the middle axis of <c>[outer, classes, innerSize]</c> Half data, computed in float and rounded once
+    /// to Half, as <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>.
+    /// </summary>
+    /// <param name="input">Row-major <c>[outer, classes, innerSize]</c> values.</param>
+    /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The size of the normalised axis, at least 1.</param>
+    /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+    public static void Softmax(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfAxisChecked(input, output, classes, innerSize, HalfOp.AxisSoftmax, precision);
+
+    /// <summary>The log-softmax over the middle axis of <c>[outer, classes, innerSize]</c> Half data, rounded once to Half, as <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>.</summary>
+    /// <param name="input">Row-major <c>[outer, classes, innerSize]</c> values.</param>
+    /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The size of the normalised axis, at least 1.</param>
+    /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> or <paramref name="innerSize"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+    public static void LogSoftmax(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => HalfAxisChecked(input, output, classes, innerSize, HalfOp.AxisLogSoftmax, precision);
+
+    private static void HalfAxisChecked(ReadOnlySpan<Half> input, Span<Half> output, int classes, int innerSize, HalfOp op, SoftmaxPrecision precision)
+    {
+        int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));
+        SoftmaxGuard.SameShapeOutput(input, output, nameof(input), nameof(output));
+        SoftmaxGuard.Precision(precision);
+        if (innerSize == 1)
+        {
+            // The row form, which runs a registered kernel of the class count.
+            op = op == HalfOp.AxisLogSoftmax ? HalfOp.LogSoftmax : HalfOp.Softmax;
+        }
+
+        // A [classes, innerSize] plane is the bridge's row (it fits an int whenever there is one).
+        int plane = outer == 0 ? 1 : classes * innerSize;
+        var block = new HalfBlock { Op = op, Classes = plane, AxisClasses = classes, Precision = precision, HalfOutput = output };
+        HalfRows.Run(input, outer, plane, ref block);
+    }
+
+    private static void HalfRowsChecked(ReadOnlySpan<Half> logits, Span<Half> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        SoftmaxGuard.Precision(precision);
+        var block = new HalfBlock { Op = log ? HalfOp.LogSoftmax : HalfOp.Softmax, Classes = classes, Precision = precision, HalfOutput = output };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    private static void HalfToSingleRowsChecked(ReadOnlySpan<Half> logits, Span<float> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.ConvertedOutput(logits, output, nameof(logits), outputName);
+        SoftmaxGuard.Precision(precision);
+        var block = new HalfBlock { Op = log ? HalfOp.LogSoftmax : HalfOp.Softmax, Classes = classes, Precision = precision, FloatOutput = output };
+        HalfRows.Run(logits, rows, classes, ref block);
+    }
+
+    private enum HalfOp
+    {
+        Softmax,
+        LogSoftmax,
+        Argmax,
+        LogSumExp,
+        PlainCrossEntropy,
+        PlainCrossEntropyWithGradient,
+        CrossEntropyWithOptions,
+        NllLoss,
+        TopK,
+        Sigmoid,
+        AxisSoftmax,
+        AxisLogSoftmax,
+    }
+
+    /// <summary>
+    /// Every Half operation's block: the float code each runs on validated, converted rows, writing its slice of the
+    /// output (Half outputs rounded once by <see cref="TensorPrimitives.ConvertToHalf(ReadOnlySpan{float}, Span{Half})"/>)
+    /// and summing the losses of the blocks in double.
+    /// </summary>
+    private ref struct HalfBlock : IHalfRowBlock
+    {
+        public HalfOp Op;
+        public int Classes;
+        public SoftmaxPrecision Precision;
+        public Span<Half> HalfOutput;
+        public Span<float> FloatOutput;
+        public Span<int> Predictions;
+        public ReadOnlySpan<int> Targets;
+        public ReadOnlySpan<float> ClassWeights;
+        public int IgnoreIndex;
+        public int K;
+        public int AxisClasses;
+        public float LabelSmoothing;
+        public double Scale;
+        public double Sum;
+        public double Smooth;
+
+        public void Run(scoped Span<float> logits, int firstRow, int rows)
+        {
+            int start = firstRow * Classes;
+            int length = rows * Classes;
+            Span<float> perRow = FloatOutput.IsEmpty || Op == HalfOp.TopK || Op <= HalfOp.LogSoftmax ? default : FloatOutput.Slice(firstRow, rows);
+            ReadOnlySpan<int> targets = Targets.IsEmpty ? default : Targets.Slice(firstRow, rows);
+            switch (Op)
+            {
+                case HalfOp.Softmax or HalfOp.LogSoftmax:
+                    bool log = Op == HalfOp.LogSoftmax;
+                    if (HalfOutput.IsEmpty)
+                    {
+                        SoftmaxRows<float>(logits, FloatOutput.Slice(start, length), rows, Classes, log, Precision);
+                    }
+                    else
+                    {
+                        // In place in the scratch, then rounded once into the output (which may be the logits).
+                        SoftmaxRows<float>(logits, logits, rows, Classes, log, Precision);
+                        TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    }
+
+                    break;
+                case HalfOp.Argmax:
+                    ArgmaxRows<float>(logits, Predictions.Slice(firstRow, rows), rows, Classes);
+                    break;
+                case HalfOp.LogSumExp:
+                    SoftmaxFallback.LogSumExp(logits, perRow, Classes, Precision);
+                    break;
+                case HalfOp.PlainCrossEntropy:
+                    Sum += SoftmaxKernelRegistry.Find(Classes, Precision) is { } kernel
+                        ? SoftmaxFallback.KernelCrossEntropy<float>(kernel, logits, targets, perRow, rows)
+                        : SoftmaxFallback.CrossEntropyRows<float>(logits, targets, perRow, rows, Classes, Precision);
+                    break;
+                case HalfOp.PlainCrossEntropyWithGradient:
+                    // The gradient overwrites the converted logits after the loss has read them.
+                    Sum += SoftmaxFallback.PlainCrossEntropyWithGradientSum(SoftmaxKernelRegistry.Find(Classes, Precision), logits, targets, logits, rows, Classes, Scale, Precision);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    break;
+                case HalfOp.CrossEntropyWithOptions:
+                    Span<float> gradient = HalfOutput.IsEmpty ? default : logits;
+                    (double nll, double smooth) = SoftmaxFallback.CrossEntropyWithOptionsTerms(
+                        logits, targets, perRow, gradient, rows, Classes, ClassWeights, IgnoreIndex, LabelSmoothing, Scale, Precision);
+                    Sum += nll;
+                    Smooth += smooth;
+                    if (!HalfOutput.IsEmpty)
+                    {
+                        TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    }
+
+                    break;
+                case HalfOp.NllLoss:
+                    Sum += SoftmaxFallback.NllLossCore<float>(logits, targets, Classes, LossReduction.Sum, ClassWeights, IgnoreIndex);
+                    break;
+                case HalfOp.TopK:
+                    SoftmaxFallback.TopKDispatched<float>(logits, K, Predictions.Slice(firstRow * K, rows * K), FloatOutput.Slice(firstRow * K, rows * K), Classes, Precision);
+                    break;
+                case HalfOp.Sigmoid:
+                    Sigmoid(logits, logits);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    break;
+                default:
+                    SoftmaxFallback.AxisCore<float>(logits, logits, rows, AxisClasses, Classes / AxisClasses, Op == HalfOp.AxisLogSoftmax, Precision);
+                    TensorPrimitives.ConvertToHalf(logits, HalfOutput.Slice(start, length));
+                    break;
+            }
+        }
+    }
+}
