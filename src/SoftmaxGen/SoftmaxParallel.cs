@@ -141,10 +141,20 @@ public static class SoftmaxParallel
     }
 
     /// <summary>
-    /// One row of at least this many classes (two chunks of <see cref="MinChunkElements"/>) is split across threads
-    /// when more than one is allowed: 65,536.
+    /// One row of at least this many classes (4,194,304) is split across threads when more than one is allowed.
+    /// Shorter rows run serially: the three parallel passes cost more than they save (two threads took 1.7x the serial
+    /// time for 151,936 classes and 1.1x for 1,048,576; 0.8x for 16,777,216; docs/performance.md).
     /// </summary>
-    public const int SingleRowMinClasses = 2 * MinChunkElements;
+    public const int SingleRowMinClasses = 1 << 22;
+
+    // The split of one row, whatever its length (at least two chunks), for the tests of the split itself.
+    internal static void SplitRowCore<T>(bool log, ReadOnlySpan<T> logits, Span<T> output, int degree, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (logits.Length < 2 * MinChunkElements || output.Length != logits.Length)
+            throw new ArgumentException($"logits has {logits.Length} values and output {output.Length}; the split needs one row of at least {2 * MinChunkElements}.", nameof(logits));
+        SplitRow(log, logits, output, logits.Length, degree, precision);
+    }
 
     // One long row in chunks of MinChunkElements values (the last takes the rest): the chunk maxima, merged; each
     // chunk's e^(x - max) (stored, for softmax) and its sum, added in chunk order; then the scale or the subtraction.

@@ -16,7 +16,7 @@ public sealed class SingleRowParallelTests
     public static TheoryData<int, SoftmaxPrecision, bool> Cases()
     {
         var data = new TheoryData<int, SoftmaxPrecision, bool>();
-        foreach (int classes in new[] { SoftmaxParallel.SingleRowMinClasses - 1, SoftmaxParallel.SingleRowMinClasses, 100_003, 151_936 })
+        foreach (int classes in new[] { 65_536, 100_003, 151_936 })
         {
             foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
             {
@@ -34,6 +34,21 @@ public sealed class SingleRowParallelTests
     {
         Check<float>(classes, precision, log);
         Check<double>(classes, precision, log);
+    }
+
+    [Fact]
+    public void OneRowOfTheThreshold_IsSplitByThePublicMethod_WithinOneUlpOfSerial()
+    {
+        int classes = SoftmaxParallel.SingleRowMinClasses;
+        var random = new Random(5);
+        float[] x = new float[classes];
+        for (int i = 0; i < classes; i++)
+            x[i] = (float)((-Math.Log(i + 1) * 2) + (random.NextDouble() * 6));
+        float[] serial = new float[classes], parallel = new float[classes];
+        SoftmaxPrimitives.Softmax(x, serial, classes);
+        SoftmaxParallel.Softmax(x, parallel, classes, 2);
+        for (int i = 0; i < classes; i++)
+            Assert.True(Math.Abs(BitConverter.SingleToInt32Bits(serial[i]) - BitConverter.SingleToInt32Bits(parallel[i])) <= 1, $"class {i}: {serial[i]} serial, {parallel[i]} split");
     }
 
     private static void Check<T>(int classes, SoftmaxPrecision precision, bool log)
@@ -105,8 +120,7 @@ public sealed class SingleRowParallelTests
             {
                 if (log) SoftmaxPrimitives.LogSoftmax(xf, yf, classes, precision); else SoftmaxPrimitives.Softmax(xf, yf, classes, precision);
             }
-            else if (log) SoftmaxParallel.LogSoftmax(xf, yf, classes, degree.Value, precision);
-            else SoftmaxParallel.Softmax(xf, yf, classes, degree.Value, precision);
+            else SoftmaxParallel.SplitRowCore<float>(log, xf, yf, degree.Value, precision);
         }
         else
         {
@@ -115,8 +129,7 @@ public sealed class SingleRowParallelTests
             {
                 if (log) SoftmaxPrimitives.LogSoftmax(xd, yd, classes, precision); else SoftmaxPrimitives.Softmax(xd, yd, classes, precision);
             }
-            else if (log) SoftmaxParallel.LogSoftmax(xd, yd, classes, degree.Value, precision);
-            else SoftmaxParallel.Softmax(xd, yd, classes, degree.Value, precision);
+            else SoftmaxParallel.SplitRowCore<double>(log, xd, yd, degree.Value, precision);
         }
     }
 
