@@ -609,29 +609,10 @@ internal static class ColumnKernels
         else if ((typeof(TVec) == typeof(Vector512<double>) || typeof(TVec) == typeof(Vector256<double>)) && classes >= 2)
         {
             // Two classes at a time (SoftmaxMath.LoadClassPair), the last pair ending at the row's end.
-            ref double x = ref AsDouble(ref xb);
-            for (nuint o = 0; ; o += 2)
-            {
-                o = Math.Min(o, classes - 2);
-                ref double c = ref AsDouble(ref Unsafe.Add(ref cols, o * width));
-                if (typeof(TVec) == typeof(Vector512<double>))
-                {
-                    SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector512<double> a0, out Vector512<double> a1);
-                    a0.StoreUnsafe(ref c);
-                    a1.StoreUnsafe(ref c, 8);
-                }
-                else
-                {
-                    SoftmaxMath.LoadClassPair(ref x, classes, o, out Vector256<double> a0, out Vector256<double> a1);
-                    a0.StoreUnsafe(ref c);
-                    a1.StoreUnsafe(ref c, 4);
-                }
-
-                if (o + 2 == classes)
-                {
-                    break;
-                }
-            }
+            if (typeof(TVec) == typeof(Vector512<double>))
+                SoftmaxMath.RowsToColumns<ClassPairs512, Vector512<double>>(ref AsDouble(ref xb), classes, ref AsDouble(ref cols), width);
+            else
+                SoftmaxMath.RowsToColumns<ClassPairs256, Vector256<double>>(ref AsDouble(ref xb), classes, ref AsDouble(ref cols), width);
         }
         else if (typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported)
         {
@@ -693,24 +674,11 @@ internal static class ColumnKernels
 
         if (typeof(T) == typeof(double) && (width == 8 || width == 4) && classes >= 2)
         {
-            ref double y = ref AsDouble(ref yb), c = ref AsDouble(ref cols);
-            for (nuint o = 0; ; o += 2)
-            {
-                o = Math.Min(o, classes - 2);
-                if (width == 8)
-                {
-                    SoftmaxMath.StoreClassPair(ref y, classes, o, Vector512.LoadUnsafe(ref c, o * 8), Vector512.LoadUnsafe(ref c, (o + 1) * 8));
-                }
-                else
-                {
-                    SoftmaxMath.StoreClassPair(ref y, classes, o, Vector256.LoadUnsafe(ref c, o * 4), Vector256.LoadUnsafe(ref c, (o + 1) * 4));
-                }
-
-                if (o + 2 == classes)
-                {
-                    return;
-                }
-            }
+            if (width == 8)
+                SoftmaxMath.ColumnsToRows<ClassPairs512, Vector512<double>>(ref AsDouble(ref cols), width, ref AsDouble(ref yb), classes);
+            else
+                SoftmaxMath.ColumnsToRows<ClassPairs256, Vector256<double>>(ref AsDouble(ref cols), width, ref AsDouble(ref yb), classes);
+            return;
         }
 
         if (typeof(T) == typeof(float) && width == 16 && classes < 4 && Avx512F.IsSupported)

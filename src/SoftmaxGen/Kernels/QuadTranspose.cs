@@ -395,7 +395,7 @@ public static partial class SoftmaxMath
         }
     }
 
-    /// <summary>The inverse of <see cref="RowsToColumns{TQuads, TVec}"/>.</summary>
+    /// <summary>The inverse of <see cref="RowsToColumns{TQuads, TVec}(ref float, nuint, ref float, nuint)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void ColumnsToRows<TQuads, TVec>(ref float columns, nuint stride, ref float rows, nuint classes)
         where TQuads : IClassQuads<TVec>
@@ -408,6 +408,42 @@ public static partial class SoftmaxMath
                 ref rows, classes, k, TQuads.Load(ref columns, k * stride), TQuads.Load(ref columns, (k + 1) * stride),
                 TQuads.Load(ref columns, (k + 2) * stride), TQuads.Load(ref columns, (k + 3) * stride));
             if (k + 4 == classes)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary><see cref="RowsToColumns{TQuads, TVec}(ref float, nuint, ref float, nuint)"/> for doubles, two classes at a time (at least 2 classes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RowsToColumns<TPairs, TVec>(ref double rows, nuint classes, ref double columns, nuint stride)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
+    {
+        for (nuint k = 0; ; k += 2)
+        {
+            k = Math.Min(k, classes - 2);
+            TPairs.LoadClassPair(ref rows, classes, k, out TVec c0, out TVec c1);
+            TPairs.Store(c0, ref columns, k * stride);
+            TPairs.Store(c1, ref columns, (k + 1) * stride);
+            if (k + 2 == classes)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="RowsToColumns{TPairs, TVec}(ref double, nuint, ref double, nuint)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ColumnsToRows<TPairs, TVec>(ref double columns, nuint stride, ref double rows, nuint classes)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
+    {
+        for (nuint k = 0; ; k += 2)
+        {
+            k = Math.Min(k, classes - 2);
+            TPairs.StoreClassPair(ref rows, classes, k, TPairs.Load(ref columns, k * stride), TPairs.Load(ref columns, (k + 1) * stride));
+            if (k + 2 == classes)
             {
                 return;
             }
@@ -453,4 +489,44 @@ internal readonly struct ClassQuads256 : IClassQuads<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3) => SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3) => SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+}
+
+/// <summary>The two-class transposes of one double vector width.</summary>
+internal interface IClassPairs<TVec>
+    where TVec : struct
+{
+    /// <summary>The rows a pair covers (the vector's lanes).</summary>
+    static abstract int Lanes { get; }
+
+    /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
+    static abstract TVec Load(ref double source, nuint offset);
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
+    static abstract void Store(TVec value, ref double destination, nuint offset);
+
+    /// <summary><see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/> at this width.</summary>
+    static abstract void LoadClassPair(ref double x, nuint stride, nuint firstClass, out TVec c0, out TVec c1);
+
+    /// <summary><see cref="SoftmaxMath.StoreClassPair(ref double, nuint, nuint, Vector512{double}, Vector512{double})"/> at this width.</summary>
+    static abstract void StoreClassPair(ref double y, nuint stride, nuint firstClass, TVec c0, TVec c1);
+}
+
+/// <summary>Pairs of 8 rows.</summary>
+internal readonly struct ClassPairs512 : IClassPairs<Vector512<double>>
+{
+    public static int Lanes => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1) => SoftmaxMath.LoadClassPair(ref x, stride, firstClass, out c0, out c1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1) => SoftmaxMath.StoreClassPair(ref y, stride, firstClass, c0, c1);
+}
+
+/// <summary>Pairs of 4 rows.</summary>
+internal readonly struct ClassPairs256 : IClassPairs<Vector256<double>>
+{
+    public static int Lanes => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1) => SoftmaxMath.LoadClassPair(ref x, stride, firstClass, out c0, out c1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1) => SoftmaxMath.StoreClassPair(ref y, stride, firstClass, c0, c1);
 }

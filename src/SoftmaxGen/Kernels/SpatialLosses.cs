@@ -245,52 +245,28 @@ internal static class SpatialLosses
     /// <summary><see cref="Quads"/> for 8-byte values, two classes at a time.</summary>
     private static nint Pairs(ref double plane, ref double rows, int inner, int count, int classes, bool gather)
     {
-        nuint c = (nuint)classes, n = (nuint)inner;
         nint j = 0;
         if (Avx512F.IsSupported)
         {
-            for (; j + 8 <= count; j += 8)
-            {
-                ref double block = ref Unsafe.Add(ref rows, j * classes);
-                ref double columns = ref Unsafe.Add(ref plane, j);
-                for (nuint k = 0; k < c; k += 2)
-                {
-                    nuint q = Math.Min(k, c - 2);
-                    if (gather)
-                    {
-                        SoftmaxMath.StoreClassPair(ref block, c, q, Vector512.LoadUnsafe(ref columns, q * n), Vector512.LoadUnsafe(ref columns, (q + 1) * n));
-                    }
-                    else
-                    {
-                        SoftmaxMath.LoadClassPair(ref block, c, q, out Vector512<double> c0, out Vector512<double> c1);
-                        c0.StoreUnsafe(ref columns, q * n);
-                        c1.StoreUnsafe(ref columns, (q + 1) * n);
-                    }
-                }
-            }
+            j = Pairs<ClassPairs512, Vector512<double>>(ref plane, ref rows, inner, count, classes, gather, j);
         }
 
-        if (Avx.IsSupported)
+        return Avx.IsSupported ? Pairs<ClassPairs256, Vector256<double>>(ref plane, ref rows, inner, count, classes, gather, j) : j;
+    }
+
+    private static nint Pairs<TPairs, TVec>(ref double plane, ref double rows, int inner, int count, int classes, bool gather, nint j)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
+    {
+        int lanes = TPairs.Lanes;
+        for (; j + lanes <= count; j += lanes)
         {
-            for (; j + 4 <= count; j += 4)
-            {
-                ref double block = ref Unsafe.Add(ref rows, j * classes);
-                ref double columns = ref Unsafe.Add(ref plane, j);
-                for (nuint k = 0; k < c; k += 2)
-                {
-                    nuint q = Math.Min(k, c - 2);
-                    if (gather)
-                    {
-                        SoftmaxMath.StoreClassPair(ref block, c, q, Vector256.LoadUnsafe(ref columns, q * n), Vector256.LoadUnsafe(ref columns, (q + 1) * n));
-                    }
-                    else
-                    {
-                        SoftmaxMath.LoadClassPair(ref block, c, q, out Vector256<double> c0, out Vector256<double> c1);
-                        c0.StoreUnsafe(ref columns, q * n);
-                        c1.StoreUnsafe(ref columns, (q + 1) * n);
-                    }
-                }
-            }
+            ref double block = ref Unsafe.Add(ref rows, j * classes);
+            ref double columns = ref Unsafe.Add(ref plane, j);
+            if (gather)
+                SoftmaxMath.ColumnsToRows<TPairs, TVec>(ref columns, (nuint)inner, ref block, (nuint)classes);
+            else
+                SoftmaxMath.RowsToColumns<TPairs, TVec>(ref block, (nuint)classes, ref columns, (nuint)inner);
         }
 
         return j;
