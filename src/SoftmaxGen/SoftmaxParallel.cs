@@ -22,8 +22,11 @@ namespace SoftmaxGen;
 /// <para>One row of at least <see cref="SingleRowMinClasses"/> classes (a vocabulary row) is split into chunks too,
 /// when more than one thread is allowed: chunk maxima, then each chunk's exponentials and their sum (added in chunk
 /// order), then the normalisation. Its result is the same for every degree of parallelism and within 1 ULP of the
-/// serial one in float, 4 ULP in double (log-softmax: 4 ULP of max(|v|, 1)); it allocates a little more (three
-/// parallel loops and one double per chunk).</para>
+/// serial one in float, 4 ULP in double (log-softmax: 4 ULP of max(|v|, 1)). The three passes run on the calling
+/// thread and on up to <see cref="Environment.ProcessorCount"/> - 1 dedicated background threads, which spin for 50 µs
+/// after a split before they block (a thread-pool work item takes microseconds to start, as long as the whole split
+/// of a vocabulary row takes); a split allocates a few dozen bytes plus one double per 8,192 values. A split that
+/// finds those threads busy with another runs on its calling thread, with the same result.</para>
 /// <para>When it pays: for large batches (millions of values) on a machine with idle cores. Softmax over a batch
 /// that has left the caches is bound by memory bandwidth rather than arithmetic, so a second thread helps only as far as
 /// one core does not saturate the memory bus, and not at all while other processes keep the cores busy (measure on your
@@ -145,7 +148,11 @@ public static class SoftmaxParallel
     /// Shorter rows run serially: the three parallel passes cost more than they save (two threads took 1.7x the serial
     /// time for 151,936 classes and 1.1x for 1,048,576; 0.8x for 16,777,216; docs/performance.md).
     /// </summary>
-    public const int SingleRowMinClasses = 1 << 22;
+    public const int SingleRowMinClasses = 1 << 16;
+
+    // The chunks of a split row: small enough that the threads' shares differ by at most one chunk (a few percent of a
+    // vocabulary row), large enough that a chunk's dispatch and partial result cost nothing beside its exponentials.
+    private const int SplitChunkElements = 8192;
 
     // The split of one row, whatever its length (at least two chunks), for the tests of the split itself.
     internal static void SplitRowCore<T>(bool log, ReadOnlySpan<T> logits, Span<T> output, int degree, SoftmaxPrecision precision)
@@ -156,45 +163,75 @@ public static class SoftmaxParallel
         SplitRow(log, logits, output, logits.Length, degree, precision);
     }
 
-    // One long row in chunks of MinChunkElements values (the last takes the rest): the chunk maxima, merged; each
+    // One long row in chunks of SplitChunkElements values (the last takes the rest): the chunk maxima, merged; each
     // chunk's e^(x - max) (stored, for softmax) and its sum, added in chunk order; then the scale or the subtraction.
     // The exponentials are the serial ones bit for bit; the total differs from the serial one only in the order of
-    // its double additions, which moves the result by at most one ULP.
+    // its double additions, which moves the result by at most one ULP. The chunks are the same for every number of
+    // threads, so the result is too.
     private static unsafe void SplitRow<T>(bool log, ReadOnlySpan<T> logits, Span<T> output, int classes, int degree, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int chunks = classes / MinChunkElements;
-        double[] partial = new double[chunks];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
-        fixed (T* x = logits)
-        fixed (T* y = output)
+        int chunks = classes / SplitChunkElements;
+        int parts = Math.Min(Math.Min(degree, RowSplitTeam.MaxParts), chunks);
+        RowSplitTeam? team = parts > 1 ? RowSplitTeam.TryAcquire() : null;
+        try
         {
-            var work = new SplitRowWork<T>(x, y, classes, chunks, precision);
-            Parallel.For(0, chunks, options, chunk => partial[chunk] = work.Run(chunk, SplitRowStep.Max, T.Zero, 0));
-            double max = partial[0];
-            foreach (double chunkMax in partial)
-                max = chunkMax > max || double.IsNaN(chunkMax) ? chunkMax : max;
+            fixed (T* x = logits)
+            fixed (T* y = output)
+            {
+                var work = new SplitRowWork<T>(x, y, classes, chunks, precision, team is null ? 1 : parts, team);
+                work.Phase(SplitRowStep.Max, T.Zero, 0);
+                double max = work.Partial[0];
+                foreach (double chunkMax in work.Partial)
+                    max = chunkMax > max || double.IsNaN(chunkMax) ? chunkMax : max;
 
-            T rowMax = T.CreateTruncating(max);
-            Parallel.For(0, chunks, options, chunk => partial[chunk] = work.Run(chunk, log ? SplitRowStep.Sum : SplitRowStep.Exp, rowMax, 0));
-            double total = 0;
-            foreach (double chunkSum in partial)
-                total += chunkSum;
+                T rowMax = T.CreateTruncating(max);
+                work.Phase(log ? SplitRowStep.Sum : SplitRowStep.Exp, rowMax, 0);
+                double total = 0;
+                foreach (double chunkSum in work.Partial)
+                    total += chunkSum;
 
-            Parallel.For(0, chunks, options, chunk => work.Run(chunk, log ? SplitRowStep.Log : SplitRowStep.Scale, rowMax, total));
+                work.Phase(log ? SplitRowStep.Log : SplitRowStep.Scale, rowMax, total);
+            }
+        }
+        finally
+        {
+            team?.Release();
         }
     }
 
-    // The chunks of one row over pinned memory (spans cannot be captured by the work items).
-    private sealed unsafe class SplitRowWork<T>(T* logits, T* output, int classes, int chunks, SoftmaxPrecision precision)
+    // The chunks of one row over pinned memory, each part of a phase taking a contiguous run of them.
+    private sealed unsafe class SplitRowWork<T>(T* logits, T* output, int classes, int chunks, SoftmaxPrecision precision, int parts, RowSplitTeam? team)
+        : IRowSplitPhase
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public double Run(int chunk, SplitRowStep step, T max, double total)
+        private SplitRowStep step;
+        private T max;
+        private double total;
+
+        /// <summary>Each chunk's result of the last phase: its maximum or its sum of exponentials.</summary>
+        public double[] Partial { get; } = new double[chunks];
+
+        public void Phase(SplitRowStep phaseStep, T rowMax, double rowTotal)
         {
-            int start = chunk * MinChunkElements;
-            int length = chunk == chunks - 1 ? classes - start : MinChunkElements;
-            var operation = new SplitRowOperation<T>(step, new ReadOnlySpan<T>(logits + start, length), new Span<T>(output + start, length), max, total);
-            return VectorDispatch.ByLayout<SplitRowOperation<T>, T, double>(ref operation, length, precision, LayoutRule.Rows);
+            step = phaseStep;
+            max = rowMax;
+            total = rowTotal;
+            if (team is null)
+                RunPart(0, 1);
+            else
+                team.Run(this, parts);
+        }
+
+        public void RunPart(int part, int count)
+        {
+            for (int chunk = part * chunks / count, end = (part + 1) * chunks / count; chunk < end; chunk++)
+            {
+                int start = chunk * SplitChunkElements;
+                int length = chunk == chunks - 1 ? classes - start : SplitChunkElements;
+                var operation = new SplitRowOperation<T>(step, new ReadOnlySpan<T>(logits + start, length), new Span<T>(output + start, length), max, total);
+                Partial[chunk] = VectorDispatch.ByLayout<SplitRowOperation<T>, T, double>(ref operation, length, precision, LayoutRule.Rows);
+            }
         }
     }
 

@@ -124,46 +124,88 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count;
-        nuint last = LastVector<TOps, TVec, T>(length, out TVec repeated);
+        // One kernel per step: a single method holding every step's loops outgrew the JIT's inlining budget, and its
+        // exponential ran as calls.
         switch (step)
         {
             case SplitRowStep.Max:
-                return double.CreateTruncating(RowMax<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last)));
+                return SplitMax<TOps, TVec, T>(ref x, length);
             case SplitRowStep.Exp:
-                return ExpRow<TOps, TVec, T>(ref x, ref y, length, TOps.Splat(-max));
+                return SplitExp<TOps, TVec, T>(ref x, ref y, length, max);
             case SplitRowStep.Sum:
-                return RowSum<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
+                return SplitSum<TOps, TVec, T>(ref x, length, max);
             case SplitRowStep.Scale:
-            {
-                // The last vector is loaded before the others are stored: its repeated lanes are scaled once.
-                TVec tail = TOps.Load(ref y, last);
-                bool single = typeof(T) == typeof(float);
-                TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
-                for (nuint i = 0; i < last; i += width)
-                {
-                    TVec v = TOps.Load(ref y, i);
-                    TOps.Store(single ? TOps.Multiply(v, factor) : TOps.Divide(v, factor), ref y, i);
-                }
-
-                TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref y, last);
+                SplitScale<TOps, TVec, T>(ref y, length, total);
                 return 0;
-            }
-
             default:
-            {
-                RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-                TVec h = TOps.Splat(high), l = TOps.Splat(low);
-                TVec tail = TOps.Subtract(TOps.Subtract(TOps.Load(ref x, last), h), l);
-                for (nuint i = 0; i < last; i += width)
-                {
-                    TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, i), h), l), ref y, i);
-                }
-
-                TOps.Store(tail, ref y, last);
+                SplitLog<TOps, TVec, T>(ref x, ref y, length, max, total);
                 return 0;
-            }
         }
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double SplitMax<TOps, TVec, T>(ref T x, nuint length)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint last = LastVector<TOps, TVec, T>(length, out _);
+        return double.CreateTruncating(RowMax<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last)));
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double SplitExp<TOps, TVec, T>(ref T x, ref T y, nuint length, T max)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ExpRow<TOps, TVec, T>(ref x, ref y, length, TOps.Splat(-max));
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double SplitSum<TOps, TVec, T>(ref T x, nuint length, T max)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint last = LastVector<TOps, TVec, T>(length, out TVec repeated);
+        return RowSum<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void SplitScale<TOps, TVec, T>(ref T y, nuint length, double total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The last vector is loaded before the others are stored: its repeated lanes are scaled once.
+        nuint width = (nuint)TOps.Count, last = LastVector<TOps, TVec, T>(length, out _);
+        TVec tail = TOps.Load(ref y, last);
+        bool single = typeof(T) == typeof(float);
+        TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
+        for (nuint i = 0; i < last; i += width)
+        {
+            TVec v = TOps.Load(ref y, i);
+            TOps.Store(single ? TOps.Multiply(v, factor) : TOps.Divide(v, factor), ref y, i);
+        }
+
+        TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref y, last);
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void SplitLog<TOps, TVec, T>(ref T x, ref T y, nuint length, T max, double total)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count, last = LastVector<TOps, TVec, T>(length, out _);
+        RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
+        TVec h = TOps.Splat(high), l = TOps.Splat(low);
+        TVec tail = TOps.Subtract(TOps.Subtract(TOps.Load(ref x, last), h), l);
+        for (nuint i = 0; i < last; i += width)
+        {
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, i), h), l), ref y, i);
+        }
+
+        TOps.Store(tail, ref y, last);
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>

@@ -51,6 +51,36 @@ public sealed class SingleRowParallelTests
             Assert.True(Math.Abs(BitConverter.SingleToInt32Bits(serial[i]) - BitConverter.SingleToInt32Bits(parallel[i])) <= 1, $"class {i}: {serial[i]} serial, {parallel[i]} split");
     }
 
+    [Fact]
+    public void SplitsFromManyThreadsAtOnceAndAfterIdlePauses_AllGiveTheSameResult()
+    {
+        // The split's workers are shared: concurrent splits (one of which runs on its own thread when the workers are
+        // taken) and splits after the workers have gone to sleep must all give the one result.
+        const int classes = 151_936;
+        var random = new Random(17);
+        float[] x = new float[classes];
+        for (int i = 0; i < classes; i++)
+            x[i] = (float)((-Math.Log(i + 1) * 2) + (random.NextDouble() * 6));
+        float[] expected = new float[classes];
+        SoftmaxParallel.SplitRowCore<float>(log: false, x, expected, 1, SoftmaxPrecision.Exact);
+
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, caller =>
+        {
+            float[] y = new float[classes];
+            for (int repeat = 0; repeat < 25; repeat++)
+            {
+                if (repeat % 5 == 4)
+                    System.Threading.Thread.Sleep(2); // longer than the workers spin
+                SoftmaxParallel.Softmax(x, y, classes, 2);
+                if (!y.AsSpan().SequenceEqual(expected))
+                    failures.Add($"caller {caller}, repeat {repeat}");
+            }
+        });
+
+        Assert.Empty(failures);
+    }
+
     private static void Check<T>(int classes, SoftmaxPrecision precision, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -85,14 +115,14 @@ public sealed class SingleRowParallelTests
     /// The stated bound against the serial result: float 1 ULP; double 4 ULP (softmax) or 4 ULP of max(|v|, 1)
     /// (log-softmax), the double sum's rounding moving ln(sum) by a few units of 2^-53.
     /// </summary>
-    private static bool WithinSerialBound<T>(T serial, T parallel, bool log)
+    internal static bool WithinSerialBound<T>(T serial, T parallel, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
-            return UlpDistance(serial, parallel) <= 1;
+            return Ulp.Distance(serial, parallel) <= 1;
         double s = double.CreateTruncating(serial), p = double.CreateTruncating(parallel);
         if (!log || double.IsInfinity(s))
-            return UlpDistance(serial, parallel) <= 4;
+            return Ulp.Distance(serial, parallel) <= 4;
         return Math.Abs(s - p) <= 4 * Math.BitIncrement(Math.Max(Math.Abs(s), 1)) - (4 * Math.Max(Math.Abs(s), 1));
     }
 
@@ -158,17 +188,5 @@ public sealed class SingleRowParallelTests
         }
 
         return result;
-    }
-
-    private static long UlpDistance<T>(T a, T b)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (a == b || (T.IsNaN(a) && T.IsNaN(b)))
-            return 0;
-        if (T.IsNaN(a) || T.IsNaN(b) || T.Sign(a) != T.Sign(b))
-            return long.MaxValue;
-        return typeof(T) == typeof(float)
-            ? Math.Abs((long)BitConverter.SingleToInt32Bits(float.CreateTruncating(a)) - BitConverter.SingleToInt32Bits(float.CreateTruncating(b)))
-            : Math.Abs(BitConverter.DoubleToInt64Bits(double.CreateTruncating(a)) - BitConverter.DoubleToInt64Bits(double.CreateTruncating(b)));
     }
 }
