@@ -10,9 +10,9 @@ namespace SoftmaxGen.Kernels;
 /// lane-wise, with no horizontal reductions and no masks, and the results are copied back row by row. This is what the
 /// generated block layout does in registers; here the class count is only known at run time, so the transpose goes
 /// through the buffer: float four classes at a time
-/// (<see cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>,
+/// (<see cref="SoftmaxMath.LoadClassQuad{TQuads, TVec}"/>,
 /// rows of at least 4 classes) or in 8 x 8 register tiles (Vector256, rows of at least 8), double two classes at a time
-/// (<see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/>), the
+/// (<see cref="SoftmaxMath.LoadClassPair{TPairs, TVec}"/>), the
 /// last group overlapping the one before; anything else by scalar copies. Each lane is computed as the row layout
 /// computes a row from its total (float softmax scales by a float reciprocal, as the generated block layout does; double
 /// divides, rounding once). The last rows (fewer than W) are computed one at a time as one-lane blocks (the scalar

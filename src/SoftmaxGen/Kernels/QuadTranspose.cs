@@ -13,307 +13,129 @@ namespace SoftmaxGen.Kernels;
 public static partial class SoftmaxMath
 {
     /// <summary>
-    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of 16 rows that start
-    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
-    /// <paramref name="firstClass"/> of row r.
+    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of one vector's width of rows
+    /// (16 with Vector512, 8 with Vector256) that start <paramref name="stride"/> values apart, one vector per class:
+    /// lane r of <paramref name="c0"/> is class <paramref name="firstClass"/> of row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
+    internal static void LoadClassQuad<TQuads, TVec>(ref float x, nuint stride, nuint firstClass, out TVec c0, out TVec c1, out TVec c2, out TVec c3)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
     {
         ref float first = ref Unsafe.Add(ref x, firstClass);
-        if (Avx512F.IsSupported)
+        if (TQuads.IsAccelerated)
         {
-            c0 = LoadRowQuads512(ref first, stride);
-            c1 = LoadRowQuads512(ref Unsafe.Add(ref first, stride), stride);
-            c2 = LoadRowQuads512(ref Unsafe.Add(ref first, 2 * stride), stride);
-            c3 = LoadRowQuads512(ref Unsafe.Add(ref first, 3 * stride), stride);
-            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+            // Lane group L of vector q holds classes k..k+3 of row 4L + q; the in-lane transpose puts them in row order.
+            c0 = TQuads.LoadRowQuads(ref first, stride);
+            c1 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, stride), stride);
+            c2 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, 2 * stride), stride);
+            c3 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, 3 * stride), stride);
+            TQuads.TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
         }
         else
         {
             // Portable path (what the emulated Vector512 of tests runs): element by element, the same result.
-            c0 = Column512(ref first, stride);
-            c1 = Column512(ref Unsafe.Add(ref first, 1), stride);
-            c2 = Column512(ref Unsafe.Add(ref first, 2), stride);
-            c3 = Column512(ref Unsafe.Add(ref first, 3), stride);
+            c0 = Column<TVec, float>(ref first, stride, TQuads.Lanes);
+            c1 = Column<TVec, float>(ref Unsafe.Add(ref first, 1), stride, TQuads.Lanes);
+            c2 = Column<TVec, float>(ref Unsafe.Add(ref first, 2), stride, TQuads.Lanes);
+            c3 = Column<TVec, float>(ref Unsafe.Add(ref first, 3), stride, TQuads.Lanes);
         }
     }
 
-    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> loads back to their rows.</summary>
+    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad{TQuads, TVec}"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
+    internal static void StoreClassQuad<TQuads, TVec>(ref float y, nuint stride, nuint firstClass, TVec c0, TVec c1, TVec c2, TVec c3)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
     {
         ref float first = ref Unsafe.Add(ref y, firstClass);
-        if (Avx512F.IsSupported)
+        if (TQuads.IsAccelerated)
         {
-            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
-            StoreRowQuads512(ref first, stride, c0);
-            StoreRowQuads512(ref Unsafe.Add(ref first, stride), stride, c1);
-            StoreRowQuads512(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
-            StoreRowQuads512(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
+            TQuads.TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+            TQuads.StoreRowQuads(ref first, stride, c0);
+            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, stride), stride, c1);
+            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
+            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
         }
         else
         {
-            for (nuint r = 0; r < 16; r++)
-            {
-                ref float row = ref Unsafe.Add(ref first, r * stride);
-                row = c0.GetElement((int)r);
-                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
-                Unsafe.Add(ref row, 2) = c2.GetElement((int)r);
-                Unsafe.Add(ref row, 3) = c3.GetElement((int)r);
-            }
+            StoreColumn(c0, ref first, stride, TQuads.Lanes);
+            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride, TQuads.Lanes);
+            StoreColumn(c2, ref Unsafe.Add(ref first, 2), stride, TQuads.Lanes);
+            StoreColumn(c3, ref Unsafe.Add(ref first, 3), stride, TQuads.Lanes);
         }
     }
 
     /// <summary>
-    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of 8 rows that start
-    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
-    /// <paramref name="firstClass"/> of row r.
+    /// Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of one vector's width of
+    /// double rows (8 with Vector512, 4 with Vector256) that start <paramref name="stride"/> values apart, one vector
+    /// per class: lane r of <paramref name="c0"/> is class <paramref name="firstClass"/> of row r. (A 128-bit lane
+    /// holds two doubles: lane group L of the two loaded vectors holds rows 2L and 2L + 1, and one unpack per class
+    /// puts them in order.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
-    {
-        ref float first = ref Unsafe.Add(ref x, firstClass);
-        if (Avx.IsSupported)
-        {
-            c0 = LoadRowQuads256(ref first, stride);
-            c1 = LoadRowQuads256(ref Unsafe.Add(ref first, stride), stride);
-            c2 = LoadRowQuads256(ref Unsafe.Add(ref first, 2 * stride), stride);
-            c3 = LoadRowQuads256(ref Unsafe.Add(ref first, 3 * stride), stride);
-            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
-        }
-        else
-        {
-            c0 = Column256(ref first, stride);
-            c1 = Column256(ref Unsafe.Add(ref first, 1), stride);
-            c2 = Column256(ref Unsafe.Add(ref first, 2), stride);
-            c3 = Column256(ref Unsafe.Add(ref first, 3), stride);
-        }
-    }
-
-    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad(ref float, nuint, nuint, out Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/> loads back to their rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
-    {
-        ref float first = ref Unsafe.Add(ref y, firstClass);
-        if (Avx.IsSupported)
-        {
-            TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
-            StoreRowQuads256(ref first, stride, c0);
-            StoreRowQuads256(ref Unsafe.Add(ref first, stride), stride, c1);
-            StoreRowQuads256(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
-            StoreRowQuads256(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
-        }
-        else
-        {
-            for (nuint r = 0; r < 8; r++)
-            {
-                ref float row = ref Unsafe.Add(ref first, r * stride);
-                row = c0.GetElement((int)r);
-                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
-                Unsafe.Add(ref row, 2) = c2.GetElement((int)r);
-                Unsafe.Add(ref row, 3) = c3.GetElement((int)r);
-            }
-        }
-    }
-
-    /// <summary>Four values of rows 0, 4, 8 and 12 (from <paramref name="x"/>, rows <paramref name="stride"/> apart), one row per 128-bit lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LoadRowQuads512(ref float x, nuint stride)
-    {
-        Vector512<float> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 1);
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 8 * stride), 2);
-        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 12 * stride), 3);
-    }
-
-    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0, 4, 8 and 12.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowQuads512(ref float y, nuint stride, Vector512<float> v)
-    {
-        v.GetLower().GetLower().StoreUnsafe(ref y);
-        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 4 * stride);
-        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 8 * stride);
-        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 12 * stride);
-    }
-
-    /// <summary>Four values of rows 0 and 4, one row per 128-bit lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LoadRowQuads256(ref float x, nuint stride) =>
-        Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 4 * stride));
-
-    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0 and 4.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowQuads256(ref float y, nuint stride, Vector256<float> v)
-    {
-        v.GetLower().StoreUnsafe(ref y);
-        v.GetUpper().StoreUnsafe(ref y, 4 * stride);
-    }
-
-    /// <summary>The 4 x 4 transpose of the four vectors inside each 128-bit lane: lane element q of vector k becomes lane element k of vector q.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeInLanes(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3)
-    {
-        Vector512<double> t0 = Avx512F.UnpackLow(a0, a1).AsDouble(), t1 = Avx512F.UnpackHigh(a0, a1).AsDouble();
-        Vector512<double> t2 = Avx512F.UnpackLow(a2, a3).AsDouble(), t3 = Avx512F.UnpackHigh(a2, a3).AsDouble();
-        a0 = Avx512F.UnpackLow(t0, t2).AsSingle();
-        a1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
-        a2 = Avx512F.UnpackLow(t1, t3).AsSingle();
-        a3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
-    }
-
-    /// <inheritdoc cref="TransposeInLanes(ref Vector512{float}, ref Vector512{float}, ref Vector512{float}, ref Vector512{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeInLanes(ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
-    {
-        Vector256<double> t0 = Avx.UnpackLow(a0, a1).AsDouble(), t1 = Avx.UnpackHigh(a0, a1).AsDouble();
-        Vector256<double> t2 = Avx.UnpackLow(a2, a3).AsDouble(), t3 = Avx.UnpackHigh(a2, a3).AsDouble();
-        a0 = Avx.UnpackLow(t0, t2).AsSingle();
-        a1 = Avx.UnpackHigh(t0, t2).AsSingle();
-        a2 = Avx.UnpackLow(t1, t3).AsSingle();
-        a3 = Avx.UnpackHigh(t1, t3).AsSingle();
-    }
-
-    /// <summary>
-    /// Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of 8 double rows that start
-    /// <paramref name="stride"/> values apart, one vector per class: lane r of <paramref name="c0"/> is class
-    /// <paramref name="firstClass"/> of row r. (A 128-bit lane holds two doubles: lane group L of the two loaded vectors
-    /// holds rows 2L and 2L + 1, and one unpack per class puts them in order.)
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1)
+    internal static void LoadClassPair<TPairs, TVec>(ref double x, nuint stride, nuint firstClass, out TVec c0, out TVec c1)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
     {
         ref double first = ref Unsafe.Add(ref x, firstClass);
-        if (Avx512F.IsSupported)
+        if (TPairs.IsAccelerated)
         {
-            Vector512<double> even = LoadRowPairs512(ref first, stride), odd = LoadRowPairs512(ref Unsafe.Add(ref first, stride), stride);
-            c0 = Avx512F.UnpackLow(even, odd);
-            c1 = Avx512F.UnpackHigh(even, odd);
+            TVec even = TPairs.LoadRowPairs(ref first, stride), odd = TPairs.LoadRowPairs(ref Unsafe.Add(ref first, stride), stride);
+            c0 = TPairs.UnpackLow(even, odd);
+            c1 = TPairs.UnpackHigh(even, odd);
         }
         else
         {
-            c0 = Column512(ref first, stride);
-            c1 = Column512(ref Unsafe.Add(ref first, 1), stride);
+            c0 = Column<TVec, double>(ref first, stride, TPairs.Lanes);
+            c1 = Column<TVec, double>(ref Unsafe.Add(ref first, 1), stride, TPairs.Lanes);
         }
     }
 
-    /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/> loads back to their rows.</summary>
+    /// <summary>Stores the two class vectors that <see cref="LoadClassPair{TPairs, TVec}"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1)
+    internal static void StoreClassPair<TPairs, TVec>(ref double y, nuint stride, nuint firstClass, TVec c0, TVec c1)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
     {
         ref double first = ref Unsafe.Add(ref y, firstClass);
-        if (Avx512F.IsSupported)
+        if (TPairs.IsAccelerated)
         {
-            Vector512<double> even = Avx512F.UnpackLow(c0, c1), odd = Avx512F.UnpackHigh(c0, c1);
-            StoreRowPairs512(ref first, stride, even);
-            StoreRowPairs512(ref Unsafe.Add(ref first, stride), stride, odd);
+            TPairs.StoreRowPairs(ref first, stride, TPairs.UnpackLow(c0, c1));
+            TPairs.StoreRowPairs(ref Unsafe.Add(ref first, stride), stride, TPairs.UnpackHigh(c0, c1));
         }
         else
         {
-            for (nuint r = 0; r < 8; r++)
-            {
-                ref double row = ref Unsafe.Add(ref first, r * stride);
-                row = c0.GetElement((int)r);
-                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
-            }
+            StoreColumn(c0, ref first, stride, TPairs.Lanes);
+            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride, TPairs.Lanes);
         }
     }
 
-    /// <summary>Loads classes <paramref name="firstClass"/> and <paramref name="firstClass"/> + 1 of 4 double rows, one vector per class (lane r = row r).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1)
+    /// <summary>A vector whose lane r is the value at <paramref name="x"/> + r <paramref name="stride"/>.</summary>
+    private static TVec Column<TVec, T>(ref T x, nuint stride, int lanes)
+        where TVec : struct
+        where T : unmanaged
     {
-        ref double first = ref Unsafe.Add(ref x, firstClass);
-        if (Avx.IsSupported)
+        TVec v = default;
+        ref T lane = ref Unsafe.As<TVec, T>(ref v);
+        for (int r = 0; r < lanes; r++)
         {
-            Vector256<double> even = Vector256.Create(Vector128.LoadUnsafe(ref first), Vector128.LoadUnsafe(ref first, 2 * stride));
-            Vector256<double> odd = Vector256.Create(Vector128.LoadUnsafe(ref first, stride), Vector128.LoadUnsafe(ref first, 3 * stride));
-            c0 = Avx.UnpackLow(even, odd);
-            c1 = Avx.UnpackHigh(even, odd);
-        }
-        else
-        {
-            c0 = Vector256.Create(first, Unsafe.Add(ref first, stride), Unsafe.Add(ref first, 2 * stride), Unsafe.Add(ref first, 3 * stride));
-            ref double second = ref Unsafe.Add(ref first, 1);
-            c1 = Vector256.Create(second, Unsafe.Add(ref second, stride), Unsafe.Add(ref second, 2 * stride), Unsafe.Add(ref second, 3 * stride));
-        }
-    }
-
-    /// <summary>Stores the two class vectors that <see cref="LoadClassPair(ref double, nuint, nuint, out Vector256{double}, out Vector256{double})"/> loads back to their rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1)
-    {
-        ref double first = ref Unsafe.Add(ref y, firstClass);
-        if (Avx.IsSupported)
-        {
-            Vector256<double> even = Avx.UnpackLow(c0, c1), odd = Avx.UnpackHigh(c0, c1);
-            even.GetLower().StoreUnsafe(ref first);
-            odd.GetLower().StoreUnsafe(ref first, stride);
-            even.GetUpper().StoreUnsafe(ref first, 2 * stride);
-            odd.GetUpper().StoreUnsafe(ref first, 3 * stride);
-        }
-        else
-        {
-            for (nuint r = 0; r < 4; r++)
-            {
-                ref double row = ref Unsafe.Add(ref first, r * stride);
-                row = c0.GetElement((int)r);
-                Unsafe.Add(ref row, 1) = c1.GetElement((int)r);
-            }
-        }
-    }
-
-    /// <summary>Two values of rows 0, 2, 4 and 6 (rows <paramref name="stride"/> apart), one row per 128-bit lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LoadRowPairs512(ref double x, nuint stride)
-    {
-        Vector512<double> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 2 * stride), 1);
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 2);
-        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 6 * stride), 3);
-    }
-
-    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as two values of rows 0, 2, 4 and 6.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowPairs512(ref double y, nuint stride, Vector512<double> v)
-    {
-        v.GetLower().GetLower().StoreUnsafe(ref y);
-        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 2 * stride);
-        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 4 * stride);
-        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 6 * stride);
-    }
-
-    private static Vector512<double> Column512(ref double x, nuint stride)
-    {
-        Vector512<double> v = default;
-        for (int r = 0; r < 8; r++)
-        {
-            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
+            Unsafe.Add(ref lane, r) = Unsafe.Add(ref x, (nuint)r * stride);
         }
 
         return v;
     }
 
-    private static Vector512<float> Column512(ref float x, nuint stride)
+    /// <summary>Stores lane r of <paramref name="v"/> at <paramref name="y"/> + r <paramref name="stride"/>.</summary>
+    private static void StoreColumn<TVec, T>(TVec v, ref T y, nuint stride, int lanes)
+        where TVec : struct
+        where T : unmanaged
     {
-        Vector512<float> v = default;
-        for (int r = 0; r < 16; r++)
+        ref T lane = ref Unsafe.As<TVec, T>(ref v);
+        for (int r = 0; r < lanes; r++)
         {
-            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
+            Unsafe.Add(ref y, (nuint)r * stride) = Unsafe.Add(ref lane, r);
         }
-
-        return v;
-    }
-
-    private static Vector256<float> Column256(ref float x, nuint stride)
-    {
-        Vector256<float> v = default;
-        for (int r = 0; r < 8; r++)
-        {
-            v = v.WithElement(r, Unsafe.Add(ref x, (nuint)r * stride));
-        }
-
-        return v;
     }
 
     // ---- Rows of 1 to 3 classes: 16 rows are 1 to 3 whole vectors --------------------------------------------------
@@ -383,7 +205,7 @@ public static partial class SoftmaxMath
         for (nuint k = 0; ; k += 4)
         {
             k = Math.Min(k, classes - 4);
-            TQuads.LoadClassQuad(ref rows, classes, k, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
+            LoadClassQuad<TQuads, TVec>(ref rows, classes, k, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
             TQuads.Store(c0, ref columns, k * stride);
             TQuads.Store(c1, ref columns, (k + 1) * stride);
             TQuads.Store(c2, ref columns, (k + 2) * stride);
@@ -404,7 +226,7 @@ public static partial class SoftmaxMath
         for (nuint k = 0; ; k += 4)
         {
             k = Math.Min(k, classes - 4);
-            TQuads.StoreClassQuad(
+            StoreClassQuad<TQuads, TVec>(
                 ref rows, classes, k, TQuads.Load(ref columns, k * stride), TQuads.Load(ref columns, (k + 1) * stride),
                 TQuads.Load(ref columns, (k + 2) * stride), TQuads.Load(ref columns, (k + 3) * stride));
             if (k + 4 == classes)
@@ -423,7 +245,7 @@ public static partial class SoftmaxMath
         for (nuint k = 0; ; k += 2)
         {
             k = Math.Min(k, classes - 2);
-            TPairs.LoadClassPair(ref rows, classes, k, out TVec c0, out TVec c1);
+            LoadClassPair<TPairs, TVec>(ref rows, classes, k, out TVec c0, out TVec c1);
             TPairs.Store(c0, ref columns, k * stride);
             TPairs.Store(c1, ref columns, (k + 1) * stride);
             if (k + 2 == classes)
@@ -442,7 +264,7 @@ public static partial class SoftmaxMath
         for (nuint k = 0; ; k += 2)
         {
             k = Math.Min(k, classes - 2);
-            TPairs.StoreClassPair(ref rows, classes, k, TPairs.Load(ref columns, k * stride), TPairs.Load(ref columns, (k + 1) * stride));
+            StoreClassPair<TPairs, TVec>(ref rows, classes, k, TPairs.Load(ref columns, k * stride), TPairs.Load(ref columns, (k + 1) * stride));
             if (k + 2 == classes)
             {
                 return;
@@ -458,37 +280,89 @@ internal interface IClassQuads<TVec>
     /// <summary>The rows a quad covers (the vector's lanes).</summary>
     static abstract int Lanes { get; }
 
+    /// <summary>Whether the in-register transpose runs (else the portable element-by-element path).</summary>
+    static abstract bool IsAccelerated { get; }
+
     /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
     static abstract TVec Load(ref float source, nuint offset);
 
     /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
     static abstract void Store(TVec value, ref float destination, nuint offset);
 
-    /// <summary><see cref="SoftmaxMath.LoadClassQuad(ref float, nuint, nuint, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/> at this width.</summary>
-    static abstract void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
+    /// <summary>Four values of rows 0, 4, 8, ... (<paramref name="stride"/> values apart), one row per 128-bit lane.</summary>
+    static abstract TVec LoadRowQuads(ref float x, nuint stride);
 
-    /// <summary><see cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/> at this width.</summary>
-    static abstract void StoreClassQuad(ref float y, nuint stride, nuint firstClass, TVec c0, TVec c1, TVec c2, TVec c3);
+    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0, 4, 8, ...</summary>
+    static abstract void StoreRowQuads(ref float y, nuint stride, TVec v);
+
+    /// <summary>The 4 x 4 transpose of the four vectors inside each 128-bit lane: lane element q of vector k becomes lane element k of vector q.</summary>
+    static abstract void TransposeInLanes(ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3);
 }
 
 /// <summary>Quads of 16 rows.</summary>
 internal readonly struct ClassQuads512 : IClassQuads<Vector512<float>>
 {
     public static int Lanes => 16;
+    public static bool IsAccelerated => Avx512F.IsSupported;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3) => SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3) => SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadRowQuads(ref float x, nuint stride)
+    {
+        Vector512<float> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 8 * stride), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 12 * stride), 3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRowQuads(ref float y, nuint stride, Vector512<float> v)
+    {
+        v.GetLower().GetLower().StoreUnsafe(ref y);
+        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 4 * stride);
+        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 8 * stride);
+        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 12 * stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeInLanes(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3)
+    {
+        Vector512<double> t0 = Avx512F.UnpackLow(a0, a1).AsDouble(), t1 = Avx512F.UnpackHigh(a0, a1).AsDouble();
+        Vector512<double> t2 = Avx512F.UnpackLow(a2, a3).AsDouble(), t3 = Avx512F.UnpackHigh(a2, a3).AsDouble();
+        a0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        a1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        a2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        a3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+    }
 }
 
 /// <summary>Quads of 8 rows.</summary>
 internal readonly struct ClassQuads256 : IClassQuads<Vector256<float>>
 {
     public static int Lanes => 8;
+    public static bool IsAccelerated => Avx.IsSupported;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassQuad(ref float x, nuint stride, nuint firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3) => SoftmaxMath.LoadClassQuad(ref x, stride, firstClass, out c0, out c1, out c2, out c3);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassQuad(ref float y, nuint stride, nuint firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3) => SoftmaxMath.StoreClassQuad(ref y, stride, firstClass, c0, c1, c2, c3);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadRowQuads(ref float x, nuint stride) => Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 4 * stride));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRowQuads(ref float y, nuint stride, Vector256<float> v)
+    {
+        v.GetLower().StoreUnsafe(ref y);
+        v.GetUpper().StoreUnsafe(ref y, 4 * stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeInLanes(ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
+    {
+        Vector256<double> t0 = Avx.UnpackLow(a0, a1).AsDouble(), t1 = Avx.UnpackHigh(a0, a1).AsDouble();
+        Vector256<double> t2 = Avx.UnpackLow(a2, a3).AsDouble(), t3 = Avx.UnpackHigh(a2, a3).AsDouble();
+        a0 = Avx.UnpackLow(t0, t2).AsSingle();
+        a1 = Avx.UnpackHigh(t0, t2).AsSingle();
+        a2 = Avx.UnpackLow(t1, t3).AsSingle();
+        a3 = Avx.UnpackHigh(t1, t3).AsSingle();
+    }
 }
 
 /// <summary>The two-class transposes of one double vector width.</summary>
@@ -498,35 +372,72 @@ internal interface IClassPairs<TVec>
     /// <summary>The rows a pair covers (the vector's lanes).</summary>
     static abstract int Lanes { get; }
 
+    /// <summary>Whether the in-register transpose runs (else the portable element-by-element path).</summary>
+    static abstract bool IsAccelerated { get; }
+
     /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
     static abstract TVec Load(ref double source, nuint offset);
 
     /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
     static abstract void Store(TVec value, ref double destination, nuint offset);
 
-    /// <summary><see cref="SoftmaxMath.LoadClassPair(ref double, nuint, nuint, out Vector512{double}, out Vector512{double})"/> at this width.</summary>
-    static abstract void LoadClassPair(ref double x, nuint stride, nuint firstClass, out TVec c0, out TVec c1);
+    /// <summary>Two values of rows 0, 2, 4, ... (<paramref name="stride"/> values apart), one row per 128-bit lane.</summary>
+    static abstract TVec LoadRowPairs(ref double x, nuint stride);
 
-    /// <summary><see cref="SoftmaxMath.StoreClassPair(ref double, nuint, nuint, Vector512{double}, Vector512{double})"/> at this width.</summary>
-    static abstract void StoreClassPair(ref double y, nuint stride, nuint firstClass, TVec c0, TVec c1);
+    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as two values of rows 0, 2, 4, ...</summary>
+    static abstract void StoreRowPairs(ref double y, nuint stride, TVec v);
+
+    /// <summary>The first double of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
+    static abstract TVec UnpackLow(TVec a, TVec b);
+
+    /// <summary>The second double of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
+    static abstract TVec UnpackHigh(TVec a, TVec b);
 }
 
 /// <summary>Pairs of 8 rows.</summary>
 internal readonly struct ClassPairs512 : IClassPairs<Vector512<double>>
 {
     public static int Lanes => 8;
+    public static bool IsAccelerated => Avx512F.IsSupported;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector512<double> c0, out Vector512<double> c1) => SoftmaxMath.LoadClassPair(ref x, stride, firstClass, out c0, out c1);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector512<double> c0, Vector512<double> c1) => SoftmaxMath.StoreClassPair(ref y, stride, firstClass, c0, c1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> UnpackLow(Vector512<double> a, Vector512<double> b) => Avx512F.UnpackLow(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> UnpackHigh(Vector512<double> a, Vector512<double> b) => Avx512F.UnpackHigh(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> LoadRowPairs(ref double x, nuint stride)
+    {
+        Vector512<double> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 2 * stride), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 6 * stride), 3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRowPairs(ref double y, nuint stride, Vector512<double> v)
+    {
+        v.GetLower().GetLower().StoreUnsafe(ref y);
+        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 2 * stride);
+        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 4 * stride);
+        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 6 * stride);
+    }
 }
 
 /// <summary>Pairs of 4 rows.</summary>
 internal readonly struct ClassPairs256 : IClassPairs<Vector256<double>>
 {
     public static int Lanes => 4;
+    public static bool IsAccelerated => Avx.IsSupported;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LoadClassPair(ref double x, nuint stride, nuint firstClass, out Vector256<double> c0, out Vector256<double> c1) => SoftmaxMath.LoadClassPair(ref x, stride, firstClass, out c0, out c1);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreClassPair(ref double y, nuint stride, nuint firstClass, Vector256<double> c0, Vector256<double> c1) => SoftmaxMath.StoreClassPair(ref y, stride, firstClass, c0, c1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> UnpackLow(Vector256<double> a, Vector256<double> b) => Avx.UnpackLow(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> UnpackHigh(Vector256<double> a, Vector256<double> b) => Avx.UnpackHigh(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LoadRowPairs(ref double x, nuint stride) => Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 2 * stride));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRowPairs(ref double y, nuint stride, Vector256<double> v)
+    {
+        v.GetLower().StoreUnsafe(ref y);
+        v.GetUpper().StoreUnsafe(ref y, 2 * stride);
+    }
 }

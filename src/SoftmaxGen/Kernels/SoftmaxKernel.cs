@@ -198,7 +198,7 @@ public abstract class SoftmaxKernel
         public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
-            SoftmaxMath.LoadClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+            SoftmaxMath.LoadClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>The inverse of <see cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>: stores four classes of 16 rows.</summary>
@@ -213,7 +213,7 @@ public abstract class SoftmaxKernel
         public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
-            SoftmaxMath.StoreClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+            SoftmaxMath.StoreClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
         }
 
         /// <summary>Loads four classes of a block of 8 rows (see the Vector512 overload).</summary>
@@ -228,7 +228,7 @@ public abstract class SoftmaxKernel
         public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
-            SoftmaxMath.LoadClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+            SoftmaxMath.LoadClassQuad<ClassQuads256, Vector256<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>Stores four classes of a block of 8 rows (see the Vector512 overload).</summary>
@@ -243,7 +243,7 @@ public abstract class SoftmaxKernel
         public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
-            SoftmaxMath.StoreClassQuad(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+            SoftmaxMath.StoreClassQuad<ClassQuads256, Vector256<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
         }
 
         /// <summary>

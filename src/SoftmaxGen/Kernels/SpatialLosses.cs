@@ -161,7 +161,7 @@ internal static class SpatialLosses
     /// </summary>
     /// <remarks>
     /// 4-byte values (float, and int bits) of at least 4 classes and 8-byte values of at least 2 move a vector of
-    /// positions at a time through the block layouts' in-register transposes (<see cref="SoftmaxMath.StoreClassQuad(ref float, nuint, nuint, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
+    /// positions at a time through the block layouts' in-register transposes (<see cref="SoftmaxMath.StoreClassQuad{TQuads, TVec}"/>
     /// and its siblings); the positions after the last whole vector, and other shapes, one value at a time. Only bits
     /// are moved, so every path gives the same result.
     /// </remarks>
