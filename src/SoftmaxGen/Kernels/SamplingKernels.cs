@@ -43,7 +43,7 @@ internal ref struct SamplingState
 internal static class SamplingKernels
 {
     /// <summary>Probability levels, relative to the largest (e^(z - max) at least the level), from the highest.</summary>
-    private static ReadOnlySpan<float> LevelThresholds => [0.5f, 0.2f, 0.05f, 0.01f, 1e-3f, 1e-4f, 1e-5f, 1e-7f];
+    private static ReadOnlySpan<float> LevelThresholds => [0.5f, 0.1f, 1e-2f, 1e-3f, 3e-4f, 1e-4f, 3e-5f, 1e-5f];
 
     internal const int Levels = 8;
 
