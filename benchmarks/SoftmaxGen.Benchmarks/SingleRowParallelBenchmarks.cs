@@ -15,8 +15,8 @@ public class SingleRowParallelBenchmarks
     private float[] _logits = [];
     private float[] _output = [];
 
-    /// <summary>The row length: Qwen2's vocabulary, a million and 16 million classes.</summary>
-    [Params(151936, 1048576, 16777216)]
+    /// <summary>The row length: the shortest split, Qwen2's vocabulary, a million and 16 million classes.</summary>
+    [Params(65536, 151936, 1048576, 16777216)]
     public int Classes { get; set; }
 
     /// <summary>One row.</summary>

@@ -144,9 +144,9 @@ public static class SoftmaxParallel
     }
 
     /// <summary>
-    /// One row of at least this many classes (4,194,304) is split across threads when more than one is allowed.
-    /// Shorter rows run serially: the three parallel passes cost more than they save (two threads took 1.7x the serial
-    /// time for 151,936 classes and 1.1x for 1,048,576; 0.8x for 16,777,216; docs/performance.md).
+    /// One row of at least this many classes (65,536) is split across threads when more than one is allowed: on two
+    /// cores it took 0.79x the serial time at 65,536 classes, 0.51x at 151,936 and 0.52x at 16,777,216
+    /// (docs/performance.md). Shorter rows run serially.
     /// </summary>
     public const int SingleRowMinClasses = 1 << 16;
 
@@ -163,7 +163,7 @@ public static class SoftmaxParallel
         SplitRow(log, logits, output, logits.Length, degree, precision);
     }
 
-    // One long row in chunks of SplitChunkElements values (the last takes the rest): the chunk maxima, merged; each
+    // One long row in chunks of about SplitChunkElements values: the chunk maxima, merged; each
     // chunk's e^(x - max) (stored, for softmax) and its sum, added in chunk order; then the scale or the subtraction.
     // The exponentials are the serial ones bit for bit; the total differs from the serial one only in the order of
     // its double additions, which moves the result by at most one ULP. The chunks are the same for every number of
@@ -212,6 +212,9 @@ public static class SoftmaxParallel
         /// <summary>Each chunk's result of the last phase: its maximum or its sum of exponentials.</summary>
         public double[] Partial { get; } = new double[chunks];
 
+        // Chunks of equal length to within a multiple of 64 values (the widest vector's lanes, four times over).
+        private int ChunkStart(int chunk) => chunk == chunks ? classes : (int)((long)chunk * classes / chunks) & ~63;
+
         public void Phase(SplitRowStep phaseStep, T rowMax, double rowTotal)
         {
             step = phaseStep;
@@ -227,8 +230,7 @@ public static class SoftmaxParallel
         {
             for (int chunk = part * chunks / count, end = (part + 1) * chunks / count; chunk < end; chunk++)
             {
-                int start = chunk * SplitChunkElements;
-                int length = chunk == chunks - 1 ? classes - start : SplitChunkElements;
+                int start = ChunkStart(chunk), length = ChunkStart(chunk + 1) - start;
                 var operation = new SplitRowOperation<T>(step, new ReadOnlySpan<T>(logits + start, length), new Span<T>(output + start, length), max, total);
                 Partial[chunk] = VectorDispatch.ByLayout<SplitRowOperation<T>, T, double>(ref operation, length, precision, LayoutRule.Rows);
             }

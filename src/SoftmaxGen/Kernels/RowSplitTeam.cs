@@ -85,6 +85,10 @@ internal sealed class RowSplitTeam
         }
         finally
         {
+            // The workers' parts end within microseconds of this one: a tight spin first, SpinWait's yielding after.
+            long start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref pending) != 0 && Stopwatch.GetTimestamp() - start < SpinTime)
+                Thread.SpinWait(1);
             var spinner = default(SpinWait);
             while (Volatile.Read(ref pending) != 0)
                 spinner.SpinOnce(sleep1Threshold: -1);
@@ -105,7 +109,7 @@ internal sealed class RowSplitTeam
             {
                 long start = Stopwatch.GetTimestamp();
                 while ((current = Volatile.Read(ref generation)) == seen && Stopwatch.GetTimestamp() - start < SpinTime)
-                    Thread.SpinWait(16);
+                    Thread.SpinWait(1);
 
                 if (current == seen)
                 {
