@@ -95,7 +95,7 @@ internal static class RowKernels
 
     /// <summary>hi + lo = max + ln(total) as log-softmax subtracts it, in the lanes' precision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowNormalizer<TOps, TVec, T>(T max, double total, out T high, out T low)
+    internal static void RowNormalizer<TOps, TVec, T>(T max, double total, out T high, out T low)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -492,11 +492,11 @@ internal static class RowKernels
     }
 
     /// <summary>The vectors between two foldings of a long row's compensation into its sum (a multiple of 4, Fast's group).</summary>
-    private const nuint RenormalisedVectors = 256;
+    internal const nuint RenormalisedVectors = 256;
 
     /// <summary>The value every lane of a row's sum of exponentials starts at: 1 (<see cref="SoftmaxMath.ExpSumStart"/>), 4 in Fast (see <see cref="ExpVectors"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T SumStart<TOps, TVec, T>()
+    internal static T SumStart<TOps, TVec, T>()
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -504,7 +504,7 @@ internal static class RowKernels
 
     /// <summary>The total of a sum started at <see cref="SumStart"/> in every lane, without the starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double TotalExp<TOps, TVec, T>(TVec sum, TVec compensation)
+    internal static double TotalExp<TOps, TVec, T>(TVec sum, TVec compensation)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -413,6 +413,20 @@ internal static class Operations
             static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<float>(0), b.Output<float>(0), i.Classes, i.Precision),
             static (i, b) => SoftmaxPrimitives.LogSumExp(b.Input<double>(0), b.Output<double>(0), i.Classes, i.Precision),
             takesPrecision: true),
+        new("CausalSoftmax(scale 0.5, offset 1)",
+            [BufferSpec.Logits()],
+            [BufferSpec.PerValue("probabilities")],
+            static (i, b) => SoftmaxPrimitives.CausalSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, 0.5f, 1, default, MaskedRowResult.Zeros, i.Precision),
+            static (i, b) => SoftmaxPrimitives.CausalSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, 0.5, 1, default, MaskedRowResult.Zeros, i.Precision),
+            inPlace: true,
+            takesPrecision: true),
+        new("ScaledLogSoftmax(scale 2, row bias)",
+            [BufferSpec.Logits(), new("bias", BufferKind.Logits, static (_, classes) => classes)],
+            [BufferSpec.PerValue("logProbabilities")],
+            static (i, b) => SoftmaxPrimitives.ScaledLogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, 2f, b.Input<float>(1), MaskedRowResult.NaN, i.Precision),
+            static (i, b) => SoftmaxPrimitives.ScaledLogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, 2.0, b.Input<double>(1), MaskedRowResult.NaN, i.Precision),
+            inPlace: true,
+            takesPrecision: true),
     ];
 
     /// <summary>The operations SoftmaxPrimitives runs through a registered kernel (the others run shared runtime code).</summary>

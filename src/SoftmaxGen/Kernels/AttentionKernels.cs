@@ -1,0 +1,175 @@
+namespace SoftmaxGen.Kernels;
+
+/// <summary>Whether an attention row adds a bias (a compile-time flag, so that the unbiased loops carry no load for it).</summary>
+internal interface IBiasFlag
+{
+    static abstract bool HasBias { get; }
+}
+
+internal readonly struct WithBias : IBiasFlag
+{
+    public static bool HasBias => true;
+}
+
+internal readonly struct WithoutBias : IBiasFlag
+{
+    public static bool HasBias => false;
+}
+
+/// <summary>
+/// Softmax and log-softmax of attention rows, <c>v = scale * x + bias</c> with a causal limit, over
+/// <see cref="ISimd{TVec, T}"/>. One pass computes v from the logits and the bias into the output and takes its maximum;
+/// the row kernels' own exponential and normalisation passes (<see cref="RowKernels.ExpRow{TOps, TVec, T}"/>,
+/// <see cref="RowKernels.RowSum{TOps, TVec, T}"/>) then run on the output in place, so the fused row costs the plain
+/// row plus one store, and the exponentials and sums are the plain softmax's of v. Masked positions are -inf, as an
+/// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one); vectors
+/// wholly past a causal limit are written without being computed. Rows are covered as in <see cref="RowKernels"/>:
+/// whole vectors from 0 and one last vector ending at the row's end, read before anything is stored (in place is safe).
+/// </summary>
+internal static class AttentionKernels
+{
+    /// <summary>
+    /// The rows of <paramref name="classes"/> values. Row r keeps the columns below
+    /// <c>r + <paramref name="causalOffset"/> + 1</c> (every column when <paramref name="causalOffset"/> is
+    /// <see cref="long.MaxValue"/>); the bias row of row r starts at <c>r * <paramref name="biasStride"/></c> (0: one row for all).
+    /// A row with no position left (every v = -inf) gets <paramref name="fullyMasked"/> in every output.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    internal static void Rows<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint biasStride, nuint rows, nuint classes, T scale, long causalOffset, bool log, T fullyMasked)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        for (nuint row = 0; row < rows; row++)
+        {
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+            long limit = causalOffset == long.MaxValue ? (long)classes : Math.Clamp((long)row + causalOffset + 1, 0, (long)classes);
+            T max = limit == 0
+                ? T.NegativeInfinity
+                : Stage<TOps, TVec, T, TBias>(ref Unsafe.Add(ref x, row * classes), ref yr, ref Unsafe.Add(ref bias, row * biasStride), classes, scale, (nuint)limit);
+            if (!T.IsFinite(max))
+            {
+                // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives.
+                MemoryMarshal.CreateSpan(ref yr, (int)classes).Fill(T.IsNegativeInfinity(max) ? fullyMasked : T.NaN);
+                continue;
+            }
+
+            // The exponentials need only the prefix that holds every kept position (at least one vector, as the row
+            // kernels cover a row); the rest of the row is -inf already.
+            nuint active = Math.Min(classes, Math.Max((nuint)limit, (nuint)TOps.Count));
+            if (log)
+                LogSoftmaxStaged<TOps, TVec, T>(ref yr, active, max);
+            else
+                SoftmaxStaged<TOps, TVec, T>(ref yr, classes, active, max);
+        }
+    }
+
+    /// <summary>
+    /// Writes v = scale * x + bias (two roundings, as PyTorch's <c>x * scale + mask</c>) to <paramref name="yr"/>, -inf
+    /// from <paramref name="valid"/> on (added, as an additive mask adds it: a NaN or +inf logit there still gives NaN),
+    /// and returns the maximum of v.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Stage<TOps, TVec, T, TBias>(ref T xr, ref T yr, ref T br, nuint classes, T scale, nuint valid)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out _);
+        nuint end = Math.Min(last, RowKernels.RoundUp(valid, width)); // vectors from here on are wholly masked
+        TVec s = TOps.Splat(scale), negativeInfinity = TOps.Splat(T.NegativeInfinity);
+        TVec tail = Values<TOps, TVec, T, TBias>(ref xr, ref br, last, s, valid, negativeInfinity);
+        TVec m0 = tail, m1 = tail;
+        nuint i = 0;
+        for (; i + width < end; i += 2 * width)
+        {
+            TVec v0 = Values<TOps, TVec, T, TBias>(ref xr, ref br, i, s, valid, negativeInfinity);
+            TVec v1 = Values<TOps, TVec, T, TBias>(ref xr, ref br, i + width, s, valid, negativeInfinity);
+            TOps.Store(v0, ref yr, i);
+            TOps.Store(v1, ref yr, i + width);
+            m0 = TOps.MaxNative(m0, v0);
+            m1 = TOps.MaxNative(m1, v1);
+        }
+
+        for (; i < end; i += width)
+        {
+            TVec v = Values<TOps, TVec, T, TBias>(ref xr, ref br, i, s, valid, negativeInfinity);
+            TOps.Store(v, ref yr, i);
+            m0 = TOps.MaxNative(m0, v);
+        }
+
+        for (; i < last; i += width)
+        {
+            TOps.Store(negativeInfinity, ref yr, i);
+        }
+
+        TOps.Store(tail, ref yr, last);
+        return TOps.MaxAcross(TOps.MaxNative(m0, m1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Values<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s, nuint valid, TVec negativeInfinity)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        TVec v = TOps.Multiply(TOps.Load(ref xr, offset), s);
+        if (TBias.HasBias)
+            v = TOps.Add(v, TOps.Load(ref br, offset));
+        if (valid < offset + (nuint)TOps.Count)
+        {
+            nuint kept = valid > offset ? valid - offset : 0;
+            v = TOps.Add(v, TOps.AndNot(negativeInfinity, TOps.FirstLanes((int)kept)));
+        }
+
+        return v;
+    }
+
+    /// <summary>The softmax of staged values: the plain row's exponential pass over the active prefix, zeros after it, then its scale.</summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void SoftmaxStaged<TOps, TVec, T>(ref T yr, nuint classes, nuint active, T max)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double total = RowKernels.ExpRow<TOps, TVec, T>(ref yr, ref yr, active, TOps.Splat(-max));
+        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yr, active), (int)(classes - active)).Clear();
+
+        // The plain softmax's normalisation: float multiplies by 1/sum rounded once from double, double divides.
+        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(active, out _);
+        bool single = typeof(T) == typeof(float);
+        TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
+        TVec tail = TOps.Load(ref yr, last);
+        for (nuint i = 0; i < last; i += width)
+        {
+            TVec e = TOps.Load(ref yr, i);
+            TOps.Store(single ? TOps.Multiply(e, factor) : TOps.Divide(e, factor), ref yr, i);
+        }
+
+        TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref yr, last);
+    }
+
+    /// <summary>The log-softmax of staged values: the plain row's sum over the active prefix, then (v - hi) - lo there (the rest stays -inf).</summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void LogSoftmaxStaged<TOps, TVec, T>(ref T yr, nuint active, T max)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(active, out TVec repeated);
+        TVec tail = TOps.Load(ref yr, last);
+        double total = RowKernels.RowSum<TOps, TVec, T>(ref yr, last, tail, TOps.Splat(-max), repeated);
+        RowKernels.RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
+        TVec h = TOps.Splat(high), l = TOps.Splat(low);
+        for (nuint i = 0; i < last; i += width)
+        {
+            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref yr, i), h), l), ref yr, i);
+        }
+
+        TOps.Store(TOps.Subtract(TOps.Subtract(tail, h), l), ref yr, last);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Buffers;
+using SoftmaxGen.Kernels;
+
+namespace SoftmaxGen;
+
+// Attention rows: softmax(scale * x + bias) with an additive bias, a boolean mask or a causal limit, fused in one kernel.
+public static partial class SoftmaxPrimitives
+{
+    /// <summary>
+    /// The softmax of each row of <c>scale * logits + bias</c>, fused in one pass per step (no intermediate array):
+    /// PyTorch's <c>F.softmax(x * scale + bias, dim=-1)</c>, the attention weights of
+    /// <c>F.scaled_dot_product_attention</c> with a float <c>attn_mask</c>.
+    /// </summary>
+    /// <remarks>
+    /// <c>scale * x + bias</c> is rounded as PyTorch rounds it (a product, then a sum), and the softmax of those values
+    /// is what <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/> computes, with the same
+    /// bounds. A bias of -inf masks a position; a row whose every position is masked gets
+    /// <paramref name="fullyMasked"/>; a NaN or +inf value gives a NaN row, as in PyTorch.
+    /// </remarks>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="bias">Empty; one row of <paramref name="classes"/> values added to every row; or one value per logit. Must not overlap the output.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="bias"/> has another length or overlaps the output.</exception>
+    public static void ScaledSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, float scale, ReadOnlySpan<float> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, bias, [], long.MaxValue, fullyMasked, precision, log: false);
+
+    /// <inheritdoc cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void ScaledSoftmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, double scale, ReadOnlySpan<double> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, bias, [], long.MaxValue, fullyMasked, precision, log: false);
+
+    /// <summary>
+    /// The log-softmax of each row of <c>scale * logits + bias</c>, fused: <c>F.log_softmax(x * scale + bias, dim=-1)</c>.
+    /// Masked positions get -inf; see <see cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// for the rest, with <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>'s bounds.
+    /// </summary>
+    /// <inheritdoc path="/remarks" cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="bias">Empty; one row of <paramref name="classes"/> values added to every row; or one value per logit. Must not overlap the output.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="bias"/> has another length or overlaps the output.</exception>
+    public static void ScaledLogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, float scale, ReadOnlySpan<float> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, bias, [], long.MaxValue, fullyMasked, precision, log: true);
+
+    /// <inheritdoc cref="ScaledLogSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void ScaledLogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, double scale, ReadOnlySpan<double> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, bias, [], long.MaxValue, fullyMasked, precision, log: true);
+
+    /// <summary>
+    /// The softmax of each row of <c>scale * logits</c> where <paramref name="mask"/> is true, 0 where it is false:
+    /// <c>F.scaled_dot_product_attention</c>'s weights with a boolean <c>attn_mask</c> (true takes part). The mask is
+    /// applied as PyTorch applies it, as an added -inf.
+    /// </summary>
+    /// <inheritdoc path="/remarks" cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="mask">One row of <paramref name="classes"/> values for every row (a key-padding mask), or one value per logit; true takes part.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="mask"/> has another length.</exception>
+    public static void MaskedSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, float scale, ReadOnlySpan<bool> mask, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, [], mask, long.MaxValue, fullyMasked, precision, log: false, boolMask: true);
+
+    /// <inheritdoc cref="MaskedSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{bool}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void MaskedSoftmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, double scale, ReadOnlySpan<bool> mask, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, [], mask, long.MaxValue, fullyMasked, precision, log: false, boolMask: true);
+
+    /// <summary>The log-softmax form of <see cref="MaskedSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{bool}, MaskedRowResult, SoftmaxPrecision)"/>: masked positions get -inf.</summary>
+    /// <inheritdoc path="/remarks" cref="MaskedSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{bool}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="mask">One row of <paramref name="classes"/> values for every row (a key-padding mask), or one value per logit; true takes part.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="mask"/> has another length.</exception>
+    public static void MaskedLogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, float scale, ReadOnlySpan<bool> mask, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, [], mask, long.MaxValue, fullyMasked, precision, log: true, boolMask: true);
+
+    /// <inheritdoc cref="MaskedLogSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{bool}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void MaskedLogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, double scale, ReadOnlySpan<bool> mask, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, [], mask, long.MaxValue, fullyMasked, precision, log: true, boolMask: true);
+
+    /// <summary>
+    /// The softmax of each row of <c>scale * logits + bias</c> under a causal mask: row r (a query) takes the columns
+    /// (keys) <c>0 ... r + causalOffset</c>, the others get 0. <c>causalOffset = 0</c> is
+    /// <c>F.scaled_dot_product_attention(..., is_causal=True)</c> for a square score matrix; queries that follow
+    /// <c>past</c> cached keys take <c>causalOffset = past</c>. The masked tail of a row costs what an unmasked one costs.
+    /// </summary>
+    /// <inheritdoc path="/remarks" cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="causalOffset">How many more columns than its index each row takes (negative: fewer; a row left with none gets <paramref name="fullyMasked"/>).</param>
+    /// <param name="bias">Empty; one row of <paramref name="classes"/> values added to every row; or one value per logit. Must not overlap the output.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="bias"/> has another length or overlaps the output.</exception>
+    public static void CausalSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes, float scale, int causalOffset = 0, ReadOnlySpan<float> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, bias, [], causalOffset, fullyMasked, precision, log: false);
+
+    /// <inheritdoc cref="CausalSoftmax(ReadOnlySpan{float}, Span{float}, int, float, int, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void CausalSoftmax(ReadOnlySpan<double> logits, Span<double> probabilities, int classes, double scale, int causalOffset = 0, ReadOnlySpan<double> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, probabilities, nameof(probabilities), classes, scale, bias, [], causalOffset, fullyMasked, precision, log: false);
+
+    /// <summary>The log-softmax form of <see cref="CausalSoftmax(ReadOnlySpan{float}, Span{float}, int, float, int, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>: masked positions get -inf.</summary>
+    /// <inheritdoc path="/remarks" cref="CausalSoftmax(ReadOnlySpan{float}, Span{float}, int, float, int, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>
+    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
+    /// <param name="classes">The row length (the number of keys), at least 1.</param>
+    /// <param name="scale">The factor applied to every logit, finite (for attention, usually <c>1 / sqrt(headDim)</c>).</param>
+    /// <param name="causalOffset">How many more columns than its index each row takes (negative: fewer; a row left with none gets <paramref name="fullyMasked"/>).</param>
+    /// <param name="bias">Empty; one row of <paramref name="classes"/> values added to every row; or one value per logit. Must not overlap the output.</param>
+    /// <param name="fullyMasked">What a row with no position left gets: <see cref="MaskedRowResult.Zeros"/> (the default) or <see cref="MaskedRowResult.NaN"/> (PyTorch).</param>
+    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1; <paramref name="scale"/> is NaN or infinite; <paramref name="fullyMasked"/> or <paramref name="precision"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is too short or partly overlaps <paramref name="logits"/>; <paramref name="bias"/> has another length or overlaps the output.</exception>
+    public static void CausalLogSoftmax(ReadOnlySpan<float> logits, Span<float> logProbabilities, int classes, float scale, int causalOffset = 0, ReadOnlySpan<float> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, bias, [], causalOffset, fullyMasked, precision, log: true);
+
+    /// <inheritdoc cref="CausalLogSoftmax(ReadOnlySpan{float}, Span{float}, int, float, int, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
+    public static void CausalLogSoftmax(ReadOnlySpan<double> logits, Span<double> logProbabilities, int classes, double scale, int causalOffset = 0, ReadOnlySpan<double> bias = default, MaskedRowResult fullyMasked = MaskedRowResult.Zeros, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => AttentionChecked(logits, logProbabilities, nameof(logProbabilities), classes, scale, bias, [], causalOffset, fullyMasked, precision, log: true);
+
+    private static void AttentionChecked<T>(
+        ReadOnlySpan<T> logits, Span<T> output, string outputName, int classes, T scale, ReadOnlySpan<T> bias, ReadOnlySpan<bool> mask,
+        long causalOffset, MaskedRowResult fullyMasked, SoftmaxPrecision precision, bool log, bool boolMask = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
+        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
+        if (!T.IsFinite(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite.");
+        if (!bias.IsEmpty && bias.Length != classes && bias.Length != logits.Length)
+            throw new ArgumentException($"bias has {bias.Length} values; it must be empty, one row of {classes} values or one value per logit ({logits.Length}).", nameof(bias));
+        SoftmaxGuard.Disjoint<T, T>(output, bias, outputName, nameof(bias));
+        if (boolMask && mask.Length != classes && mask.Length != logits.Length)
+            throw new ArgumentException($"mask has {mask.Length} values; it must be one row of {classes} values or one value per logit ({logits.Length}).", nameof(mask));
+        if (fullyMasked is not (MaskedRowResult.Zeros or MaskedRowResult.NaN))
+            throw new ArgumentOutOfRangeException(nameof(fullyMasked), fullyMasked, "Expected MaskedRowResult.Zeros or MaskedRowResult.NaN.");
+        SoftmaxGuard.Precision(precision);
+        if (rows == 0)
+            return;
+
+        T whenMasked = fullyMasked == MaskedRowResult.NaN ? T.NaN : T.Zero;
+        if (!boolMask)
+        {
+            var operation = new AttentionOperation<T>(logits, output, bias, bias.Length == classes ? 0 : classes, classes, scale, causalOffset, log, whenMasked);
+            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
+            return;
+        }
+
+        // A boolean mask becomes the additive one PyTorch makes of it (0 or -inf), one row at a time in scratch.
+        T[]? rented = classes > 1024 ? ArrayPool<T>.Shared.Rent(classes) : null;
+        Span<T> additive = rented is null ? stackalloc T[1024] : rented;
+        additive = additive.Slice(0, classes);
+        try
+        {
+            bool perLogit = mask.Length != classes;
+            for (int row = 0; row < rows; row += perLogit ? 1 : rows)
+            {
+                // ln(min(mask, 1)): 0 where a position takes part, -inf where it does not, vectorised.
+                ReadOnlySpan<byte> maskRow = MemoryMarshal.AsBytes(mask.Slice(perLogit ? row * classes : 0, classes));
+                System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, T>(maskRow, additive);
+                System.Numerics.Tensors.TensorPrimitives.Min<T>(additive, T.One, additive);
+                System.Numerics.Tensors.TensorPrimitives.Log<T>(additive, additive);
+
+                int count = perLogit ? 1 : rows;
+                var operation = new AttentionOperation<T>(
+                    logits.Slice(row * classes, count * classes), output.Slice(row * classes, count * classes), additive, 0, classes, scale, causalOffset, log, whenMasked);
+                VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
+    private readonly ref struct AttentionOperation<TElement>(
+        ReadOnlySpan<TElement> logits, Span<TElement> output, ReadOnlySpan<TElement> bias, int biasStride, int classes, TElement scale, long causalOffset, bool log, TElement whenMasked)
+        : ILayoutOperation<bool>
+    {
+        private readonly ReadOnlySpan<TElement> logits = logits;
+        private readonly Span<TElement> output = output;
+        private readonly ReadOnlySpan<TElement> bias = bias;
+        private readonly TElement scale = scale;
+        private readonly TElement whenMasked = whenMasked;
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
+            ref T y = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(output));
+            ref T b = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(bias));
+            TElement s = scale, masked = whenMasked;
+            nuint rows = (nuint)(logits.Length / classes);
+            if (bias.IsEmpty)
+                AttentionKernels.Rows<TOps, TVec, T, WithoutBias>(ref x, ref y, ref b, 0, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, log, Unsafe.As<TElement, T>(ref masked));
+            else
+                AttentionKernels.Rows<TOps, TVec, T, WithBias>(ref x, ref y, ref b, (nuint)biasStride, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, log, Unsafe.As<TElement, T>(ref masked));
+            return true;
+        }
+    }
+}
