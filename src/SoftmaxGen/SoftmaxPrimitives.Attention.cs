@@ -175,11 +175,7 @@ public static partial class SoftmaxPrimitives
             bool perLogit = mask.Length != classes;
             for (int row = 0; row < rows; row += perLogit ? 1 : rows)
             {
-                // ln(min(mask, 1)): 0 where a position takes part, -inf where it does not, vectorised.
-                ReadOnlySpan<byte> maskRow = MemoryMarshal.AsBytes(mask.Slice(perLogit ? row * classes : 0, classes));
-                System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, T>(maskRow, additive);
-                System.Numerics.Tensors.TensorPrimitives.Min<T>(additive, T.One, additive);
-                System.Numerics.Tensors.TensorPrimitives.Log<T>(additive, additive);
+                AttentionKernels.AdditiveMask(mask.Slice(perLogit ? row * classes : 0, classes), additive);
 
                 int count = perLogit ? 1 : rows;
                 var operation = new AttentionOperation<T>(

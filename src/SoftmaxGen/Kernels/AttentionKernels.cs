@@ -65,6 +65,53 @@ internal static class AttentionKernels
         }
     }
 
+    /// <summary>0 where <paramref name="mask"/> is true (any nonzero byte), -inf where it is false, 16 values at a time.</summary>
+    internal static void AdditiveMask<T>(ReadOnlySpan<bool> mask, Span<T> additive)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref byte m = ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetReference(mask));
+        ref T a = ref MemoryMarshal.GetReference(additive);
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= mask.Length; i += 16)
+            {
+                // Masked lanes: all ones (0 == byte), sign-extended to the element's width, then AND -inf.
+                Vector128<sbyte> masked = Vector128.Equals(Vector128.LoadUnsafe(ref m, (nuint)i), Vector128<byte>.Zero).AsSByte();
+                (Vector128<short> low, Vector128<short> high) = Vector128.Widen(masked);
+                (Vector128<int> q0, Vector128<int> q1) = Vector128.Widen(low);
+                (Vector128<int> q2, Vector128<int> q3) = Vector128.Widen(high);
+                ref T at = ref Unsafe.Add(ref a, i);
+                if (typeof(T) == typeof(float))
+                {
+                    Vector128<float> infinity = Vector128.Create(float.NegativeInfinity);
+                    (q0.AsSingle() & infinity).StoreUnsafe(ref Unsafe.As<T, float>(ref at));
+                    (q1.AsSingle() & infinity).StoreUnsafe(ref Unsafe.As<T, float>(ref at), 4);
+                    (q2.AsSingle() & infinity).StoreUnsafe(ref Unsafe.As<T, float>(ref at), 8);
+                    (q3.AsSingle() & infinity).StoreUnsafe(ref Unsafe.As<T, float>(ref at), 12);
+                }
+                else
+                {
+                    Vector128<double> infinity = Vector128.Create(double.NegativeInfinity);
+                    ref double d = ref Unsafe.As<T, double>(ref at);
+                    nuint offset = 0;
+                    foreach (Vector128<int> quarter in (ReadOnlySpan<Vector128<int>>)[q0, q1, q2, q3])
+                    {
+                        (Vector128<long> l0, Vector128<long> l1) = Vector128.Widen(quarter);
+                        (l0.AsDouble() & infinity).StoreUnsafe(ref d, offset);
+                        (l1.AsDouble() & infinity).StoreUnsafe(ref d, offset + 2);
+                        offset += 4;
+                    }
+                }
+            }
+        }
+
+        for (; i < mask.Length; i++)
+        {
+            Unsafe.Add(ref a, i) = Unsafe.Add(ref m, i) != 0 ? T.Zero : T.NegativeInfinity;
+        }
+    }
+
     /// <summary>
     /// Writes v = scale * x + bias (two roundings, as PyTorch's <c>x * scale + mask</c>) to <paramref name="yr"/>, -inf
     /// from <paramref name="valid"/> on (added, as an additive mask adds it: a NaN or +inf logit there still gives NaN),
