@@ -254,6 +254,50 @@ public static partial class SoftmaxPrimitives
         HalfRows.Run(logits, rows, classes, ref block);
     }
 
+    /// <summary>
+    /// The binary cross-entropy of Half logits against Half targets, in float, as
+    /// <see cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{float}, ReadOnlySpan{float}, LossReduction, float)"/> on the
+    /// converted values (PyTorch's <c>F.binary_cross_entropy_with_logits</c> on fp16 tensors, computed in float).
+    /// </summary>
+    /// <remarks>Each element is computed in double from the float values, a block of 4,096 at a time; the blocks' sums are added in double.</remarks>
+    /// <param name="logits">The logits, any length.</param>
+    /// <param name="targets">One target per logit, usually 0 or 1 (soft targets in between are allowed).</param>
+    /// <param name="reduction">Mean over the elements (the default; NaN for none, as PyTorch) or sum.</param>
+    /// <param name="positiveWeight">PyTorch's <c>pos_weight</c> as one number for every element (1 by default).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined.</exception>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per logit.</exception>
+    public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> targets, LossReduction reduction = LossReduction.Mean, float positiveWeight = 1)
+    {
+        SoftmaxGuard.ElementTargets(logits.Length, targets.Length, nameof(logits));
+        SoftmaxGuard.Reduction(reduction);
+        var block = new HalfBlock { Op = HalfOp.BinaryCrossEntropyWithLogits, Classes = 1, HalfTargets = targets, PositiveWeight = positiveWeight };
+        HalfRows.Run(logits, logits.Length, 1, ref block);
+        return (float)SoftmaxGuard.Reduce(block.Sum, logits.Length, reduction);
+    }
+
+    /// <summary>
+    /// The binary cross-entropy of Half probabilities against Half targets, in float, as
+    /// <see cref="BinaryCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, LossReduction)"/> on the converted values
+    /// (PyTorch's <c>F.binary_cross_entropy</c>, each log clamped at -100).
+    /// </summary>
+    /// <remarks>Prefer <see cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{Half}, ReadOnlySpan{Half}, LossReduction, float)"/> when the probabilities come from a sigmoid: Half probabilities saturate at 1 from a logit of about 8.</remarks>
+    /// <param name="probabilities">Probabilities in [0, 1], any length.</param>
+    /// <param name="targets">One target per probability.</param>
+    /// <param name="reduction">Mean over the elements (the default; NaN for none, as PyTorch) or sum.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A probability is outside [0, 1] or NaN (the message names the index and value), or <paramref name="reduction"/> is not defined.</exception>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per probability.</exception>
+    public static float BinaryCrossEntropy(ReadOnlySpan<Half> probabilities, ReadOnlySpan<Half> targets, LossReduction reduction = LossReduction.Mean)
+    {
+        SoftmaxGuard.ElementTargets(probabilities.Length, targets.Length, nameof(probabilities));
+        SoftmaxGuard.Reduction(reduction);
+        SoftmaxGuard.UnitInterval(probabilities);
+        var block = new HalfBlock { Op = HalfOp.BinaryCrossEntropy, Classes = 1, HalfTargets = targets };
+        HalfRows.Run(probabilities, probabilities.Length, 1, ref block);
+        return (float)SoftmaxGuard.Reduce(block.Sum, probabilities.Length, reduction);
+    }
+
     /// <summary>The logistic sigmoid of each Half value, computed in float and rounded once to Half, as <see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/>.</summary>
     /// <param name="logits">The logits, any length.</param>
     /// <param name="probabilities">Receives one probability per logit. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
@@ -340,6 +384,8 @@ public static partial class SoftmaxPrimitives
         Sigmoid,
         AxisSoftmax,
         AxisLogSoftmax,
+        BinaryCrossEntropyWithLogits,
+        BinaryCrossEntropy,
     }
 
     /// <summary>
@@ -357,6 +403,8 @@ public static partial class SoftmaxPrimitives
         public Span<int> Predictions;
         public ReadOnlySpan<int> Targets;
         public ReadOnlySpan<float> ClassWeights;
+        public ReadOnlySpan<Half> HalfTargets;
+        public float PositiveWeight;
         public int IgnoreIndex;
         public int K;
         public int AxisClasses;
@@ -420,6 +468,14 @@ public static partial class SoftmaxPrimitives
                     break;
                 case HalfOp.TopK:
                     SoftmaxFallback.TopKDispatched<float>(logits, K, Predictions.Slice(firstRow * K, rows * K), FloatOutput.Slice(firstRow * K, rows * K), Classes, Precision);
+                    break;
+                case HalfOp.BinaryCrossEntropyWithLogits or HalfOp.BinaryCrossEntropy:
+                    // One value per row: the block's targets are converted beside its logits.
+                    Span<float> blockTargets = stackalloc float[rows];
+                    TensorPrimitives.ConvertToSingle(HalfTargets.Slice(firstRow, rows), blockTargets);
+                    Sum += Op == HalfOp.BinaryCrossEntropy
+                        ? BinaryKernels.BinaryCrossEntropy<float>(logits, blockTargets)
+                        : BinaryKernels.BinaryCrossEntropyWithLogits<float>(logits, blockTargets, PositiveWeight);
                     break;
                 case HalfOp.Sigmoid:
                     Sigmoid(logits, logits);

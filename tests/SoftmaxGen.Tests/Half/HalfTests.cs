@@ -482,6 +482,55 @@ public sealed class HalfTests
     private static Half[] RandomLogits(int n, Random random, double scale) =>
         Enumerable.Range(0, n).Select(_ => (Half)(scale * ((2 * random.NextDouble()) - 1))).ToArray();
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(10_000)]
+    public void BinaryLosses_MatchDoubleReference_AndTheFloatOverloads(int n)
+    {
+        var random = new Random(n);
+        Half[] logits = RandomLogits(n, random, 12);
+        Half[] targets = Enumerable.Range(0, n).Select(i => (Half)(i % 3 == 0 ? 0.25 : random.Next(2))).ToArray();
+        Half[] probabilities = logits.Select(h => (Half)(1 / (1 + Math.Exp(-(double)h)))).ToArray();
+        float[] logitsF = logits.Select(h => (float)h).ToArray(), targetsF = targets.Select(h => (float)h).ToArray(), probabilitiesF = probabilities.Select(h => (float)h).ToArray();
+        foreach (LossReduction reduction in new[] { LossReduction.Mean, LossReduction.Sum })
+        {
+            // PyTorch's formulas in double on the Half values: the stable logits form with pos_weight, the log clamped at -100.
+            double withLogits = 0, plain = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double x = (double)logits[i], t = (double)targets[i], p = (double)probabilities[i];
+                withLogits += ((1 - t) * x) + ((1 + (2.5 - 1) * t) * (Math.Max(-x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)))));
+                plain += -((t * Math.Max(Math.Log(p), -100)) + ((1 - t) * Math.Max(Math.Log(1 - p), -100)));
+            }
+
+            if (reduction == LossReduction.Mean)
+            {
+                withLogits /= n;
+                plain /= n;
+            }
+
+            float actualLogits = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(logits, targets, reduction, 2.5f);
+            float actualPlain = SoftmaxPrimitives.BinaryCrossEntropy(probabilities, targets, reduction);
+            AssertWithin(withLogits, actualLogits, 1e-6 * Math.Abs(withLogits), $"with logits n={n} {reduction}");
+            AssertWithin(plain, actualPlain, 1e-6 * Math.Abs(plain), $"probabilities n={n} {reduction}");
+            // The float overloads on the converted values: the same up to the order of the double block sums.
+            float floatLogits = SoftmaxPrimitives.BinaryCrossEntropyWithLogits(logitsF, targetsF, reduction, 2.5f);
+            float floatPlain = SoftmaxPrimitives.BinaryCrossEntropy(probabilitiesF, targetsF, reduction);
+            Assert.True(Ulp.Distance(floatLogits, actualLogits) <= 1, $"{actualLogits} against the float overload's {floatLogits}");
+            Assert.True(Ulp.Distance(floatPlain, actualPlain) <= 1, $"{actualPlain} against the float overload's {floatPlain}");
+        }
+
+        SameError(
+            () => SoftmaxPrimitives.BinaryCrossEntropy(new float[] { 0.5f, 1.5f }, new float[2]),
+            () => SoftmaxPrimitives.BinaryCrossEntropy(new Half[] { (Half)0.5f, (Half)1.5f }, new Half[2]),
+            "probabilities");
+        SameError(
+            () => SoftmaxPrimitives.BinaryCrossEntropyWithLogits(new float[3], new float[2]),
+            () => SoftmaxPrimitives.BinaryCrossEntropyWithLogits(new Half[3], new Half[2]),
+            "targets");
+    }
+
     [Fact]
     public void LogSoftmax_BeyondHalfRange_IsNegativeInfinityInHalfAndFiniteInFloat()
     {
