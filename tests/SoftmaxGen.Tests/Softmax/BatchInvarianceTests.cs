@@ -38,7 +38,8 @@ public sealed class BatchInvarianceTests(ITestOutputHelper output)
     private static bool IsPerRow(KernelOperation operation) =>
         operation.Outputs.Any(o => !o.IsReturnValue) &&
         !operation.Name.Contains("Mean", StringComparison.Ordinal) &&
-        !operation.Name.Contains("innerSize", StringComparison.Ordinal);
+        !operation.Name.Contains("innerSize", StringComparison.Ordinal) &&
+        !operation.Name.StartsWith("Causal", StringComparison.Ordinal); // a causal row's mask depends on its index
 
     [Theory]
     [MemberData(nameof(Cases))]
