@@ -21,7 +21,7 @@ namespace SoftmaxGen;
 /// degree of parallelism and every thread schedule.</para>
 /// <para>One row of at least <see cref="SingleRowMinClasses"/> classes (a vocabulary row) is split into chunks too,
 /// when more than one thread is allowed: chunk maxima, then each chunk's exponentials and their sum (added in chunk
-/// order), then the normalisation. Its result is the same for every degree of parallelism and within 1 ULP of the
+/// order, compensated), then the normalisation. Its result is the same for every degree of parallelism and within 1 ULP of the
 /// serial one in float, 4 ULP in double (log-softmax: 4 ULP of max(|v|, 1)). The three passes run on the calling
 /// thread and on up to <see cref="Environment.ProcessorCount"/> - 1 dedicated background threads, which spin for 50 µs
 /// after a split before they block (a thread-pool work item takes microseconds to start, as long as the whole split
@@ -166,7 +166,7 @@ public static class SoftmaxParallel
     // One long row in chunks of about SplitChunkElements values: the chunk maxima, merged; each
     // chunk's e^(x - max) (stored, for softmax) and its sum, added in chunk order; then the scale or the subtraction.
     // The exponentials are the serial ones bit for bit; the total differs from the serial one only in the order of
-    // its double additions, which moves the result by at most one ULP. The chunks are the same for every number of
+    // its double additions (compensated across chunks), which moves a float result by at most one ULP. The chunks are the same for every number of
     // threads, so the result is too.
     private static unsafe void SplitRow<T>(bool log, ReadOnlySpan<T> logits, Span<T> output, int classes, int degree, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -187,9 +187,16 @@ public static class SoftmaxParallel
 
                 T rowMax = T.CreateTruncating(max);
                 work.Phase(log ? SplitRowStep.Sum : SplitRowStep.Exp, rowMax, 0);
-                double total = 0;
+                // Compensated (Neumaier), so that in double the chunk order adds no rounding beyond the serial sum's.
+                double total = 0, compensation = 0;
                 foreach (double chunkSum in work.Partial)
-                    total += chunkSum;
+                {
+                    double next = total + chunkSum;
+                    compensation += Math.Abs(total) >= Math.Abs(chunkSum) ? (total - next) + chunkSum : (chunkSum - next) + total;
+                    total = next;
+                }
+
+                total += compensation;
 
                 work.Phase(log ? SplitRowStep.Log : SplitRowStep.Scale, rowMax, total);
             }
