@@ -413,7 +413,7 @@ public static partial class SoftmaxPrimitives
         public double Sum;
         public double Smooth;
 
-        public void Run(scoped Span<float> logits, int firstRow, int rows)
+        public void Run(scoped Span<float> logits, scoped Span<float> companion, int firstRow, int rows)
         {
             int start = firstRow * Classes;
             int length = rows * Classes;

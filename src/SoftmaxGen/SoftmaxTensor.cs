@@ -333,6 +333,75 @@ public static class SoftmaxTensor
     public static void TopK(in ReadOnlyTensorSpan<double> logits, int k, in TensorSpan<int> indices, in TensorSpan<double> probabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => TopKAxis(logits, k, indices, probabilities, axis, precision);
 
+    /// <summary>
+    /// The cross-entropy of Half logits against class-index targets, reduced, computed in float as
+    /// <see cref="CrossEntropy(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    /// (through <see cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{Half}, ReadOnlySpan{int}, int, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>).
+    /// </summary>
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<int> targets, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ClassTargetLoss(logits, targets, default, default(TensorSpan<float>), default, LossOutput.Reduced, axis, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{Half}, in ReadOnlyTensorSpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<long> targets, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ClassTargetLoss(logits, default, targets, default(TensorSpan<float>), default, LossOutput.Reduced, axis, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <summary>The cross-entropy of each position of Half logits against its class-index target, in float, as <c>F.cross_entropy(..., reduction='none')</c>.</summary>
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, in TensorSpan{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<int> targets, in TensorSpan<float> losses, int axis, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ClassTargetLoss(logits, targets, default, losses, default, LossOutput.PerPosition, axis, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{Half}, in ReadOnlyTensorSpan{int}, in TensorSpan{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<long> targets, in TensorSpan<float> losses, int axis, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ClassTargetLoss(logits, default, targets, losses, default, LossOutput.PerPosition, axis, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <summary>The reduced cross-entropy of Half logits (in float) and its gradient, computed in float and rounded once to Half.</summary>
+    /// <inheritdoc cref="CrossEntropyWithGradient(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, in TensorSpan{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropyWithGradient(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<int> targets, in TensorSpan<Half> logitsGradient, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ClassTargetLoss(logits, targets, default, default(TensorSpan<float>), logitsGradient, LossOutput.Gradient, axis, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <inheritdoc cref="CrossEntropyWithGradient(in ReadOnlyTensorSpan{Half}, in ReadOnlyTensorSpan{int}, in TensorSpan{Half}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
+    public static float CrossEntropyWithGradient(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<long> targets, in TensorSpan<Half> logitsGradient, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ClassTargetLoss(logits, default, targets, default(TensorSpan<float>), logitsGradient, LossOutput.Gradient, axis, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+    /// <summary>The cross-entropy of Half logits against Half target probabilities of the same shape, reduced, computed in float.</summary>
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static float CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<Half> targetProbabilities, int axis, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ProbabilityLoss(logits, targetProbabilities, default(TensorSpan<float>), default, LossOutput.Reduced, axis, reduction, labelSmoothing, precision);
+
+    /// <summary>The cross-entropy of each position of Half logits against its Half target probabilities, in float.</summary>
+    /// <inheritdoc cref="CrossEntropy(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{float}, in TensorSpan{float}, int, float, SoftmaxPrecision)"/>
+    public static void CrossEntropy(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<Half> targetProbabilities, in TensorSpan<float> losses, int axis, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => ProbabilityLoss(logits, targetProbabilities, losses, default, LossOutput.PerPosition, axis, LossReduction.Sum, labelSmoothing, precision);
+
+    /// <summary>The reduced cross-entropy of Half logits against Half target probabilities (in float) and its gradient, rounded once to Half.</summary>
+    /// <inheritdoc cref="CrossEntropyWithGradient(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{float}, in TensorSpan{float}, int, LossReduction, float, SoftmaxPrecision)"/>
+    public static float CrossEntropyWithGradient(in ReadOnlyTensorSpan<Half> logits, in ReadOnlyTensorSpan<Half> targetProbabilities, in TensorSpan<Half> logitsGradient, int axis, LossReduction reduction = LossReduction.Mean, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => (float)ProbabilityLoss(logits, targetProbabilities, default(TensorSpan<float>), logitsGradient, LossOutput.Gradient, axis, reduction, labelSmoothing, precision);
+
+    /// <summary>The negative log-likelihood of Half log-probabilities, reduced, in float.</summary>
+    /// <inheritdoc cref="NllLoss(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
+    public static float NllLoss(in ReadOnlyTensorSpan<Half> logProbabilities, in ReadOnlyTensorSpan<int> targets, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+        => (float)Nll(logProbabilities, targets, default, default(TensorSpan<float>), perPosition: false, axis, reduction, classWeights, ignoreIndex);
+
+    /// <inheritdoc cref="NllLoss(in ReadOnlyTensorSpan{Half}, in ReadOnlyTensorSpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
+    public static float NllLoss(in ReadOnlyTensorSpan<Half> logProbabilities, in ReadOnlyTensorSpan<long> targets, int axis, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+        => (float)Nll(logProbabilities, default, targets, default(TensorSpan<float>), perPosition: false, axis, reduction, classWeights, ignoreIndex);
+
+    /// <summary>The negative log-likelihood of each position of Half log-probabilities, in float.</summary>
+    /// <inheritdoc cref="NllLoss(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{int}, in TensorSpan{float}, int, ReadOnlySpan{float}, int)"/>
+    public static void NllLoss(in ReadOnlyTensorSpan<Half> logProbabilities, in ReadOnlyTensorSpan<int> targets, in TensorSpan<float> losses, int axis, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+        => Nll(logProbabilities, targets, default, losses, perPosition: true, axis, LossReduction.Sum, classWeights, ignoreIndex);
+
+    /// <inheritdoc cref="NllLoss(in ReadOnlyTensorSpan{Half}, in ReadOnlyTensorSpan{int}, in TensorSpan{float}, int, ReadOnlySpan{float}, int)"/>
+    public static void NllLoss(in ReadOnlyTensorSpan<Half> logProbabilities, in ReadOnlyTensorSpan<long> targets, in TensorSpan<float> losses, int axis, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+        => Nll(logProbabilities, default, targets, losses, perPosition: true, axis, LossReduction.Sum, classWeights, ignoreIndex);
+
+    /// <summary>The <paramref name="k"/> most probable classes of Half logits along <paramref name="axis"/>, with their softmax probabilities in float.</summary>
+    /// <inheritdoc cref="TopK(in ReadOnlyTensorSpan{float}, int, in TensorSpan{int}, in TensorSpan{float}, int, SoftmaxPrecision)"/>
+    public static void TopK(in ReadOnlyTensorSpan<Half> logits, int k, in TensorSpan<int> indices, in TensorSpan<float> probabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        => TopKAxis(logits, k, indices, probabilities, axis, precision);
+
     /// <summary>Which output a loss call fills.</summary>
     private enum LossOutput
     {
@@ -371,10 +440,12 @@ public static class SoftmaxTensor
             SoftmaxFallback.AxisCore(x, y, shape.Outer, shape.Classes, shape.Inner, log, precision);
     }
 
-    private static double ClassTargetLoss<T>(
-        in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> targets, in ReadOnlyTensorSpan<long> longTargets, in TensorSpan<T> losses, in TensorSpan<T> logitsGradient,
-        LossOutput output, int axis, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
+    // TLoss is the loss's type: T itself, or float for Half logits (whose losses and options are float).
+    private static double ClassTargetLoss<T, TLoss>(
+        in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> targets, in ReadOnlyTensorSpan<long> longTargets, in TensorSpan<TLoss> losses, in TensorSpan<T> logitsGradient,
+        LossOutput output, int axis, LossReduction reduction, ReadOnlySpan<TLoss> classWeights, int ignoreIndex, TLoss labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TLoss : unmanaged, IFloatingPointIeee754<TLoss>
     {
         Shape shape = Shape.ClassAxis(logits.Lengths, axis, nameof(logits));
         ReadOnlySpan<T> x = Dense(logits, nameof(logits));
@@ -394,17 +465,33 @@ public static class SoftmaxTensor
             t = Dense(targets, nameof(targets));
         }
 
-        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<T> l, out Span<T> g);
+        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<TLoss> l, out Span<T> g);
+        if (typeof(T) == typeof(Half))
+        {
+            return SoftmaxPrimitives.HalfSpatialLoss(
+                HalfLossOf(SoftmaxPrimitives.HalfLoss.Classes, output), MemoryMarshal.Cast<T, Half>(x), t, t64, [], MemoryMarshal.Cast<TLoss, float>(l), MemoryMarshal.Cast<T, Half>(g),
+                shape.KernelClasses, shape.KernelInner, reduction, MemoryMarshal.Cast<TLoss, float>(classWeights), ignoreIndex, float.CreateTruncating(labelSmoothing), precision);
+        }
+
         return SoftmaxPrimitives.SpatialCrossEntropy(
-            x, t, t64, l, g, output == LossOutput.PerPosition, output == LossOutput.Gradient,
-            shape.KernelClasses, shape.KernelInner, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+            x, t, t64, MemoryMarshal.Cast<TLoss, T>(l), g, output == LossOutput.PerPosition, output == LossOutput.Gradient,
+            shape.KernelClasses, shape.KernelInner, reduction, MemoryMarshal.Cast<TLoss, T>(classWeights), ignoreIndex, T.CreateTruncating(labelSmoothing), precision);
     }
 
+    private static SoftmaxPrimitives.HalfLoss HalfLossOf(SoftmaxPrimitives.HalfLoss kind, LossOutput output)
+        => kind | output switch
+        {
+            LossOutput.PerPosition => SoftmaxPrimitives.HalfLoss.PerPosition,
+            LossOutput.Gradient => SoftmaxPrimitives.HalfLoss.Gradient,
+            _ => 0,
+        };
+
     // The per-position losses or the gradient that the output mode writes, checked against the logits' shape.
-    private static void LossOutputs<T>(
-        in ReadOnlyTensorSpan<T> logits, ReadOnlySpan<nint> positions, in TensorSpan<T> losses, in TensorSpan<T> logitsGradient,
-        LossOutput output, out Span<T> perPosition, out Span<T> gradient)
+    private static void LossOutputs<T, TLoss>(
+        in ReadOnlyTensorSpan<T> logits, ReadOnlySpan<nint> positions, in TensorSpan<TLoss> losses, in TensorSpan<T> logitsGradient,
+        LossOutput output, out Span<TLoss> perPosition, out Span<T> gradient)
         where T : unmanaged
+        where TLoss : unmanaged
     {
         perPosition = default;
         gradient = default;
@@ -420,10 +507,11 @@ public static class SoftmaxTensor
         }
     }
 
-    private static double ProbabilityLoss<T>(
-        in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<T> targetProbabilities, in TensorSpan<T> losses, in TensorSpan<T> logitsGradient,
-        LossOutput output, int axis, LossReduction reduction, T labelSmoothing, SoftmaxPrecision precision)
+    private static double ProbabilityLoss<T, TLoss>(
+        in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<T> targetProbabilities, in TensorSpan<TLoss> losses, in TensorSpan<T> logitsGradient,
+        LossOutput output, int axis, LossReduction reduction, TLoss labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TLoss : unmanaged, IFloatingPointIeee754<TLoss>
     {
         Shape shape = Shape.ClassAxis(logits.Lengths, axis, nameof(logits));
         ReadOnlySpan<T> x = Dense(logits, nameof(logits));
@@ -431,15 +519,23 @@ public static class SoftmaxTensor
         ReadOnlySpan<T> p = Dense(targetProbabilities, nameof(targetProbabilities));
         Span<nint> positions = stackalloc nint[Math.Max(1, logits.Rank - 1)];
         shape.Positions(logits.Lengths, positions);
-        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<T> l, out Span<T> g);
+        LossOutputs(logits, positions, losses, logitsGradient, output, out Span<TLoss> l, out Span<T> g);
+        if (typeof(T) == typeof(Half))
+        {
+            return SoftmaxPrimitives.HalfSpatialLoss(
+                HalfLossOf(SoftmaxPrimitives.HalfLoss.Probabilities, output), MemoryMarshal.Cast<T, Half>(x), [], [], MemoryMarshal.Cast<T, Half>(p), MemoryMarshal.Cast<TLoss, float>(l), MemoryMarshal.Cast<T, Half>(g),
+                shape.KernelClasses, shape.KernelInner, reduction, [], 0, float.CreateTruncating(labelSmoothing), precision);
+        }
+
         return SoftmaxPrimitives.SpatialProbabilityCrossEntropy(
-            x, p, l, g, output == LossOutput.PerPosition, output == LossOutput.Gradient, shape.KernelClasses, shape.KernelInner, reduction, labelSmoothing, precision);
+            x, p, MemoryMarshal.Cast<TLoss, T>(l), g, output == LossOutput.PerPosition, output == LossOutput.Gradient, shape.KernelClasses, shape.KernelInner, reduction, T.CreateTruncating(labelSmoothing), precision);
     }
 
-    private static double Nll<T>(
-        in ReadOnlyTensorSpan<T> logProbabilities, in ReadOnlyTensorSpan<int> targets, in ReadOnlyTensorSpan<long> longTargets, in TensorSpan<T> losses,
-        bool perPosition, int axis, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex)
+    private static double Nll<T, TLoss>(
+        in ReadOnlyTensorSpan<T> logProbabilities, in ReadOnlyTensorSpan<int> targets, in ReadOnlyTensorSpan<long> longTargets, in TensorSpan<TLoss> losses,
+        bool perPosition, int axis, LossReduction reduction, ReadOnlySpan<TLoss> classWeights, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TLoss : unmanaged, IFloatingPointIeee754<TLoss>
     {
         Shape shape = Shape.ClassAxis(logProbabilities.Lengths, axis, nameof(logProbabilities));
         ReadOnlySpan<T> lp = Dense(logProbabilities, nameof(logProbabilities));
@@ -458,14 +554,21 @@ public static class SoftmaxTensor
             t = Dense(targets, nameof(targets));
         }
 
-        scoped Span<T> l = default;
+        scoped Span<TLoss> l = default;
         if (perPosition)
         {
             SameLengths(positions, losses.Lengths, nameof(logProbabilities) + " without the class axis", nameof(losses));
             l = Dense(losses, nameof(losses));
         }
 
-        return SoftmaxPrimitives.SpatialNllLoss(lp, t, t64, l, perPosition, shape.KernelClasses, shape.KernelInner, reduction, classWeights, ignoreIndex);
+        if (typeof(T) == typeof(Half))
+        {
+            return SoftmaxPrimitives.HalfSpatialLoss(
+                SoftmaxPrimitives.HalfLoss.Nll | (perPosition ? SoftmaxPrimitives.HalfLoss.PerPosition : 0), MemoryMarshal.Cast<T, Half>(lp), t, t64, [], MemoryMarshal.Cast<TLoss, float>(l), [],
+                shape.KernelClasses, shape.KernelInner, reduction, MemoryMarshal.Cast<TLoss, float>(classWeights), ignoreIndex, 0, SoftmaxPrecision.Exact);
+        }
+
+        return SoftmaxPrimitives.SpatialNllLoss(lp, t, t64, MemoryMarshal.Cast<TLoss, T>(l), perPosition, shape.KernelClasses, shape.KernelInner, reduction, MemoryMarshal.Cast<TLoss, T>(classWeights), ignoreIndex);
     }
 
     private static void ArgmaxAxis<T>(in ReadOnlyTensorSpan<T> logits, in TensorSpan<int> predictions, int axis)
@@ -511,8 +614,10 @@ public static class SoftmaxTensor
         }
     }
 
-    private static void TopKAxis<T>(in ReadOnlyTensorSpan<T> logits, int k, in TensorSpan<int> indices, in TensorSpan<T> probabilities, int axis, SoftmaxPrecision precision)
+    // TProbability is T, or float for Half logits.
+    private static void TopKAxis<T, TProbability>(in ReadOnlyTensorSpan<T> logits, int k, in TensorSpan<int> indices, in TensorSpan<TProbability> probabilities, int axis, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TProbability : unmanaged
     {
         Shape shape = Shape.Along(logits.Lengths, axis, nameof(logits));
         SoftmaxGuard.TopK(k, shape.Classes);
@@ -523,9 +628,9 @@ public static class SoftmaxTensor
         SameLengths(selected, indices.Lengths, $"{nameof(logits)} with k along axis {shape.Axis}", nameof(indices));
         SameLengths(selected, probabilities.Lengths, $"{nameof(logits)} with k along axis {shape.Axis}", nameof(probabilities));
         Span<int> ix = Dense(indices, nameof(indices));
-        Span<T> px = Dense(probabilities, nameof(probabilities));
+        Span<TProbability> px = Dense(probabilities, nameof(probabilities));
         int positions = shape.Outer * shape.Inner;
-        SoftmaxGuard.TopKOutputs(x, ix, px, positions, k);
+        SoftmaxGuard.TopKOutputsOf(x, ix, px, positions, k);
         SoftmaxGuard.Precision(precision);
         if (x.IsEmpty)
         {
@@ -534,14 +639,14 @@ public static class SoftmaxTensor
 
         if (shape.Inner == 1)
         {
-            SoftmaxFallback.TopKDispatched(x, k, ix, px, shape.Classes, precision);
+            RowsTopK(x, k, ix, px, shape.Classes, precision);
             return;
         }
 
         // Blocks of positions gathered into rows; each row's k results are scattered back along the axis.
         int block = SpatialLosses.BlockPositions(shape.Classes, shape.Inner);
         T[] rows = ArrayPool<T>.Shared.Rent(block * shape.Classes);
-        T[] rowProbabilities = ArrayPool<T>.Shared.Rent(block * k);
+        TProbability[] rowProbabilities = ArrayPool<TProbability>.Shared.Rent(block * k);
         int[] rowIndices = ArrayPool<int>.Shared.Rent(block * k);
         try
         {
@@ -553,20 +658,31 @@ public static class SoftmaxTensor
                     Span<T> r = rows.AsSpan(0, count * shape.Classes);
                     SpatialLosses.Gather(x, r, ((nint)o * shape.Classes * shape.Inner) + start, shape.Inner, count, shape.Classes);
                     Span<int> ri = rowIndices.AsSpan(0, count * k);
-                    Span<T> rp = rowProbabilities.AsSpan(0, count * k);
-                    SoftmaxFallback.TopKDispatched<T>(r, k, ri, rp, shape.Classes, precision);
+                    Span<TProbability> rp = rowProbabilities.AsSpan(0, count * k);
+                    RowsTopK<T, TProbability>(r, k, ri, rp, shape.Classes, precision);
                     nint first = ((nint)o * k * shape.Inner) + start;
                     SpatialLosses.Scatter<int>(ri, ix, first, shape.Inner, count, k);
-                    SpatialLosses.Scatter<T>(rp, px, first, shape.Inner, count, k);
+                    SpatialLosses.Scatter<TProbability>(rp, px, first, shape.Inner, count, k);
                 }
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(rows);
-            ArrayPool<T>.Shared.Return(rowProbabilities);
+            ArrayPool<TProbability>.Shared.Return(rowProbabilities);
             ArrayPool<int>.Shared.Return(rowIndices);
         }
+    }
+
+    // Validated rows: Half through the span API's bridge (which checks again in O(1)), float and double directly.
+    private static void RowsTopK<T, TProbability>(ReadOnlySpan<T> rows, int k, Span<int> indices, Span<TProbability> probabilities, int classes, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TProbability : unmanaged
+    {
+        if (typeof(T) == typeof(Half))
+            SoftmaxPrimitives.TopK(MemoryMarshal.Cast<T, Half>(rows), k, indices, MemoryMarshal.Cast<TProbability, float>(probabilities), classes, precision);
+        else
+            SoftmaxFallback.TopKDispatched(rows, k, indices, MemoryMarshal.Cast<TProbability, T>(probabilities), classes, precision);
     }
 
     /// <summary>The memory of a dense tensor as a span; throws naming it if it is not dense.</summary>

@@ -10,7 +10,8 @@ Deterministic (fixed seed, one thread).
 
 Logits of shape [N, C, d1..dk] with the classes on axis 1 and targets [N, d1..dk], as F.cross_entropy
 and F.nll_loss take them: [5, 3] (k = 0), [2, 3, 4] (k = 1) and [2, 5, 3, 2] (k = 2), float32 and
-float64. Each shape has F.cross_entropy with class targets (no option, class weights, ignore_index -100
+float64, and float16 inputs (logits, probabilities and log-probabilities rounded to fp16) computed in float32, as the
+Half overloads compute them. Each shape has F.cross_entropy with class targets (no option, class weights, ignore_index -100
 on some positions, an in-range ignore_index, label_smoothing 0.1, all together, and every position
 ignored), with probability targets (label_smoothing 0 and 0.1), and F.nll_loss (no option and all
 options). The cases have make_loss_golden.py's format (reduction 'none', 'mean', 'sum' and autograd's
@@ -88,11 +89,14 @@ def nll_case(name, log_probabilities, targets, weight=None, ignore_index=IGNORE)
     return case
 
 
-def cases_for(shape, dtype, gen):
+def cases_for(shape, dtype, gen, half_inputs=False):
     classes = shape[1]
     target_shape = (shape[0],) + tuple(shape[2:])
-    suffix = "x".join(str(d) for d in shape) + "_" + dtype_name(dtype)
+    suffix = "x".join(str(d) for d in shape) + "_" + ("float16" if half_inputs else dtype_name(dtype))
     logits = (torch.randn(shape, generator=gen, dtype=torch.float64) * 3).to(dtype)
+    if half_inputs:
+        # fp16 inputs computed in float32, as SoftmaxGen's Half overloads compute them.
+        logits = logits.half().float()
     targets = torch.randint(0, classes, target_shape, generator=gen)
     # Some positions ignored: the first, one in the middle and the last.
     flat = targets.reshape(-1).clone()
@@ -111,11 +115,18 @@ def cases_for(shape, dtype, gen):
         class_target_case(f"ce_all_ignored_{suffix}", logits, all_ignored, weight=weights, label_smoothing=0.1),
     ]
     probabilities = torch.softmax(torch.randn(shape, generator=gen, dtype=torch.float64) * 2, dim=1).to(dtype)
+    if half_inputs:
+        probabilities = probabilities.half().float()
     for smoothing in (0.0, 0.1):
         out.append(probability_case(f"prob_smoothing{smoothing}_{suffix}", logits, probabilities, label_smoothing=smoothing))
     log_probabilities = F.log_softmax(logits, dim=1)
+    if half_inputs:
+        log_probabilities = log_probabilities.half().float()
     out.append(nll_case(f"nll_plain_{suffix}", log_probabilities, targets))
     out.append(nll_case(f"nll_all_{suffix}", log_probabilities, ignored, weight=weights))
+    if half_inputs:
+        for case in out:
+            case["dtype"] = "float16"
     return out
 
 
@@ -126,6 +137,8 @@ def main():
     for dtype in (torch.float32, torch.float64):
         for shape in SHAPES:
             cases.extend(cases_for(shape, dtype, gen))
+    for shape in SHAPES:
+        cases.extend(cases_for(shape, torch.float32, gen, half_inputs=True))
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     document = {"generator": COMMAND, "torch": torch.__version__, "numpy": np.__version__, "cases": cases}

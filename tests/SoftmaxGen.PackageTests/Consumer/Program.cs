@@ -72,6 +72,27 @@ double[] cubeLogProbabilities = Reference.SoftmaxAlong(cube, outer: 2, classes: 
 double cubeExpected = Enumerable.Range(0, 8).Average(p => -cubeLogProbabilities[(((p / 4) * 3 + cubeTargets[p]) * 4) + (p % 4)]);
 checks.Close("SoftmaxTensor cross-entropy, class axis 1 of [2, 3, 4]", [cubeExpected], new[] { cubeLoss }, 1e-6, relative: true, floor: 1);
 
+// Half logits (fp16 models), computed in float and rounded once to Half: within a Half rounding (2^-11 relative) of
+// the float64 values of the same Half inputs. The generated kernel, a tensor along axis 1 of [2, 3, 4] and along the
+// last axis, and the K-dimensional cross-entropy with class axis 1 (float loss).
+const double HalfRounding = 1.0 / 2048;
+Half[] fp16 = cube.Select(v => (Half)v).ToArray();
+float[] fp16Values = fp16.Select(h => (float)h).ToArray();
+var fp16Digits = new Half[20];
+Digits.Softmax(fp16.AsSpan(0, 20), fp16Digits);
+checks.Close("generated softmax of Half logits, C=10", Reference.Softmax(fp16Values[..20], Digits.Classes), fp16Digits.Select(h => (float)h).ToArray(), HalfRounding, relative: true);
+var fp16Along = new Half[24];
+SoftmaxTensor.Softmax(Tensor.Create(fp16, [2, 3, 4]), Tensor.Create(fp16Along, [2, 3, 4]), axis: 1);
+checks.Close("SoftmaxTensor softmax of a Half tensor, axis 1 of [2, 3, 4]", Reference.SoftmaxAlong(fp16Values, outer: 2, classes: 3, inner: 4, log: false), fp16Along.Select(h => (float)h).ToArray(), HalfRounding, relative: true);
+SoftmaxTensor.LogSoftmax(Tensor.Create(fp16, [2, 3, 4]), Tensor.Create(fp16Along, [2, 3, 4]), axis: -1);
+checks.Close("SoftmaxTensor log-softmax of a Half tensor, axis -1 of [2, 3, 4]", Reference.SoftmaxAlong(fp16Values, outer: 6, classes: 4, inner: 1, log: true), fp16Along.Select(h => (float)h).ToArray(), HalfRounding, relative: true, floor: 1);
+float fp16Loss = SoftmaxTensor.CrossEntropy(Tensor.Create(fp16, [2, 3, 4]), Tensor.Create(cubeTargets.Select(t => (long)t).ToArray(), [2, 4]), axis: 1);
+double[] fp16LogProbabilities = Reference.SoftmaxAlong(fp16Values, outer: 2, classes: 3, inner: 4, log: true);
+double fp16Expected = Enumerable.Range(0, 8).Average(p => -fp16LogProbabilities[(((p / 4) * 3 + cubeTargets[p]) * 4) + (p % 4)]);
+checks.Close("SoftmaxTensor cross-entropy of a Half tensor, class axis 1, long targets", [fp16Expected], new[] { fp16Loss }, 1e-6, relative: true, floor: 1);
+float fp16SpanLoss = SoftmaxPrimitives.CrossEntropy(fp16, cubeTargets, classes: 3, innerSize: 4);
+checks.Close("SoftmaxPrimitives K-dimensional cross-entropy of Half logits [2, 3, 4]", [fp16Expected], new[] { fp16SpanLoss }, 1e-6, relative: true, floor: 1);
+
 // Bad input: an exception that names the parameter, and nothing written.
 var untouched = new float[6];
 try

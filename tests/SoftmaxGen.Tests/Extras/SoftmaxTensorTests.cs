@@ -94,7 +94,10 @@ public sealed class SoftmaxTensorTests
         foreach (JsonElement golden in document.RootElement.GetProperty("cases").EnumerateArray())
         {
             var d = new LossGoldenTests.Differences();
-            if (golden.GetProperty("dtype").GetString() == "float32")
+            string dtype = golden.GetProperty("dtype").GetString()!;
+            if (dtype == "float16")
+                CheckHalf(golden, d);
+            else if (dtype == "float32")
                 Check<float>(golden, d, LossGoldenTests.SingleTolerance);
             else
                 Check<double>(golden, d, LossGoldenTests.DoubleTolerance);
@@ -102,7 +105,7 @@ public sealed class SoftmaxTensorTests
             checkedCases++;
         }
 
-        Assert.Equal(66, checkedCases);
+        Assert.Equal(99, checkedCases);
     }
 
     [Fact]
@@ -318,6 +321,52 @@ public sealed class SoftmaxTensorTests
     }
 
     private delegate void SpanOp(ReadOnlySpan<float> x, Span<float> y, int classes, SoftmaxPrecision precision);
+
+    // Half tensors against PyTorch's float32 computation on the same fp16 values: float losses, Half gradients (half a
+    // Half ULP of the largest gradient more).
+    private static void CheckHalf(JsonElement golden, LossGoldenTests.Differences d)
+    {
+        const double Tolerance = LossGoldenTests.SingleTolerance, HalfRounding = 1.0 / 2048;
+        nint[] shape = golden.GetProperty("shape").EnumerateArray().Select(v => (nint)v.GetInt32()).ToArray();
+        nint[] positions = shape.Length == 2 ? [shape[0]] : [shape[0], .. shape[2..]];
+        int count = (int)positions.Aggregate((nint)1, (a, b) => a * b);
+        string op = golden.GetProperty("op").GetString()!;
+        var losses = new float[count];
+        if (op == "prob_cross_entropy")
+        {
+            Tensor<Half> x = Tensor.Create(KDimLossGoldenTests.Values<Half>(golden, "logits"), shape);
+            Tensor<Half> p = Tensor.Create(KDimLossGoldenTests.Values<Half>(golden, "target_probabilities"), shape);
+            float eps = (float)golden.GetProperty("label_smoothing").GetDouble();
+            var gradient = new Half[x.FlattenedLength];
+            d.Compare([KDimLossGoldenTests.Value<float>(golden, "mean")], [SoftmaxTensor.CrossEntropy(x, p, 1, LossReduction.Mean, eps)], Tolerance, "mean", perElementScale: true);
+            SoftmaxTensor.CrossEntropy(x, p, Tensor.Create(losses, positions), 1, eps);
+            SoftmaxTensor.CrossEntropyWithGradient(x, p, Tensor.Create(gradient, shape), 1, LossReduction.Sum, eps);
+            d.Compare(KDimLossGoldenTests.Values<float>(golden, "none"), losses, Tolerance, "none", perElementScale: true);
+            d.Compare(KDimLossGoldenTests.Values<float>(golden, "grad_sum"), gradient.Select(g => (float)g).ToArray(), Tolerance + HalfRounding, "gradient sum", perElementScale: false);
+            return;
+        }
+
+        Tensor<long> t = Tensor.Create(golden.GetProperty("targets").EnumerateArray().Select(v => (long)v.GetInt32()).ToArray(), positions);
+        float[] weights = golden.GetProperty("weights").ValueKind == JsonValueKind.Null ? [] : KDimLossGoldenTests.Values<float>(golden, "weights");
+        int ignore = golden.GetProperty("ignore_index").GetInt32();
+        if (op == "nll")
+        {
+            Tensor<Half> lp = Tensor.Create(KDimLossGoldenTests.Values<Half>(golden, "log_probabilities"), shape);
+            d.Compare([KDimLossGoldenTests.Value<float>(golden, "mean")], [SoftmaxTensor.NllLoss(lp, t, 1, LossReduction.Mean, weights, ignore)], Tolerance, "nll mean", perElementScale: true);
+            SoftmaxTensor.NllLoss(lp, t, Tensor.Create(losses, positions), 1, weights, ignore);
+            d.Compare(KDimLossGoldenTests.Values<float>(golden, "none"), losses, Tolerance, "nll none", perElementScale: true);
+            return;
+        }
+
+        Tensor<Half> logits = Tensor.Create(KDimLossGoldenTests.Values<Half>(golden, "logits"), shape);
+        float smoothing = (float)golden.GetProperty("label_smoothing").GetDouble();
+        var grad = new Half[logits.FlattenedLength];
+        float loss = SoftmaxTensor.CrossEntropyWithGradient(logits, t, Tensor.Create(grad, shape), 1, LossReduction.Mean, weights, ignore, smoothing);
+        SoftmaxTensor.CrossEntropy(logits, t, Tensor.Create(losses, positions), 1, weights, ignore, smoothing);
+        d.Compare([KDimLossGoldenTests.Value<float>(golden, "mean")], [loss], Tolerance, "mean", perElementScale: true);
+        d.Compare(KDimLossGoldenTests.Values<float>(golden, "grad_mean"), grad.Select(g => (float)g).ToArray(), Tolerance + HalfRounding, "gradient mean", perElementScale: false);
+        d.Compare(KDimLossGoldenTests.Values<float>(golden, "none"), losses, Tolerance, "none", perElementScale: true);
+    }
 
     private static void Check<T>(JsonElement golden, LossGoldenTests.Differences d, double tolerance)
         where T : unmanaged, IFloatingPointIeee754<T>

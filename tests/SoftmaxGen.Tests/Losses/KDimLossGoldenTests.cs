@@ -13,7 +13,8 @@ namespace SoftmaxGen.Tests;
 /// Checks the K-dimensional cross-entropy and NLL (logits <c>[N, C, d1..dk]</c>, targets <c>[N, d1..dk]</c>) against
 /// PyTorch 1.13, stored in <c>Golden/pytorch_kdim_losses.json</c> by <c>tests/golden/make_kdim_loss_golden.py</c>: shapes
 /// [5, 3], [2, 3, 4] and [2, 5, 3, 2]; class targets with every option, probability targets, NLL; reduction none, mean
-/// and sum and autograd's gradient for mean and sum; float32 and float64; int and long targets. Exact uses
+/// and sum and autograd's gradient for mean and sum; float32, float64 and fp16 inputs (the Half overloads, against
+/// PyTorch's float32 computation on the same values); int and long targets. Exact uses
 /// <see cref="LossGoldenTests"/>' tolerances; Fast's losses are held to <see cref="SoftmaxPrecision.Fast"/>'s bound (1e-6
 /// of max(loss, 1)) and its gradients to the same scale.
 /// </summary>
@@ -53,7 +54,7 @@ public sealed class KDimLossGoldenTests
     {
         var names = Golden.Value.Select(c => c.GetProperty("name").GetString()!).ToHashSet();
         var missing = new List<string>();
-        foreach (string dtype in new[] { "float32", "float64" })
+        foreach (string dtype in new[] { "float32", "float64", "float16" })
         {
             foreach (string shape in new[] { "5x3", "2x3x4", "2x5x3x2" })
             {
@@ -77,7 +78,12 @@ public sealed class KDimLossGoldenTests
     {
         JsonElement golden = Golden.Value.Single(c => c.GetProperty("name").GetString() == caseName);
         var differences = new LossGoldenTests.Differences();
-        if (golden.GetProperty("dtype").GetString() == "float32")
+        if (golden.GetProperty("dtype").GetString() == "float16")
+        {
+            // Half inputs computed in float: the float tolerances for losses; a Half gradient is also rounded once.
+            CheckHalf(golden, longTargets, precision, differences, precision == SoftmaxPrecision.Fast ? FastTolerance : LossGoldenTests.SingleTolerance);
+        }
+        else if (golden.GetProperty("dtype").GetString() == "float32")
         {
             Check<float>(golden, longTargets, precision, differences, precision == SoftmaxPrecision.Fast ? FastTolerance : LossGoldenTests.SingleTolerance);
         }
@@ -171,6 +177,93 @@ public sealed class KDimLossGoldenTests
 
             default:
                 throw new InvalidOperationException("unknown op " + golden.GetProperty("op").GetString());
+        }
+    }
+
+    /// <summary>
+    /// The Half overloads on fp16 inputs against PyTorch's float32 computation on the same values: losses within the float
+    /// tolerance, the Half gradient within half a Half ULP of the largest gradient plus that tolerance.
+    /// </summary>
+    private static void CheckHalf(JsonElement golden, bool longTargets, SoftmaxPrecision precision, LossGoldenTests.Differences d, double tolerance)
+    {
+        const double HalfRounding = 1.0 / 2048;
+        int[] shape = golden.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        int classes = shape[1];
+        int inner = shape.Skip(2).Aggregate(1, (a, b) => a * b);
+        int positions = shape[0] * inner;
+        string op = golden.GetProperty("op").GetString()!;
+        Half[] x = Values<Half>(golden, op == "nll" ? "log_probabilities" : "logits");
+        var losses = new float[positions];
+        switch (op)
+        {
+            case "cross_entropy":
+            {
+                int[] targets = Ints(golden, "targets");
+                long[] wide = targets.Select(t => (long)t).ToArray();
+                float[] w = golden.GetProperty("weights").ValueKind == JsonValueKind.Null ? [] : Values<float>(golden, "weights");
+                int ignore = golden.GetProperty("ignore_index").GetInt32();
+                float eps = (float)golden.GetProperty("label_smoothing").GetDouble();
+                if (longTargets)
+                    SoftmaxPrimitives.CrossEntropy(x, wide, losses, classes, inner, w, ignore, eps, precision);
+                else
+                    SoftmaxPrimitives.CrossEntropy(x, targets, losses, classes, inner, w, ignore, eps, precision);
+                d.Compare(Values<float>(golden, "none"), losses, tolerance, "none", perElementScale: true);
+                foreach ((LossReduction reduction, string key) in new[] { (LossReduction.Mean, "mean"), (LossReduction.Sum, "sum") })
+                {
+                    float reduced = longTargets
+                        ? SoftmaxPrimitives.CrossEntropy(x, wide, classes, inner, reduction, w, ignore, eps, precision)
+                        : SoftmaxPrimitives.CrossEntropy(x, targets, classes, inner, reduction, w, ignore, eps, precision);
+                    d.Compare([Value<float>(golden, key)], [reduced], tolerance, key, perElementScale: true);
+                    var gradient = new Half[x.Length];
+                    float fused = longTargets
+                        ? SoftmaxPrimitives.CrossEntropyWithGradient(x, wide, gradient, classes, inner, reduction, w, ignore, eps, precision)
+                        : SoftmaxPrimitives.CrossEntropyWithGradient(x, targets, gradient, classes, inner, reduction, w, ignore, eps, precision);
+                    d.Compare([Value<float>(golden, key)], [fused], tolerance, "fused " + key, perElementScale: true);
+                    d.Compare(Values<float>(golden, "grad_" + key), gradient.Select(g => (float)g).ToArray(), tolerance + HalfRounding, "gradient " + key, perElementScale: false);
+                }
+
+                break;
+            }
+
+            case "prob_cross_entropy":
+            {
+                Half[] p = Values<Half>(golden, "target_probabilities");
+                float eps = (float)golden.GetProperty("label_smoothing").GetDouble();
+                SoftmaxPrimitives.CrossEntropy(x, p, losses, classes, inner, eps, precision);
+                d.Compare(Values<float>(golden, "none"), losses, tolerance, "none", perElementScale: true);
+                foreach ((LossReduction reduction, string key) in new[] { (LossReduction.Mean, "mean"), (LossReduction.Sum, "sum") })
+                {
+                    d.Compare([Value<float>(golden, key)], [SoftmaxPrimitives.CrossEntropy(x, p, classes, inner, reduction, eps, precision)], tolerance, key, perElementScale: true);
+                    var gradient = new Half[x.Length];
+                    float fused = SoftmaxPrimitives.CrossEntropyWithGradient(x, p, gradient, classes, inner, reduction, eps, precision);
+                    d.Compare([Value<float>(golden, key)], [fused], tolerance, "fused " + key, perElementScale: true);
+                    d.Compare(Values<float>(golden, "grad_" + key), gradient.Select(g => (float)g).ToArray(), tolerance + HalfRounding, "gradient " + key, perElementScale: false);
+                }
+
+                break;
+            }
+
+            default:
+            {
+                int[] targets = Ints(golden, "targets");
+                long[] wide = targets.Select(t => (long)t).ToArray();
+                float[] w = golden.GetProperty("weights").ValueKind == JsonValueKind.Null ? [] : Values<float>(golden, "weights");
+                int ignore = golden.GetProperty("ignore_index").GetInt32();
+                if (longTargets)
+                    SoftmaxPrimitives.NllLoss(x, wide, losses, classes, inner, w, ignore);
+                else
+                    SoftmaxPrimitives.NllLoss(x, targets, losses, classes, inner, w, ignore);
+                d.Compare(Values<float>(golden, "none"), losses, tolerance, "none", perElementScale: true);
+                foreach ((LossReduction reduction, string key) in new[] { (LossReduction.Mean, "mean"), (LossReduction.Sum, "sum") })
+                {
+                    float reduced = longTargets
+                        ? SoftmaxPrimitives.NllLoss(x, wide, classes, inner, reduction, w, ignore)
+                        : SoftmaxPrimitives.NllLoss(x, targets, classes, inner, reduction, w, ignore);
+                    d.Compare([Value<float>(golden, key)], [reduced], tolerance, key, perElementScale: true);
+                }
+
+                break;
+            }
         }
     }
 
