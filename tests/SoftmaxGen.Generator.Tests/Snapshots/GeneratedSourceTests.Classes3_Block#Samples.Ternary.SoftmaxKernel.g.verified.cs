@@ -700,6 +700,81 @@ namespace Samples
         public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<global::System.Half> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
             => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
+        /// <summary>The cross-entropy of each row of 3 Half logits against its class target, in float (0 for an ignored row).</summary>
+        /// <param name="logits">Row-major <c>rows x 3</c> logits.</param>
+        /// <param name="targets">One class index per row, in <c>[0, 3)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap an input.</param>
+        /// <param name="classWeights">3 class weights, or empty for none.</param>
+        /// <param name="ignoreIndex">Rows with this target get loss 0.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="losses"/> overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropy(logits, targets, losses, Classes, classWeights, ignoreIndex, labelSmoothing);
+
+        /// <summary>The cross-entropy of 3 Half logits per row against Half target probabilities, computed in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 3</c> logits.</param>
+        /// <param name="targetProbabilities">One distribution over the 3 classes per row.</param>
+        /// <param name="reduction">Mean (the default) or sum.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or an option is out of range.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropy(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<global::System.Half> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
+
+        /// <summary>The cross-entropy of each row of 3 Half logits against its Half target probabilities, in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 3</c> logits.</param>
+        /// <param name="targetProbabilities">One distribution over the 3 classes per row.</param>
+        /// <param name="losses">Receives one loss per row; must not overlap an input.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="losses"/> overlaps an input.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void CrossEntropy(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<global::System.Half> targetProbabilities, global::System.Span<float> losses, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
+
+        /// <summary>The cross-entropy of 3 Half logits per row against Half target probabilities and its gradient (rounded once to Half), computed in float.</summary>
+        /// <param name="logits">Row-major <c>rows x 3</c> logits.</param>
+        /// <param name="targetProbabilities">One distribution over the 3 classes per row.</param>
+        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>.</param>
+        /// <param name="reduction">Mean (the default) or sum.</param>
+        /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="logitsGradient"/> overlaps an input other than in place.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<global::System.Half> logits, global::System.ReadOnlySpan<global::System.Half> targetProbabilities, global::System.Span<global::System.Half> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, float labelSmoothing = 0)
+            => global::SoftmaxGen.SoftmaxPrimitives.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
+
+        /// <summary>The negative log-likelihood of 3 Half log-probabilities per row against class targets, in float, as <c>F.nll_loss</c>.</summary>
+        /// <param name="logProbabilities">Row-major <c>rows x 3</c> log-probabilities.</param>
+        /// <param name="targets">One class index per row, in <c>[0, 3)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="reduction">Mean (the default) or sum.</param>
+        /// <param name="classWeights">3 class weights, or empty for none.</param>
+        /// <param name="ignoreIndex">Rows with this target count for nothing.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or a target is out of range.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static float NllLoss(global::System.ReadOnlySpan<global::System.Half> logProbabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+            => global::SoftmaxGen.SoftmaxPrimitives.NllLoss(logProbabilities, targets, Classes, reduction, classWeights, ignoreIndex);
+
+        /// <summary>The softmax over the middle axis of <c>[outer, 3, innerSize]</c> Half data (PyTorch's <c>dim=1</c>), computed in float and rounded once to Half.</summary>
+        /// <param name="input">Row-major <c>[outer, 3, innerSize]</c> values.</param>
+        /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void Softmax(global::System.ReadOnlySpan<global::System.Half> input, global::System.Span<global::System.Half> output, int innerSize)
+            => global::SoftmaxGen.SoftmaxPrimitives.Softmax(input, output, Classes, innerSize);
+
+        /// <summary>The log-softmax over the middle axis of <c>[outer, 3, innerSize]</c> Half data, computed in float and rounded once to Half.</summary>
+        /// <param name="input">Row-major <c>[outer, 3, innerSize]</c> values.</param>
+        /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>.</param>
+        /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
+        public static void LogSoftmax(global::System.ReadOnlySpan<global::System.Half> input, global::System.Span<global::System.Half> output, int innerSize)
+            => global::SoftmaxGen.SoftmaxPrimitives.LogSoftmax(input, output, Classes, innerSize);
+
         /// <summary>The <paramref name="k"/> most probable of the 3 classes of each row of Half logits, with their probabilities in float.</summary>
         /// <param name="logits">Row-major <c>rows x 3</c> logits.</param>
         /// <param name="k">The number of classes per row, from 1 to 3.</param>

@@ -467,6 +467,61 @@ public sealed class HalfTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxTensor.Softmax(Tensor.Create(data, lengths), Tensor.Create(new Half[24], lengths), 3));
     }
 
+    [Fact]
+    public void GeneratedHalfLossAndAxisMembers_AgreeWithTheRuntime()
+    {
+        Check(100, SoftmaxPrecision.Exact, Kernel100.CrossEntropy, Kernel100.CrossEntropy, Kernel100.CrossEntropy, Kernel100.CrossEntropyWithGradient, Kernel100.NllLoss, Kernel100.Softmax, Kernel100.LogSoftmax);
+        Check(3, SoftmaxPrecision.Exact, Kernel3.CrossEntropy, Kernel3.CrossEntropy, Kernel3.CrossEntropy, Kernel3.CrossEntropyWithGradient, Kernel3.NllLoss, Kernel3.Softmax, Kernel3.LogSoftmax);
+        Check(10, SoftmaxPrecision.Fast, FastKernel10.CrossEntropy, FastKernel10.CrossEntropy, FastKernel10.CrossEntropy, FastKernel10.CrossEntropyWithGradient, FastKernel10.NllLoss, FastKernel10.Softmax, FastKernel10.LogSoftmax);
+
+        static void Check(
+            int classes, SoftmaxPrecision precision, HalfPerRowLoss perRow, HalfProbabilityLoss probability, HalfPerRowProbabilityLoss perRowProbability,
+            HalfProbabilityGradient probabilityGradient, HalfNll nll, HalfAxis axisSoftmax, HalfAxis axisLogSoftmax)
+        {
+            const int Rows = 40, Inner = 5;
+            var random = new Random(classes + 2);
+            Half[] logits = RandomLogits(Rows * classes, random, 6);
+            Half[] p = RandomLogits(Rows * classes, random, 1).Select(h => (Half)Math.Abs((float)h)).ToArray();
+            int[] targets = Enumerable.Range(0, Rows).Select(r => r % 5 == 1 ? -100 : random.Next(classes)).ToArray();
+            float[] weights = Enumerable.Range(0, classes).Select(j => 1f + (j % 2)).ToArray();
+            float[] la = new float[Rows], lb = new float[Rows];
+            perRow(logits, targets, la, weights, -100, 0.1f);
+            SoftmaxPrimitives.CrossEntropy(logits, targets, lb, classes, weights, -100, 0.1f, precision);
+            Assert.Equal(lb, la);
+            Assert.Equal(SoftmaxPrimitives.CrossEntropy(logits, p, classes, LossReduction.Mean, 0.1f, precision), probability(logits, p, LossReduction.Mean, 0.1f));
+            perRowProbability(logits, p, la, 0.1f);
+            SoftmaxPrimitives.CrossEntropy(logits, p, lb, classes, 0.1f, precision);
+            Assert.Equal(lb, la);
+            Half[] ga = new Half[logits.Length], gb = new Half[logits.Length];
+            Assert.Equal(
+                SoftmaxPrimitives.CrossEntropyWithGradient(logits, p, gb, classes, LossReduction.Sum, 0, precision),
+                probabilityGradient(logits, p, ga, LossReduction.Sum, 0));
+            Assert.Equal(gb, ga);
+            Assert.Equal(SoftmaxPrimitives.NllLoss(logits, targets, classes, LossReduction.Mean, weights), nll(logits, targets, LossReduction.Mean, weights, -100));
+
+            // [Rows / Inner, classes, Inner] planes.
+            axisSoftmax(logits, ga, Inner);
+            SoftmaxPrimitives.Softmax(logits, gb, classes, Inner, precision);
+            Assert.Equal(gb, ga);
+            axisLogSoftmax(logits, ga, Inner);
+            SoftmaxPrimitives.LogSoftmax(logits, gb, classes, Inner, precision);
+            Assert.Equal(gb, ga);
+            Assert.Throws<ArgumentException>(() => axisSoftmax(logits.AsSpan(0, (classes * Inner) + 1), ga, Inner));
+        }
+    }
+
+    private delegate void HalfPerRowLoss(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<float> losses, ReadOnlySpan<float> classWeights, int ignoreIndex, float labelSmoothing);
+
+    private delegate float HalfProbabilityLoss(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> targetProbabilities, LossReduction reduction, float labelSmoothing);
+
+    private delegate void HalfPerRowProbabilityLoss(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> targetProbabilities, Span<float> losses, float labelSmoothing);
+
+    private delegate float HalfProbabilityGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> targetProbabilities, Span<Half> gradient, LossReduction reduction, float labelSmoothing);
+
+    private delegate float HalfNll(ReadOnlySpan<Half> logProbabilities, ReadOnlySpan<int> targets, LossReduction reduction, ReadOnlySpan<float> classWeights, int ignoreIndex);
+
+    private delegate void HalfAxis(ReadOnlySpan<Half> input, Span<Half> output, int innerSize);
+
     private delegate void HalfMap(ReadOnlySpan<Half> logits, Span<Half> output);
 
     private delegate void HalfToFloat(ReadOnlySpan<Half> logits, Span<float> output);

@@ -88,6 +88,81 @@ public sealed partial class SoftmaxGenerator
                 public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<{{Half}}> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<{{Half}}> logitsGradient, {{Reduction}} reduction = {{Reduction}}.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
                     => {{primitives}}.CrossEntropyWithGradient(logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing{{p}});
 
+                /// <summary>The cross-entropy of each row of {{classes}} Half logits against its class target, in float (0 for an ignored row).</summary>
+                /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
+                /// <param name="targets">One class index per row, in <c>[0, {{classes}})</c> or equal to <paramref name="ignoreIndex"/>.</param>
+                /// <param name="losses">Receives one loss per row; must not overlap an input.</param>
+                /// <param name="classWeights">{{classes}} class weights, or empty for none.</param>
+                /// <param name="ignoreIndex">Rows with this target get loss 0.</param>
+                /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+                /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="losses"/> overlaps an input.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static void CrossEntropy(global::System.ReadOnlySpan<{{Half}}> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0)
+                    => {{primitives}}.CrossEntropy(logits, targets, losses, Classes, classWeights, ignoreIndex, labelSmoothing{{p}});
+
+                /// <summary>The cross-entropy of {{classes}} Half logits per row against Half target probabilities, computed in float.</summary>
+                /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
+                /// <param name="targetProbabilities">One distribution over the {{classes}} classes per row.</param>
+                /// <param name="reduction">Mean (the default) or sum.</param>
+                /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+                /// <returns>The reduced loss.</returns>
+                /// <exception cref="global::System.ArgumentException">A length does not match the shape, or an option is out of range.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static float CrossEntropy(global::System.ReadOnlySpan<{{Half}}> logits, global::System.ReadOnlySpan<{{Half}}> targetProbabilities, {{Reduction}} reduction = {{Reduction}}.Mean, float labelSmoothing = 0)
+                    => {{primitives}}.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing{{p}});
+
+                /// <summary>The cross-entropy of each row of {{classes}} Half logits against its Half target probabilities, in float.</summary>
+                /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
+                /// <param name="targetProbabilities">One distribution over the {{classes}} classes per row.</param>
+                /// <param name="losses">Receives one loss per row; must not overlap an input.</param>
+                /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+                /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="losses"/> overlaps an input.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static void CrossEntropy(global::System.ReadOnlySpan<{{Half}}> logits, global::System.ReadOnlySpan<{{Half}}> targetProbabilities, global::System.Span<float> losses, float labelSmoothing = 0)
+                    => {{primitives}}.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing{{p}});
+
+                /// <summary>The cross-entropy of {{classes}} Half logits per row against Half target probabilities and its gradient (rounded once to Half), computed in float.</summary>
+                /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
+                /// <param name="targetProbabilities">One distribution over the {{classes}} classes per row.</param>
+                /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>.</param>
+                /// <param name="reduction">Mean (the default) or sum.</param>
+                /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
+                /// <returns>The reduced loss.</returns>
+                /// <exception cref="global::System.ArgumentException">A length does not match the shape, an option is out of range, or <paramref name="logitsGradient"/> overlaps an input other than in place.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static float CrossEntropyWithGradient(global::System.ReadOnlySpan<{{Half}}> logits, global::System.ReadOnlySpan<{{Half}}> targetProbabilities, global::System.Span<{{Half}}> logitsGradient, {{Reduction}} reduction = {{Reduction}}.Mean, float labelSmoothing = 0)
+                    => {{primitives}}.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing{{p}});
+
+                /// <summary>The negative log-likelihood of {{classes}} Half log-probabilities per row against class targets, in float, as <c>F.nll_loss</c>.</summary>
+                /// <param name="logProbabilities">Row-major <c>rows x {{classes}}</c> log-probabilities.</param>
+                /// <param name="targets">One class index per row, in <c>[0, {{classes}})</c> or equal to <paramref name="ignoreIndex"/>.</param>
+                /// <param name="reduction">Mean (the default) or sum.</param>
+                /// <param name="classWeights">{{classes}} class weights, or empty for none.</param>
+                /// <param name="ignoreIndex">Rows with this target count for nothing.</param>
+                /// <returns>The reduced loss.</returns>
+                /// <exception cref="global::System.ArgumentException">A length does not match the shape, or a target is out of range.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static float NllLoss(global::System.ReadOnlySpan<{{Half}}> logProbabilities, global::System.ReadOnlySpan<int> targets, {{Reduction}} reduction = {{Reduction}}.Mean, global::System.ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
+                    => {{primitives}}.NllLoss(logProbabilities, targets, Classes, reduction, classWeights, ignoreIndex);
+
+                /// <summary>The softmax over the middle axis of <c>[outer, {{classes}}, innerSize]</c> Half data (PyTorch's <c>dim=1</c>), computed in float and rounded once to Half.</summary>
+                /// <param name="input">Row-major <c>[outer, {{classes}}, innerSize]</c> values.</param>
+                /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>.</param>
+                /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+                /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static void Softmax(global::System.ReadOnlySpan<{{Half}}> input, global::System.Span<{{Half}}> output, int innerSize)
+                    => {{primitives}}.Softmax(input, output, Classes, innerSize{{p}});
+
+                /// <summary>The log-softmax over the middle axis of <c>[outer, {{classes}}, innerSize]</c> Half data, computed in float and rounded once to Half.</summary>
+                /// <param name="input">Row-major <c>[outer, {{classes}}, innerSize]</c> values.</param>
+                /// <param name="output">Receives the result; may be the same memory as <paramref name="input"/>.</param>
+                /// <param name="innerSize">The number of positions after the axis, at least 1.</param>
+                /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a whole number of planes, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+                {{Emitter.GeneratedCodeAttribute}}
+                public static void LogSoftmax(global::System.ReadOnlySpan<{{Half}}> input, global::System.Span<{{Half}}> output, int innerSize)
+                    => {{primitives}}.LogSoftmax(input, output, Classes, innerSize{{p}});
+
                 /// <summary>The <paramref name="k"/> most probable of the {{classes}} classes of each row of Half logits, with their probabilities in float.</summary>
                 /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
                 /// <param name="k">The number of classes per row, from 1 to {{classes}}.</param>
