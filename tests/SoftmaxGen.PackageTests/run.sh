@@ -2,7 +2,8 @@
 # The package test: SoftmaxGen tried as a new user would. Packs the library to a local folder, then restores, builds
 # (zero warnings) and runs a fresh consumer project (Consumer/, copied out of the repository) against that folder
 # with a clean packages folder, so no stale copy can be used; then publishes the same consumer with Native AOT and
-# runs the native binary; and runs the demo and the ONNX sample with the README's commands. Prints PASS/FAIL per check
+# runs the native binary; applies the SMG101/SMG102 code fixes with `dotnet format` to a second project; and runs the
+# demo and the ONNX sample with the README's commands. Prints PASS/FAIL per check
 # and ends with a line in `dotnet test`'s format ("Passed!  - Failed: F, Passed: P, ...") that .ci/run adds to its
 # totals.
 # Exit code 0 only if every check passed. Needs the .NET 10 SDK, the NuGet source, and for Native AOT clang and
@@ -134,6 +135,42 @@ if step "build the consumer with zero warnings (-warnaserror)" "$work/build.log"
   else
     fail "run the consumer:"
     sed 's/^/    /' "$work/run.log"
+  fi
+fi
+
+# 2b. The code fixes as `dotnet format` applies them (Fix All in a project): SMG101 declares a kernel for the constant
+# class count and calls it; SMG102 rewrites TensorPrimitives.SoftMax. The fixed project must build without a warning
+# and print the softmax of a row of 20 zeros.
+fmt=$work/FormatApp
+mkdir -p "$fmt"
+cp "$here/Consumer/Consumer.csproj" "$fmt/FormatApp.csproj"
+cp "$app/nuget.config" "$fmt/nuget.config"
+cat >"$fmt/Program.cs" <<'CODE'
+using System.Numerics.Tensors;
+using SoftmaxGen;
+
+float[] logits = new float[20], probabilities = new float[20];
+SoftmaxPrimitives.Softmax(logits, probabilities, 10);
+TensorPrimitives.SoftMax(logits, probabilities);
+Console.WriteLine(probabilities[19]);
+CODE
+if step "restore a project with SMG101 and SMG102 hints" "$work/format-restore.log" \
+    dotnet restore "$fmt/FormatApp.csproj" -p:SoftmaxGenVersion="$version" &&
+  step "dotnet format --diagnostics SMG101 SMG102 applies the fixes" "$work/format.log" \
+    dotnet format analyzers "$fmt/FormatApp.csproj" --diagnostics SMG101 SMG102 --severity info --no-restore; then
+  if grep -qF '[SoftmaxKernel(10)]' "$fmt/Program.cs" && grep -qF 'SoftmaxPrimitives.Softmax(logits, probabilities, logits.Length);' "$fmt/Program.cs" &&
+      ! grep -qF 'TensorPrimitives.SoftMax' "$fmt/Program.cs" && ! grep -qF 'SoftmaxPrimitives.Softmax(logits, probabilities, 10)' "$fmt/Program.cs"; then
+    pass "the fixed file declares the kernel and calls it, and no longer calls TensorPrimitives.SoftMax"
+  else
+    fail "the fixed file declares the kernel and calls it, and no longer calls TensorPrimitives.SoftMax:"
+    sed 's/^/    /' "$fmt/Program.cs"
+  fi
+  if step "the fixed project builds with zero warnings (-warnaserror)" "$work/format-build.log" \
+      dotnet build "$fmt/FormatApp.csproj" -c Release --no-restore -warnaserror -p:SoftmaxGenVersion="$version" &&
+      [ "$(dotnet "$fmt/bin/Release/net10.0/FormatApp.dll")" = "0.05" ]; then
+    pass "the fixed project prints 0.05, the softmax of 20 zeros"
+  else
+    fail "the fixed project prints 0.05, the softmax of 20 zeros"
   fi
 fi
 
