@@ -99,7 +99,8 @@ public static partial class SoftmaxPrimitives
     /// The softmax of each row of <c>scale * logits + bias</c> under a causal mask: row r (a query) takes the columns
     /// (keys) <c>0 ... r + causalOffset</c>, the others get 0. <c>causalOffset = 0</c> is
     /// <c>F.scaled_dot_product_attention(..., is_causal=True)</c> for a square score matrix; queries that follow
-    /// <c>past</c> cached keys take <c>causalOffset = past</c>. The masked tail of a row costs what an unmasked one costs.
+    /// <c>past</c> cached keys take <c>causalOffset = past</c>. The masked tail of a row is not read (it may hold anything)
+    /// and costs only the stores of its zeros.
     /// </summary>
     /// <inheritdoc path="/remarks" cref="ScaledSoftmax(ReadOnlySpan{float}, Span{float}, int, float, ReadOnlySpan{float}, MaskedRowResult, SoftmaxPrecision)"/>
     /// <param name="logits">Row-major <c>rows x classes</c> scores (for attention, query-key dot products).</param>

@@ -22,8 +22,9 @@ internal readonly struct WithoutBias : IBiasFlag
 /// the row kernels' own exponential and normalisation passes (<see cref="RowKernels.ExpRow{TOps, TVec, T}"/>,
 /// <see cref="RowKernels.RowSum{TOps, TVec, T}"/>) then run on the output in place, so the fused row costs the plain
 /// row plus one store, and the exponentials and sums are the plain softmax's of v. Masked positions are -inf, as an
-/// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one); vectors
-/// wholly past a causal limit are written without being computed. Rows are covered as in <see cref="RowKernels"/>:
+/// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one), except
+/// that the positions past a causal limit are -inf whatever they hold; vectors wholly past it are written without being
+/// computed. Rows are covered as in <see cref="RowKernels"/>:
 /// whole vectors from 0 and one last vector ending at the row's end, read before anything is stored (in place is safe).
 /// </summary>
 internal static class AttentionKernels
@@ -114,8 +115,9 @@ internal static class AttentionKernels
 
     /// <summary>
     /// Writes v = scale * x + bias (two roundings, as PyTorch's <c>x * scale + mask</c>) to <paramref name="yr"/>, -inf
-    /// from <paramref name="valid"/> on (added, as an additive mask adds it: a NaN or +inf logit there still gives NaN),
-    /// and returns the maximum of v.
+    /// from the causal limit <paramref name="valid"/> on whatever the logit there (the future of a causal row is not
+    /// used; a boolean mask arrives as an additive bias, so a NaN or +inf logit it masks still gives NaN, as in
+    /// PyTorch), and returns the maximum of v.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Stage<TOps, TVec, T, TBias>(ref T xr, ref T yr, ref T br, nuint classes, T scale, nuint valid)
@@ -169,8 +171,10 @@ internal static class AttentionKernels
             v = TOps.Add(v, TOps.Load(ref br, offset));
         if (valid < offset + (nuint)TOps.Count)
         {
+            // Lanes at or past the causal limit become -inf whatever the logit there (never used as a value).
             nuint kept = valid > offset ? valid - offset : 0;
-            v = TOps.Add(v, TOps.AndNot(negativeInfinity, TOps.FirstLanes((int)kept)));
+            TVec keep = TOps.FirstLanes((int)kept), dropped = TOps.AndNot(TOps.FirstLanes(TOps.Count), keep);
+            v = TOps.Add(TOps.AndNot(v, dropped), TOps.AndNot(negativeInfinity, keep));
         }
 
         return v;
