@@ -9,7 +9,8 @@ namespace SoftmaxGen;
 /// </content>
 /// <remarks>
 /// A Half result is the float result rounded to nearest Half, so it is within 1 Half ULP (plus float's own bound, about
-/// 2^-13 of a Half ULP) of the exact value. Half has normals down to 2^-14 (6.1e-5) and subnormals down to 2^-24 (6e-8):
+/// 2^-13 of a Half ULP) of the exact value, in either precision: Fast adds the rounding of x - max, at most
+/// |x - max| x 2^-24, and a probability that Half can hold has |x - max| below 17.4, so that is below 2^-19 as well. Half has normals down to 2^-14 (6.1e-5) and subnormals down to 2^-24 (6e-8):
 /// smaller probabilities lose relative precision gradually and those below 2^-25 round to 0, as a Half conversion does.
 /// A log-probability below -65504 (logits more than 65504 apart) is -inf in Half; the float output overloads keep it.
 /// Losses and log-sum-exp reduce, so they are returned in float.

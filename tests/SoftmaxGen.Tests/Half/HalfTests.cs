@@ -29,15 +29,20 @@ public sealed class HalfTests
         double[] p = LossReference.Softmax(x, classes);
         double[] lp = LossReference.LogSoftmax(x, classes);
 
-        var probabilities = new Half[logits.Length];
-        var logProbabilities = new Half[logits.Length];
-        SoftmaxPrimitives.Softmax(logits, probabilities, classes);
-        SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, classes);
-        for (int i = 0; i < x.Length; i++)
+        // Both precisions: Fast's extra error (the rounding of x - max, |x - max| <= 12 here) is far below a Half ULP.
+        foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
         {
-            AssertWithin(p[i], (double)probabilities[i], HalfUlp(p[i]), $"softmax C={classes} at {i}");
-            // Float's log-softmax bound is 4 ULP of max(|result|, 1), larger than a Half ULP of a result near 0.
-            AssertWithin(lp[i], (double)logProbabilities[i], HalfUlp(lp[i]) + (4 * Math.Max(Math.Abs(lp[i]), 1) * Math.Pow(2, -23)), $"log-softmax C={classes} at {i}");
+            var probabilities = new Half[logits.Length];
+            var logProbabilities = new Half[logits.Length];
+            SoftmaxPrimitives.Softmax(logits, probabilities, classes, precision);
+            SoftmaxPrimitives.LogSoftmax(logits, logProbabilities, classes, precision);
+            double fastRounding = precision == SoftmaxPrecision.Fast ? 12 * Math.Pow(2, -24) : 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertWithin(p[i], (double)probabilities[i], HalfUlp(p[i]), $"{precision} softmax C={classes} at {i}");
+                // Float's log-softmax bound is 4 ULP of max(|result|, 1), larger than a Half ULP of a result near 0.
+                AssertWithin(lp[i], (double)logProbabilities[i], HalfUlp(lp[i]) + (4 * Math.Max(Math.Abs(lp[i]), 1) * Math.Pow(2, -23)) + fastRounding, $"{precision} log-softmax C={classes} at {i}");
+            }
         }
     }
 
