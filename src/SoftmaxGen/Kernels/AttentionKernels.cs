@@ -189,19 +189,7 @@ internal static class AttentionKernels
     {
         double total = RowKernels.ExpRow<TOps, TVec, T>(ref yr, ref yr, active, TOps.Splat(-max));
         MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yr, active), (int)(classes - active)).Clear();
-
-        // The plain softmax's normalisation: float multiplies by 1/sum rounded once from double, double divides.
-        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(active, out _);
-        bool single = typeof(T) == typeof(float);
-        TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
-        TVec tail = TOps.Load(ref yr, last);
-        for (nuint i = 0; i < last; i += width)
-        {
-            TVec e = TOps.Load(ref yr, i);
-            TOps.Store(single ? TOps.Multiply(e, factor) : TOps.Divide(e, factor), ref yr, i);
-        }
-
-        TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref yr, last);
+        RowKernels.MapRow<TOps, TVec, T, DivideByTotal<TOps, TVec, T>>(ref yr, ref yr, RowKernels.LastVector<TOps, TVec, T>(active, out _), new(total));
     }
 
     /// <summary>The log-softmax of staged values: the plain row's sum over the active prefix, then (v - hi) - lo there (the rest stays -inf).</summary>
@@ -211,16 +199,9 @@ internal static class AttentionKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(active, out TVec repeated);
-        TVec tail = TOps.Load(ref yr, last);
-        double total = RowKernels.RowSum<TOps, TVec, T>(ref yr, last, tail, TOps.Splat(-max), repeated);
+        nuint last = RowKernels.LastVector<TOps, TVec, T>(active, out TVec repeated);
+        double total = RowKernels.RowSum<TOps, TVec, T>(ref yr, last, TOps.Load(ref yr, last), TOps.Splat(-max), repeated);
         RowKernels.RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        TVec h = TOps.Splat(high), l = TOps.Splat(low);
-        for (nuint i = 0; i < last; i += width)
-        {
-            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref yr, i), h), l), ref yr, i);
-        }
-
-        TOps.Store(TOps.Subtract(TOps.Subtract(tail, h), l), ref yr, last);
+        RowKernels.MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref yr, ref yr, last, new(high, low));
     }
 }

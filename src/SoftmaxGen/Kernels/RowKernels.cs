@@ -78,19 +78,11 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count;
         TVec tail = TOps.Load(ref xr, last);
         T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
         double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
         RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        TVec h = TOps.Splat(high), l = TOps.Splat(low);
-        TVec tailOut = TOps.Subtract(TOps.Subtract(tail, h), l);
-        for (nuint i = 0; i < last; i += width)
-        {
-            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref xr, i), h), l), ref yr, i);
-        }
-
-        TOps.Store(tailOut, ref yr, last);
+        MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref xr, ref yr, last, new(high, low));
     }
 
     /// <summary>hi + lo = max + ln(total) as log-softmax subtracts it, in the lanes' precision.</summary>
@@ -175,20 +167,7 @@ internal static class RowKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // The last vector is loaded before the others are stored: its repeated lanes are scaled once.
-        nuint width = (nuint)TOps.Count, last = LastVector<TOps, TVec, T>(length, out _);
-        TVec tail = TOps.Load(ref y, last);
-        bool single = typeof(T) == typeof(float);
-        TVec factor = TOps.Splat(T.CreateTruncating(single ? 1.0 / total : total));
-        for (nuint i = 0; i < last; i += width)
-        {
-            TVec v = TOps.Load(ref y, i);
-            TOps.Store(single ? TOps.Multiply(v, factor) : TOps.Divide(v, factor), ref y, i);
-        }
-
-        TOps.Store(single ? TOps.Multiply(tail, factor) : TOps.Divide(tail, factor), ref y, last);
-    }
+        => MapRow<TOps, TVec, T, DivideByTotal<TOps, TVec, T>>(ref y, ref y, LastVector<TOps, TVec, T>(length, out _), new(total));
 
     [MethodImpl(VectorDispatch.KernelEntry)]
     private static void SplitLog<TOps, TVec, T>(ref T x, ref T y, nuint length, T max, double total)
@@ -196,16 +175,8 @@ internal static class RowKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = LastVector<TOps, TVec, T>(length, out _);
         RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        TVec h = TOps.Splat(high), l = TOps.Splat(low);
-        TVec tail = TOps.Subtract(TOps.Subtract(TOps.Load(ref x, last), h), l);
-        for (nuint i = 0; i < last; i += width)
-        {
-            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref x, i), h), l), ref y, i);
-        }
-
-        TOps.Store(tail, ref y, last);
+        MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref x, ref y, LastVector<TOps, TVec, T>(length, out _), new(high, low));
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
@@ -529,6 +500,27 @@ internal static class RowKernels
     }
 
     /// <summary>
+    /// y = map(x) over a row whose last vector starts at <paramref name="last"/>: the last vector, which may overlap the
+    /// one before it, is read and mapped before anything is stored, so <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MapRow<TOps, TVec, T, TMap>(ref T x, ref T y, nuint last, TMap map)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TMap : struct, IVectorMap<TVec>
+    {
+        nuint width = (nuint)TOps.Count;
+        TVec tail = map.Apply(TOps.Load(ref x, last));
+        for (nuint i = 0; i < last; i += width)
+        {
+            TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
+        }
+
+        TOps.Store(tail, ref y, last);
+    }
+
+    /// <summary>
     /// The start of a row's last vector (classes - W, the row at least one vector long), and in <paramref name="repeated"/>
     /// the lanes of it that the whole vectors before it already cover.
     /// </summary>
@@ -565,4 +557,35 @@ internal enum SplitRowStep
 
     /// <summary>x - (max + ln(total)) stored (log-softmax).</summary>
     Log,
+}
+
+/// <summary>A lane-wise map of a row's vectors, for <see cref="RowKernels.MapRow"/>.</summary>
+internal interface IVectorMap<TVec>
+    where TVec : struct
+{
+    TVec Apply(TVec value);
+}
+
+/// <summary>The plain softmax's normalisation: float multiplies by 1/total rounded once from double; double divides by the total (one rounding, where a reciprocal would round twice).</summary>
+internal readonly struct DivideByTotal<TOps, TVec, T>(double total) : IVectorMap<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly TVec factor = TOps.Splat(T.CreateTruncating(typeof(T) == typeof(float) ? 1.0 / total : total));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply(TVec value) => typeof(T) == typeof(float) ? TOps.Multiply(value, factor) : TOps.Divide(value, factor);
+}
+
+/// <summary>Log-softmax's last step: (v - high) - low, with high + low = max + ln(total) (<see cref="RowKernels.RowNormalizer"/>).</summary>
+internal readonly struct SubtractNormalizer<TOps, TVec, T>(T high, T low) : IVectorMap<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly TVec high = TOps.Splat(high), low = TOps.Splat(low);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Apply(TVec value) => TOps.Subtract(TOps.Subtract(value, high), low);
 }

@@ -413,20 +413,13 @@ internal static class SamplingKernels
         return TOps.MaxAcross(TOps.MaxNative(max, max1));
     }
 
-    /// <summary>x = (x - max) / temperature in place (the last vector, which may overlap, loaded first).</summary>
+    /// <summary>x = (x - max) / temperature in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Scale<TOps, TVec, T>(ref T x, nuint classes, T max, T temperature)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)TOps.Count, last = classes - width;
-        TVec m = TOps.Splat(max), t = TOps.Splat(temperature);
-        TVec tail = TOps.Divide(TOps.Subtract(TOps.Load(ref x, last), m), t);
-        for (nuint i = 0; i < last; i += width)
-            TOps.Store(TOps.Divide(TOps.Subtract(TOps.Load(ref x, i), m), t), ref x, i);
-        TOps.Store(tail, ref x, last);
-    }
+        => RowKernels.MapRow<TOps, TVec, T, ShiftAndDivide<TOps, TVec, T>>(ref x, ref x, classes - (nuint)TOps.Count, new(max, temperature));
 
     /// <summary>y = x * factor (the dense probabilities of an unfiltered row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -434,13 +427,28 @@ internal static class SamplingKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        => RowKernels.MapRow<TOps, TVec, T, MultiplyBy<TOps, TVec, T>>(ref x, ref y, classes - (nuint)TOps.Count, new(factor));
+
+    private readonly struct ShiftAndDivide<TOps, TVec, T>(T max, T temperature) : IVectorMap<TVec>
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = classes - width;
-        TVec f = TOps.Splat(factor);
-        TVec tail = TOps.Multiply(TOps.Load(ref x, last), f);
-        for (nuint i = 0; i < last; i += width)
-            TOps.Store(TOps.Multiply(TOps.Load(ref x, i), f), ref y, i);
-        TOps.Store(tail, ref y, last);
+        private readonly TVec max = TOps.Splat(max), temperature = TOps.Splat(temperature);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => TOps.Divide(TOps.Subtract(value, max), temperature);
+    }
+
+    private readonly struct MultiplyBy<TOps, TVec, T>(T factor) : IVectorMap<TVec>
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly TVec factor = TOps.Splat(factor);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => TOps.Multiply(value, factor);
     }
 
     /// <summary>
