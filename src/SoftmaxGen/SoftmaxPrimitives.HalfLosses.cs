@@ -288,14 +288,11 @@ public static partial class SoftmaxPrimitives
 
         SoftmaxGuard.Precision(precision);
 
-        // The float form's choices: the plain kernels without options, the options' path (whose mean multiplies by the
-        // scale) with them or for the gradient of longer rows; a weighted mean divides by the counted weight.
-        bool perPosition = (loss & HalfLoss.PerPosition) != 0, withGradient = (loss & HalfLoss.Gradient) != 0;
-        bool plain = !probabilities && ignored == 0 && classWeights.IsEmpty && labelSmoothing == 0;
-        bool options = !probabilities && (!plain || (withGradient && classes >= SoftmaxFallback.PlainGradientClassLimit));
-        double countedWeight = probabilities || plain ? positions
-            : isLong ? SpatialLosses.CountedWeight(longTargets, classWeights, ignoreIndex) : SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex);
-        double scale = reduction == LossReduction.Mean && !perPosition ? 1 / countedWeight : 1;
+        // The float form's path and scale (the mean of probability targets is over the positions).
+        bool mean = reduction == LossReduction.Mean && (loss & HalfLoss.PerPosition) == 0;
+        (bool plain, bool options, double scale) = probabilities || (loss & HalfLoss.Kind) == HalfLoss.Nll
+            ? (false, false, mean && probabilities ? 1.0 / positions : 1)
+            : SpatialClassTargetPath(targets, longTargets, ignored, classWeights, ignoreIndex, labelSmoothing != 0, (loss & HalfLoss.Gradient) != 0, classes, positions, mean);
         var block = new HalfPlaneBlock
         {
             Loss = loss & HalfLoss.Kind, Plain = plain, Classes = classes, Inner = innerSize, Precision = precision,
@@ -307,7 +304,9 @@ public static partial class SoftmaxPrimitives
         HalfRows.Run(logits, targetProbabilities, outer, outer == 0 ? 1 : classes * innerSize, ref block);
         if ((loss & HalfLoss.Kind) == HalfLoss.Nll)
         {
-            return reduction == LossReduction.Mean ? block.Sum / countedWeight : block.Sum;
+            return reduction == LossReduction.Mean
+                ? block.Sum / SpatialCountedWeight(ignored == 0 && classWeights.IsEmpty, targets, longTargets, classWeights, ignoreIndex, positions)
+                : block.Sum;
         }
 
         return probabilities ? block.Sum * scale

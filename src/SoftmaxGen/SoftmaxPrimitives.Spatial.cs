@@ -277,21 +277,35 @@ public static partial class SoftmaxPrimitives
 
         SoftmaxGuard.Precision(precision);
 
-        // The row form's choices: the plain kernels (a registered one included) without options, and the options'
-        // path (whose mean multiplies by the scale) with them or for the gradient of longer rows.
-        bool plain = ignored == 0 && classWeights.IsEmpty && labelSmoothing == T.Zero;
-        bool options = !plain || (withGradient && classes >= SoftmaxFallback.PlainGradientClassLimit);
-        double scale = 1;
-        if (reduction == LossReduction.Mean && !perPosition)
-        {
-            scale = 1 / (plain ? positions : isLong ? SpatialLosses.CountedWeight(longTargets, classWeights, ignoreIndex) : SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex));
-        }
-
+        (bool plain, bool options, double scale) = SpatialClassTargetPath(
+            targets, longTargets, ignored, classWeights, ignoreIndex, labelSmoothing != T.Zero, withGradient, classes, positions, reduction == LossReduction.Mean && !perPosition);
         (double sum, double smooth) = SpatialLosses.Run(
             plain ? SpatialLossKind.Plain : SpatialLossKind.Options, plain ? SoftmaxKernelRegistry.Find(classes, precision) : null,
             logits, targets, longTargets, [], losses, logitsGradient, outer, classes, innerSize, classWeights, ignoreIndex, labelSmoothing, scale, precision);
         return options ? SoftmaxFallback.CombineOptionTerms(sum, smooth, labelSmoothing, classes, scale) : SoftmaxGuard.Reduce(sum, positions, reduction);
     }
+
+    /// <summary>
+    /// The path and scale of a K-dimensional class-target loss, for every element type: the plain kernels (a registered
+    /// one included) without options, the options' path (whose mean multiplies by the scale) with them or for the
+    /// gradient of longer rows; with <paramref name="mean"/>, the scale is 1 over the batch's counted weight.
+    /// </summary>
+    internal static (bool Plain, bool Options, double Scale) SpatialClassTargetPath<TWeight>(
+        ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, int ignored, ReadOnlySpan<TWeight> classWeights, int ignoreIndex,
+        bool smoothed, bool withGradient, int classes, int positions, bool mean)
+        where TWeight : unmanaged, IFloatingPointIeee754<TWeight>
+    {
+        bool plain = ignored == 0 && classWeights.IsEmpty && !smoothed;
+        bool options = !plain || (withGradient && classes >= SoftmaxFallback.PlainGradientClassLimit);
+        return (plain, options, mean ? 1 / SpatialCountedWeight(plain, targets, longTargets, classWeights, ignoreIndex, positions) : 1);
+    }
+
+    /// <summary>The summed weight of the counted positions, PyTorch's divisor for a mean: their number when none is ignored and there are no weights.</summary>
+    internal static double SpatialCountedWeight<TWeight>(bool plain, ReadOnlySpan<int> targets, ReadOnlySpan<long> longTargets, ReadOnlySpan<TWeight> classWeights, int ignoreIndex, int positions)
+        where TWeight : unmanaged, IFloatingPointIeee754<TWeight>
+        => plain ? positions
+            : targets.IsEmpty && !longTargets.IsEmpty ? SpatialLosses.CountedWeight(longTargets, classWeights, ignoreIndex)
+            : SoftmaxFallback.CountedWeight(targets, classWeights, ignoreIndex);
 
     internal static double SpatialProbabilityCrossEntropy<T>(
         ReadOnlySpan<T> logits, ReadOnlySpan<T> targetProbabilities, Span<T> losses, Span<T> logitsGradient, bool perPosition, bool withGradient,
