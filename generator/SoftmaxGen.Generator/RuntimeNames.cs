@@ -117,12 +117,8 @@ internal static class RuntimeNames
     /// <summary><c>SoftmaxKernel.ColumnLayout</c>: the column layout's entry points, protected for generated kernels.</summary>
     public static class ColumnLayout
     {
-        private const string Name = "ColumnLayout";
-
-        /// <summary>The prefixes of the per-width entry points, completed by the vector width (<c>Softmax512</c>).</summary>
-        public const string Softmax = Name + ".Softmax";
-        public const string LogSoftmax = Name + ".LogSoftmax";
-        public const string CrossEntropy = Name + ".CrossEntropy";
+        /// <summary>The type, whose <c>Softmax</c>, <c>LogSoftmax</c> and <c>CrossEntropy</c> the dispatch calls by the names of its own entry points.</summary>
+        public const string Name = "ColumnLayout";
 
         public const string SoftmaxLastRows = Name + ".SoftmaxLastRows";
         public const string LogSoftmaxLastRows = Name + ".LogSoftmaxLastRows";

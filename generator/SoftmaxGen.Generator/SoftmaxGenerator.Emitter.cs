@@ -81,7 +81,16 @@ public sealed partial class SoftmaxGenerator
                 {
                     foreach (MemberEmitter emitMembers in MemberEmitters)
                     {
-                        emitMembers(writer, spec.Classes, element, Global(kernel), spec.Precision);
+                        if (element == "float")
+                        {
+                            emitMembers(writer, spec.Classes, element, Global(kernel), spec.Precision);
+                            continue;
+                        }
+
+                        // The double members' docs are their float twins' (one text per member).
+                        var members = new SourceWriter();
+                        emitMembers(members, spec.Classes, element, Global(kernel), spec.Precision);
+                        writer.WriteLine(InheritedDocs.FromFloatTwins(members.ToString()));
                     }
                 }
 
@@ -183,15 +192,15 @@ public sealed partial class SoftmaxGenerator
                 _ => $"// Validated rows come in here; the widest accelerated vector tier picks the layout. From Vector{streamed} down the rows outgrow the registers, so the runtime's row kernels stream them (the fallback's code).",
             });
             EmitDispatch(writer, tiers, "void", "Softmax", $"ReadOnlySpan<{element}> logits, Span<{element}> probabilities, int rows",
-                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows", "logits, probabilities, rows",
+                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows", "logits, probabilities, rows", precisionArgument,
                 $"{SoftmaxFallback.SoftmaxCore}(logits, probabilities, rows, C{precisionArgument})");
             writer.WriteLine();
             EmitDispatch(writer, tiers, "void", "LogSoftmax", $"ReadOnlySpan<{element}> logits, Span<{element}> logProbabilities, int rows",
-                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows", "logits, logProbabilities, rows",
+                "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows", "logits, logProbabilities, rows", precisionArgument,
                 $"{SoftmaxFallback.LogSoftmaxCore}(logits, logProbabilities, rows, C{precisionArgument})");
             writer.WriteLine();
             EmitDispatch(writer, tiers, "double", "CrossEntropy", $"ReadOnlySpan<{element}> logits, ReadOnlySpan<int> targets, Span<{element}> losses, int rows",
-                "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows", "logits, targets, losses, rows",
+                "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows", "logits, targets, losses, rows", precisionArgument,
                 $"{SoftmaxFallback.CrossEntropyCore}(logits, targets, losses, rows, C{precisionArgument})");
 
             // Each layout once (two tiers can share one).
@@ -201,21 +210,25 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>The emitter of a layout's methods; the fallback and loop plans have none (<see cref="KernelPlan.ForTiers"/> leaves them out).</summary>
+        /// <summary>
+        /// The emitter of a layout's methods; the column layout has none (the dispatch calls the runtime's), nor do the
+        /// fallback and loop plans (<see cref="KernelPlan.ForTiers"/> leaves them out).
+        /// </summary>
         private static Action<SourceWriter, KernelPlan, KernelPrecision> LayoutEmitter(PlanKind kind) => kind switch
         {
             PlanKind.Block => BlockEmitter.Emit,
             PlanKind.Row => RowEmitter.Emit,
-            PlanKind.Columns => ColumnEmitter.Emit,
             _ => static (_, _, _) => { },
         };
 
         /// <summary>A public entry point of the kernel class: the plan of the widest accelerated tier, else the runtime's <paramref name="fallback"/>.</summary>
         /// <remarks>
         /// The block and column layouts take the spans (the runtime helpers they call check what they read and write
-        /// against them); the row and loop layouts, which call none, take references.
+        /// against them); the row and loop layouts, which call none, take references. The column layout is the runtime's
+        /// <c>ColumnLayout</c>, called directly: it runs with the widest of Vector512 and Vector256 that is accelerated,
+        /// which is the tier it is called from, so consecutive column tiers share one branch under the narrower condition.
         /// </remarks>
-        private static void EmitDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string referenceArguments, string spanArguments, string fallback)
+        private static void EmitDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string returnType, string name, string parameters, string referenceArguments, string spanArguments, string precisionArgument, string fallback)
         {
             string returnKeyword = returnType == "void" ? string.Empty : "return ";
             using (writer.OpenBlock($"public static {returnType} {name}({parameters})"))
@@ -226,19 +239,31 @@ public sealed partial class SoftmaxGenerator
                     return;
                 }
 
-                foreach ((int tier, KernelPlan plan) in tiers)
+                // A ladder, widest tier first: if / else if / else for a void operation, if ... return for one with a result.
+                bool first = true;
+                for (int i = 0; i < tiers.Count; i++)
                 {
-                    using (writer.OpenBlock($"if ({KernelPlan.TierCondition(tier)})"))
+                    (int tier, KernelPlan plan) = tiers[i];
+                    if (plan.Kind == PlanKind.Columns && i + 1 < tiers.Count && tiers[i + 1].Plan.Kind == PlanKind.Columns)
                     {
-                        string arguments = plan.Kind is PlanKind.Block or PlanKind.Columns ? spanArguments : referenceArguments;
-                        writer.WriteLine($"{returnKeyword}{name}{plan.Suffix}({arguments});");
-                        if (returnKeyword.Length == 0)
-                        {
-                            writer.WriteLine("return;");
-                        }
+                        continue;
                     }
 
-                    writer.WriteLine();
+                    writer.WriteLine($"{(first || returnKeyword.Length > 0 ? "if" : "else if")} ({KernelPlan.TierCondition(tier)})");
+                    writer.WriteLine(plan.Kind switch
+                    {
+                        PlanKind.Columns => $"    {returnKeyword}{ColumnLayout.Name}.{name}({spanArguments}, C{precisionArgument});",
+                        PlanKind.Block => $"    {returnKeyword}{name}{plan.Suffix}({spanArguments});",
+                        _ => $"    {returnKeyword}{name}{plan.Suffix}({referenceArguments});",
+                    });
+                    first = false;
+                }
+
+                if (returnKeyword.Length == 0)
+                {
+                    writer.WriteLine("else");
+                    writer.WriteLine($"    {fallback};");
+                    return;
                 }
 
                 writer.WriteLine($"{returnKeyword}{fallback};");

@@ -1,3 +1,4 @@
+using System.Linq;
 using Xunit;
 
 namespace SoftmaxGen.Generator.Tests;
@@ -73,4 +74,28 @@ public sealed class GeneratedSourceTests
 
     [Fact]
     public void Classes1000_Loop_Fast() => Snapshot.Match(FastKernel(1000, "FastImageNet"));
+
+    /// <summary>
+    /// No kernel file is longer than 1,500 lines: every class count from 1 to 130 (each layout and its edges), a few
+    /// loop-sized ones, in both precisions, generated in one run.
+    /// </summary>
+    [Fact]
+    public void EveryKernelFile_IsAtMost1500Lines()
+    {
+        int[] classCounts = [.. Enumerable.Range(1, 130), 1000, 32000];
+        string declarations = string.Join("\n", classCounts.SelectMany(c => new[]
+        {
+            $"[SoftmaxKernel({c})] internal static partial class Exact{c};",
+            $"[SoftmaxKernel({c}, Precision = SoftmaxPrecision.Fast)] internal static partial class Fast{c};",
+        }));
+        GeneratorRun run = GeneratorHarness.RunOnce(
+            GeneratorHarness.CreateDriver(),
+            GeneratorHarness.CreateCompilation($"using SoftmaxGen;\n\nnamespace Samples;\n\n{declarations}\n"));
+
+        Assert.Equal(2 * classCounts.Length, run.Sources.Length);
+        (string HintName, int Lines) longest = run.Sources
+            .Select(file => (file.HintName, Lines: file.Text.Count(c => c == '\n')))
+            .MaxBy(file => file.Lines);
+        Assert.True(longest.Lines <= 1500, $"{longest.HintName} has {longest.Lines} lines.");
+    }
 }

@@ -392,39 +392,32 @@ public abstract class SoftmaxKernel
                 ? CrossEntropy<FastScalarF, float, float>(logits, targets, losses, rows, classes)
                 : CrossEntropy<ScalarF, float, float>(logits, targets, losses, rows, classes);
 
-        /// <summary>Softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
+        /// <summary>
+        /// Softmax of <paramref name="rows"/> rows, a block of 16 float or 8 double rows with Vector512, else 8 or 4 with
+        /// Vector256 (the tier a generated kernel calls it from).
+        /// </summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
         /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         /// <param name="precision">The precision of the exponential.</param>
-        public static void Softmax512<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        public static void Softmax<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (IsFast(precision))
-                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
-            else
-                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, probabilities, rows, classes, log: false);
-        }
+            => Rows(logits, probabilities, rows, classes, log: false, precision);
 
-        /// <summary>Log-softmax of <paramref name="rows"/> rows, 16 float or 8 double rows at a time.</summary>
+        /// <summary>Log-softmax of <paramref name="rows"/> rows, in the blocks of <see cref="Softmax{T}"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
         /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
         /// <param name="rows">The row count.</param>
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         /// <param name="precision">The precision of the exponential.</param>
-        public static void LogSoftmax512<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        public static void LogSoftmax<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (IsFast(precision))
-                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
-            else
-                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, logProbabilities, rows, classes, log: true);
-        }
+            => Rows(logits, logProbabilities, rows, classes, log: true, precision);
 
-        /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 16 float or 8 double rows at a time.</summary>
+        /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, in the blocks of <see cref="Softmax{T}"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
         /// <param name="targets">At least one class index per row.</param>
@@ -433,58 +426,36 @@ public abstract class SoftmaxKernel
         /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
         /// <param name="precision">The precision of the exponential.</param>
         /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropy512<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-            where T : unmanaged, IFloatingPointIeee754<T>
-            => IsFast(precision)
-                ? Losses<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, targets, losses, rows, classes)
-                : Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
-
-        /// <summary>Softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
-        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
-        /// <param name="probabilities">The output, as long; may be <paramref name="logits"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        /// <param name="precision">The precision of the exponential.</param>
-        public static void Softmax256<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
+        public static double CrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (IsFast(precision))
-                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
-            else
-                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, probabilities, rows, classes, log: false);
-        }
+            bool fast = IsFast(precision);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                return fast
+                    ? Losses<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, targets, losses, rows, classes)
+                    : Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
+            }
 
-        /// <summary>Log-softmax of <paramref name="rows"/> rows, 8 float or 4 double rows at a time.</summary>
-        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
-        /// <param name="logProbabilities">The output, as long; may be <paramref name="logits"/>.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        /// <param name="precision">The precision of the exponential.</param>
-        public static void LogSoftmax256<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (IsFast(precision))
-                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
-            else
-                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, logProbabilities, rows, classes, log: true);
-        }
-
-        /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, 8 float or 4 double rows at a time.</summary>
-        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-        /// <param name="logits">At least <paramref name="rows"/> rows of <paramref name="classes"/> logits.</param>
-        /// <param name="targets">At least one class index per row.</param>
-        /// <param name="losses">Empty, or receives one loss per row.</param>
-        /// <param name="rows">The row count.</param>
-        /// <param name="classes">The class count, 1 to <see cref="MaxClasses"/> - 1.</param>
-        /// <param name="precision">The precision of the exponential.</param>
-        /// <returns>The sum of the rows' losses, in double.</returns>
-        public static double CrossEntropy256<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-            where T : unmanaged, IFloatingPointIeee754<T>
-            => IsFast(precision)
+            return fast
                 ? Losses<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, targets, losses, rows, classes)
                 : Losses<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, targets, losses, rows, classes);
+        }
+
+        /// <summary>Softmax or log-softmax with the lanes of the widest of Vector512 and Vector256 that is accelerated.</summary>
+        private static void Rows<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log, SoftmaxPrecision precision)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            bool fast = IsFast(precision);
+            if (Vector512.IsHardwareAccelerated && fast)
+                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, output, rows, classes, log);
+            else if (Vector512.IsHardwareAccelerated)
+                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, output, rows, classes, log);
+            else if (fast)
+                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, output, rows, classes, log);
+            else
+                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, output, rows, classes, log);
+        }
 
         /// <summary>Softmax or log-softmax with the lanes of the element type's width.</summary>
         private static void Rows<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)

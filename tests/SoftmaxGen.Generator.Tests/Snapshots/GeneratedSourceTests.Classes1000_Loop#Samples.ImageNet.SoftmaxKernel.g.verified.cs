@@ -320,13 +320,7 @@ namespace Samples
         public static void LogSumExp(global::System.ReadOnlySpan<float> logits, global::System.Span<float> results)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSumExp(logits, results, Classes);
 
-        /// <summary>
-        /// The softmax of each row of 1000 logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
-        /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, within 4 ULP for outputs of at least 1e-30.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="probabilities">Receives <c>rows x 1000</c> probabilities; may be the same memory as <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, or <paramref name="probabilities"/> is shorter or partly overlaps it.</exception>
+        /// <inheritdoc cref="Softmax(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void Softmax(global::System.ReadOnlySpan<double> logits, global::System.Span<double> probabilities)
         {
@@ -335,13 +329,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.Softmax(logits, probabilities, rows);
         }
 
-        /// <summary>
-        /// The log-softmax of each row of 1000 logits, as <c>F.log_softmax(logits, dim=1)</c> or <c>tf.nn.log_softmax</c>:
-        /// <c>logProbabilities[r, j] = logits[r, j] - log(sum_k exp(logits[r, k]))</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="logProbabilities">Receives <c>rows x 1000</c> log-probabilities; may be the same memory as <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, or <paramref name="logProbabilities"/> is shorter or partly overlaps it.</exception>
+        /// <inheritdoc cref="LogSoftmax(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void LogSoftmax(global::System.ReadOnlySpan<double> logits, global::System.Span<double> logProbabilities)
         {
@@ -350,10 +338,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.LogSoftmax(logits, logProbabilities, rows);
         }
 
-        /// <summary>The predicted class of each row of 1000 logits: the index of its first maximum, as <c>torch.argmax(logits, dim=1)</c> or <c>tf.argmax(logits, axis=1)</c> (NaN counts as the maximum).</summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="predictions">Receives one class index per row.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+        /// <inheritdoc cref="Argmax(global::System.ReadOnlySpan{float}, global::System.Span{int})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void Argmax(global::System.ReadOnlySpan<double> logits, global::System.Span<int> predictions)
         {
@@ -362,21 +347,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxFallback.ArgmaxCore(logits, predictions, Classes);
         }
 
-        /// <summary>
-        /// The cross-entropy of rows of 1000 logits against class-index targets, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=..., label_smoothing=labelSmoothing)</c>:
-        /// row r contributes <c>(1 - eps) * w[t] * -lp[r, t] + eps / 1000 * sum_j w[j] * -lp[r, j]</c> with <c>lp = log_softmax(logits)</c>;
-        /// the mean divides by the summed weight of the counted rows (NaN when none counts).
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
-        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor 1000 long.</exception>
+        /// <inheritdoc cref="CrossEntropy(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, global::SoftmaxGen.LossReduction, global::System.ReadOnlySpan{float}, int, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
         {
@@ -387,19 +358,7 @@ namespace Samples
                 : global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyCore(logits, targets, default, default, rows, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
         }
 
-        /// <summary>
-        /// The cross-entropy of each row of 1000 logits against its class-index target, as
-        /// <c>F.cross_entropy(logits, targets, weight=classWeights, ignore_index=ignoreIndex, reduction='none', label_smoothing=labelSmoothing)</c>;
-        /// an ignored row gets 0.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap <paramref name="logits"/>, <paramref name="targets"/> or <paramref name="classWeights"/>.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
-        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        /// <inheritdoc cref="CrossEntropy(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, global::System.Span{float}, global::System.ReadOnlySpan{float}, int, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> losses, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
         {
@@ -416,152 +375,52 @@ namespace Samples
             }
         }
 
-        /// <summary>
-        /// The cross-entropy of rows of 1000 logits against class-index targets and its gradient with respect to the logits,
-        /// in one call: PyTorch's autograd of <c>F.cross_entropy(logits, targets, ...)</c>, that is
-        /// <c>s * ((1 - eps) * w[t] * (p[j] - [j == t]) + eps / 1000 * (W * p[j] - w[j]))</c> with p the softmax, W the summed weights and s
-        /// the reduction's scale; ignored rows get a zero gradient.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
-        /// <param name="reduction">The mean (the default) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none; as in PyTorch, a weight enters only through the rows that target its class unless <paramref name="labelSmoothing"/> is above 0.</param>
-        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        /// <inheritdoc cref="CrossEntropyWithGradient(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, global::System.Span{float}, global::SoftmaxGen.LossReduction, global::System.ReadOnlySpan{float}, int, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(global::SoftmaxGen.Kernels.ImageNet_SoftmaxKernel1000.Instance, logits, targets, logitsGradient, Classes, reduction, classWeights, ignoreIndex, labelSmoothing);
 
-        /// <summary>
-        /// The cross-entropy of rows of 1000 logits against target probabilities, reduced over the rows, as
-        /// <c>F.cross_entropy(logits, targetProbabilities, label_smoothing=labelSmoothing)</c> or TensorFlow's
-        /// <c>softmax_cross_entropy_with_logits</c>: row r contributes <c>-sum_j t'[r, j] * log_softmax(logits)[r, j]</c> with <c>t' = (1 - eps) * t + eps / 1000</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targetProbabilities">Row-major <c>rows x 1000</c> target probabilities.</param>
-        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        /// <inheritdoc cref="CrossEntropy(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::SoftmaxGen.LossReduction, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, Classes, reduction, labelSmoothing);
 
-        /// <summary>
-        /// The cross-entropy of each row of 1000 logits against its target probabilities, as
-        /// <c>F.cross_entropy(logits, targetProbabilities, reduction='none', label_smoothing=labelSmoothing)</c>.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targetProbabilities">Row-major <c>rows x 1000</c> target probabilities.</param>
-        /// <param name="losses">Receives one loss per row; must not overlap either input.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+        /// <inheritdoc cref="CrossEntropy(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void CrossEntropy(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> losses, double labelSmoothing = 0)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropy(logits, targetProbabilities, losses, Classes, labelSmoothing);
 
-        /// <summary>
-        /// The cross-entropy of rows of 1000 logits against target probabilities and its gradient with respect to the logits in one
-        /// fused pass per row, as PyTorch's autograd gives it: <c>s * (p[j] * sum_k t'[k] - t'[j])</c>, s = 1 / rows for the mean, 1 for the sum.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="targetProbabilities">Row-major <c>rows x 1000</c> target probabilities.</param>
-        /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/>, must not overlap <paramref name="targetProbabilities"/>.</param>
-        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
-        /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+        /// <inheritdoc cref="CrossEntropyWithGradient(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::SoftmaxGen.LossReduction, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyWithGradient(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targetProbabilities, global::System.Span<double> logitsGradient, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double labelSmoothing = 0)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyWithGradient(logits, targetProbabilities, logitsGradient, Classes, reduction, labelSmoothing);
 
-        /// <summary>
-        /// The negative log-likelihood of rows of 1000 log-probabilities against class-index targets, as
-        /// <c>F.nll_loss(logProbabilities, targets, weight=classWeights, ignore_index=ignoreIndex, reduction=...)</c>.
-        /// </summary>
-        /// <param name="logProbabilities">Row-major <c>rows x 1000</c> log-probabilities.</param>
-        /// <param name="targets">One class index in <c>[0, 1000)</c> (or <paramref name="ignoreIndex"/>) per row.</param>
-        /// <param name="reduction">The mean (the default; it divides by the summed weight of the counted rows) or the sum.</param>
-        /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
-        /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, or <paramref name="reduction"/> is not defined.</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        /// <inheritdoc cref="NllLoss(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, global::SoftmaxGen.LossReduction, global::System.ReadOnlySpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double NllLoss(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, global::System.ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.NllLoss(logProbabilities, targets, Classes, reduction, classWeights, ignoreIndex);
 
-        /// <summary>
-        /// Keras' <c>categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 1000 probabilities: each row divided by its sum,
-        /// clipped to <c>[epsilon, 1 - epsilon]</c>, then <c>-sum_j targetProbabilities[r, j] * log(p[r, j])</c>.
-        /// </summary>
-        /// <param name="probabilities">Row-major <c>rows x 1000</c> predicted probabilities.</param>
-        /// <param name="targetProbabilities">Row-major <c>rows x 1000</c> target probabilities.</param>
-        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
-        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        /// <inheritdoc cref="CrossEntropyFromProbabilities(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::SoftmaxGen.LossReduction, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyFromProbabilities(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> targetProbabilities, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double epsilon = 1e-7)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targetProbabilities, Classes, reduction, epsilon);
 
-        /// <summary>
-        /// Keras' <c>sparse_categorical_crossentropy(y_true, y_pred, from_logits=False)</c> of rows of 1000 probabilities: row r contributes
-        /// <c>-log(p[r, targets[r]])</c> with p the row divided by its sum and clipped to <c>[epsilon, 1 - epsilon]</c>.
-        /// </summary>
-        /// <param name="probabilities">Row-major <c>rows x 1000</c> predicted probabilities.</param>
-        /// <param name="targets">One class index in <c>[0, 1000)</c> per row.</param>
-        /// <param name="reduction">The mean over the rows (the default) or the sum.</param>
-        /// <param name="epsilon">The clipping bound, in [0, 0.5]; Keras' default 1e-7.</param>
-        /// <returns>The reduced loss.</returns>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">A target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="epsilon"/> is not in [0, 0.5].</exception>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape.</exception>
+        /// <inheritdoc cref="CrossEntropyFromProbabilities(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{int}, global::SoftmaxGen.LossReduction, float)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static double CrossEntropyFromProbabilities(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<int> targets, global::SoftmaxGen.LossReduction reduction = global::SoftmaxGen.LossReduction.Mean, double epsilon = 1e-7)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.CrossEntropyFromProbabilities(probabilities, targets, Classes, reduction, epsilon);
 
-        /// <summary>
-        /// The backward pass of softmax over rows of 1000: <c>inputGradient[r, j] = y[r, j] * (g[r, j] - sum_k g[r, k] * y[r, k])</c>,
-        /// PyTorch's autograd of <c>F.softmax(x, dim=1)</c>.
-        /// </summary>
-        /// <param name="probabilities">Row-major <c>rows x 1000</c> softmax outputs y.</param>
-        /// <param name="outputGradient">dLoss/dProbabilities g, as long as <paramref name="probabilities"/>.</param>
-        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        /// <inheritdoc cref="SoftmaxGradient(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void SoftmaxGradient(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.SoftmaxGradient(probabilities, outputGradient, inputGradient, Classes);
 
-        /// <summary>
-        /// The backward pass of log-softmax over rows of 1000: <c>inputGradient[r, j] = g[r, j] - exp(y[r, j]) * sum_k g[r, k]</c>,
-        /// PyTorch's autograd of <c>F.log_softmax(x, dim=1)</c>.
-        /// </summary>
-        /// <param name="logProbabilities">Row-major <c>rows x 1000</c> log-softmax outputs y.</param>
-        /// <param name="outputGradient">dLoss/dLogProbabilities g, as long as <paramref name="logProbabilities"/>.</param>
-        /// <param name="inputGradient">Receives dLoss/dLogits; may be the same memory as either input.</param>
-        /// <exception cref="global::System.ArgumentException">A length does not match the shape, or <paramref name="inputGradient"/> is too short or partly overlaps an input.</exception>
+        /// <inheritdoc cref="LogSoftmaxGradient(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void LogSoftmaxGradient(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<double> outputGradient, global::System.Span<double> inputGradient)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, Classes);
 
-        /// <summary>
-        /// The softmax over the middle axis of <c>[outer, 1000, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
-        /// tensor with 1000 channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's 1000 values, <c>innerSize</c> apart, are normalised.
-        /// Vectorised across positions; within 4 ULP for outputs of at least 1e-30; <c>innerSize</c> = 1 is the row form.
-        /// </summary>
-        /// <param name="input">Row-major <c>outer x 1000 x innerSize</c> values.</param>
-        /// <param name="output">Receives the probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
-        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 1000 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        /// <inheritdoc cref="Softmax(global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void Softmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
         {
@@ -577,15 +436,7 @@ namespace Samples
             }
         }
 
-        /// <summary>
-        /// The log-softmax over the middle axis of <c>[outer, 1000, innerSize]</c> data, as <c>F.log_softmax(x, dim=1)</c> on an NCHW
-        /// tensor with 1000 channels. Vectorised across positions; <c>innerSize</c> = 1 is the row form.
-        /// </summary>
-        /// <param name="input">Row-major <c>outer x 1000 x innerSize</c> values.</param>
-        /// <param name="output">Receives the log-probabilities in the same layout; may be the same memory as <paramref name="input"/>.</param>
-        /// <param name="innerSize">The number of positions after the class axis (H x W), at least 1.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="innerSize"/> is below 1.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="input"/> is not a multiple of 1000 x <paramref name="innerSize"/>, or <paramref name="output"/> is shorter or partly overlaps it.</exception>
+        /// <inheritdoc cref="LogSoftmax(global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void LogSoftmax(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, int innerSize)
         {
@@ -601,16 +452,7 @@ namespace Samples
             }
         }
 
-        /// <summary>
-        /// The <paramref name="k"/> most probable of the 1000 classes of each row, most probable first, with their softmax probabilities,
-        /// as <c>torch.topk(F.softmax(logits, dim=1), k)</c>, without writing the full softmax. Equal logits: the lower index first.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="k">The number of classes per row, from 1 to 1000.</param>
-        /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
-        /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above 1000.</exception>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, or an output is shorter than <c>rows x k</c> or overlaps an input.</exception>
+        /// <inheritdoc cref="TopK(global::System.ReadOnlySpan{float}, int, global::System.Span{int}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void TopK(global::System.ReadOnlySpan<double> logits, int k, global::System.Span<int> indices, global::System.Span<double> probabilities)
         {
@@ -620,13 +462,7 @@ namespace Samples
             global::SoftmaxGen.Kernels.SoftmaxFallback.TopKCore(logits, k, indices, probabilities, rows, Classes);
         }
 
-        /// <summary>
-        /// log(sum(e^x)) of each row of 1000 logits, as <c>torch.logsumexp(logits, dim=1)</c>: stable for every finite input;
-        /// NaN for a row with a NaN, +inf for a row with +inf, -inf for a row of only -inf.
-        /// </summary>
-        /// <param name="logits">Row-major <c>rows x 1000</c> logits.</param>
-        /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
-        /// <exception cref="global::System.ArgumentException">The length of <paramref name="logits"/> is not a multiple of 1000, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+        /// <inheritdoc cref="LogSumExp(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>
         [global::System.CodeDom.Compiler.GeneratedCode("SoftmaxGen.Generator", "FIXED_VERSION")]
         public static void LogSumExp(global::System.ReadOnlySpan<double> logits, global::System.Span<double> results)
             => global::SoftmaxGen.Kernels.SoftmaxFallback.LogSumExp(logits, results, Classes);

@@ -37,26 +37,26 @@ public sealed class ProtectedHelperTests
             float[] y = new float[8];
             double[] yd = new double[8];
 
-            Refused(() => ColumnLayout.Softmax512<float>(x, y, 3, 4), "rows");
-            Refused(() => ColumnLayout.Softmax256<float>(x, y.AsSpan(0, 4), 2, 4), "rows");
-            Refused(() => ColumnLayout.LogSoftmax512<double>(xd, yd, 2, 5), "rows");
-            Refused(() => ColumnLayout.LogSoftmax256<double>(xd, yd, -1, 4), "rows");
-            Refused(() => ColumnLayout.Softmax512<float>(x, y, 0, 64), "classes");
-            Refused(() => ColumnLayout.Softmax256<float>(x, y, 1, 0), "classes");
+            Refused(() => ColumnLayout.Softmax<float>(x, y, 3, 4), "rows");
+            Refused(() => ColumnLayout.Softmax<float>(x, y.AsSpan(0, 4), 2, 4), "rows");
+            Refused(() => ColumnLayout.LogSoftmax<double>(xd, yd, 2, 5), "rows");
+            Refused(() => ColumnLayout.LogSoftmax<double>(xd, yd, -1, 4), "rows");
+            Refused(() => ColumnLayout.Softmax<float>(x, y, 0, 64), "classes");
+            Refused(() => ColumnLayout.Softmax<float>(x, y, 1, 0), "classes");
             Refused(() => ColumnLayout.SoftmaxLastRows(x, y, 1, 100), "classes");
             Refused(() => ColumnLayout.LogSoftmaxLastRows(x, y, 9, 1), "rows");
-            Refused(() => ColumnLayout.CrossEntropy512<float>(x, [0, 4], y, 2, 4), "targets");
-            Refused(() => ColumnLayout.CrossEntropy256<double>(xd, [0, -1], [], 2, 4), "targets");
+            Refused(() => ColumnLayout.CrossEntropy<float>(x, [0, 4], y, 2, 4), "targets");
+            Refused(() => ColumnLayout.CrossEntropy<double>(xd, [0, -1], [], 2, 4), "targets");
             Refused(() => ColumnLayout.CrossEntropyLastRows(x, [0], [], 2, 4), "rows");
-            Refused(() => ColumnLayout.CrossEntropy512<float>(x, [0, 1], y.AsSpan(0, 1), 2, 4), "losses");
-            Assert.Throws<NotSupportedException>(() => ColumnLayout.Softmax512<Half>(new Half[8], new Half[8], 2, 4));
+            Refused(() => ColumnLayout.CrossEntropy<float>(x, [0, 1], y.AsSpan(0, 1), 2, 4), "losses");
+            Assert.Throws<NotSupportedException>(() => ColumnLayout.Softmax<Half>(new Half[8], new Half[8], 2, 4));
 
             // A precision the enum does not define, on otherwise well-shaped calls.
             var undefined = (SoftmaxPrecision)7;
-            Refused(() => ColumnLayout.Softmax512<float>(x, y, 2, 4, undefined), "precision");
-            Refused(() => ColumnLayout.LogSoftmax256<double>(xd, yd, 2, 4, undefined), "precision");
-            Refused(() => ColumnLayout.CrossEntropy512<float>(x, [0, 1], y.AsSpan(0, 2), 2, 4, (SoftmaxPrecision)(-1)), "precision");
-            Refused(() => ColumnLayout.CrossEntropy256<double>(xd, [0, 1], [], 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.Softmax<float>(x, y, 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.LogSoftmax<double>(xd, yd, 2, 4, undefined), "precision");
+            Refused(() => ColumnLayout.CrossEntropy<float>(x, [0, 1], y.AsSpan(0, 2), 2, 4, (SoftmaxPrecision)(-1)), "precision");
+            Refused(() => ColumnLayout.CrossEntropy<double>(xd, [0, 1], [], 2, 4, undefined), "precision");
             Refused(() => ColumnLayout.SoftmaxLastRows(x, y, 2, 4, undefined), "precision");
             Refused(() => ColumnLayout.LogSoftmaxLastRows(x, y, 2, 4, (SoftmaxPrecision)2), "precision");
             Refused(() => ColumnLayout.CrossEntropyLastRows(x, [0, 1], [], 2, 4, undefined), "precision");
@@ -104,7 +104,7 @@ public sealed class ProtectedHelperTests
                 float[] expected = new float[x.Length];
                 SoftmaxPrimitives.Softmax(x, expected, 10, precision);
                 float[] actual = new float[x.Length];
-                ColumnLayout.Softmax512<float>(x, actual, 16, 10, precision);
+                ColumnLayout.Softmax<float>(x, actual, 16, 10, precision);
                 ColumnLayout.SoftmaxLastRows(x.AsSpan(160), actual.AsSpan(160), 3, 10, precision);
                 for (int i = 0; i < x.Length; i++)
                 {
@@ -116,17 +116,17 @@ public sealed class ProtectedHelperTests
                 // whose sum is ordered differently: within 4 ULP there).
                 float[] fallback = new float[x.Length];
                 SoftmaxFallback.Softmax<float>(x, fallback, 10, precision);
-                float[] columns256 = new float[x.Length];
-                ColumnLayout.Softmax256<float>(x, columns256, 19, 10, precision);
+                float[] columns = new float[x.Length];
+                ColumnLayout.Softmax<float>(x, columns, 19, 10, precision);
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    Assert.Equal(fallback, columns256);
+                    Assert.Equal(fallback, columns);
                 }
                 else
                 {
                     for (int i = 0; i < x.Length; i++)
                     {
-                        Assert.True(Ulp.Distance(fallback[i], columns256[i]) <= 4, $"{precision} element {i}: {columns256[i]} against {fallback[i]}");
+                        Assert.True(Ulp.Distance(fallback[i], columns[i]) <= 4, $"{precision} element {i}: {columns[i]} against {fallback[i]}");
                     }
                 }
             }

@@ -160,10 +160,8 @@ public sealed partial class SoftmaxGenerator
 
                 writer.WriteLine();
                 writer.WriteLine("// The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).");
-                using (writer.OpenBlock("if (row < rows)"))
-                {
-                    writer.WriteLine($"{operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
-                }
+                writer.WriteLine("if (row < rows)");
+                writer.WriteLine($"    {operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
             }
 
             if (plan.Bits == 512)

@@ -17,7 +17,7 @@ public sealed partial class SoftmaxGenerator
             WriteAxisMember(writer, classes, element, precisionArgument, "Softmax", SoftmaxFallback.SoftmaxAxisCore, "probabilities", $"""
                 /// The softmax over the middle axis of <c>[outer, {classes}, innerSize]</c> data, as <c>F.softmax(x, dim=1)</c> on an NCHW
                 /// tensor with {classes} channels (<c>innerSize</c> = H x W) or <c>nn.Softmax2d</c>: each position's {classes} values, <c>innerSize</c> apart, are normalised.
-                /// Vectorised across positions; {RowMembersEmitter.SoftmaxBound(precision, element)}; <c>innerSize</c> = 1 is the row form.
+                /// Vectorised across positions; {RowMembersEmitter.SoftmaxBound(precision)}; <c>innerSize</c> = 1 is the row form.
                 """);
             writer.WriteLine();
             WriteAxisMember(writer, classes, element, precisionArgument, "LogSoftmax", SoftmaxFallback.LogSoftmaxAxisCore, "log-probabilities", $"""

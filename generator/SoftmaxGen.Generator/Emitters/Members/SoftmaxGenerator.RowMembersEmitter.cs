@@ -15,7 +15,7 @@ public sealed partial class SoftmaxGenerator
 
                 /// <summary>
                 /// The softmax of each row of {{classes}} logits, as <c>F.softmax(logits, dim=1)</c> or Keras' <c>softmax</c> activation:
-                /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, {{SoftmaxBound(precision, element)}}.
+                /// <c>probabilities[r, j] = exp(logits[r, j]) / sum_k exp(logits[r, k])</c>, {{SoftmaxBound(precision)}}.
                 /// </summary>
                 /// <param name="logits">Row-major <c>rows x {{classes}}</c> logits.</param>
                 /// <param name="probabilities">Receives <c>rows x {{classes}}</c> probabilities; may be the same memory as <paramref name="logits"/>.</param>
@@ -58,9 +58,9 @@ public sealed partial class SoftmaxGenerator
         }
 
         /// <summary>The accuracy of the generated softmax, for its documentation (the bounds of SoftmaxGen.SoftmaxPrecision).</summary>
-        internal static string SoftmaxBound(KernelPrecision precision, string element) =>
+        internal static string SoftmaxBound(KernelPrecision precision) =>
             precision == KernelPrecision.Fast
-                ? $"with <c>SoftmaxPrecision.Fast</c> within 4 ULP plus the rounding of <c>x - max</c> (a relative error of at most 4 ULP + |x - max| 2^{(element == "float" ? "-24" : "-53")}) for outputs of at least 1e-30"
+                ? "with <c>SoftmaxPrecision.Fast</c> within 4 ULP plus the rounding of <c>x - max</c> (a relative error of at most 4 ULP + |x - max| u, u = 2^-24 in float and 2^-53 in double) for outputs of at least 1e-30"
                 : "within 4 ULP for outputs of at least 1e-30";
     }
 }
