@@ -15,6 +15,10 @@ internal static partial class Kernel10;
 [SoftmaxKernel(100)]
 internal static partial class Kernel100;
 
+// An attention row of 128 keys: the longest row a generated kernel holds in Vector512 registers.
+[SoftmaxKernel(128)]
+internal static partial class Kernel128;
+
 [SoftmaxKernel(1000)]
 internal static partial class Kernel1000;
 
@@ -36,6 +40,9 @@ internal static partial class FastKernel10;
 [SoftmaxKernel(100, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel100;
 
+[SoftmaxKernel(128, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel128;
+
 [SoftmaxKernel(1000, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel1000;
 
@@ -56,6 +63,7 @@ internal static class GeneratedFast
             case 3: FastKernel3.Softmax(logits, probabilities); break;
             case 10: FastKernel10.Softmax(logits, probabilities); break;
             case 100: FastKernel100.Softmax(logits, probabilities); break;
+            case 128: FastKernel128.Softmax(logits, probabilities); break;
             case 1000: FastKernel1000.Softmax(logits, probabilities); break;
             case 32000: FastKernel32000.Softmax(logits, probabilities); break;
             case 128256: FastKernel128256.Softmax(logits, probabilities); break;
@@ -71,6 +79,7 @@ internal static class GeneratedFast
             case 3: FastKernel3.LogSoftmax(logits, logProbabilities); break;
             case 10: FastKernel10.LogSoftmax(logits, logProbabilities); break;
             case 100: FastKernel100.LogSoftmax(logits, logProbabilities); break;
+            case 128: FastKernel128.LogSoftmax(logits, logProbabilities); break;
             case 1000: FastKernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: FastKernel32000.LogSoftmax(logits, logProbabilities); break;
             case 128256: FastKernel128256.LogSoftmax(logits, logProbabilities); break;
@@ -93,6 +102,7 @@ internal static class Generated
             case 3: Kernel3.Softmax(logits, probabilities); break;
             case 10: Kernel10.Softmax(logits, probabilities); break;
             case 100: Kernel100.Softmax(logits, probabilities); break;
+            case 128: Kernel128.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
             case 32000: Kernel32000.Softmax(logits, probabilities); break;
             case 128256: Kernel128256.Softmax(logits, probabilities); break;
@@ -108,6 +118,7 @@ internal static class Generated
             case 3: Kernel3.Softmax(logits, probabilities); break;
             case 10: Kernel10.Softmax(logits, probabilities); break;
             case 100: Kernel100.Softmax(logits, probabilities); break;
+            case 128: Kernel128.Softmax(logits, probabilities); break;
             case 1000: Kernel1000.Softmax(logits, probabilities); break;
             case 32000: Kernel32000.Softmax(logits, probabilities); break;
             case 128256: Kernel128256.Softmax(logits, probabilities); break;
@@ -123,6 +134,7 @@ internal static class Generated
             case 3: Kernel3.LogSoftmax(logits, logProbabilities); break;
             case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
+            case 128: Kernel128.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
             case 128256: Kernel128256.LogSoftmax(logits, logProbabilities); break;
@@ -138,6 +150,7 @@ internal static class Generated
             case 3: Kernel3.LogSoftmax(logits, logProbabilities); break;
             case 10: Kernel10.LogSoftmax(logits, logProbabilities); break;
             case 100: Kernel100.LogSoftmax(logits, logProbabilities); break;
+            case 128: Kernel128.LogSoftmax(logits, logProbabilities); break;
             case 1000: Kernel1000.LogSoftmax(logits, logProbabilities); break;
             case 32000: Kernel32000.LogSoftmax(logits, logProbabilities); break;
             case 128256: Kernel128256.LogSoftmax(logits, logProbabilities); break;

@@ -122,6 +122,24 @@ public sealed class PrecisionTests
     }
 
     /// <summary>
+    /// Rows of eight Vector512 registers (float C = 113-128): Fast softmax goes a row at a time (two rows of its
+    /// exponentials and the table exponential's constants spill the 32 registers: the paired code ran 1.9x slower than
+    /// the fallback at C = 128), while Exact softmax and both log-softmaxes keep two rows at a time. C = 112 pairs in both.
+    /// </summary>
+    [Theory]
+    [InlineData(128, ", Precision = SoftmaxPrecision.Fast", false)]
+    [InlineData(113, ", Precision = SoftmaxPrecision.Fast", false)]
+    [InlineData(112, ", Precision = SoftmaxPrecision.Fast", true)]
+    [InlineData(128, "", true)]
+    public void RowsOfEightVectors_PairFastSoftmaxOnlyBelowThem(int classes, string arguments, bool softmaxPaired)
+    {
+        string text = Kernel(classes, arguments).Source(HintName).Text;
+
+        Assert.Equal(softmaxPaired, text.Contains("private static void SoftmaxSingleRow512(ref float x", StringComparison.Ordinal));
+        Assert.Contains("private static void LogSoftmaxSingleRow512(ref float x", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Every call in the generated file (invocations and the base constructor call), with its argument for a parameter of
     /// type <c>SoftmaxGen.SoftmaxPrecision</c>, or null where the method has none.
     /// </summary>

@@ -51,7 +51,10 @@ public sealed partial class SoftmaxGenerator
                     }
                 },
             };
-            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps);
+            // Fast softmax holds two rows of exponentials and its exponential's table and constants: with 8 vectors a row
+            // that spills, so those rows go one at a time.
+            bool pairSoftmax = !(precision == KernelPrecision.Fast && vectorCount == KernelPlan.MaxRowVectors);
+            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps, pairSoftmax);
 
             // Fast float log-softmax needs ln(sum) to about 2^-22 (4 ULP of 1): a sum added as a tree in float is within
             // that, and costs a third of the compensated one.
@@ -104,7 +107,7 @@ public sealed partial class SoftmaxGenerator
                     writer.WriteLine($"(({lastValue} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {lastOffset});");
                 },
             };
-            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps);
+            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps, pair: true);
 
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
@@ -133,15 +136,16 @@ public sealed partial class SoftmaxGenerator
         /// either way, so the bits are too. The cross-entropy, whose rows end in a scalar logarithm and loss, ran slower
         /// paired and stays a row at a time.
         /// </summary>
-        private static void EmitPairedRows(SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps)
+        private static void EmitPairedRows(SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps, bool pair)
         {
+            pair &= plan.Bits == 512;
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}{(plan.Bits == 512 ? ", two rows at a time" : string.Empty)}.</summary>");
+            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}{(pair ? ", two rows at a time" : string.Empty)}.</summary>");
             writer.WriteLine(LayoutCode.FirstCallOptimized);
             using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
             {
                 WriteRepeatedMask(writer, plan);
-                if (plan.Bits != 512)
+                if (!pair)
                 {
                     WriteRows(writer, steps);
                     return;
@@ -164,7 +168,7 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine($"    {operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
             }
 
-            if (plan.Bits == 512)
+            if (pair)
             {
                 writer.WriteLine();
                 writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, a row at a time (the last row of an odd count).</summary>");
