@@ -160,10 +160,10 @@ public static partial class SoftmaxPrimitives
             return;
 
         T whenMasked = fullyMasked == MaskedRowResult.NaN ? T.NaN : T.Zero;
+        SoftmaxKernel? kernel = KernelHoldingRows<T>(classes, precision);
         if (!boolMask)
         {
-            var operation = new AttentionOperation<T>(logits, output, bias, bias.Length == classes ? 0 : classes, classes, scale, causalOffset, log, whenMasked);
-            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
+            AttentionRows(kernel, logits, output, bias, bias.Length == classes ? 0 : classes, classes, scale, causalOffset, log, whenMasked, precision);
             return;
         }
 
@@ -179,9 +179,7 @@ public static partial class SoftmaxPrimitives
                 AttentionKernels.AdditiveMask(mask.Slice(perLogit ? row * classes : 0, classes), additive);
 
                 int count = perLogit ? 1 : rows;
-                var operation = new AttentionOperation<T>(
-                    logits.Slice(row * classes, count * classes), output.Slice(row * classes, count * classes), additive, 0, classes, scale, causalOffset, log, whenMasked);
-                VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
+                AttentionRows(kernel, logits.Slice(row * classes, count * classes), output.Slice(row * classes, count * classes), additive, 0, classes, scale, OffsetFrom(causalOffset, row, classes), log, whenMasked, precision);
             }
         }
         finally
@@ -191,8 +189,63 @@ public static partial class SoftmaxPrimitives
         }
     }
 
+    /// <summary>
+    /// The generated kernel registered for rows of <paramref name="classes"/> in <paramref name="precision"/>, if its
+    /// rows stay in registers at the widest accelerated width (a Block, Columns or Row plan, at most
+    /// <see cref="LayoutTable.MaxRowVectors"/> vectors); else null, and the fused row kernels run.
+    /// </summary>
+    private static SoftmaxKernel? KernelHoldingRows<T>(int classes, SoftmaxPrecision precision)
+        where T : unmanaged
+    {
+        int vectorBytes = Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : Vector128.IsHardwareAccelerated ? 16 : 0;
+        return classes <= LayoutTable.MaxRowVectors * (vectorBytes / Unsafe.SizeOf<T>()) ? SoftmaxKernelRegistry.Find(classes, precision) : null;
+    }
+
+    /// <summary>The causal offset of the row <paramref name="row"/> rows further on (an offset of <paramref name="classes"/> or more keeps every column).</summary>
+    private static long OffsetFrom(long causalOffset, int row, int classes) =>
+        causalOffset == long.MaxValue ? long.MaxValue : Math.Min(causalOffset, classes) + row;
+
+    /// <summary>
+    /// Attention rows with the fused row kernels; or, given a generated <paramref name="kernel"/> that keeps the row in
+    /// registers, staged (v = scale * x + bias, with the causal limit) a few rows at a time into the output, run through
+    /// the kernel in place while they are in L1, and the rows with no finite maximum set as the fused path sets them.
+    /// </summary>
+    private static void AttentionRows<T>(
+        SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (kernel is null)
+        {
+            var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, []);
+            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
+            return;
+        }
+
+        // 32 rows of at most 128 floats (8 Vector512 registers) are 16 KB: staged and normalised while in L1.
+        const int ChunkRows = 32;
+        Span<T> maxima = stackalloc T[ChunkRows];
+        int rows = logits.Length / classes;
+        for (int row = 0; row < rows; row += ChunkRows)
+        {
+            int count = Math.Min(ChunkRows, rows - row);
+            Span<T> chunk = output.Slice(row * classes, count * classes);
+            var stage = new AttentionOperation<T>(
+                logits.Slice(row * classes, count * classes), chunk, bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, count * classes), biasStride, classes, scale,
+                OffsetFrom(causalOffset, row, classes), log, whenMasked, maxima.Slice(0, count));
+            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref stage, classes, precision, LayoutRule.Rows);
+            SoftmaxFallback.KernelSoftmax(kernel, chunk, chunk, count, log);
+            for (int r = 0; r < count; r++)
+            {
+                // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives (and as the fused rows set them).
+                if (!T.IsFinite(maxima[r]))
+                    chunk.Slice(r * classes, classes).Fill(T.IsNegativeInfinity(maxima[r]) ? whenMasked : T.NaN);
+            }
+        }
+    }
+
+    /// <summary>The fused attention rows; or, given <c>maxima</c> (one per row), only their staging, each row's maximum written there.</summary>
     private readonly ref struct AttentionOperation<TElement>(
-        ReadOnlySpan<TElement> logits, Span<TElement> output, ReadOnlySpan<TElement> bias, int biasStride, int classes, TElement scale, long causalOffset, bool log, TElement whenMasked)
+        ReadOnlySpan<TElement> logits, Span<TElement> output, ReadOnlySpan<TElement> bias, int biasStride, int classes, TElement scale, long causalOffset, bool log, TElement whenMasked, Span<TElement> maxima)
         : ILayoutOperation<bool>
     {
         private readonly ReadOnlySpan<TElement> logits = logits;
@@ -200,6 +253,7 @@ public static partial class SoftmaxPrimitives
         private readonly ReadOnlySpan<TElement> bias = bias;
         private readonly TElement scale = scale;
         private readonly TElement whenMasked = whenMasked;
+        private readonly Span<TElement> maxima = maxima;
 
         bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
         {
@@ -208,6 +262,16 @@ public static partial class SoftmaxPrimitives
             ref T b = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(bias));
             TElement s = scale, masked = whenMasked;
             nuint rows = (nuint)(logits.Length / classes);
+            if (!maxima.IsEmpty)
+            {
+                ref T m = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(maxima));
+                if (bias.IsEmpty)
+                    AttentionKernels.StageRows<TOps, TVec, T, WithoutBias>(ref x, ref y, ref b, 0, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, ref m);
+                else
+                    AttentionKernels.StageRows<TOps, TVec, T, WithBias>(ref x, ref y, ref b, (nuint)biasStride, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, ref m);
+                return true;
+            }
+
             if (bias.IsEmpty)
                 AttentionKernels.Rows<TOps, TVec, T, WithoutBias>(ref x, ref y, ref b, 0, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, log, Unsafe.As<TElement, T>(ref masked));
             else

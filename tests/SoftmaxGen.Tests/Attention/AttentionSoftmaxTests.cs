@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Xunit;
 
@@ -151,6 +152,77 @@ public sealed class AttentionSoftmaxTests
             {
                 if (!mask[perLogit ? i : i % classes])
                     Assert.Equal(log ? float.NegativeInfinity : 0f, masked[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// With a generated kernel registered for the row length (this assembly declares them) whose rows stay in registers,
+    /// attention rows are staged and handed to it: each row is then that kernel's softmax of v = scale * x + bias (with
+    /// the causal limit as -inf), bit for bit, across the chunks of staged rows (70 rows), with a bias per logit, causal
+    /// offsets that empty rows, keep some and keep all, and both results for fully masked rows. Without such a kernel
+    /// (a narrower machine, or a length with none) the fused row kernels run, within the precision's bound.
+    /// </summary>
+    [Theory]
+    [InlineData(128, SoftmaxPrecision.Exact)] // a Row plan at Vector512
+    [InlineData(100, SoftmaxPrecision.Fast)]
+    [InlineData(17, SoftmaxPrecision.Exact)] // columns
+    [InlineData(3, SoftmaxPrecision.Fast)] // blocks
+    public void WithAGeneratedKernel_RowsAreItsSoftmaxOfTheStagedValues(int classes, SoftmaxPrecision precision)
+    {
+        const int rows = 70;
+        const float scale = 0.3f;
+        var random = new Random(classes);
+        float[] x = Scores<float>(rows * classes, random), bias = Scores<float>(rows * classes, random);
+        int lanes = (Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : Vector128.IsHardwareAccelerated ? 16 : 0) / sizeof(float);
+        bool kernelPath = SoftmaxGen.Kernels.SoftmaxKernelRegistry.Find(classes, precision) is not null && classes <= 8 * lanes;
+        foreach (int offset in new[] { -3, 0, 40, 1000 })
+        {
+            foreach (MaskedRowResult fullyMasked in new[] { MaskedRowResult.Zeros, MaskedRowResult.NaN })
+            {
+                foreach (bool log in new[] { false, true })
+                {
+                    float[] actual = new float[x.Length];
+                    if (log)
+                        SoftmaxPrimitives.CausalLogSoftmax(x, actual, classes, scale, offset, bias, fullyMasked, precision);
+                    else
+                        SoftmaxPrimitives.CausalSoftmax(x, actual, classes, scale, offset, bias, fullyMasked, precision);
+
+                    float[] v = new float[x.Length], expected = new float[x.Length];
+                    for (int i = 0; i < v.Length; i++)
+                    {
+                        float product = scale * x[i];
+                        v[i] = (i % classes) < (i / classes) + offset + 1 ? product + bias[i] : float.NegativeInfinity;
+                    }
+
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<float> row = expected.AsSpan(r * classes, classes);
+                        if (r + offset + 1 <= 0)
+                        {
+                            row.Fill(fullyMasked == MaskedRowResult.NaN ? float.NaN : 0f);
+                        }
+                        else if (log)
+                        {
+                            SoftmaxPrimitives.LogSoftmax(v.AsSpan(r * classes, classes), row, classes, precision);
+                        }
+                        else
+                        {
+                            SoftmaxPrimitives.Softmax(v.AsSpan(r * classes, classes), row, classes, precision);
+                        }
+                    }
+
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        string what = $"offset {offset}, {fullyMasked}, {(log ? "log-softmax" : "softmax")} [{i / classes}, {i % classes}]: {actual[i]}, expected {expected[i]}";
+                        if (kernelPath || float.IsNegativeInfinity(v[i]) || float.IsNaN(expected[i]))
+                            Assert.True(expected[i].Equals(actual[i]), what);
+                        else if (log)
+                            Assert.True(Math.Abs(expected[i] - actual[i]) <= 8 * Math.ScaleB(1.0, -23) * Math.Max(Math.Abs(expected[i]), 1), what); // each within 4 ULP of max(|v|, 1)
+                        else
+                            Assert.True(Ulp.Distance(expected[i], actual[i]) <= 8, what); // each within 4 ULP of the exact value
+                    }
+                }
             }
         }
     }
