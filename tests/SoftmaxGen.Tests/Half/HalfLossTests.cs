@@ -271,10 +271,18 @@ public sealed class HalfLossTests
             SoftmaxPrimitives.NllLoss(logits, classTargets, losses, classes, inner);
         }
 
+        // The least over three warm runs: a collection caused by a test running beside this one may trim
+        // ArrayPool.Shared and make one run rent afresh; an allocation of the calls themselves repeats every time.
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
     }
 
     // [N, C, inner] to the row form's [N x inner, C]: position (n, i) is row n * inner + i.
