@@ -125,6 +125,8 @@ public sealed class AttentionSoftmaxTests
     [InlineData(20, false)]
     [InlineData(20, true)]
     [InlineData(1500, false)]
+    [InlineData(17, true)] // lengths with a generated kernel in this assembly: staged, then the kernel
+    [InlineData(128, false)]
     public void BooleanMask_IsTheAdditiveMaskPyTorchMakesOfIt(int classes, bool perLogit)
     {
         const int rows = 5;
