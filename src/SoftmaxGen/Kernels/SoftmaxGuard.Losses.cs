@@ -45,19 +45,31 @@ public static partial class SoftmaxGuard
             ignored = Vector256.Sum(ignoredLanes);
         }
 
-        for (; row < targets.Length; row++)
+        return ignored + IgnoredTargets(targets, row, classes, ignoreIndex);
+    }
+
+    /// <summary>
+    /// Counts the targets from <paramref name="start"/> on that are <paramref name="ignoreIndex"/>, one at a time, and
+    /// names the first one outside [0, classes) that is not.
+    /// </summary>
+    private static int IgnoredTargets<TIndex>(ReadOnlySpan<TIndex> targets, int start, int classes, int ignoreIndex)
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        TIndex ignore = TIndex.CreateTruncating(ignoreIndex), limit = TIndex.CreateTruncating(classes);
+        int ignored = 0;
+        for (int i = start; i < targets.Length; i++)
         {
-            int target = targets[row];
-            if (target == ignoreIndex)
+            TIndex target = targets[i];
+            if (target == ignore)
             {
                 ignored++;
             }
-            else if ((uint)target >= (uint)classes)
+            else if (TIndex.IsNegative(target) || target >= limit)
             {
                 throw new ArgumentOutOfRangeException(
                     nameof(targets),
                     target,
-                    $"targets[{row}] is {target}, outside the class range [0, {classes}) and not ignoreIndex ({ignoreIndex}).");
+                    $"targets[{i}] is {target}, outside the class range [0, {classes}) and not ignoreIndex ({ignoreIndex}).");
             }
         }
 
@@ -208,24 +220,7 @@ public static partial class SoftmaxGuard
     internal static int SpatialTargets(ReadOnlySpan<long> targets, int outer, int innerSize, int classes, int ignoreIndex)
     {
         SpatialTargetsLength(targets.Length, outer, innerSize);
-        int ignored = 0;
-        for (int position = 0; position < targets.Length; position++)
-        {
-            long target = targets[position];
-            if (target == ignoreIndex)
-            {
-                ignored++;
-            }
-            else if ((ulong)target >= (ulong)classes)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(targets),
-                    target,
-                    $"targets[{position}] is {target}, outside the class range [0, {classes}) and not ignoreIndex ({ignoreIndex}).");
-            }
-        }
-
-        return ignored;
+        return IgnoredTargets(targets, 0, classes, ignoreIndex);
     }
 
     private static void SpatialTargetsLength(int length, int outer, int innerSize)
