@@ -4,16 +4,6 @@ namespace SoftmaxGen.Kernels;
 // SoftmaxPrimitives and the generated kernels call with their class count.
 public static partial class SoftmaxFallback
 {
-    /// <inheritdoc cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
-    internal static void Softmax<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => AxisChecked(input, output, classes, innerSize, log: false, precision);
-
-    /// <inheritdoc cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/>
-    internal static void LogSoftmax<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => AxisChecked(input, output, classes, innerSize, log: true, precision);
-
     /// <inheritdoc cref="SoftmaxPrimitives.TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>
     internal static void TopK<T>(ReadOnlySpan<T> logits, int k, Span<int> indices, Span<T> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -62,7 +52,11 @@ public static partial class SoftmaxFallback
     public static void LogSoftmaxAxisCore(ReadOnlySpan<double> input, Span<double> output, int outer, int classes, int innerSize, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => AxisCore(input, output, outer, classes, innerSize, log: true, precision);
 
-    private static void AxisChecked<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log, SoftmaxPrecision precision)
+    /// <summary>
+    /// <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{float}, Span{float}, int, int, SoftmaxPrecision)"/> (or its
+    /// log-softmax) with the same checks, without dispatch to a registered kernel.
+    /// </summary>
+    internal static void Axis<T>(ReadOnlySpan<T> input, Span<T> output, int classes, int innerSize, bool log, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outer = SoftmaxGuard.AxisOuter(input.Length, classes, innerSize, nameof(input));

@@ -35,7 +35,7 @@ public sealed class ExtrasArgumentTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxPrimitives.Softmax(new float[4], new float[4], 0, 2));
         Assert.Equal("classes", e.ParamName);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxFallback.LogSoftmax(new double[4], new double[4], -3, 2));
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => SoftmaxFallback.Axis(new double[4], new double[4], -3, 2, log: true));
         Assert.Equal("classes", e.ParamName);
         Assert.Equal(-3, e.ActualValue);
     }

@@ -87,8 +87,8 @@ internal sealed class ExtrasImplementation
         (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes, precision), (x, k, i, p) => SoftmaxPrimitives.TopK(x, k, i, p, classes, precision));
 
     private static ExtrasImplementation Fallback(string name, int classes, SoftmaxPrecision precision) => new(name, classes, precision,
-        (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n, precision), (x, y, n) => SoftmaxFallback.Softmax(x, y, classes, n, precision),
-        (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n, precision), (x, y, n) => SoftmaxFallback.LogSoftmax(x, y, classes, n, precision),
+        (x, y, n) => SoftmaxFallback.Axis(x, y, classes, n, log: false, precision), (x, y, n) => SoftmaxFallback.Axis(x, y, classes, n, log: false, precision),
+        (x, y, n) => SoftmaxFallback.Axis(x, y, classes, n, log: true, precision), (x, y, n) => SoftmaxFallback.Axis(x, y, classes, n, log: true, precision),
         (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes, precision), (x, k, i, p) => SoftmaxFallback.TopK(x, k, i, p, classes, precision));
 
     public AxisOperation<T> Softmax<T>()

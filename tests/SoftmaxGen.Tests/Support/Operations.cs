@@ -323,7 +323,7 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Axis(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, log: false, i.Precision);
                 else
                     SoftmaxPrimitives.Softmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
             },
@@ -331,7 +331,7 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Axis(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, log: false, i.Precision);
                 else
                     SoftmaxPrimitives.Softmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
             },
@@ -344,7 +344,7 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<float>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Axis(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, log: true, i.Precision);
                 else
                     SoftmaxPrimitives.LogSoftmax(b.Input<float>(0), b.Output<float>(0), i.Classes, inner, i.Precision);
             },
@@ -352,7 +352,7 @@ internal static class Operations
             {
                 int inner = Math.Max(1, b.Input<double>(0).Length / i.Classes);
                 if (IsFallback(i))
-                    SoftmaxGen.Kernels.SoftmaxFallback.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
+                    SoftmaxGen.Kernels.SoftmaxFallback.Axis(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, log: true, i.Precision);
                 else
                     SoftmaxPrimitives.LogSoftmax(b.Input<double>(0), b.Output<double>(0), i.Classes, inner, i.Precision);
             },
