@@ -254,7 +254,7 @@ public static class SoftmaxParallel
         double ILayoutOperation<double>.Run<TOps, TVec, T>(RowLayout layout)
         {
             TElement rowMax = max;
-            return RowKernels.SplitRow<TOps, TVec, T>(
+            return RowKernels<TOps, TVec, T>.SplitRow(
                 step,
                 ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x)),
                 ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y)),

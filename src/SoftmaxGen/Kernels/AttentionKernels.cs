@@ -19,8 +19,8 @@ internal readonly struct WithoutBias : IBiasFlag
 /// <summary>
 /// Softmax and log-softmax of attention rows, <c>v = scale * x + bias</c> with a causal limit, over
 /// <see cref="ISimd{TVec, T}"/>. One pass computes v from the logits and the bias into the output and takes its maximum;
-/// the row kernels' own exponential and normalisation passes (<see cref="RowKernels.ExpRow{TOps, TVec, T}"/>,
-/// <see cref="RowKernels.RowSum{TOps, TVec, T}"/>) then run on the output in place, so the fused row costs the plain
+/// the row kernels' own exponential and normalisation passes (<see cref="RowKernels{TOps, TVec, T}.ExpRow"/>,
+/// <see cref="RowKernels{TOps, TVec, T}.RowSum"/>) then run on the output in place, so the fused row costs the plain
 /// row plus one store, and the exponentials and sums are the plain softmax's of v. Masked positions are -inf, as an
 /// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one), except
 /// that the positions past a causal limit are -inf whatever they hold; vectors wholly past it are written without being
@@ -148,7 +148,7 @@ internal static class AttentionKernels
         where TBias : struct, IBiasFlag
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out _);
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out _);
         nuint end = Math.Min(last, RowKernels.RoundUp(valid, width)); // vectors from here on are wholly masked
         TVec s = TOps.Splat(scale), negativeInfinity = TOps.Splat(T.NegativeInfinity);
         TVec tail = Values<TOps, TVec, T, TBias>(ref xr, ref br, last, s, valid, negativeInfinity);
@@ -208,9 +208,9 @@ internal static class AttentionKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double total = RowKernels.ExpRow<TOps, TVec, T>(ref yr, ref yr, active, TOps.Splat(-max));
+        double total = RowKernels<TOps, TVec, T>.ExpRow(ref yr, ref yr, active, TOps.Splat(-max));
         MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yr, active), (int)(classes - active)).Clear();
-        RowKernels.MapRow<TOps, TVec, T, DivideByTotal<TOps, TVec, T>>(ref yr, ref yr, RowKernels.LastVector<TOps, TVec, T>(active, out _), new(total));
+        RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, RowKernels<TOps, TVec, T>.LastVector(active, out _), new RowKernels<TOps, TVec, T>.DivideByTotal(total));
     }
 
     /// <summary>The log-softmax of staged values: the plain row's sum over the active prefix, then (v - hi) - lo there (the rest stays -inf).</summary>
@@ -220,9 +220,9 @@ internal static class AttentionKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(active, out TVec repeated);
-        double total = RowKernels.RowSum<TOps, TVec, T>(ref yr, last, TOps.Load(ref yr, last), TOps.Splat(-max), repeated);
-        RowKernels.RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        RowKernels.MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref yr, ref yr, last, new(high, low));
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(active, out TVec repeated);
+        double total = RowKernels<TOps, TVec, T>.RowSum(ref yr, last, TOps.Load(ref yr, last), TOps.Splat(-max), repeated);
+        RowKernels<TOps, TVec, T>.RowNormalizer(max, total, out T high, out T low);
+        RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, last, new RowKernels<TOps, TVec, T>.SubtractNormalizer(high, low));
     }
 }

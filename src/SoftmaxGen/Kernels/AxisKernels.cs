@@ -120,89 +120,11 @@ internal static class AxisKernels
         return i;
     }
 
-    /// <summary>
-    /// Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane (taken off here), split into a high and a low part: the vector forms of
-    /// <see cref="SoftmaxMath"/> for float and double vectors (the same bits as the scalar form of each lane), the scalar form for a scalar lane.
-    /// </summary>
+    /// <summary>Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane: see <see cref="ISimd{TVec, T}.LogNormalizer"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(TVec) == typeof(Vector512<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector512<float>>(max), As<TVec, Vector512<float>>(sum), As<TVec, Vector512<float>>(compensation), out Vector512<float> h, out Vector512<float> l);
-            high = As<Vector512<float>, TVec>(h);
-            low = As<Vector512<float>, TVec>(l);
-        }
-        else if (typeof(TVec) == typeof(Vector256<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector256<float>>(max), As<TVec, Vector256<float>>(sum), As<TVec, Vector256<float>>(compensation), out Vector256<float> h, out Vector256<float> l);
-            high = As<Vector256<float>, TVec>(h);
-            low = As<Vector256<float>, TVec>(l);
-        }
-        else if (typeof(TVec) == typeof(Vector128<float>))
-        {
-            SoftmaxMath.LogNormalizer(As<TVec, Vector128<float>>(max), As<TVec, Vector128<float>>(sum), As<TVec, Vector128<float>>(compensation), out Vector128<float> h, out Vector128<float> l);
-            high = As<Vector128<float>, TVec>(h);
-            low = As<Vector128<float>, TVec>(l);
-        }
-        else if (typeof(TVec) == typeof(Vector512<double>))
-        {
-            SoftmaxMath.LogNormalizerDouble<Simd512D, Vector512<double>>(As<TVec, Vector512<double>>(max), As<TVec, Vector512<double>>(sum), As<TVec, Vector512<double>>(compensation), out Vector512<double> h, out Vector512<double> l);
-            high = As<Vector512<double>, TVec>(h);
-            low = As<Vector512<double>, TVec>(l);
-        }
-        else if (typeof(TVec) == typeof(Vector256<double>))
-        {
-            SoftmaxMath.LogNormalizerDouble<Simd256D, Vector256<double>>(As<TVec, Vector256<double>>(max), As<TVec, Vector256<double>>(sum), As<TVec, Vector256<double>>(compensation), out Vector256<double> h, out Vector256<double> l);
-            high = As<Vector256<double>, TVec>(h);
-            low = As<Vector256<double>, TVec>(l);
-        }
-        else if (typeof(TVec) == typeof(Vector128<double>))
-        {
-            SoftmaxMath.LogNormalizerDouble<Simd128D, Vector128<double>>(As<TVec, Vector128<double>>(max), As<TVec, Vector128<double>>(sum), As<TVec, Vector128<double>>(compensation), out Vector128<double> h, out Vector128<double> l);
-            high = As<Vector128<double>, TVec>(h);
-            low = As<Vector128<double>, TVec>(l);
-        }
-        else
-        {
-            // The scalar lanes.
-            Span<T> lanes = stackalloc T[4 * TOps.Count];
-            ref T m = ref MemoryMarshal.GetReference(lanes);
-            TOps.Store(max, ref m, 0);
-            TOps.Store(sum, ref m, (nuint)TOps.Count);
-            TOps.Store(compensation, ref m, 2 * (nuint)TOps.Count);
-            for (int j = 0; j < TOps.Count; j++)
-            {
-                double total = (double.CreateTruncating(lanes[TOps.Count + j]) - 1) + double.CreateTruncating(lanes[(2 * TOps.Count) + j]);
-                ScalarLogNormalizer(lanes[j], total, out lanes[j], out lanes[(3 * TOps.Count) + j]);
-            }
-
-            high = TOps.Load(ref m, 0);
-            low = TOps.Load(ref m, 3 * (nuint)TOps.Count);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScalarLogNormalizer<T>(T max, double total, out T high, out T low)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            SoftmaxMath.LogNormalizerCore(As<T, float>(max), total, out float h, out float l);
-            high = As<float, T>(h);
-            low = As<float, T>(l);
-        }
-        else
-        {
-            SoftmaxMath.LogNormalizerCore(As<T, double>(max), total, out double h, out double l);
-            high = As<double, T>(h);
-            low = As<double, T>(l);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TTo As<TFrom, TTo>(TFrom value) => Unsafe.As<TFrom, TTo>(ref value);
+        => TOps.LogNormalizer(max, sum, compensation, out high, out low);
 }

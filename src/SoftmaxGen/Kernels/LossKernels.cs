@@ -29,7 +29,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         bool weighted = !weights.IsEmpty;
         bool smooth = smoothing > 0;
         bool withGradient = !gradient.IsEmpty;
@@ -69,7 +69,7 @@ internal static class LossKernels
             double targetWeight = weighted ? double.CreateTruncating(Unsafe.Add(ref w, target)) : 1.0;
 
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowKernels.RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowKernels<TOps, TVec, T>.RowMax(ref xr, last, tail);
             TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
 
             TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default;
@@ -177,7 +177,7 @@ internal static class LossKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         bool withGradient = !gradient.IsEmpty;
         TVec keep = TOps.Splat(T.CreateTruncating(1 - smoothing));
         TVec spread = TOps.Splat(T.CreateTruncating(smoothing / classes));
@@ -190,7 +190,7 @@ internal static class LossKernels
             ref T gr = ref withGradient ? ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes) : ref Unsafe.NullRef<T>();
 
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowKernels.RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowKernels<TOps, TVec, T>.RowMax(ref xr, last, tail);
             TVec maxV = TOps.Splat(max), negatedMax = TOps.Splat(-max);
 
             TVec sum = default, compensation = default, shifted = default, shiftedCompensation = default, mass = default, massCompensation = default;
@@ -253,7 +253,7 @@ internal static class LossKernels
         where TBackward : struct, IActivationBackward
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T yr = ref Unsafe.Add(ref y, row * classes);

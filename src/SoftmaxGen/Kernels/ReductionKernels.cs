@@ -24,13 +24,13 @@ internal static class ReductionKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         TVec floor = TOps.Splat(typeof(T) == typeof(float) ? T.CreateTruncating(float.MinValue) : T.CreateTruncating(double.MinValue));
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowKernels.RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowKernels<TOps, TVec, T>.RowMax(ref xr, last, tail);
             if (!T.IsFinite(max))
             {
                 Unsafe.Add(ref entropies, row) = T.NaN;

@@ -1,38 +1,106 @@
 namespace SoftmaxGen.Kernels;
 
+/// <summary>The row layouts' helpers that do not depend on the vector width, and the argmax's dispatch.</summary>
+internal static class RowKernels
+{
+    /// <summary>Whether the row holds a NaN.</summary>
+    internal static bool ContainsNaN<T>(ref T row, nuint classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (nuint i = 0; i < classes; i++)
+        {
+            if (T.IsNaN(Unsafe.Add(ref row, i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
+    /// <remarks>With the widest vector no longer than a row: <see cref="RowKernels{TOps, TVec, T}.ArgmaxRows"/>.</remarks>
+    internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var operation = new ArgmaxOperation<T>(logits, predictions, classes);
+        VectorDispatch.ByLayout<ArgmaxOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
+    }
+
+    /// <summary>The argmax kernel with the widest vector no longer than a row, else the scalar lane.</summary>
+    private readonly ref struct ArgmaxOperation<TElement>(ReadOnlySpan<TElement> logits, Span<int> predictions, int classes)
+        : ILayoutOperation<bool>
+    {
+        private readonly ReadOnlySpan<TElement> logits = logits;
+        private readonly Span<int> predictions = predictions;
+
+        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
+        {
+            if (logits.IsEmpty)
+                return false;
+
+            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
+            RowKernels<TOps, TVec, T>.ArgmaxRows(ref x, ref MemoryMarshal.GetReference(predictions), (nuint)(logits.Length / classes), (nuint)classes);
+            return true;
+        }
+    }
+
+    /// <summary><c>max + ln(total)</c> as a high and a low part whose sum is exact, in the element type's precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LogNormalizer<T>(T max, double total, out T high, out T low)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, float>(ref max), total, out float h, out float l);
+            high = Unsafe.As<float, T>(ref h);
+            low = Unsafe.As<float, T>(ref l);
+        }
+        else
+        {
+            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, double>(ref max), total, out double h, out double l);
+            high = Unsafe.As<double, T>(ref h);
+            low = Unsafe.As<double, T>(ref l);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+}
+
 /// <summary>
 /// The row algorithms for any class count, written once over <see cref="ISimd{TVec, T}"/> and run with the widest
 /// vector that fits in a row. A row is covered by vectors at 0, W, 2W, ... and one last vector ending exactly at the
 /// end of the row, which may overlap the one before it: its repeated lanes are left out of the sum, and it is loaded
 /// before anything is stored so that in-place calls stay correct.
 /// </summary>
-internal static class RowKernels
+internal static class RowKernels<TOps, TVec, T>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Softmax of <paramref name="rows"/> rows: max, then e^(x - max) stored and summed, then a scale by 1/sum.</summary>
     /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void Softmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void Softmax(ref T x, ref T y, nuint rows, nuint classes)
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
             ref T yr = ref Unsafe.Add(ref y, row * classes);
             TVec tail = TOps.Load(ref xr, last);
-            TVec negatedMax = TOps.Splat(-RowMax<TOps, TVec, T>(ref xr, last, tail));
+            TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
 
-            TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
-            ExpVectors<TOps, TVec, T>(ref xr, ref yr, last, negatedMax, ref sum, ref compensation, store: true);
+            TVec sum = TOps.Splat(SumStart()), compensation = default;
+            ExpVectors(ref xr, ref yr, last, negatedMax, ref sum, ref compensation, store: true);
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
 
             // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
-            double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp<TOps, TVec, T>(sum, compensation);
+            double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
             if (typeof(T) == typeof(float))
             {
                 // float: one multiplication by 1/sum, rounded once from double.
@@ -60,37 +128,28 @@ internal static class RowKernels
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void LogSoftmax<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void LogSoftmax(ref T x, ref T y, nuint rows, nuint classes)
     {
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
-            LogSoftmaxRow<TOps, TVec, T>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated);
+            LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogSoftmaxRow<TOps, TVec, T>(ref T xr, ref T yr, nuint last, TVec repeated)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void LogSoftmaxRow(ref T xr, ref T yr, nuint last, TVec repeated)
     {
         TVec tail = TOps.Load(ref xr, last);
-        T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
-        double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-        RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref xr, ref yr, last, new(high, low));
+        T max = RowMax(ref xr, last, tail);
+        double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated);
+        RowNormalizer(max, total, out T high, out T low);
+        MapRow(ref xr, ref yr, last, new SubtractNormalizer(high, low));
     }
 
     /// <summary>hi + lo = max + ln(total) as log-softmax subtracts it, in the lanes' precision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RowNormalizer<TOps, TVec, T>(T max, double total, out T high, out T low)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void RowNormalizer(T max, double total, out T high, out T low)
     {
         if (TOps.Precision == SoftmaxPrecision.Fast && typeof(T) == typeof(float))
         {
@@ -100,7 +159,7 @@ internal static class RowKernels
         }
         else
         {
-            LogNormalizer(max, total, out high, out low);
+            RowKernels.LogNormalizer(max, total, out high, out low);
         }
     }
 
@@ -111,91 +170,70 @@ internal static class RowKernels
     /// </summary>
     /// <returns>The chunk's maximum (<see cref="SplitRowStep.Max"/>) or its sum of e^(x - max) in double (<see cref="SplitRowStep.Exp"/>, <see cref="SplitRowStep.Sum"/>); 0 otherwise.</returns>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static double SplitRow<TOps, TVec, T>(SplitRowStep step, ref T x, ref T y, nuint length, T max, double total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static double SplitRow(SplitRowStep step, ref T x, ref T y, nuint length, T max, double total)
     {
         // One kernel per step: a single method holding every step's loops outgrew the JIT's inlining budget, and its
         // exponential ran as calls.
         switch (step)
         {
             case SplitRowStep.Max:
-                return SplitMax<TOps, TVec, T>(ref x, length);
+                return SplitMax(ref x, length);
             case SplitRowStep.Exp:
-                return SplitExp<TOps, TVec, T>(ref x, ref y, length, max);
+                return SplitExp(ref x, ref y, length, max);
             case SplitRowStep.Sum:
-                return SplitSum<TOps, TVec, T>(ref x, length, max);
+                return SplitSum(ref x, length, max);
             case SplitRowStep.Scale:
-                SplitScale<TOps, TVec, T>(ref y, length, total);
+                SplitScale(ref y, length, total);
                 return 0;
             default:
-                SplitLog<TOps, TVec, T>(ref x, ref y, length, max, total);
+                SplitLog(ref x, ref y, length, max, total);
                 return 0;
         }
     }
 
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static double SplitMax<TOps, TVec, T>(ref T x, nuint length)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static double SplitMax(ref T x, nuint length)
     {
-        nuint last = LastVector<TOps, TVec, T>(length, out _);
-        return double.CreateTruncating(RowMax<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last)));
+        nuint last = LastVector(length, out _);
+        return double.CreateTruncating(RowMax(ref x, last, TOps.Load(ref x, last)));
     }
 
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static double SplitExp<TOps, TVec, T>(ref T x, ref T y, nuint length, T max)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => ExpRow<TOps, TVec, T>(ref x, ref y, length, TOps.Splat(-max));
+    private static double SplitExp(ref T x, ref T y, nuint length, T max)
+        => ExpRow(ref x, ref y, length, TOps.Splat(-max));
 
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static double SplitSum<TOps, TVec, T>(ref T x, nuint length, T max)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static double SplitSum(ref T x, nuint length, T max)
     {
-        nuint last = LastVector<TOps, TVec, T>(length, out TVec repeated);
-        return RowSum<TOps, TVec, T>(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
+        nuint last = LastVector(length, out TVec repeated);
+        return RowSum(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
     }
 
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static void SplitScale<TOps, TVec, T>(ref T y, nuint length, double total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => MapRow<TOps, TVec, T, DivideByTotal<TOps, TVec, T>>(ref y, ref y, LastVector<TOps, TVec, T>(length, out _), new(total));
+    private static void SplitScale(ref T y, nuint length, double total)
+        => MapRow(ref y, ref y, LastVector(length, out _), new DivideByTotal(total));
 
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static void SplitLog<TOps, TVec, T>(ref T x, ref T y, nuint length, T max, double total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SplitLog(ref T x, ref T y, nuint length, T max, double total)
     {
-        RowNormalizer<TOps, TVec, T>(max, total, out T high, out T low);
-        MapRow<TOps, TVec, T, SubtractNormalizer<TOps, TVec, T>>(ref x, ref y, LastVector<TOps, TVec, T>(length, out _), new(high, low));
+        RowNormalizer(max, total, out T high, out T low);
+        MapRow(ref x, ref y, LastVector(length, out _), new SubtractNormalizer(high, low));
     }
 
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static double CrossEntropy<TOps, TVec, T>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static double CrossEntropy(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
     {
         nuint width = (nuint)TOps.Count;
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = LastVector(classes, out TVec repeated);
         double sum = 0;
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
 
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
-            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
+            T max = RowMax(ref xr, last, tail);
+            double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated);
             // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
             T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
             if (!losses.IsEmpty)
@@ -211,54 +249,28 @@ internal static class RowKernels
 
     /// <summary>
     /// log(sum(e^x)) of each row, as max + ln(sum of e^(x - max)) with the sum compensated and max + ln(sum) formed in
-    /// double-width (<see cref="LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
+    /// double-width (<see cref="RowKernels.LogNormalizer{T}"/>'s high + low), rounded once. A row whose maximum is infinite or NaN
     /// is the maximum, or NaN if the row holds a NaN (PyTorch's torch.logsumexp).
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void LogSumExp<TOps, TVec, T>(ref T x, ref T y, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void LogSumExp(ref T x, ref T y, nuint rows, nuint classes)
     {
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
             TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax<TOps, TVec, T>(ref xr, last, tail);
+            T max = RowMax(ref xr, last, tail);
             if (!T.IsFinite(max))
             {
-                Unsafe.Add(ref y, row) = ContainsNaN(ref xr, classes) ? T.NaN : max;
+                Unsafe.Add(ref y, row) = RowKernels.ContainsNaN(ref xr, classes) ? T.NaN : max;
                 continue;
             }
 
-            double total = RowSum<TOps, TVec, T>(ref xr, last, tail, TOps.Splat(-max), repeated);
-            LogNormalizer(max, total, out T high, out T low);
+            double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated);
+            RowKernels.LogNormalizer(max, total, out T high, out T low);
             Unsafe.Add(ref y, row) = high + low;
         }
-    }
-
-    private static bool ContainsNaN<T>(ref T row, nuint classes)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (nuint i = 0; i < classes; i++)
-        {
-            if (T.IsNaN(Unsafe.Add(ref row, i)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The index of the first maximum of each row; the first NaN wins, as in torch.argmax.</summary>
-    /// <remarks>With the widest vector no longer than a row: <see cref="ArgmaxRows{TOps, TVec, T}"/>.</remarks>
-    internal static void Argmax<T>(ReadOnlySpan<T> logits, Span<int> predictions, int classes)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var operation = new ArgmaxOperation<T>(logits, predictions, classes);
-        VectorDispatch.ByLayout<ArgmaxOperation<T>, T, bool>(ref operation, classes, LayoutRule.Rows);
     }
 
     /// <summary>
@@ -266,25 +278,19 @@ internal static class RowKernels
     /// answer), then the first lane equal to it. Equality treats -0 and +0 alike, as the scalar order does.
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void ArgmaxRows<TOps, TVec, T>(ref T x, ref int predictions, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void ArgmaxRows(ref T x, ref int predictions, nuint rows, nuint classes)
     {
         nuint width = (nuint)TOps.Count, last = classes - width;
         ulong all = ulong.MaxValue >> (64 - TOps.Count);
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes);
-            Unsafe.Add(ref predictions, row) = (int)ArgmaxRow<TOps, TVec, T>(ref xr, last, width, all);
+            Unsafe.Add(ref predictions, row) = (int)ArgmaxRow(ref xr, last, width, all);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint ArgmaxRow<TOps, TVec, T>(ref T xr, nuint last, nuint width, ulong all)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static nuint ArgmaxRow(ref T xr, nuint last, nuint width, ulong all)
     {
         // The last vector ends at the row's end and may overlap the one before; its repeated lanes hold no NaN
         // (already checked) and cannot be an earlier first maximum, so the first lane found in it is right.
@@ -312,29 +318,8 @@ internal static class RowKernels
         }
     }
 
-    /// <summary>The argmax kernel with the widest vector no longer than a row, else the scalar lane.</summary>
-    private readonly ref struct ArgmaxOperation<TElement>(ReadOnlySpan<TElement> logits, Span<int> predictions, int classes)
-        : ILayoutOperation<bool>
-    {
-        private readonly ReadOnlySpan<TElement> logits = logits;
-        private readonly Span<int> predictions = predictions;
-
-        bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
-        {
-            if (logits.IsEmpty)
-                return false;
-
-            ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
-            ArgmaxRows<TOps, TVec, T>(ref x, ref MemoryMarshal.GetReference(predictions), (nuint)(logits.Length / classes), (nuint)classes);
-            return true;
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T RowMax<TOps, TVec, T>(ref T xr, nuint last, TVec tail)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static T RowMax(ref T xr, nuint last, TVec tail)
     {
         // Four running maxima, so that the loads are not serialised behind one chain of dependent maxima.
         nuint width = (nuint)TOps.Count, i = 0;
@@ -356,13 +341,10 @@ internal static class RowKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double RowSum<TOps, TVec, T>(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static double RowSum(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
     {
-        TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
-        ExpVectors<TOps, TVec, T>(ref xr, ref xr, last, negatedMax, ref sum, ref compensation, store: false);
+        TVec sum = TOps.Splat(SumStart()), compensation = default;
+        ExpVectors(ref xr, ref xr, last, negatedMax, ref sum, ref compensation, store: false);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         if (last == 0)
@@ -372,7 +354,7 @@ internal static class RowKernels
         }
 
         SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-        return TotalExp<TOps, TVec, T>(sum, compensation);
+        return TotalExp(sum, compensation);
     }
 
     /// <summary>
@@ -380,15 +362,12 @@ internal static class RowKernels
     /// <see cref="Softmax"/> computes them before it scales: the sampler's unnormalised probabilities.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double ExpRow<TOps, TVec, T>(ref T x, ref T y, nuint classes, TVec negatedMax)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static double ExpRow(ref T x, ref T y, nuint classes, TVec negatedMax)
     {
-        nuint last = LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint last = LastVector(classes, out TVec repeated);
         TVec tail = TOps.Load(ref x, last);
-        TVec sum = TOps.Splat(SumStart<TOps, TVec, T>()), compensation = default;
-        ExpVectors<TOps, TVec, T>(ref x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
+        TVec sum = TOps.Splat(SumStart()), compensation = default;
+        ExpVectors(ref x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         TOps.Store(tailExp, ref y, last);
         if (last == 0)
@@ -397,7 +376,7 @@ internal static class RowKernels
         }
 
         SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-        return TotalExp<TOps, TVec, T>(sum, compensation);
+        return TotalExp(sum, compensation);
     }
 
     /// <summary>
@@ -409,10 +388,7 @@ internal static class RowKernels
     /// folded into the sum; rows no longer than that are not affected.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpVectors<TOps, TVec, T>(ref T x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ExpVectors(ref T x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
     {
         nuint width = (nuint)TOps.Count, i = 0;
         while (true)
@@ -467,47 +443,20 @@ internal static class RowKernels
 
     /// <summary>The value every lane of a row's sum of exponentials starts at: 1 (<see cref="SoftmaxMath.ExpSumStart"/>), 4 in Fast (see <see cref="ExpVectors"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T SumStart<TOps, TVec, T>()
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static T SumStart()
         => TOps.Precision == SoftmaxPrecision.Fast ? T.CreateTruncating(4) : T.One;
 
     /// <summary>The total of a sum started at <see cref="SumStart"/> in every lane, without the starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double TotalExp<TOps, TVec, T>(TVec sum, TVec compensation)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.SumAcross(TOps.Subtract(sum, TOps.Splat(SumStart<TOps, TVec, T>()))) + TOps.SumAcross(compensation);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogNormalizer<T>(T max, double total, out T high, out T low)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, float>(ref max), total, out float h, out float l);
-            high = Unsafe.As<float, T>(ref h);
-            low = Unsafe.As<float, T>(ref l);
-        }
-        else
-        {
-            SoftmaxMath.LogNormalizerCore(Unsafe.As<T, double>(ref max), total, out double h, out double l);
-            high = Unsafe.As<double, T>(ref h);
-            low = Unsafe.As<double, T>(ref l);
-        }
-    }
+    internal static double TotalExp(TVec sum, TVec compensation)
+        => TOps.SumAcross(TOps.Subtract(sum, TOps.Splat(SumStart()))) + TOps.SumAcross(compensation);
 
     /// <summary>
     /// y = map(x) over a row whose last vector starts at <paramref name="last"/>: the last vector, which may overlap the
     /// one before it, is read and mapped before anything is stored, so <paramref name="y"/> may be <paramref name="x"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void MapRow<TOps, TVec, T, TMap>(ref T x, ref T y, nuint last, TMap map)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void MapRow<TMap>(ref T x, ref T y, nuint last, TMap map)
         where TMap : struct, IVectorMap<TVec>
     {
         nuint width = (nuint)TOps.Count;
@@ -525,22 +474,53 @@ internal static class RowKernels
     /// the lanes of it that the whole vectors before it already cover.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static nuint LastVector<TOps, TVec, T>(nuint classes, out TVec repeated)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static nuint LastVector(nuint classes, out TVec repeated)
     {
         nuint width = (nuint)TOps.Count;
         nuint last = classes - width;
-        repeated = TOps.FirstLanes((int)(RoundUp(last, width) - last));
+        repeated = TOps.FirstLanes((int)(RowKernels.RoundUp(last, width) - last));
         return last;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+
+    /// <summary>The plain softmax's normalisation: float multiplies by 1/total rounded once from double; double divides by the total (one rounding, where a reciprocal would round twice).</summary>
+    internal readonly struct DivideByTotal(double total) : IVectorMap<TVec>
+    {
+        private readonly TVec factor = TOps.Splat(T.CreateTruncating(typeof(T) == typeof(float) ? 1.0 / total : total));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => typeof(T) == typeof(float) ? TOps.Multiply(value, factor) : TOps.Divide(value, factor);
+    }
+
+    /// <summary>Log-softmax's last step: (v - high) - low, with high + low = max + ln(total) (<see cref="RowKernels{TOps, TVec, T}.RowNormalizer"/>).</summary>
+    internal readonly struct SubtractNormalizer(T high, T low) : IVectorMap<TVec>
+    {
+        private readonly TVec high = TOps.Splat(high), low = TOps.Splat(low);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => TOps.Subtract(TOps.Subtract(value, high), low);
+    }
+
+    /// <summary>(v - max) / temperature: the sampler's scaled logits.</summary>
+    internal readonly struct ShiftAndDivide(T max, T temperature) : IVectorMap<TVec>
+    {
+        private readonly TVec max = TOps.Splat(max), temperature = TOps.Splat(temperature);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => TOps.Divide(TOps.Subtract(value, max), temperature);
+    }
+
+    /// <summary>v * factor.</summary>
+    internal readonly struct MultiplyBy(T factor) : IVectorMap<TVec>
+    {
+        private readonly TVec factor = TOps.Splat(factor);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Apply(TVec value) => TOps.Multiply(value, factor);
+    }
 }
 
-/// <summary>The steps of <see cref="RowKernels.SplitRow{TOps, TVec, T}"/>.</summary>
+/// <summary>The steps of <see cref="RowKernels{TOps, TVec, T}.SplitRow"/>.</summary>
 internal enum SplitRowStep
 {
     /// <summary>The chunk's maximum.</summary>
@@ -559,33 +539,9 @@ internal enum SplitRowStep
     Log,
 }
 
-/// <summary>A lane-wise map of a row's vectors, for <see cref="RowKernels.MapRow"/>.</summary>
+/// <summary>A lane-wise map of a row's vectors, for <see cref="RowKernels{TOps, TVec, T}.MapRow{TMap}"/>.</summary>
 internal interface IVectorMap<TVec>
     where TVec : struct
 {
     TVec Apply(TVec value);
-}
-
-/// <summary>The plain softmax's normalisation: float multiplies by 1/total rounded once from double; double divides by the total (one rounding, where a reciprocal would round twice).</summary>
-internal readonly struct DivideByTotal<TOps, TVec, T>(double total) : IVectorMap<TVec>
-    where TOps : ISimd<TVec, T>
-    where TVec : struct
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    private readonly TVec factor = TOps.Splat(T.CreateTruncating(typeof(T) == typeof(float) ? 1.0 / total : total));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVec Apply(TVec value) => typeof(T) == typeof(float) ? TOps.Multiply(value, factor) : TOps.Divide(value, factor);
-}
-
-/// <summary>Log-softmax's last step: (v - high) - low, with high + low = max + ln(total) (<see cref="RowKernels.RowNormalizer"/>).</summary>
-internal readonly struct SubtractNormalizer<TOps, TVec, T>(T high, T low) : IVectorMap<TVec>
-    where TOps : ISimd<TVec, T>
-    where TVec : struct
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    private readonly TVec high = TOps.Splat(high), low = TOps.Splat(low);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVec Apply(TVec value) => TOps.Subtract(TOps.Subtract(value, high), low);
 }

@@ -87,7 +87,7 @@ internal static class SamplingKernels
         }
 
         ref T w = ref VectorDispatch.As<float, T>(ref MemoryMarshal.GetReference(state.W));
-        double total = RowKernels.ExpRow<TOps, TVec, T>(ref z, ref w, classes, negatedMax);
+        double total = RowKernels<TOps, TVec, T>.ExpRow(ref z, ref w, classes, negatedMax);
         int classCount = state.Z.Length;
         bool topK = state.TopK > 0 && state.TopK < classCount, topP = state.TopP < 1, minP = state.MinP > 0;
         if (!topK && !topP && !minP)
@@ -419,7 +419,7 @@ internal static class SamplingKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        => RowKernels.MapRow<TOps, TVec, T, ShiftAndDivide<TOps, TVec, T>>(ref x, ref x, classes - (nuint)TOps.Count, new(max, temperature));
+        => RowKernels<TOps, TVec, T>.MapRow(ref x, ref x, classes - (nuint)TOps.Count, new RowKernels<TOps, TVec, T>.ShiftAndDivide(max, temperature));
 
     /// <summary>y = x * factor (the dense probabilities of an unfiltered row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -427,29 +427,7 @@ internal static class SamplingKernels
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        => RowKernels.MapRow<TOps, TVec, T, MultiplyBy<TOps, TVec, T>>(ref x, ref y, classes - (nuint)TOps.Count, new(factor));
-
-    private readonly struct ShiftAndDivide<TOps, TVec, T>(T max, T temperature) : IVectorMap<TVec>
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        private readonly TVec max = TOps.Splat(max), temperature = TOps.Splat(temperature);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVec Apply(TVec value) => TOps.Divide(TOps.Subtract(value, max), temperature);
-    }
-
-    private readonly struct MultiplyBy<TOps, TVec, T>(T factor) : IVectorMap<TVec>
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        private readonly TVec factor = TOps.Splat(factor);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVec Apply(TVec value) => TOps.Multiply(value, factor);
-    }
+        => RowKernels<TOps, TVec, T>.MapRow(ref x, ref y, classes - (nuint)TOps.Count, new RowKernels<TOps, TVec, T>.MultiplyBy(factor));
 
     /// <summary>
     /// For each level j, the number of classes whose e^(z - max) is at least the level and their sum (float lanes:
@@ -461,7 +439,7 @@ internal static class SamplingKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint width = (nuint)TOps.Count, last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         TVec one = TOps.Splat(T.One);
         TVec t0 = TOps.Splat(T.CreateTruncating(LevelThresholds[0])), t1 = TOps.Splat(T.CreateTruncating(LevelThresholds[1]));
         TVec t2 = TOps.Splat(T.CreateTruncating(LevelThresholds[2])), t3 = TOps.Splat(T.CreateTruncating(LevelThresholds[3]));
@@ -501,7 +479,7 @@ internal static class SamplingKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint width = (nuint)TOps.Count, last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         ulong lanes = width == 64 ? ulong.MaxValue : (1UL << (int)width) - 1;
         TVec t = TOps.Splat(threshold);
         ref int output = ref MemoryMarshal.GetReference(candidates);
@@ -538,7 +516,7 @@ internal static class SamplingKernels
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nuint width = (nuint)TOps.Count, last = RowKernels.LastVector<TOps, TVec, T>(classes, out TVec repeated);
+        nuint width = (nuint)TOps.Count, last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
         TVec tail = TOps.AndNot(TOps.Load(ref w, last), repeated);
         double total = TOps.SumAcross(tail);
         for (nuint i = 0; i < last; i += width)

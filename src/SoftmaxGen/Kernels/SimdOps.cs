@@ -70,6 +70,12 @@ internal interface ISimd<TVec, T>
 
     /// <summary>The sign bit of each lane, lane 0 in bit 0: for a comparison's mask, one bit per lane that is set.</summary>
     static abstract ulong MaskBits(TVec mask);
+
+    /// <summary>
+    /// Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 (taken off here), as a high and a low part
+    /// whose sum is exact; each lane gets the bits of the scalar form, in either precision.
+    /// </summary>
+    static abstract void LogNormalizer(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low);
 }
 
 /// <summary>
@@ -170,6 +176,12 @@ internal interface ILaneElement<T>
     static abstract Vector256<T> SplitExponent(Vector256<T> x, out Vector256<T> exponent);
 
     static abstract Vector512<T> SplitExponent(Vector512<T> x, out Vector512<T> exponent);
+
+    static abstract void LogNormalizer(Vector128<T> max, Vector128<T> sum, Vector128<T> compensation, out Vector128<T> high, out Vector128<T> low);
+
+    static abstract void LogNormalizer(Vector256<T> max, Vector256<T> sum, Vector256<T> compensation, out Vector256<T> high, out Vector256<T> low);
+
+    static abstract void LogNormalizer(Vector512<T> max, Vector512<T> sum, Vector512<T> compensation, out Vector512<T> high, out Vector512<T> low);
 }
 
 /// <summary>The float lanes' <see cref="ILaneElement{T}"/>.</summary>
@@ -210,6 +222,10 @@ internal readonly struct SingleLanes : ILaneElement<float>
     public static Vector512<float> SplitExponent(Vector512<float> x, out Vector512<float> exponent) => throw DoubleOnly();
 
     private static NotSupportedException DoubleOnly() => new("SplitExponent is a step of the double logarithm.");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector128<float> max, Vector128<float> sum, Vector128<float> compensation, out Vector128<float> high, out Vector128<float> low) => SoftmaxMath.LogNormalizer(max, sum, compensation, out high, out low);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector256<float> max, Vector256<float> sum, Vector256<float> compensation, out Vector256<float> high, out Vector256<float> low) => SoftmaxMath.LogNormalizer(max, sum, compensation, out high, out low);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector512<float> max, Vector512<float> sum, Vector512<float> compensation, out Vector512<float> high, out Vector512<float> low) => SoftmaxMath.LogNormalizer(max, sum, compensation, out high, out low);
 }
 
 /// <summary>The double lanes' <see cref="ILaneElement{T}"/>.</summary>
@@ -280,6 +296,10 @@ internal readonly struct DoubleLanes : ILaneElement<double>
         exponent = (k + Vector512.Create(SoftmaxMath.TwoPow52Bits)).AsDouble() - Vector512.Create(SoftmaxMath.TwoPow52);
         return (bits - Vector512.ShiftLeft(k, 52)).AsDouble();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector128<double> max, Vector128<double> sum, Vector128<double> compensation, out Vector128<double> high, out Vector128<double> low) => SoftmaxMath.LogNormalizerDouble<Simd128D, Vector128<double>>(max, sum, compensation, out high, out low);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector256<double> max, Vector256<double> sum, Vector256<double> compensation, out Vector256<double> high, out Vector256<double> low) => SoftmaxMath.LogNormalizerDouble<Simd256D, Vector256<double>>(max, sum, compensation, out high, out low);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector512<double> max, Vector512<double> sum, Vector512<double> compensation, out Vector512<double> high, out Vector512<double> low) => SoftmaxMath.LogNormalizerDouble<Simd512D, Vector512<double>>(max, sum, compensation, out high, out low);
 }
 
 /// <summary>One lane held in a scalar register: the vector type is <typeparamref name="T"/> itself.</summary>
@@ -309,6 +329,7 @@ internal readonly struct Scalar<T, TLane, TPrecision> : ISimd<T, T>, IDoubleBits
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(T v) => double.CreateTruncating(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FirstLanes(int count) => count > 0 ? TLane.AllBitsSet : T.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(T mask) => T.IsNegative(mask) ? 1UL : 0UL;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(T max, T sum, T compensation, out T high, out T low) => RowKernels.LogNormalizer(max, (double.CreateTruncating(sum) - 1) + double.CreateTruncating(compensation), out high, out low);
 }
 
 internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>, IDoubleBits<Vector128<T>>
@@ -337,6 +358,7 @@ internal readonly struct Simd128<T, TLane, TPrecision> : ISimd<Vector128<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector128<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FirstLanes(int count) => Vector128.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector128<T> mask) => mask.ExtractMostSignificantBits();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector128<T> max, Vector128<T> sum, Vector128<T> compensation, out Vector128<T> high, out Vector128<T> low) => TLane.LogNormalizer(max, sum, compensation, out high, out low);
 }
 
 internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>, IDoubleBits<Vector256<T>>
@@ -365,6 +387,7 @@ internal readonly struct Simd256<T, TLane, TPrecision> : ISimd<Vector256<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector256<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FirstLanes(int count) => Vector256.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector256<T> mask) => mask.ExtractMostSignificantBits();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector256<T> max, Vector256<T> sum, Vector256<T> compensation, out Vector256<T> high, out Vector256<T> low) => TLane.LogNormalizer(max, sum, compensation, out high, out low);
 }
 
 internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>, IDoubleBits<Vector512<T>>
@@ -393,4 +416,5 @@ internal readonly struct Simd512<T, TLane, TPrecision> : ISimd<Vector512<T>, T>,
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumAcross(Vector512<T> v) => TLane.SumAcross(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FirstLanes(int count) => Vector512.LoadUnsafe(ref TLane.MaskTable, (nuint)(SoftmaxMath.LaneMaskWidth - count));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong MaskBits(Vector512<T> mask) => mask.ExtractMostSignificantBits();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void LogNormalizer(Vector512<T> max, Vector512<T> sum, Vector512<T> compensation, out Vector512<T> high, out Vector512<T> low) => TLane.LogNormalizer(max, sum, compensation, out high, out low);
 }

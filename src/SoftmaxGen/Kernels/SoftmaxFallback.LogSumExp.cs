@@ -37,7 +37,7 @@ public static partial class SoftmaxFallback
         bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
         {
             ref T x = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(logits));
-            RowKernels.LogSumExp<TOps, TVec, T>(ref x, ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(results)), (nuint)rows, (nuint)classes);
+            RowKernels<TOps, TVec, T>.LogSumExp(ref x, ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(results)), (nuint)rows, (nuint)classes);
             return true;
         }
     }

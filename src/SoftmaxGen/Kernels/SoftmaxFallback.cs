@@ -186,9 +186,9 @@ public static partial class SoftmaxFallback
             else if (columns)
                 ColumnKernels.Softmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
             else if (log)
-                RowKernels.LogSoftmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+                RowKernels<TOps, TVec, T>.LogSoftmax(ref xs, ref ys, (nuint)rows, (nuint)classes);
             else
-                RowKernels.Softmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+                RowKernels<TOps, TVec, T>.Softmax(ref xs, ref ys, (nuint)rows, (nuint)classes);
             return true;
         }
     }
@@ -207,7 +207,7 @@ public static partial class SoftmaxFallback
             ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
             return layout is RowLayout.Block or RowLayout.Columns
                 ? ColumnKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes)
-                : RowKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes);
+                : RowKernels<TOps, TVec, T>.CrossEntropy(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes);
         }
     }
 }

@@ -172,10 +172,10 @@ public sealed class LayoutTableTests
             case (16, true): ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes); break;
             case (8, true): ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes); break;
             case (4, true): ColumnKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            case (16, false): RowKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            case (8, false): RowKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            case (4, false): RowKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            default: RowKernels.Softmax<ScalarF, float, float>(ref x, ref y, rows, (nuint)classes); break;
+            case (16, false): RowKernels<Simd512F, Vector512<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
+            case (8, false): RowKernels<Simd256F, Vector256<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
+            case (4, false): RowKernels<Simd128F, Vector128<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
+            default: RowKernels<ScalarF, float, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
         }
 
         Assert.Equal(expected, actual);

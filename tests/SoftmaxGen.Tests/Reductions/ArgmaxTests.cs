@@ -146,17 +146,17 @@ public sealed class ArgmaxTests
 
         if (typeof(T) == typeof(float))
         {
-            Run("512", Vector512<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd512F, Vector512<float>, float>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector512.IsHardwareAccelerated);
-            Run("256", Vector256<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd256F, Vector256<float>, float>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector256.IsHardwareAccelerated);
-            Run("128", Vector128<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd128F, Vector128<float>, float>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector128.IsHardwareAccelerated);
-            Run("1", 1, Cast<T, float>(static (l, p, r, c) => RowKernels.ArgmaxRows<ScalarF, float, float>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), true);
+            Run("512", Vector512<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels<Simd512F, Vector512<float>, float>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector512.IsHardwareAccelerated);
+            Run("256", Vector256<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels<Simd256F, Vector256<float>, float>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector256.IsHardwareAccelerated);
+            Run("128", Vector128<float>.Count, Cast<T, float>(static (l, p, r, c) => RowKernels<Simd128F, Vector128<float>, float>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector128.IsHardwareAccelerated);
+            Run("1", 1, Cast<T, float>(static (l, p, r, c) => RowKernels<ScalarF, float, float>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), true);
         }
         else
         {
-            Run("512", Vector512<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd512D, Vector512<double>, double>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector512.IsHardwareAccelerated);
-            Run("256", Vector256<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd256D, Vector256<double>, double>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector256.IsHardwareAccelerated);
-            Run("128", Vector128<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels.ArgmaxRows<Simd128D, Vector128<double>, double>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector128.IsHardwareAccelerated);
-            Run("1", 1, Cast<T, double>(static (l, p, r, c) => RowKernels.ArgmaxRows<ScalarD, double, double>(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), true);
+            Run("512", Vector512<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels<Simd512D, Vector512<double>, double>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector512.IsHardwareAccelerated);
+            Run("256", Vector256<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels<Simd256D, Vector256<double>, double>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector256.IsHardwareAccelerated);
+            Run("128", Vector128<double>.Count, Cast<T, double>(static (l, p, r, c) => RowKernels<Simd128D, Vector128<double>, double>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), Vector128.IsHardwareAccelerated);
+            Run("1", 1, Cast<T, double>(static (l, p, r, c) => RowKernels<ScalarD, double, double>.ArgmaxRows(ref MemoryMarshal.GetReference(l), ref MemoryMarshal.GetReference(p), (nuint)r, (nuint)c)), true);
         }
 
         return results;
