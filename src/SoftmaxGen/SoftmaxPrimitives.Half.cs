@@ -38,7 +38,7 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or overlaps it.</exception>
     public static void Softmax(ReadOnlySpan<Half> logits, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => HalfToSingleRowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
+        => HalfRowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
 
     /// <summary>
     /// The log-softmax of each row of Half logits, computed in float and rounded once to Half (within 1 Half ULP).
@@ -61,7 +61,7 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or overlaps it.</exception>
     public static void LogSoftmax(ReadOnlySpan<Half> logits, Span<float> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => HalfToSingleRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
+        => HalfRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
 
     /// <summary>The predicted class of each row of Half logits: the index of its first maximum (a NaN counts as the maximum), as <see cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>.</summary>
     /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
@@ -353,21 +353,26 @@ public static partial class SoftmaxPrimitives
         HalfRows.Run(input, outer, plane, ref block);
     }
 
-    private static void HalfRowsChecked(ReadOnlySpan<Half> logits, Span<Half> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
+    /// <summary>The row softmax and log-softmax of Half logits; <typeparamref name="TOutput"/> is Half (rounded once; may be in place) or float.</summary>
+    private static void HalfRowsChecked<TOutput>(ReadOnlySpan<Half> logits, Span<TOutput> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
+        where TOutput : unmanaged
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.SameShapeOutput(logits, output, nameof(logits), outputName);
-        SoftmaxGuard.Precision(precision);
-        var block = new HalfBlock { Op = log ? HalfOp.LogSoftmax : HalfOp.Softmax, Classes = classes, Precision = precision, HalfOutput = output };
-        HalfRows.Run(logits, rows, classes, ref block);
-    }
+        var block = new HalfBlock { Op = log ? HalfOp.LogSoftmax : HalfOp.Softmax, Classes = classes, Precision = precision };
+        if (typeof(TOutput) == typeof(Half))
+        {
+            // Rounded from the block's float scratch, so a Half output may be the logits' own memory.
+            block.HalfOutput = MemoryMarshal.Cast<TOutput, Half>(output);
+            SoftmaxGuard.SameShapeOutput(logits, block.HalfOutput, nameof(logits), outputName);
+        }
+        else
+        {
+            // Four bytes a value to the logits' two: a float output over the logits would overwrite rows not yet converted.
+            block.FloatOutput = MemoryMarshal.Cast<TOutput, float>(output);
+            SoftmaxGuard.ConvertedOutput(logits, block.FloatOutput, nameof(logits), outputName);
+        }
 
-    private static void HalfToSingleRowsChecked(ReadOnlySpan<Half> logits, Span<float> output, int classes, string outputName, bool log, SoftmaxPrecision precision)
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.ConvertedOutput(logits, output, nameof(logits), outputName);
         SoftmaxGuard.Precision(precision);
-        var block = new HalfBlock { Op = log ? HalfOp.LogSoftmax : HalfOp.Softmax, Classes = classes, Precision = precision, FloatOutput = output };
         HalfRows.Run(logits, rows, classes, ref block);
     }
 
