@@ -38,11 +38,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/> (the message names the row and the value), <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor <paramref name="classes"/> long.</exception>
     public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => (float)ReducedCrossEntropy(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+        => (float)SoftmaxFallback.CrossEntropyChecked(useRegistry: true, logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => ReducedCrossEntropy(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+        => SoftmaxFallback.CrossEntropyChecked(useRegistry: true, logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
     /// The cross-entropy loss of each row against its class-index target, as
@@ -61,11 +61,11 @@ public static partial class SoftmaxPrimitives
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/> (the message names the row and the value), or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, <paramref name="classWeights"/> has the wrong length, or <paramref name="losses"/> is too short or overlaps an input.</exception>
     public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
+        => SoftmaxFallback.CrossEntropyChecked(useRegistry: true, logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => PerRowCrossEntropy(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
+        => SoftmaxFallback.CrossEntropyChecked(useRegistry: true, logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <summary>
     /// The cross-entropy loss (as <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>)
@@ -275,35 +275,4 @@ public static partial class SoftmaxPrimitives
     /// <inheritdoc cref="LogSoftmaxGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
     public static void LogSoftmaxGradient(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
         => SoftmaxFallback.LogSoftmaxGradient(logProbabilities, outputGradient, inputGradient, classes);
-
-    private static double ReducedCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        SoftmaxGuard.Reduction(reduction);
-        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.Precision(precision);
-        if (!plain)
-            return SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
-
-        double sum = SoftmaxKernelRegistry.Find(classes, precision) is { } kernel
-            ? SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, [], rows)
-            : SoftmaxFallback.CrossEntropyRows(logits, targets, [], rows, classes, precision);
-        return SoftmaxGuard.Reduce(sum, rows, reduction);
-    }
-
-    private static void PerRowCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
-        bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
-        SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
-        SoftmaxGuard.Precision(precision);
-        if (!plain)
-            SoftmaxFallback.CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
-        else if (SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
-            SoftmaxFallback.KernelCrossEntropy(kernel, logits, targets, losses, rows);
-        else
-            SoftmaxFallback.CrossEntropyRows(logits, targets, losses, rows, classes, precision);
-    }
 }

@@ -7,19 +7,19 @@ public static partial class SoftmaxFallback
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static float CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => (float)CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+        => (float)CrossEntropyChecked(useRegistry: false, logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static double CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => CrossEntropyChecked(logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+        => CrossEntropyChecked(useRegistry: false, logits, targets, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static void CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
+        => CrossEntropyChecked(useRegistry: false, logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static void CrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> losses, int classes, ReadOnlySpan<double> classWeights = default, int ignoreIndex = -100, double labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
-        => CrossEntropyChecked(logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
+        => CrossEntropyChecked(useRegistry: false, logits, targets, losses, classes, classWeights, ignoreIndex, labelSmoothing, precision);
 
     /// <inheritdoc cref="SoftmaxPrimitives.CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static float CrossEntropyWithGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
@@ -117,35 +117,46 @@ public static partial class SoftmaxFallback
     public static void LogSoftmaxGradient(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<double> outputGradient, Span<double> inputGradient, int classes)
         => BackwardChecked(logProbabilities, outputGradient, inputGradient, classes, logarithmic: true);
 
-    // ---- Validation then the core: shared by the float and double members above ------------------------------
+    // ---- Validation then the core: shared by the float and double members above (and SoftmaxPrimitives') --------
 
-    private static double CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
+    /// <summary>
+    /// The reduced cross-entropy against class targets, validated. Plain rows (no option in use) run the kernel
+    /// registered for the class count when <paramref name="useRegistry"/> is set, as <see cref="SoftmaxPrimitives"/>
+    /// does, else the fallback's, as the members above do.
+    /// </summary>
+    internal static double CrossEntropyChecked<T>(bool useRegistry, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         SoftmaxGuard.Reduction(reduction);
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.Precision(precision);
-        return plain
-            ? SoftmaxGuard.Reduce(CrossEntropyRows(logits, targets, [], rows, classes, precision), rows, reduction)
-            : CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+        if (!plain)
+            return CrossEntropyWithOptionsRows(logits, targets, [], [], rows, classes, reduction, classWeights, ignoreIndex, labelSmoothing, precision);
+
+        double sum = useRegistry && SoftmaxKernelRegistry.Find(classes, precision) is { } kernel
+            ? KernelCrossEntropy(kernel, logits, targets, [], rows)
+            : CrossEntropyRows(logits, targets, [], rows, classes, precision);
+        return SoftmaxGuard.Reduce(sum, rows, reduction);
     }
 
-    private static void CrossEntropyChecked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
+    /// <summary>
+    /// The per-row cross-entropy against class targets, validated; <paramref name="useRegistry"/> as in
+    /// <see cref="CrossEntropyChecked{T}(bool, ReadOnlySpan{T}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{T}, int, T, SoftmaxPrecision)"/>.
+    /// </summary>
+    internal static void CrossEntropyChecked<T>(bool useRegistry, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int classes, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
         bool plain = SoftmaxGuard.CrossEntropyOptions(targets, rows, classes, classWeights, ignoreIndex, labelSmoothing);
         SoftmaxGuard.PerRowLosses(logits, targets, classWeights, losses, rows);
         SoftmaxGuard.Precision(precision);
-        if (plain)
-        {
-            CrossEntropyRows(logits, targets, losses, rows, classes, precision);
-        }
+        if (!plain)
+            CrossEntropyWithOptionsRows(logits, targets, losses.Slice(0, rows), [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
+        else if (useRegistry && SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
+            KernelCrossEntropy(kernel, logits, targets, losses, rows);
         else
-        {
-            CrossEntropyWithOptionsRows(logits, targets, losses, [], rows, classes, LossReduction.Sum, classWeights, ignoreIndex, labelSmoothing, precision);
-        }
+            CrossEntropyRows(logits, targets, losses, rows, classes, precision);
     }
 
     private static double CrossEntropyWithGradientChecked<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> logitsGradient, int classes, LossReduction reduction, ReadOnlySpan<T> classWeights, int ignoreIndex, T labelSmoothing, SoftmaxPrecision precision)
