@@ -21,12 +21,7 @@ public static partial class SoftmaxPrimitives
     /// The softmax of each row of Half logits, computed in float and rounded once to Half (within 1 Half ULP; results
     /// below 2^-14 are Half subnormals, below 2^-25 they are 0). See <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="probabilities">Receives <c>rows x classes</c> probabilities. May be the same memory as <paramref name="logits"/> (in place), but may not partly overlap it.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     public static void Softmax(ReadOnlySpan<Half> logits, Span<Half> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => HalfRowsChecked(logits, probabilities, classes, nameof(probabilities), log: false, precision);
 
@@ -44,12 +39,7 @@ public static partial class SoftmaxPrimitives
     /// The log-softmax of each row of Half logits, computed in float and rounded once to Half (within 1 Half ULP).
     /// See <see cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="logProbabilities">Receives <c>rows x classes</c> log-probabilities. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="logProbabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    /// <inheritdoc cref="LogSoftmax(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     public static void LogSoftmax(ReadOnlySpan<Half> logits, Span<Half> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => HalfRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
 
@@ -63,12 +53,7 @@ public static partial class SoftmaxPrimitives
     public static void LogSoftmax(ReadOnlySpan<Half> logits, Span<float> logProbabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => HalfRowsChecked(logits, logProbabilities, classes, nameof(logProbabilities), log: true, precision);
 
-    /// <summary>The predicted class of each row of Half logits: the index of its first maximum (a NaN counts as the maximum), as <see cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>.</summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="predictions">Receives one class index per row.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="predictions"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+    /// <inheritdoc cref="Argmax(ReadOnlySpan{float}, Span{int}, int)"/>
     public static void Argmax(ReadOnlySpan<Half> logits, Span<int> predictions, int classes)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -78,12 +63,7 @@ public static partial class SoftmaxPrimitives
     }
 
     /// <summary>log(sum(e^x)) of each row of Half logits, in float, as <see cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>.</summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="results">Receives one value per row; must not overlap <paramref name="logits"/>.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, or <paramref name="results"/> is shorter than the number of rows or overlaps <paramref name="logits"/>.</exception>
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, Span{float}, int, SoftmaxPrecision)"/>
     public static void LogSumExp(ReadOnlySpan<Half> logits, Span<float> results, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -104,17 +84,7 @@ public static partial class SoftmaxPrimitives
     /// can differ from the float overload on the converted logits by the rounding of those additions (a few double ULPs
     /// of the sum), so at most one float ULP apart after the rounding to float, and usually the same float.
     /// </remarks>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="reduction">Mean (the default; NaN for zero counted rows, as PyTorch) or sum.</param>
-    /// <param name="classWeights">PyTorch's <c>weight</c>: one weight per class, or empty (the default) for none.</param>
-    /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100): rows with this target count for nothing.</param>
-    /// <param name="labelSmoothing">PyTorch's <c>label_smoothing</c>, in [0, 1].</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is outside <c>[0, classes)</c> and is not <paramref name="ignoreIndex"/>, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>, <paramref name="targets"/> does not hold one value per row, or <paramref name="classWeights"/> is neither empty nor <paramref name="classes"/> long.</exception>
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static float CrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -139,16 +109,7 @@ public static partial class SoftmaxPrimitives
     /// <see cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     /// (the same bits as that overload on the converted logits).
     /// </summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
-    /// <param name="losses">Receives one loss per row (0 for an ignored row); must not overlap an input.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
-    /// <param name="ignoreIndex">Rows with this target get loss 0.</param>
-    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-    /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="losses"/> is too short or overlaps an input.</exception>
+    /// <inheritdoc cref="CrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static void CrossEntropy(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<float> losses, int classes, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -173,18 +134,7 @@ public static partial class SoftmaxPrimitives
     /// <see cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>;
     /// the gradient is the float gradient rounded once to Half, the loss is returned in float (block sums added in double).
     /// </summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
-    /// <param name="logitsGradient">Receives dLoss/dLogits; may be the same memory as <paramref name="logits"/> (in place) but must not partly overlap it or overlap another input.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="reduction">Mean (the default) or sum; the gradient is of the reduced loss.</param>
-    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
-    /// <param name="ignoreIndex">Rows with this target count for nothing and get a zero gradient.</param>
-    /// <param name="labelSmoothing">The label smoothing, in [0, 1].</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, <paramref name="reduction"/> is not defined, or <paramref name="labelSmoothing"/> is not in [0, 1].</exception>
-    /// <exception cref="ArgumentException">A length does not match the shape, or <paramref name="logitsGradient"/> is too short or overlaps an input other than in place.</exception>
+    /// <inheritdoc cref="CrossEntropyWithGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, LossReduction, ReadOnlySpan{float}, int, float, SoftmaxPrecision)"/>
     public static float CrossEntropyWithGradient(ReadOnlySpan<Half> logits, ReadOnlySpan<int> targets, Span<Half> logitsGradient, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100, float labelSmoothing = 0, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         int rows = SoftmaxGuard.Rows(logits.Length, classes, nameof(logits));
@@ -213,15 +163,7 @@ public static partial class SoftmaxPrimitives
     /// The negative log-likelihood of Half log-probabilities against class targets, in float, as
     /// <see cref="NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/> (block sums added in double).
     /// </summary>
-    /// <param name="logProbabilities">Row-major <c>rows x classes</c> log-probabilities.</param>
-    /// <param name="targets">One class index per row, each in <c>[0, classes)</c> or equal to <paramref name="ignoreIndex"/>.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="reduction">Mean (the default; NaN when no row counts) or sum.</param>
-    /// <param name="classWeights">One weight per class, or empty (the default) for none.</param>
-    /// <param name="ignoreIndex">PyTorch's <c>ignore_index</c> (default -100).</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, a target is out of range, or <paramref name="reduction"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">A length does not match the shape.</exception>
+    /// <inheritdoc cref="NllLoss(ReadOnlySpan{float}, ReadOnlySpan{int}, int, LossReduction, ReadOnlySpan{float}, int)"/>
     public static float NllLoss(ReadOnlySpan<Half> logProbabilities, ReadOnlySpan<int> targets, int classes, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default, int ignoreIndex = -100)
     {
         int rows = SoftmaxGuard.Rows(logProbabilities.Length, classes, nameof(logProbabilities));
@@ -237,14 +179,7 @@ public static partial class SoftmaxPrimitives
     /// The k most probable classes of each row of Half logits, with their probabilities in float, as
     /// <see cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>.
     /// </summary>
-    /// <param name="logits">Row-major <c>rows x classes</c> logits.</param>
-    /// <param name="k">How many classes per row, in <c>[1, classes]</c>.</param>
-    /// <param name="indices">Receives row-major <c>rows x k</c> class indices.</param>
-    /// <param name="probabilities">Receives row-major <c>rows x k</c> probabilities; must not overlap <paramref name="logits"/>.</param>
-    /// <param name="classes">The number of classes (the row length), at least 1.</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classes"/> is below 1, <paramref name="k"/> is below 1 or above <paramref name="classes"/>, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">The length of <paramref name="logits"/> is not a multiple of <paramref name="classes"/>; <paramref name="indices"/> or <paramref name="probabilities"/> is shorter than <c>rows x k</c> or overlaps an input.</exception>
+    /// <inheritdoc cref="TopK(ReadOnlySpan{float}, int, Span{int}, Span{float}, int, SoftmaxPrecision)"/>
     public static void TopK(ReadOnlySpan<Half> logits, int k, Span<int> indices, Span<float> probabilities, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
     {
         SoftmaxGuard.Precision(precision);
@@ -261,13 +196,7 @@ public static partial class SoftmaxPrimitives
     /// converted values (PyTorch's <c>F.binary_cross_entropy_with_logits</c> on fp16 tensors, computed in float).
     /// </summary>
     /// <remarks>Each element is computed in double from the float values, a block of 4,096 at a time; the blocks' sums are added in double.</remarks>
-    /// <param name="logits">The logits, any length.</param>
-    /// <param name="targets">One target per logit, usually 0 or 1 (soft targets in between are allowed).</param>
-    /// <param name="reduction">Mean over the elements (the default; NaN for none, as PyTorch) or sum.</param>
-    /// <param name="positiveWeight">PyTorch's <c>pos_weight</c> as one number for every element (1 by default).</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not defined.</exception>
-    /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per logit.</exception>
+    /// <inheritdoc cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{float}, ReadOnlySpan{float}, LossReduction, float)"/>
     public static float BinaryCrossEntropyWithLogits(ReadOnlySpan<Half> logits, ReadOnlySpan<Half> targets, LossReduction reduction = LossReduction.Mean, float positiveWeight = 1)
     {
         SoftmaxGuard.ElementTargets(logits.Length, targets.Length, nameof(logits));
@@ -283,12 +212,7 @@ public static partial class SoftmaxPrimitives
     /// (PyTorch's <c>F.binary_cross_entropy</c>, each log clamped at -100).
     /// </summary>
     /// <remarks>Prefer <see cref="BinaryCrossEntropyWithLogits(ReadOnlySpan{Half}, ReadOnlySpan{Half}, LossReduction, float)"/> when the probabilities come from a sigmoid: Half probabilities saturate at 1 from a logit of about 8.</remarks>
-    /// <param name="probabilities">Probabilities in [0, 1], any length.</param>
-    /// <param name="targets">One target per probability.</param>
-    /// <param name="reduction">Mean over the elements (the default; NaN for none, as PyTorch) or sum.</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A probability is outside [0, 1] or NaN (the message names the index and value), or <paramref name="reduction"/> is not defined.</exception>
-    /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold one value per probability.</exception>
+    /// <inheritdoc cref="BinaryCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, LossReduction)"/>
     public static float BinaryCrossEntropy(ReadOnlySpan<Half> probabilities, ReadOnlySpan<Half> targets, LossReduction reduction = LossReduction.Mean)
     {
         SoftmaxGuard.ElementTargets(probabilities.Length, targets.Length, nameof(probabilities));
@@ -300,9 +224,7 @@ public static partial class SoftmaxPrimitives
     }
 
     /// <summary>The logistic sigmoid of each Half value, computed in float and rounded once to Half, as <see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/>.</summary>
-    /// <param name="logits">The logits, any length.</param>
-    /// <param name="probabilities">Receives one probability per logit. May be the same memory as <paramref name="logits"/>, but may not partly overlap it.</param>
-    /// <exception cref="ArgumentException"><paramref name="probabilities"/> is shorter than <paramref name="logits"/> or partly overlaps it.</exception>
+    /// <inheritdoc cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/>
     public static void Sigmoid(ReadOnlySpan<Half> logits, Span<Half> probabilities)
     {
         SoftmaxGuard.SameShapeOutput(logits, probabilities, nameof(logits), nameof(probabilities));
