@@ -48,12 +48,7 @@ public static class SoftmaxTensor
     /// The softmax of Half logits along <paramref name="axis"/>, computed in float and rounded once to Half, as
     /// <see cref="SoftmaxPrimitives.Softmax(ReadOnlySpan{Half}, Span{Half}, int, SoftmaxPrecision)"/>.
     /// </summary>
-    /// <param name="logits">The logits, dense.</param>
-    /// <param name="probabilities">Receives the result, the shape of <paramref name="logits"/>, dense; may be the same memory (in place) but may not partly overlap it.</param>
-    /// <param name="axis">The axis to normalise over, from <c>-rank</c> to <c>rank - 1</c> (negative counts from the end).</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is outside <c>[-rank, rank)</c>, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">A tensor is not dense, holds more than <see cref="int.MaxValue"/> values, or has the wrong shape, or an output overlaps an input other than in place.</exception>
+    /// <inheritdoc cref="Softmax(in ReadOnlyTensorSpan{float}, in TensorSpan{float}, int, SoftmaxPrecision)"/>
     public static void Softmax(in ReadOnlyTensorSpan<Half> logits, in TensorSpan<Half> probabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => Normalize(logits, probabilities, axis, nameof(probabilities), log: false, precision);
 
@@ -79,12 +74,7 @@ public static class SoftmaxTensor
     /// The log-softmax of Half logits along <paramref name="axis"/>, computed in float and rounded once to Half, as
     /// <see cref="SoftmaxPrimitives.LogSoftmax(ReadOnlySpan{Half}, Span{Half}, int, SoftmaxPrecision)"/>.
     /// </summary>
-    /// <param name="logits">The logits, dense.</param>
-    /// <param name="logProbabilities">Receives the result, the shape of <paramref name="logits"/>, dense; may be the same memory (in place) but may not partly overlap it.</param>
-    /// <param name="axis">The axis to normalise over, from <c>-rank</c> to <c>rank - 1</c> (negative counts from the end).</param>
-    /// <param name="precision"><see cref="SoftmaxPrecision.Exact"/> (the default) or <see cref="SoftmaxPrecision.Fast"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is outside <c>[-rank, rank)</c>, or <paramref name="precision"/> is not defined.</exception>
-    /// <exception cref="ArgumentException">A tensor is not dense, holds more than <see cref="int.MaxValue"/> values, or has the wrong shape, or an output overlaps an input other than in place.</exception>
+    /// <inheritdoc cref="LogSoftmax(in ReadOnlyTensorSpan{float}, in TensorSpan{float}, int, SoftmaxPrecision)"/>
     public static void LogSoftmax(in ReadOnlyTensorSpan<Half> logits, in TensorSpan<Half> logProbabilities, int axis, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         => Normalize(logits, logProbabilities, axis, nameof(logProbabilities), log: true, precision);
 
