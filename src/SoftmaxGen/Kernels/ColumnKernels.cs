@@ -164,7 +164,7 @@ internal static class ColumnKernels
             }
         }
 
-        Scatter<T>(ref cols, ref yb, width, classes);
+        Scatter<TVec, T>(ref cols, ref yb, width, classes);
     }
 
     /// <summary>Log-softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>).</summary>
@@ -185,7 +185,7 @@ internal static class ColumnKernels
             TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
         }
 
-        Scatter<T>(ref cols, ref yb, width, classes);
+        Scatter<TVec, T>(ref cols, ref yb, width, classes);
     }
 
     /// <summary>
@@ -341,7 +341,7 @@ internal static class ColumnKernels
             }
 
             ref T gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), row * classes);
-            Scatter<T>(ref cols, ref gb, (nuint)width, classes);
+            Scatter<TVec, T>(ref cols, ref gb, (nuint)width, classes);
             for (int r = 0; r < width; r++)
             {
                 int target = targets[(int)row + r];
@@ -598,21 +598,9 @@ internal static class ColumnKernels
                 }
             }
         }
-        else if ((typeof(TVec) == typeof(Vector512<float>) || typeof(TVec) == typeof(Vector256<float>)) && classes >= 4)
+        else if (TransposeBlock<TVec, T>(ref xb, classes, ref cols, width, toColumns: true))
         {
-            // Four classes at a time (SoftmaxMath.LoadClassQuad), the last quad ending at the row's end.
-            if (typeof(TVec) == typeof(Vector512<float>))
-                SoftmaxMath.RowsToColumns<ClassQuads512, Vector512<float>>(ref AsFloat(ref xb), classes, ref AsFloat(ref cols), width);
-            else
-                SoftmaxMath.RowsToColumns<ClassQuads256, Vector256<float>>(ref AsFloat(ref xb), classes, ref AsFloat(ref cols), width);
-        }
-        else if ((typeof(TVec) == typeof(Vector512<double>) || typeof(TVec) == typeof(Vector256<double>)) && classes >= 2)
-        {
-            // Two classes at a time (SoftmaxMath.LoadClassPair), the last pair ending at the row's end.
-            if (typeof(TVec) == typeof(Vector512<double>))
-                SoftmaxMath.RowsToColumns<ClassPairs512, Vector512<double>>(ref AsDouble(ref xb), classes, ref AsDouble(ref cols), width);
-            else
-                SoftmaxMath.RowsToColumns<ClassPairs256, Vector256<double>>(ref AsDouble(ref xb), classes, ref AsDouble(ref cols), width);
+            // Float four classes at a time, double two, the last group ending at the row's end.
         }
         else if (typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported)
         {
@@ -642,10 +630,11 @@ internal static class ColumnKernels
 
     /// <summary>Copies the columns back to W row-major rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter<T>(ref T cols, ref T yb, nuint width, nuint classes)
+    private static void Scatter<TVec, T>(ref T cols, ref T yb, nuint width, nuint classes)
+        where TVec : struct
         where T : unmanaged
     {
-        if (typeof(T) == typeof(float) && width == 8 && Avx.IsSupported && classes >= 8)
+        if (typeof(TVec) == typeof(Vector256<float>) && Avx.IsSupported && classes >= 8)
         {
             ref float y = ref AsFloat(ref yb);
             for (nuint o = 0; ; o += 8)
@@ -663,25 +652,12 @@ internal static class ColumnKernels
             }
         }
 
-        if (typeof(T) == typeof(float) && (width == 16 || width == 8) && classes >= 4)
+        if (TransposeBlock<TVec, T>(ref yb, classes, ref cols, width, toColumns: false))
         {
-            if (width == 16)
-                SoftmaxMath.ColumnsToRows<ClassQuads512, Vector512<float>>(ref AsFloat(ref cols), width, ref AsFloat(ref yb), classes);
-            else
-                SoftmaxMath.ColumnsToRows<ClassQuads256, Vector256<float>>(ref AsFloat(ref cols), width, ref AsFloat(ref yb), classes);
             return;
         }
 
-        if (typeof(T) == typeof(double) && (width == 8 || width == 4) && classes >= 2)
-        {
-            if (width == 8)
-                SoftmaxMath.ColumnsToRows<ClassPairs512, Vector512<double>>(ref AsDouble(ref cols), width, ref AsDouble(ref yb), classes);
-            else
-                SoftmaxMath.ColumnsToRows<ClassPairs256, Vector256<double>>(ref AsDouble(ref cols), width, ref AsDouble(ref yb), classes);
-            return;
-        }
-
-        if (typeof(T) == typeof(float) && width == 16 && classes < 4 && Avx512F.IsSupported)
+        if (typeof(TVec) == typeof(Vector512<float>) && Avx512F.IsSupported)
         {
             SoftmaxMath.StoreShortRows512(ref AsFloat(ref cols), classes, ref AsFloat(ref yb));
             return;
@@ -695,6 +671,56 @@ internal static class ColumnKernels
                 Unsafe.Add(ref yr, j) = Unsafe.Add(ref cols, j * width + r);
             }
         }
+    }
+
+    /// <summary>
+    /// Moves one vector's width of rows of <paramref name="classes"/> values, <paramref name="rows"/> on, to one vector
+    /// per class, <paramref name="stride"/> values apart from <paramref name="columns"/> on (<paramref name="toColumns"/>),
+    /// or back, by the in-register transposes of <typeparamref name="TVec"/>: float four classes at a time
+    /// (<see cref="SoftmaxMath.LoadClassQuad{TQuads, TVec}"/>, at least 4 classes), double two
+    /// (<see cref="SoftmaxMath.LoadClassPair{TPairs, TVec}"/>, at least 2), with Vector512 or Vector256. Returns false,
+    /// having moved nothing, for any other vector or class count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TransposeBlock<TVec, T>(ref T rows, nuint classes, ref T columns, nuint stride, bool toColumns)
+        where TVec : struct
+    {
+        if (typeof(TVec) == typeof(Vector512<float>) && classes >= 4)
+            Quads<ClassQuads512, Vector512<float>>(ref AsFloat(ref rows), classes, ref AsFloat(ref columns), stride, toColumns);
+        else if (typeof(TVec) == typeof(Vector256<float>) && classes >= 4)
+            Quads<ClassQuads256, Vector256<float>>(ref AsFloat(ref rows), classes, ref AsFloat(ref columns), stride, toColumns);
+        else if (typeof(TVec) == typeof(Vector512<double>) && classes >= 2)
+            Pairs<ClassPairs512, Vector512<double>>(ref AsDouble(ref rows), classes, ref AsDouble(ref columns), stride, toColumns);
+        else if (typeof(TVec) == typeof(Vector256<double>) && classes >= 2)
+            Pairs<ClassPairs256, Vector256<double>>(ref AsDouble(ref rows), classes, ref AsDouble(ref columns), stride, toColumns);
+        else
+            return false;
+
+        return true;
+    }
+
+    /// <summary><see cref="TransposeBlock{TVec, T}"/> for float, four classes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quads<TQuads, TVec>(ref float rows, nuint classes, ref float columns, nuint stride, bool toColumns)
+        where TQuads : IClassQuads<TVec>
+        where TVec : struct
+    {
+        if (toColumns)
+            SoftmaxMath.RowsToColumns<TQuads, TVec>(ref rows, classes, ref columns, stride);
+        else
+            SoftmaxMath.ColumnsToRows<TQuads, TVec>(ref columns, stride, ref rows, classes);
+    }
+
+    /// <summary><see cref="TransposeBlock{TVec, T}"/> for double, two classes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pairs<TPairs, TVec>(ref double rows, nuint classes, ref double columns, nuint stride, bool toColumns)
+        where TPairs : IClassPairs<TVec>
+        where TVec : struct
+    {
+        if (toColumns)
+            SoftmaxMath.RowsToColumns<TPairs, TVec>(ref rows, classes, ref columns, stride);
+        else
+            SoftmaxMath.ColumnsToRows<TPairs, TVec>(ref columns, stride, ref rows, classes);
     }
 
     /// <summary>The lane-wise compensated sum of e^(x - max), started at 1 per lane (see <see cref="SoftmaxMath.AccumulateExp{TOps, TVec, T}"/>).</summary>
