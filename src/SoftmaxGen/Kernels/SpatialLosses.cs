@@ -161,112 +161,77 @@ internal static class SpatialLosses
     /// </summary>
     /// <remarks>
     /// 4-byte values (float, and int bits) of at least 4 classes and 8-byte values of at least 2 move a vector of
-    /// positions at a time through the block layouts' in-register transposes (<see cref="SoftmaxMath.StoreClassQuad{TQuads, TVec}"/>
-    /// and its siblings); the positions after the last whole vector, and other shapes, one value at a time. Only bits
-    /// are moved, so every path gives the same result.
+    /// positions at a time through the block layouts' in-register transposes (<see cref="ColumnKernels.TransposeBlock{TVec, T}"/>);
+    /// the positions after the last whole vector, and other shapes, one value at a time. Only bits are moved, so every
+    /// path gives the same result.
     /// </remarks>
     internal static void Gather<T>(ReadOnlySpan<T> source, Span<T> rows, nint first, int inner, int count, int classes)
         where T : unmanaged
-    {
-        ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), first);
-        ref T to = ref MemoryMarshal.GetReference(rows);
-        nint done = 0;
-        if (Unsafe.SizeOf<T>() == sizeof(float) && classes >= 4)
-            done = Quads(ref Unsafe.As<T, float>(ref from), ref Unsafe.As<T, float>(ref to), inner, count, classes, gather: true);
-        else if (Unsafe.SizeOf<T>() == sizeof(double) && classes >= 2)
-            done = Pairs(ref Unsafe.As<T, double>(ref from), ref Unsafe.As<T, double>(ref to), inner, count, classes, gather: true);
-
-        for (nint c = 0; c < classes; c++)
-        {
-            ref T column = ref Unsafe.Add(ref from, c * inner);
-            for (nint j = done; j < count; j++)
-            {
-                Unsafe.Add(ref to, (j * classes) + c) = Unsafe.Add(ref column, j);
-            }
-        }
-    }
+        => Move(ref Unsafe.Add(ref MemoryMarshal.GetReference(source), first), ref MemoryMarshal.GetReference(rows), inner, count, classes, gather: true);
 
     /// <summary>The inverse of <see cref="Gather"/>: <c>destination[first + c * inner + j] = rows[j, c]</c>.</summary>
     internal static void Scatter<T>(ReadOnlySpan<T> rows, Span<T> destination, nint first, int inner, int count, int classes)
         where T : unmanaged
+        => Move(ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), first), ref MemoryMarshal.GetReference(rows), inner, count, classes, gather: false);
+
+    /// <summary>
+    /// <see cref="Gather"/> (<paramref name="gather"/>: from <paramref name="plane"/> to <paramref name="rows"/>) or
+    /// <see cref="Scatter"/> (back): whole vectors of positions first, then the rest one value at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Move<T>(ref T plane, ref T rows, int inner, int count, int classes, bool gather)
+        where T : unmanaged
     {
-        ref T from = ref MemoryMarshal.GetReference(rows);
-        ref T to = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), first);
         nint done = 0;
-        if (Unsafe.SizeOf<T>() == sizeof(float) && classes >= 4)
-            done = Quads(ref Unsafe.As<T, float>(ref to), ref Unsafe.As<T, float>(ref from), inner, count, classes, gather: false);
-        else if (Unsafe.SizeOf<T>() == sizeof(double) && classes >= 2)
-            done = Pairs(ref Unsafe.As<T, double>(ref to), ref Unsafe.As<T, double>(ref from), inner, count, classes, gather: false);
+        if (Unsafe.SizeOf<T>() == sizeof(float))
+            done = Vectors(ref Unsafe.As<T, float>(ref plane), ref Unsafe.As<T, float>(ref rows), inner, count, classes, gather);
+        else if (Unsafe.SizeOf<T>() == sizeof(double))
+            done = Vectors(ref Unsafe.As<T, double>(ref plane), ref Unsafe.As<T, double>(ref rows), inner, count, classes, gather);
 
         for (nint c = 0; c < classes; c++)
         {
-            ref T column = ref Unsafe.Add(ref to, c * inner);
+            ref T column = ref Unsafe.Add(ref plane, c * inner);
             for (nint j = done; j < count; j++)
             {
-                Unsafe.Add(ref column, j) = Unsafe.Add(ref from, (j * classes) + c);
+                ref T value = ref Unsafe.Add(ref rows, (j * classes) + c);
+                if (gather)
+                    value = Unsafe.Add(ref column, j);
+                else
+                    Unsafe.Add(ref column, j) = value;
             }
         }
     }
 
     /// <summary>
     /// Moves whole vectors of positions between a plane (<paramref name="plane"/>, classes <paramref name="inner"/> apart)
-    /// and rows (<paramref name="rows"/>), four classes at a time (the last four overlapping the ones before); returns
-    /// the positions done.
+    /// and rows (<paramref name="rows"/>) through <see cref="ColumnKernels.TransposeBlock{TVec, T}"/>, the widest vectors
+    /// first; returns the positions done.
     /// </summary>
-    private static nint Quads(ref float plane, ref float rows, int inner, int count, int classes, bool gather)
+    private static nint Vectors<T>(ref T plane, ref T rows, int inner, int count, int classes, bool gather)
+        where T : unmanaged
     {
         nint j = 0;
         if (Avx512F.IsSupported)
         {
-            j = Quads<ClassQuads512, Vector512<float>>(ref plane, ref rows, inner, count, classes, gather, j);
+            j = Vectors<Vector512<T>, T>(ref plane, ref rows, inner, count, classes, gather, j);
         }
 
-        return Avx.IsSupported ? Quads<ClassQuads256, Vector256<float>>(ref plane, ref rows, inner, count, classes, gather, j) : j;
+        return Avx.IsSupported ? Vectors<Vector256<T>, T>(ref plane, ref rows, inner, count, classes, gather, j) : j;
     }
 
-    private static nint Quads<TQuads, TVec>(ref float plane, ref float rows, int inner, int count, int classes, bool gather, nint j)
-        where TQuads : IClassQuads<TVec>
+    private static nint Vectors<TVec, T>(ref T plane, ref T rows, int inner, int count, int classes, bool gather, nint j)
         where TVec : struct
+        where T : unmanaged
     {
-        int lanes = TQuads.Lanes;
+        int lanes = Unsafe.SizeOf<TVec>() / Unsafe.SizeOf<T>();
         for (; j + lanes <= count; j += lanes)
         {
-            ref float block = ref Unsafe.Add(ref rows, j * classes);
-            ref float columns = ref Unsafe.Add(ref plane, j);
-            if (gather)
-                SoftmaxMath.ColumnsToRows<TQuads, TVec>(ref columns, (nuint)inner, ref block, (nuint)classes);
-            else
-                SoftmaxMath.RowsToColumns<TQuads, TVec>(ref block, (nuint)classes, ref columns, (nuint)inner);
-        }
-
-        return j;
-    }
-
-    /// <summary><see cref="Quads"/> for 8-byte values, two classes at a time.</summary>
-    private static nint Pairs(ref double plane, ref double rows, int inner, int count, int classes, bool gather)
-    {
-        nint j = 0;
-        if (Avx512F.IsSupported)
-        {
-            j = Pairs<ClassPairs512, Vector512<double>>(ref plane, ref rows, inner, count, classes, gather, j);
-        }
-
-        return Avx.IsSupported ? Pairs<ClassPairs256, Vector256<double>>(ref plane, ref rows, inner, count, classes, gather, j) : j;
-    }
-
-    private static nint Pairs<TPairs, TVec>(ref double plane, ref double rows, int inner, int count, int classes, bool gather, nint j)
-        where TPairs : IClassPairs<TVec>
-        where TVec : struct
-    {
-        int lanes = TPairs.Lanes;
-        for (; j + lanes <= count; j += lanes)
-        {
-            ref double block = ref Unsafe.Add(ref rows, j * classes);
-            ref double columns = ref Unsafe.Add(ref plane, j);
-            if (gather)
-                SoftmaxMath.ColumnsToRows<TPairs, TVec>(ref columns, (nuint)inner, ref block, (nuint)classes);
-            else
-                SoftmaxMath.RowsToColumns<TPairs, TVec>(ref block, (nuint)classes, ref columns, (nuint)inner);
+            ref T block = ref Unsafe.Add(ref rows, j * classes);
+            ref T columns = ref Unsafe.Add(ref plane, j);
+            if (!ColumnKernels.TransposeBlock<TVec, T>(ref block, (nuint)classes, ref columns, (nuint)inner, toColumns: !gather))
+            {
+                break;
+            }
         }
 
         return j;
