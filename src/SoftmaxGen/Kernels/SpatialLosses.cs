@@ -219,6 +219,9 @@ internal static class SpatialLosses
         return Avx.IsSupported ? Vectors<Vector256<T>, T>(ref plane, ref rows, inner, count, classes, gather, j) : j;
     }
 
+    // Compiled on its own, once per width: inlined into the loss block with both directions, the transposes could find
+    // the JIT's inlining budget spent, which leaves their shuffles calls of their own.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static nint Vectors<TVec, T>(ref T plane, ref T rows, int inner, int count, int classes, bool gather, nint j)
         where TVec : struct
         where T : unmanaged
