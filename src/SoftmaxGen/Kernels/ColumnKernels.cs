@@ -547,7 +547,9 @@ internal static class ColumnKernels
                 Unsafe.As<TElement, T>(ref Unsafe.AsRef(in negatedMax)), true);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A kernel entry of its own: reached through the dispatch's interface call, it would otherwise run as tier-0 code,
+    // each exponential step a call, for the first calls of a process.
+    [MethodImpl(VectorDispatch.KernelEntry)]
     private static bool ExpRow<TOps, TVec, T>(ref T source, ref T destination, nuint count, T negatedMax, bool accelerated)
         where TOps : ISimd<TVec, T>
         where TVec : struct
