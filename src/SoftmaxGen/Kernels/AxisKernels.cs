@@ -95,7 +95,7 @@ internal static class AxisKernels
             if (log)
             {
                 // (x - high) - low, where high + low = max + ln(sum) exactly (per lane).
-                LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+                TOps.LogNormalizer(max, sum, compensation, out TVec high, out TVec low);
                 for (nuint c = 0; c < classes; c++)
                 {
                     nuint at = (c * inner) + i;
@@ -119,12 +119,4 @@ internal static class AxisKernels
 
         return i;
     }
-
-    /// <summary>Lane-wise <c>max + ln(sum + compensation)</c>, the sum started at 1 per lane: see <see cref="ISimd{TVec, T}.LogNormalizer"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LogNormalizer<TOps, TVec, T>(TVec max, TVec sum, TVec compensation, out TVec high, out TVec low)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.LogNormalizer(max, sum, compensation, out high, out low);
 }

@@ -179,7 +179,7 @@ internal static class ColumnKernels
         (TVec sum, TVec compensation) = SumExp<TOps, TVec, T>(ref cols, width, classes, max);
 
         // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
-        AxisKernels.LogNormalizer<TOps, TVec, T>(max, sum, compensation, out TVec high, out TVec low);
+        TOps.LogNormalizer(max, sum, compensation, out TVec high, out TVec low);
         for (nuint j = 0; j < classes; j++)
         {
             TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
