@@ -95,6 +95,7 @@ internal static class RuntimeNames
         public const string LogSoftmaxRows = "LogSoftmaxRows";
         public const string CrossEntropyRows = "CrossEntropyRows";
         public const string ArgmaxRows = "ArgmaxRows";
+        public const string ScaledSoftmaxRows = "ScaledSoftmaxRows";
         public const string RegisterKernel = "RegisterKernel";
     }
 

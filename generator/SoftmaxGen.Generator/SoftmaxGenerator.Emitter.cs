@@ -163,6 +163,13 @@ public sealed partial class SoftmaxGenerator
 
                             protected override void {{SoftmaxKernel.ArgmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<int> predictions, int rows) => {{SoftmaxFallback.ArgmaxCore}}(logits, predictions, C);
                             """);
+                        if (HasScaledRows(classes, element == "float" ? 32 : 64))
+                        {
+                            writer.WriteLine($$"""
+
+                                protected override bool {{SoftmaxKernel.ScaledSoftmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<{{element}}> probabilities, ReadOnlySpan<{{element}}> bias, int biasStride, {{element}} scale, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, rows);
+                                """);
+                        }
                     }
 
                     foreach (int elementBits in new[] { 32, 64 })
@@ -203,23 +210,56 @@ public sealed partial class SoftmaxGenerator
                 "ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows", "logits, targets, losses, rows", precisionArgument,
                 $"{SoftmaxFallback.CrossEntropyCore}(logits, targets, losses, rows, C{precisionArgument})");
 
-            // Each layout once (two tiers can share one).
+            if (HasScaledRows(classes, elementBits))
+            {
+                writer.WriteLine();
+                EmitScaledDispatch(writer, tiers, element);
+            }
+
+            // Each layout's methods once (two tiers can share one). The column layout has none (the dispatch calls the
+            // runtime's), nor do the fallback and loop plans (KernelPlan.ForTiers leaves them out).
+            bool scaledRows = HasScaledRows(classes, elementBits);
             foreach (KernelPlan plan in tiers.Select(tier => tier.Plan).Distinct())
             {
-                LayoutEmitter(plan.Kind)(writer, plan, precision);
+                if (plan.Kind == PlanKind.Block)
+                {
+                    BlockEmitter.Emit(writer, plan, precision);
+                }
+                else if (plan.Kind == PlanKind.Row)
+                {
+                    RowEmitter.Emit(writer, plan, precision, scaledRows);
+                }
             }
         }
 
         /// <summary>
-        /// The emitter of a layout's methods; the column layout has none (the dispatch calls the runtime's), nor do the
-        /// fallback and loop plans (<see cref="KernelPlan.ForTiers"/> leaves them out).
+        /// Whether the kernel fuses attention's v = scale * x + bias into its softmax, which the runtime otherwise stages
+        /// through memory: for float rows that only the widest vector holds in registers (a Row plan at that tier alone).
+        /// Double rows, and 64 floats (a row layout at two tiers already), are left to the staging, which keeps every
+        /// kernel within about 1,500 lines.
         /// </summary>
-        private static Action<SourceWriter, KernelPlan, KernelPrecision> LayoutEmitter(PlanKind kind) => kind switch
+        private static bool HasScaledRows(int classes, int elementBits)
         {
-            PlanKind.Block => BlockEmitter.Emit,
-            PlanKind.Row => RowEmitter.Emit,
-            _ => static (_, _, _) => { },
-        };
+            IReadOnlyList<(int Tier, KernelPlan Plan)> tiers = KernelPlan.ForTiers(classes, elementBits);
+            return elementBits == 32 && tiers.Count(tier => tier.Plan.Kind == PlanKind.Row) == 1 && tiers[0].Plan.Kind == PlanKind.Row;
+        }
+
+        /// <summary>The fused scaled softmax's entry: the widest tier's row layout when that tier is accelerated, else false for the runtime to stage the rows.</summary>
+        private static void EmitScaledDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string element)
+        {
+            writer.WriteLine("// Attention rows, v = scale * x + bias, where a row layout runs; false sends them back to the runtime, which stages them.");
+            using (writer.OpenBlock($"public static bool ScaledSoftmax(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, ReadOnlySpan<{element}> bias, int biasStride, {element} scale, int rows)"))
+            {
+                (int tier, KernelPlan plan) = tiers[0];
+                using (writer.OpenBlock($"if ({KernelPlan.TierCondition(tier)})"))
+                {
+                    writer.WriteLine($"ScaledSoftmax{plan.Suffix}(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, (nuint)rows);");
+                    writer.WriteLine("return true;");
+                }
+
+                writer.WriteLine("return false;");
+            }
+        }
 
         /// <summary>A public entry point of the kernel class: the plan of the widest accelerated tier, else the runtime's <paramref name="fallback"/>.</summary>
         /// <remarks>

@@ -221,6 +221,16 @@ public static partial class SoftmaxPrimitives
             return;
         }
 
+        // With no causal limit inside these rows and separate output, the kernel's fused rows, if it has them, read the
+        // logits and bias once: v = scale * x + bias never goes through memory.
+        bool limitless = causalOffset >= classes - 1;
+        if (!log && limitless && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
+            && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale))
+        {
+            SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, whenMasked, precision);
+            return;
+        }
+
         // 32 rows of at most 128 floats (8 Vector512 registers) are 16 KB: staged and normalised while in L1.
         const int ChunkRows = 32;
         Span<T> maxima = stackalloc T[ChunkRows];
@@ -241,6 +251,52 @@ public static partial class SoftmaxPrimitives
                     chunk.Slice(r * classes, classes).Fill(T.IsNegativeInfinity(maxima[r]) ? whenMasked : T.NaN);
             }
         }
+    }
+
+    /// <summary>The kernel's fused softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int)"/>); false if it has none at this width.</summary>
+    private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // No bias: a row of zeros, which leaves every v as scale * x (-0 becomes +0, which changes no exponential).
+        Span<T> zeros = bias.IsEmpty ? stackalloc T[classes] : default;
+        zeros.Clear();
+        ReadOnlySpan<T> rowsBias = bias.IsEmpty ? zeros : bias;
+        int stride = bias.IsEmpty ? 0 : biasStride;
+        int rows = logits.Length / classes;
+        return typeof(T) == typeof(float)
+            ? kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), MemoryMarshal.Cast<T, float>(rowsBias), stride, float.CreateTruncating(scale), rows)
+            : kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), MemoryMarshal.Cast<T, double>(rowsBias), stride, double.CreateTruncating(scale), rows);
+    }
+
+    /// <summary>
+    /// After the fused rows: a row that came out NaN is staged again on its own for the maximum of its v, and set as the
+    /// staged path sets it (-inf: fully masked, the caller's result; +inf or NaN: NaN).
+    /// </summary>
+    private static void SetRowsWithoutFiniteMaximum<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, T whenMasked, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = logits.Length / classes;
+        for (int row = 0; row < rows; row++)
+        {
+            if (T.IsNaN(output[row * classes]))
+            {
+                T maximum = StagedMaximum(logits.Slice(row * classes, classes), bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, classes), classes, scale, precision);
+                if (!T.IsFinite(maximum))
+                    output.Slice(row * classes, classes).Fill(T.IsNegativeInfinity(maximum) ? whenMasked : T.NaN);
+            }
+        }
+    }
+
+    /// <summary>The maximum of one row's v = scale * x + bias as the staging takes it (the rows held in registers are at most 128 floats).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T StagedMaximum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> bias, int classes, T scale, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> staged = stackalloc T[classes];
+        Span<T> maximum = stackalloc T[1];
+        var stage = new AttentionOperation<T>(logits, staged, bias, 0, classes, scale, long.MaxValue, log: false, T.Zero, maximum);
+        VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref stage, classes, precision, LayoutRule.Rows);
+        return maximum[0];
     }
 
     /// <summary>The fused attention rows; or, given <c>maxima</c> (one per row), only their staging, each row's maximum written there.</summary>

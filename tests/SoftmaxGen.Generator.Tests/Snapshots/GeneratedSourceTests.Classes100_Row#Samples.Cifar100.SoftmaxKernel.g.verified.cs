@@ -670,6 +670,8 @@ namespace SoftmaxGen.Kernels
 
         protected override void ArgmaxRows(ReadOnlySpan<float> logits, Span<int> predictions, int rows) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
 
+        protected override bool ScaledSoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, rows);
+
         protected override void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => Softmax(logits, probabilities, rows);
 
         protected override void LogSoftmaxRows(ReadOnlySpan<double> logits, Span<double> logProbabilities, int rows) => LogSoftmax(logits, logProbabilities, rows);
@@ -702,6 +704,17 @@ namespace SoftmaxGen.Kernels
             if (Vector512.IsHardwareAccelerated)
                 return CrossEntropyRow512(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows);
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
+        }
+
+        // Attention rows, v = scale * x + bias, where a row layout runs; false sends them back to the runtime, which stages them.
+        public static bool ScaledSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ScaledSoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, (nuint)rows);
+                return true;
+            }
+            return false;
         }
 
         /// <summary>Softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
@@ -820,6 +833,164 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> x4 = Vector512.LoadUnsafe(ref xr, 64);
                 Vector512<float> x5 = Vector512.LoadUnsafe(ref xr, 80);
                 Vector512<float> x6 = Vector512.LoadUnsafe(ref xr, 84);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
+                Vector512<float> negatedMax = Vector512.Create(-max);
+
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> e0 = SoftmaxMath.ExpShifted(x0, negatedMax);
+                Vector512<float> e1 = SoftmaxMath.ExpShifted(x1, negatedMax);
+                Vector512<float> e2 = SoftmaxMath.ExpShifted(x2, negatedMax);
+                Vector512<float> e3 = SoftmaxMath.ExpShifted(x3, negatedMax);
+                Vector512<float> e4 = SoftmaxMath.ExpShifted(x4, negatedMax);
+                Vector512<float> e5 = SoftmaxMath.ExpShifted(x5, negatedMax);
+                Vector512<float> e6 = SoftmaxMath.ExpShifted(x6, negatedMax);
+                Vector512<float> sum = Vector512<float>.One, compensation = default;
+                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6, repeated), ref sum, ref compensation);
+                double total = SoftmaxMath.TotalExp(sum, compensation);
+
+                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
+                Vector512<float> scale = Vector512.Create((float)(1.0 / total));
+                (e0 * scale).StoreUnsafe(ref yr, 0);
+                (e1 * scale).StoreUnsafe(ref yr, 16);
+                (e2 * scale).StoreUnsafe(ref yr, 32);
+                (e3 * scale).StoreUnsafe(ref yr, 48);
+                (e4 * scale).StoreUnsafe(ref yr, 64);
+                (e5 * scale).StoreUnsafe(ref yr, 80);
+                (e6 * scale).StoreUnsafe(ref yr, 84);
+            }
+        }
+
+        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
+        private static void ScaledSoftmaxRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
+        {
+            // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
+            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
+
+            Vector512<float> s = Vector512.Create(logitScale);
+
+            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            nuint row = 0;
+            for (; row + 2 <= rows; row += 2)
+            {
+                ref float xrA = ref Unsafe.Add(ref x, row * C);
+                ref float yrA = ref Unsafe.Add(ref y, row * C);
+                ref float brA = ref Unsafe.Add(ref b, row * biasStride);
+                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
+                ref float yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+                ref float brB = ref Unsafe.Add(ref b, (row + 1) * biasStride);
+
+                // v = scale * x + bias, a product and a sum each rounded as PyTorch's x * scale + bias. The row in 7 registers, the last overlapping the one before.
+                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0) * s + Vector512.LoadUnsafe(ref brA, 0);
+                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16) * s + Vector512.LoadUnsafe(ref brA, 16);
+                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32) * s + Vector512.LoadUnsafe(ref brA, 32);
+                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48) * s + Vector512.LoadUnsafe(ref brA, 48);
+                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64) * s + Vector512.LoadUnsafe(ref brA, 64);
+                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80) * s + Vector512.LoadUnsafe(ref brA, 80);
+                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84) * s + Vector512.LoadUnsafe(ref brA, 84);
+
+                // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0) * s + Vector512.LoadUnsafe(ref brB, 0);
+                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16) * s + Vector512.LoadUnsafe(ref brB, 16);
+                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32) * s + Vector512.LoadUnsafe(ref brB, 32);
+                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48) * s + Vector512.LoadUnsafe(ref brB, 48);
+                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64) * s + Vector512.LoadUnsafe(ref brB, 64);
+                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80) * s + Vector512.LoadUnsafe(ref brB, 80);
+                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84) * s + Vector512.LoadUnsafe(ref brB, 84);
+                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+
+                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                Vector512<float> e0A = SoftmaxMath.ExpShifted(x0A, negatedMaxA);
+                Vector512<float> e1A = SoftmaxMath.ExpShifted(x1A, negatedMaxA);
+                Vector512<float> e2A = SoftmaxMath.ExpShifted(x2A, negatedMaxA);
+                Vector512<float> e3A = SoftmaxMath.ExpShifted(x3A, negatedMaxA);
+                Vector512<float> e4A = SoftmaxMath.ExpShifted(x4A, negatedMaxA);
+                Vector512<float> e5A = SoftmaxMath.ExpShifted(x5A, negatedMaxA);
+                Vector512<float> e6A = SoftmaxMath.ExpShifted(x6A, negatedMaxA);
+                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
+                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e3A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e4A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(e5A, ref sumA, ref compensationA);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6A, repeated), ref sumA, ref compensationA);
+                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                Vector512<float> e0B = SoftmaxMath.ExpShifted(x0B, negatedMaxB);
+                Vector512<float> e1B = SoftmaxMath.ExpShifted(x1B, negatedMaxB);
+                Vector512<float> e2B = SoftmaxMath.ExpShifted(x2B, negatedMaxB);
+                Vector512<float> e3B = SoftmaxMath.ExpShifted(x3B, negatedMaxB);
+                Vector512<float> e4B = SoftmaxMath.ExpShifted(x4B, negatedMaxB);
+                Vector512<float> e5B = SoftmaxMath.ExpShifted(x5B, negatedMaxB);
+                Vector512<float> e6B = SoftmaxMath.ExpShifted(x6B, negatedMaxB);
+                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
+                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e3B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e4B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(e5B, ref sumB, ref compensationB);
+                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6B, repeated), ref sumB, ref compensationB);
+                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+
+                // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
+                Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
+                (e0A * scaleA).StoreUnsafe(ref yrA, 0);
+                (e1A * scaleA).StoreUnsafe(ref yrA, 16);
+                (e2A * scaleA).StoreUnsafe(ref yrA, 32);
+                (e3A * scaleA).StoreUnsafe(ref yrA, 48);
+                (e4A * scaleA).StoreUnsafe(ref yrA, 64);
+                (e5A * scaleA).StoreUnsafe(ref yrA, 80);
+                (e6A * scaleA).StoreUnsafe(ref yrA, 84);
+                Vector512<float> scaleB = Vector512.Create((float)(1.0 / totalB));
+                (e0B * scaleB).StoreUnsafe(ref yrB, 0);
+                (e1B * scaleB).StoreUnsafe(ref yrB, 16);
+                (e2B * scaleB).StoreUnsafe(ref yrB, 32);
+                (e3B * scaleB).StoreUnsafe(ref yrB, 48);
+                (e4B * scaleB).StoreUnsafe(ref yrB, 64);
+                (e5B * scaleB).StoreUnsafe(ref yrB, 80);
+                (e6B * scaleB).StoreUnsafe(ref yrB, 84);
+            }
+
+            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
+            if (row < rows)
+                ScaledSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, 1);
+        }
+
+        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
+        private static void ScaledSoftmaxSingleRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
+        {
+            // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
+            Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
+
+            Vector512<float> s = Vector512.Create(logitScale);
+
+            for (nuint row = 0; row < rows; row++)
+            {
+                ref float xr = ref Unsafe.Add(ref x, row * C);
+                ref float yr = ref Unsafe.Add(ref y, row * C);
+                ref float br = ref Unsafe.Add(ref b, row * biasStride);
+
+                // v = scale * x + bias, a product and a sum each rounded as PyTorch's x * scale + bias. The row in 7 registers, the last overlapping the one before.
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref xr, 0) * s + Vector512.LoadUnsafe(ref br, 0);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref xr, 16) * s + Vector512.LoadUnsafe(ref br, 16);
+                Vector512<float> x2 = Vector512.LoadUnsafe(ref xr, 32) * s + Vector512.LoadUnsafe(ref br, 32);
+                Vector512<float> x3 = Vector512.LoadUnsafe(ref xr, 48) * s + Vector512.LoadUnsafe(ref br, 48);
+                Vector512<float> x4 = Vector512.LoadUnsafe(ref xr, 64) * s + Vector512.LoadUnsafe(ref br, 64);
+                Vector512<float> x5 = Vector512.LoadUnsafe(ref xr, 80) * s + Vector512.LoadUnsafe(ref br, 80);
+                Vector512<float> x6 = Vector512.LoadUnsafe(ref xr, 84) * s + Vector512.LoadUnsafe(ref br, 84);
 
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));

@@ -229,6 +229,73 @@ public sealed class AttentionSoftmaxTests
         }
     }
 
+    /// <summary>
+    /// Rows that the widest vector holds in registers have the kernel's fused path (v = scale * x + bias formed as the
+    /// row is loaded, no staging): each row is bit for bit the kernel's softmax of v, with no bias, one bias row and a
+    /// bias per logit, odd and even row counts, in place (which stages) and not; a row whose v is all -inf gets the
+    /// chosen result, and rows holding +inf or NaN give NaN, as PyTorch does.
+    /// </summary>
+    [Theory]
+    [InlineData(65, SoftmaxPrecision.Exact)]
+    [InlineData(100, SoftmaxPrecision.Exact)]
+    [InlineData(100, SoftmaxPrecision.Fast)]
+    [InlineData(127, SoftmaxPrecision.Exact)]
+    [InlineData(128, SoftmaxPrecision.Exact)]
+    public void FusedKernelRows_AreTheKernelsSoftmaxOfV(int classes, SoftmaxPrecision precision)
+    {
+        const float scale = 0.3f;
+        foreach (int rows in new[] { 1, 2, 37 })
+        {
+            var random = new Random(classes * 100 + rows);
+            float[] x = Scores<float>(rows * classes, random);
+            float[] perLogit = Scores<float>(rows * classes, random);
+            if (rows > 2)
+            {
+                perLogit.AsSpan(3 * classes, classes).Fill(float.NegativeInfinity); // row 3 fully masked by its bias
+                x[5 * classes + 7] = float.NaN; // row 5: NaN
+                x[6 * classes + 1] = float.PositiveInfinity; // row 6: +inf
+                x.AsSpan(8 * classes, classes).Fill(float.NegativeInfinity); // row 8: -inf logits, fully masked with no bias as well
+            }
+
+            float[] oneRow = Scores<float>(classes, random);
+            foreach (float[] bias in new[] { Array.Empty<float>(), oneRow, perLogit })
+            {
+                foreach (MaskedRowResult fullyMasked in new[] { MaskedRowResult.Zeros, MaskedRowResult.NaN })
+                {
+                    float[] expected = new float[x.Length];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float[] v = new float[classes];
+                        for (int j = 0; j < classes; j++)
+                        {
+                            float product = scale * x[r * classes + j];
+                            v[j] = bias.Length == 0 ? product : product + bias[bias.Length == classes ? j : r * classes + j];
+                        }
+
+                        Span<float> row = expected.AsSpan(r * classes, classes);
+                        if (v.All(float.IsNegativeInfinity))
+                            row.Fill(fullyMasked == MaskedRowResult.NaN ? float.NaN : 0f);
+                        else if (v.Any(value => float.IsNaN(value) || float.IsPositiveInfinity(value)))
+                            row.Fill(float.NaN);
+                        else
+                            SoftmaxPrimitives.Softmax(v, row, classes, precision);
+                    }
+
+                    float[] actual = new float[x.Length];
+                    SoftmaxPrimitives.ScaledSoftmax(x, actual, classes, scale, bias, fullyMasked, precision);
+                    float[] inPlace = (float[])x.Clone();
+                    SoftmaxPrimitives.ScaledSoftmax(inPlace, inPlace, classes, scale, bias, fullyMasked, precision);
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        string what = $"{rows} rows, bias of {bias.Length}, {fullyMasked} [{i / classes}, {i % classes}]";
+                        Assert.True(expected[i].Equals(actual[i]), $"{what}: {actual[i]}, expected {expected[i]}");
+                        Assert.True(expected[i].Equals(inPlace[i]), $"{what} in place: {inPlace[i]}, expected {expected[i]}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void InPlace_GivesTheSameResult()
     {

@@ -11,16 +11,16 @@ public sealed partial class SoftmaxGenerator
         /// <summary>One step of a row's computation, for the row at <c>row</c> + an offset, its names suffixed.</summary>
         private delegate void Step(SourceWriter writer, string suffix, string row, bool comment);
 
-        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision)
+        public static void Emit(SourceWriter writer, KernelPlan plan, KernelPrecision precision, bool scaledRows)
         {
             string element = plan.Element, vectorType = plan.VectorType, vector = plan.Vector;
             string expShifted = PrecisionCode.ExpShifted(precision);
             int vectorCount = plan.VectorCount;
 
-            Step[] softmaxSteps =
+            Step[] SoftmaxSteps(bool scaled) => new Step[]
             {
-                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
-                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled),
                 (writer, suffix, row, comment) =>
                 {
                     if (comment)
@@ -54,7 +54,17 @@ public sealed partial class SoftmaxGenerator
             // Fast softmax holds two rows of exponentials and its exponential's table and constants: with 8 vectors a row
             // that spills, so those rows go one at a time.
             bool pairSoftmax = !(precision == KernelPrecision.Fast && vectorCount == KernelPlan.MaxRowVectors);
-            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", softmaxSteps, pairSoftmax);
+            EmitPairedRows(writer, plan, "Softmax", "Softmax", $"ref {element} x, ref {element} y, nuint rows", SoftmaxSteps(scaled: false), pairSoftmax);
+
+            // Attention rows: the same softmax of v = scale * x + bias, formed as the row is loaded.
+            if (scaledRows)
+            {
+                EmitPairedRows(
+                    writer, plan, "ScaledSoftmax", "Softmax of v = scale * x + bias (a bias row every biasStride values)",
+                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nuint rows", SoftmaxSteps(scaled: true), pairSoftmax,
+                    "ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, ",
+                    $"{vectorType} s = {vector}.Create(logitScale);");
+            }
 
             // Fast float log-softmax needs ln(sum) to about 2^-22 (4 ULP of 1): a sum added as a tree in float is within
             // that, and costs a third of the compensated one.
@@ -136,7 +146,9 @@ public sealed partial class SoftmaxGenerator
         /// either way, so the bits are too. The cross-entropy, whose rows end in a scalar logarithm and loss, ran slower
         /// paired and stays a row at a time.
         /// </summary>
-        private static void EmitPairedRows(SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps, bool pair)
+        private static void EmitPairedRows(
+            SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> steps, bool pair,
+            string singleRowArguments = "", string? setup = null)
         {
             pair &= plan.Bits == 512;
             writer.WriteLine();
@@ -144,7 +156,7 @@ public sealed partial class SoftmaxGenerator
             writer.WriteLine(LayoutCode.FirstCallOptimized);
             using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
             {
-                WriteRepeatedMask(writer, plan);
+                WriteSetup(writer, plan, setup);
                 if (!pair)
                 {
                     WriteRows(writer, steps);
@@ -165,7 +177,7 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine();
                 writer.WriteLine("// The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).");
                 writer.WriteLine("if (row < rows)");
-                writer.WriteLine($"    {operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);");
+                writer.WriteLine($"    {operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), {singleRowArguments}1);");
             }
 
             if (pair)
@@ -175,9 +187,20 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine(LayoutCode.FirstCallOptimized);
                 using (writer.OpenBlock($"private static void {operation}Single{plan.Suffix}({parameters})"))
                 {
-                    WriteRepeatedMask(writer, plan);
+                    WriteSetup(writer, plan, setup);
                     WriteRows(writer, steps);
                 }
+            }
+        }
+
+        /// <summary>What a method declares before its loop: the mask of the repeated lanes and any constants of the operation.</summary>
+        private static void WriteSetup(SourceWriter writer, KernelPlan plan, string? setup)
+        {
+            WriteRepeatedMask(writer, plan);
+            if (setup is not null)
+            {
+                writer.WriteLine(setup);
+                writer.WriteLine();
             }
         }
 
@@ -237,8 +260,8 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>The references to the row's logits (xr) and, when there is an output, to its output row (yr).</summary>
-        private static void WriteRowReferences(SourceWriter writer, KernelPlan plan, string suffix, string row, bool output)
+        /// <summary>The references to the row's logits (xr) and, when there is an output, to its output row (yr), and to its bias row (br).</summary>
+        private static void WriteRowReferences(SourceWriter writer, KernelPlan plan, string suffix, string row, bool output, bool bias = false)
         {
             string offset = row == "row" ? "row * C" : $"({row}) * C";
             writer.WriteLine($"ref {plan.Element} xr{suffix} = ref Unsafe.Add(ref x, {offset});");
@@ -246,20 +269,31 @@ public sealed partial class SoftmaxGenerator
             {
                 writer.WriteLine($"ref {plan.Element} yr{suffix} = ref Unsafe.Add(ref y, {offset});");
             }
+
+            if (bias)
+            {
+                writer.WriteLine($"ref {plan.Element} br{suffix} = ref Unsafe.Add(ref b, {(row == "row" ? "row" : $"({row})")} * biasStride);");
+            }
         }
 
-        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment)
+        /// <summary>Loads the row (as v = scale * x + bias, two roundings, when <paramref name="scaled"/>) and takes its maximum.</summary>
+        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment, bool scaled = false)
         {
             int vectorCount = plan.VectorCount;
             if (comment)
             {
                 writer.WriteLine();
-                writer.WriteLine(vectorCount == 1 ? "// The row fills one register." : $"// The row in {vectorCount} registers" + (plan.RepeatedLanes > 0 ? ", the last overlapping the one before." : "."));
+                string row = vectorCount == 1 ? "The row fills one register" : $"The row in {vectorCount} registers" + (plan.RepeatedLanes > 0 ? ", the last overlapping the one before" : string.Empty);
+                writer.WriteLine(scaled ? $"// v = scale * x + bias, a product and a sum each rounded as PyTorch's x * scale + bias. {row}." : $"// {row}.");
             }
 
             for (int k = 0; k < vectorCount; k++)
             {
-                writer.WriteLine($"{plan.VectorType} x{k}{suffix} = {plan.Vector}.LoadUnsafe(ref xr{suffix}, {LayoutCode.Int(Offset(plan, k))});");
+                string offset = LayoutCode.Int(Offset(plan, k));
+                string load = $"{plan.Vector}.LoadUnsafe(ref xr{suffix}, {offset})";
+                writer.WriteLine(scaled
+                    ? $"{plan.VectorType} x{k}{suffix} = {load} * s + {plan.Vector}.LoadUnsafe(ref br{suffix}, {offset});"
+                    : $"{plan.VectorType} x{k}{suffix} = {load};");
             }
 
             if (comment)
