@@ -204,7 +204,7 @@ internal static class ColumnKernels
     }
 
     /// <summary>
-    /// <see cref="LossKernels.CrossEntropy{TOps, TVec, T}"/> (class targets with PyTorch's options, fused with the
+    /// <see cref="LossKernels{TOps, TVec, T}.CrossEntropy"/> (class targets with PyTorch's options, fused with the
     /// gradient) for the whole blocks of W rows, lane-wise: the same per-row quantities (the maximum, the compensated sum
     /// of e^(x - max) and, when smoothing, of w[j] (x[j] - max); <c>nll = w[t] (max + ln S - x[t])</c>; the gradient
     /// <c>e[j] a - b w[j]</c> with <c>g[t] -= c</c>), with a row's scalars formed per lane. Ignored rows get loss 0 and

@@ -2,11 +2,14 @@ namespace SoftmaxGen.Kernels;
 
 /// <summary>
 /// The row algorithms of the loss family for any class count, written once over <see cref="ISimd{TVec, T}"/> like
-/// <see cref="RowKernels"/>: a row is covered by vectors at 0, W, 2W, ... and one last vector ending at the end of
-/// the row (its repeated lanes left out of every sum), and the last vector is loaded before anything is stored so
-/// that in-place calls stay correct. The exponential and the compensated sums are <see cref="SoftmaxMath"/>'s.
+/// <see cref="RowKernels{TOps, TVec, T}"/>: a row is covered by vectors at 0, W, 2W, ... and one last vector ending at
+/// the end of the row (its repeated lanes left out of every sum), and the last vector is loaded before anything is
+/// stored so that in-place calls stay correct. The exponential and the compensated sums are <see cref="SoftmaxMath"/>'s.
 /// </summary>
-internal static class LossKernels
+internal static class LossKernels<TOps, TVec, T>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
     /// Cross-entropy against class targets with PyTorch's options, fused with its gradient: one pass for the maximum,
@@ -17,16 +20,14 @@ internal static class LossKernels
     /// <c>d loss / d x[j] = scale ((1 - eps) w[t] (p[j] - [j = t]) + eps / C (W p[j] - w[j]))</c>. Ignored rows get loss
     /// 0 and gradient 0 and add nothing. As in PyTorch, without smoothing the smoothing terms (and W) are not formed, so
     /// that a weight enters only through the rows that target its class; with smoothing and a weight that is not
-    /// finite, or an infinite scale, the terms are formed one by one as PyTorch forms them (see <see cref="TermWise{T}"/>).
+    /// finite, or an infinite scale, the terms are formed one by one as PyTorch forms them (see
+    /// <see cref="LossKernels.TermWise{T}"/>).
     /// </summary>
     /// <returns>The sums over the counted rows of nll and of smooth, in double.</returns>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static (double Nll, double Smooth) CrossEntropy<TOps, TVec, T>(
+    internal static (double Nll, double Smooth) CrossEntropy(
         ref T x, ReadOnlySpan<int> targets, ReadOnlySpan<T> weights, int ignoreIndex, double smoothing,
         Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
         nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
@@ -37,10 +38,10 @@ internal static class LossKernels
         // Under smoothing, a weight that is not finite makes every row's smoothing term infinite or NaN, and every row's
         // gradient too (ignored rows included) through PyTorch's sum of the row's terms; so does an infinite scale: then
         // each term is formed on its own (TermWise).
-        bool termwiseLoss = smooth && weighted && !AllFinite(weights);
+        bool termwiseLoss = smooth && weighted && !LossKernels.AllFinite(weights);
         bool termwiseGradient = withGradient && smooth && (termwiseLoss || !double.IsFinite(gradientScale));
         bool shiftedSums = smooth && !termwiseLoss;
-        double weightSum = !smooth ? 0 : weighted ? SumOf(weights) : classes;
+        double weightSum = !smooth ? 0 : weighted ? LossKernels.SumOf(weights) : classes;
         double smoothPerClass = smoothing / classes;
 
         double nllSum = 0, smoothSum = 0;
@@ -108,8 +109,8 @@ internal static class LossKernels
                 // sum_j w[j] (max + ln S - x[j]) = W ln S - sum_j w[j] (x[j] - max), or term by term when a weight is
                 // not finite (w[j] (max + ln S - x[j]) is infinite where x[j] = max, W ln S - w[j] (x[j] - max) NaN).
                 double smoothLoss = termwiseLoss
-                    ? SmoothingTerms(ref xr, ref w, maxD, SoftmaxMath.LogAtLeastOne(total), classes)
-                    : weightSum * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+                    ? LossKernels.SmoothingTerms(ref xr, ref w, maxD, SoftmaxMath.LogAtLeastOne(total), classes)
+                    : weightSum * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal(shifted, shiftedCompensation);
                 smoothSum += smoothLoss;
                 loss = (1 - smoothing) * nll + smoothPerClass * smoothLoss;
             }
@@ -126,7 +127,7 @@ internal static class LossKernels
                 if (termwiseGradient)
                 {
                     TOps.Store(tailExp, ref gr, last);
-                    TermWiseGradient(ref gr, ref w, target, total, nllScale, gradientScale * smoothPerClass, classes);
+                    LossKernels.TermWiseGradient(ref gr, ref w, target, total, nllScale, gradientScale * smoothPerClass, classes);
                     continue;
                 }
 
@@ -170,11 +171,8 @@ internal static class LossKernels
     /// </summary>
     /// <returns>The sum of the per-row losses, in double.</returns>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static double ProbabilityCrossEntropy<TOps, TVec, T>(
+    internal static double ProbabilityCrossEntropy(
         ref T x, ref T p, double smoothing, Span<T> losses, Span<T> gradient, double gradientScale, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)TOps.Count;
         nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
@@ -215,8 +213,8 @@ internal static class LossKernels
             SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(tailTarget, repeated), ref mass, ref massCompensation);
 
             double total = TOps.SumAcross(sum) + TOps.SumAcross(compensation);
-            double targetMass = CompensatedTotal<TOps, TVec, T>(mass, massCompensation);
-            double loss = targetMass * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal<TOps, TVec, T>(shifted, shiftedCompensation);
+            double targetMass = CompensatedTotal(mass, massCompensation);
+            double loss = targetMass * SoftmaxMath.LogAtLeastOne(total) - CompensatedTotal(shifted, shiftedCompensation);
             lossSum += loss;
             if (!losses.IsEmpty)
             {
@@ -246,10 +244,7 @@ internal static class LossKernels
     /// per-class terms per row, then one output per class.
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void ActivationGradient<TOps, TVec, T, TBackward>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void ActivationGradient<TBackward>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
         where TBackward : struct, IActivationBackward
     {
         nuint width = (nuint)TOps.Count;
@@ -268,7 +263,7 @@ internal static class LossKernels
             }
 
             SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TBackward.Term<TOps, TVec, T>(tailY, tailG), repeated), ref sum, ref compensation);
-            TVec total = TOps.Splat(T.CreateTruncating(CompensatedTotal<TOps, TVec, T>(sum, compensation)));
+            TVec total = TOps.Splat(T.CreateTruncating(CompensatedTotal(sum, compensation)));
             for (nuint i = 0; i < last; i += width)
             {
                 TOps.Store(TBackward.Input<TOps, TVec, T>(TOps.Load(ref yr, i), TOps.Load(ref gr, i), total), ref dr, i);
@@ -280,27 +275,28 @@ internal static class LossKernels
 
     /// <summary>The total of a compensated lane-wise sum whose lanes may hold infinities (their compensation is then NaN and is dropped).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double CompensatedTotal<TOps, TVec, T>(TVec sum, TVec compensation)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static double CompensatedTotal(TVec sum, TVec compensation)
     {
         double main = TOps.SumAcross(sum);
         return double.IsFinite(main) ? main + TOps.SumAcross(compensation) : main;
     }
+}
 
+/// <summary>The loss kernels' helpers that do not depend on the vector width.</summary>
+internal static class LossKernels
+{
     /// <summary>
-    /// Whether <see cref="CrossEntropy{TOps, TVec, T}"/> forms the smoothing terms one by one, as PyTorch does: with
-    /// smoothing, when a weight is not finite (its term is not, nor the sum of any row's terms, nor the gradient of any
-    /// row) or, for the gradient, the scale is not (the mean over rows that weigh 0 in total: every term is then
-    /// infinite or NaN, and each row's sum of them NaN).
+    /// Whether <see cref="LossKernels{TOps, TVec, T}.CrossEntropy"/> forms the smoothing terms one by one, as PyTorch
+    /// does: with smoothing, when a weight is not finite (its term is not, nor the sum of any row's terms, nor the
+    /// gradient of any row) or, for the gradient, the scale is not (the mean over rows that weigh 0 in total: every term
+    /// is then infinite or NaN, and each row's sum of them NaN).
     /// </summary>
     internal static bool TermWise<T>(ReadOnlySpan<T> weights, double smoothing, double gradientScale, bool withGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
         => smoothing > 0 && (!AllFinite(weights) || (withGradient && !double.IsFinite(gradientScale)));
 
     /// <summary>PyTorch's smoothing term of a row, <c>sum_j w[j] (max + ln S - x[j])</c>, one term at a time, in double.</summary>
-    private static double SmoothingTerms<T>(ref T x, ref T w, double max, double logTotal, nuint classes)
+    internal static double SmoothingTerms<T>(ref T x, ref T w, double max, double logTotal, nuint classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double sum = 0;
@@ -317,7 +313,7 @@ internal static class LossKernels
     /// the log-probabilities' gradient <c>u[j] = -b w[j] - c [j = t]</c>, then <c>g[j] = u[j] - p[j] sum_k u[k]</c>,
     /// so that an infinite or NaN term spreads to the row as it does there. Weights are 1 when <paramref name="w"/> is null.
     /// </summary>
-    private static void TermWiseGradient<T>(ref T g, ref T w, int target, double total, double nllScale, double b, nuint classes)
+    internal static void TermWiseGradient<T>(ref T g, ref T w, int target, double total, double nllScale, double b, nuint classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool weighted = !Unsafe.IsNullRef(ref w);
@@ -362,7 +358,7 @@ internal static class LossKernels
     }
 }
 
-/// <summary>The per-class steps of an activation's backward (<see cref="LossKernels.ActivationGradient{TOps, TVec, T, TBackward}"/>).</summary>
+/// <summary>The per-class steps of an activation's backward (<see cref="LossKernels{TOps, TVec, T}.ActivationGradient{TBackward}"/>).</summary>
 internal interface IActivationBackward
 {
     /// <summary>The term of class j in the row's sum.</summary>

@@ -647,11 +647,11 @@ public static partial class SoftmaxFallback
     {
         if (logarithmic)
         {
-            LossKernels.ActivationGradient<TOps, TVec, T, LogSoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels<TOps, TVec, T>.ActivationGradient<LogSoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
         else
         {
-            LossKernels.ActivationGradient<TOps, TVec, T, SoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels<TOps, TVec, T>.ActivationGradient<SoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
     }
 
@@ -674,7 +674,7 @@ public static partial class SoftmaxFallback
                 return (0, 0, 0);
             if (layout == RowLayout.Columns)
                 return ColumnKernels.CrossEntropyWithOptionsAllRows<TOps, TVec, T>(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
-            (double nll, double smooth) = LossKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+            (double nll, double smooth) = LossKernels<TOps, TVec, T>.CrossEntropy(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
             return (nll, smooth, (nuint)rows);
         }
     }
@@ -688,7 +688,7 @@ public static partial class SoftmaxFallback
         private readonly Span<TElement> losses = losses, gradient = gradient;
 
         double ILayoutOperation<double>.Run<TOps, TVec, T>(RowLayout layout) =>
-            LossKernels.ProbabilityCrossEntropy<TOps, TVec, T>(
+            LossKernels<TOps, TVec, T>.ProbabilityCrossEntropy(
                 ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x)), ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(p)),
                 smoothing, VectorDispatch.As<TElement, T>(losses), VectorDispatch.As<TElement, T>(gradient), scale, (nuint)rows, (nuint)classes);
     }
