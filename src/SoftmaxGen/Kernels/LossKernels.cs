@@ -245,7 +245,7 @@ internal static class LossKernels<TOps, TVec, T>
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void ActivationGradient<TBackward>(ref T y, ref T g, ref T dx, nuint rows, nuint classes)
-        where TBackward : struct, IActivationBackward
+        where TBackward : struct, IActivationBackward<TVec>
     {
         nuint width = (nuint)TOps.Count;
         nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
@@ -259,17 +259,17 @@ internal static class LossKernels<TOps, TVec, T>
             TVec sum = default, compensation = default;
             for (nuint i = 0; i < last; i += width)
             {
-                SoftmaxMath.Accumulate<TOps, TVec, T>(TBackward.Term<TOps, TVec, T>(TOps.Load(ref yr, i), TOps.Load(ref gr, i)), ref sum, ref compensation);
+                SoftmaxMath.Accumulate<TOps, TVec, T>(TBackward.Term(TOps.Load(ref yr, i), TOps.Load(ref gr, i)), ref sum, ref compensation);
             }
 
-            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TBackward.Term<TOps, TVec, T>(tailY, tailG), repeated), ref sum, ref compensation);
+            SoftmaxMath.Accumulate<TOps, TVec, T>(TOps.AndNot(TBackward.Term(tailY, tailG), repeated), ref sum, ref compensation);
             TVec total = TOps.Splat(T.CreateTruncating(CompensatedTotal(sum, compensation)));
             for (nuint i = 0; i < last; i += width)
             {
-                TOps.Store(TBackward.Input<TOps, TVec, T>(TOps.Load(ref yr, i), TOps.Load(ref gr, i), total), ref dr, i);
+                TOps.Store(TBackward.Input(TOps.Load(ref yr, i), TOps.Load(ref gr, i), total), ref dr, i);
             }
 
-            TOps.Store(TBackward.Input<TOps, TVec, T>(tailY, tailG, total), ref dr, last);
+            TOps.Store(TBackward.Input(tailY, tailG, total), ref dr, last);
         }
     }
 
@@ -359,53 +359,37 @@ internal static class LossKernels
 }
 
 /// <summary>The per-class steps of an activation's backward (<see cref="LossKernels{TOps, TVec, T}.ActivationGradient{TBackward}"/>).</summary>
-internal interface IActivationBackward
+internal interface IActivationBackward<TVec>
 {
     /// <summary>The term of class j in the row's sum.</summary>
-    static abstract TVec Term<TOps, TVec, T>(TVec y, TVec g)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract TVec Term(TVec y, TVec g);
 
     /// <summary>The input gradient of class j, given the row's sum.</summary>
-    static abstract TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract TVec Input(TVec y, TVec g, TVec total);
 }
 
 /// <summary>Softmax: terms g y, inputs y (g - total).</summary>
-internal readonly struct SoftmaxBackward : IActivationBackward
+internal readonly struct SoftmaxBackward<TOps, TVec, T> : IActivationBackward<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Term<TOps, TVec, T>(TVec y, TVec g)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.Multiply(y, g);
+    public static TVec Term(TVec y, TVec g) => TOps.Multiply(y, g);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.Multiply(y, TOps.Subtract(g, total));
+    public static TVec Input(TVec y, TVec g, TVec total) => TOps.Multiply(y, TOps.Subtract(g, total));
 }
 
 /// <summary>Log-softmax: terms g, inputs g - e^y total (e^y as e^(y - 0): log-probabilities are at most 0).</summary>
-internal readonly struct LogSoftmaxBackward : IActivationBackward
+internal readonly struct LogSoftmaxBackward<TOps, TVec, T> : IActivationBackward<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Term<TOps, TVec, T>(TVec y, TVec g)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => g;
+    public static TVec Term(TVec y, TVec g) => g;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Input<TOps, TVec, T>(TVec y, TVec g, TVec total)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => TOps.Subtract(g, TOps.Multiply(TOps.ExpShifted(y, TOps.Splat(T.Zero)), total));
+    public static TVec Input(TVec y, TVec g, TVec total) => TOps.Subtract(g, TOps.Multiply(TOps.ExpShifted(y, TOps.Splat(T.Zero)), total));
 }

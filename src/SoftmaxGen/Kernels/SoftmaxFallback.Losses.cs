@@ -647,11 +647,11 @@ public static partial class SoftmaxFallback
     {
         if (logarithmic)
         {
-            LossKernels<TOps, TVec, T>.ActivationGradient<LogSoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels<TOps, TVec, T>.ActivationGradient<LogSoftmaxBackward<TOps, TVec, T>>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
         else
         {
-            LossKernels<TOps, TVec, T>.ActivationGradient<SoftmaxBackward>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
+            LossKernels<TOps, TVec, T>.ActivationGradient<SoftmaxBackward<TOps, TVec, T>>(ref y, ref g, ref d, (nuint)rows, (nuint)classes);
         }
     }
 
