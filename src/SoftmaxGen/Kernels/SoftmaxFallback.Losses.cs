@@ -673,7 +673,7 @@ public static partial class SoftmaxFallback
             if (layout == RowLayout.None)
                 return (0, 0, 0);
             if (layout == RowLayout.Columns)
-                return ColumnKernels.CrossEntropyWithOptionsAllRows<TOps, TVec, T>(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
+                return ColumnKernels<TOps, TVec, T>.CrossEntropyWithOptionsAllRows(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
             (double nll, double smooth) = LossKernels<TOps, TVec, T>.CrossEntropy(ref xs, targets, w, ignoreIndex, smoothing, l, g, scale, (nuint)rows, (nuint)classes);
             return (nll, smooth, (nuint)rows);
         }

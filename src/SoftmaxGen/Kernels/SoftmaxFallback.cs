@@ -182,9 +182,9 @@ public static partial class SoftmaxFallback
             ref T ys = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y));
             bool columns = layout is RowLayout.Block or RowLayout.Columns;
             if (columns && log)
-                ColumnKernels.LogSoftmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+                ColumnKernels<TOps, TVec, T>.LogSoftmax(ref xs, ref ys, (nuint)rows, (nuint)classes);
             else if (columns)
-                ColumnKernels.Softmax<TOps, TVec, T>(ref xs, ref ys, (nuint)rows, (nuint)classes);
+                ColumnKernels<TOps, TVec, T>.Softmax(ref xs, ref ys, (nuint)rows, (nuint)classes);
             else if (log)
                 RowKernels<TOps, TVec, T>.LogSoftmax(ref xs, ref ys, (nuint)rows, (nuint)classes);
             else
@@ -206,7 +206,7 @@ public static partial class SoftmaxFallback
         {
             ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
             return layout is RowLayout.Block or RowLayout.Columns
-                ? ColumnKernels.CrossEntropy<TOps, TVec, T>(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes)
+                ? ColumnKernels<TOps, TVec, T>.CrossEntropy(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes)
                 : RowKernels<TOps, TVec, T>.CrossEntropy(ref xs, targets, VectorDispatch.As<TElement, T>(losses), (nuint)rows, (nuint)classes);
         }
     }

@@ -520,7 +520,7 @@ public abstract class SoftmaxKernel
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             CheckRows(logits.Length, probabilities.Length, rows, classes);
-            ColumnKernels.Softmax<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows, (nuint)classes);
+            ColumnKernels<TOps, TVec, T>.Softmax(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows, (nuint)classes);
         }
 
         private static void LogSoftmax<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
@@ -529,7 +529,7 @@ public abstract class SoftmaxKernel
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             CheckRows(logits.Length, logProbabilities.Length, rows, classes);
-            ColumnKernels.LogSoftmax<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows, (nuint)classes);
+            ColumnKernels<TOps, TVec, T>.LogSoftmax(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows, (nuint)classes);
         }
 
         private static double CrossEntropy<TOps, TVec, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
@@ -539,7 +539,7 @@ public abstract class SoftmaxKernel
         {
             CheckClasses(classes);
             SoftmaxGuard.CoreTargets(logits.Length, targets, losses.Length, rows, classes);
-            return ColumnKernels.CrossEntropy<TOps, TVec, T>(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows, (nuint)classes);
+            return ColumnKernels<TOps, TVec, T>.CrossEntropy(ref MemoryMarshal.GetReference(logits), targets, losses, (nuint)rows, (nuint)classes);
         }
 
         /// <summary>Whether <paramref name="precision"/> is Fast; throws for a value the enum does not define.</summary>

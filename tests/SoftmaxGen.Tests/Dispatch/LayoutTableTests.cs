@@ -169,9 +169,9 @@ public sealed class LayoutTableTests
         ref float y = ref MemoryMarshal.GetArrayDataReference(expected);
         switch (RuntimeRule(classes, 32, WidestAcceleratedBits))
         {
-            case (16, true): ColumnKernels.Softmax<Simd512F, Vector512<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            case (8, true): ColumnKernels.Softmax<Simd256F, Vector256<float>, float>(ref x, ref y, rows, (nuint)classes); break;
-            case (4, true): ColumnKernels.Softmax<Simd128F, Vector128<float>, float>(ref x, ref y, rows, (nuint)classes); break;
+            case (16, true): ColumnKernels<Simd512F, Vector512<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
+            case (8, true): ColumnKernels<Simd256F, Vector256<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
+            case (4, true): ColumnKernels<Simd128F, Vector128<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
             case (16, false): RowKernels<Simd512F, Vector512<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
             case (8, false): RowKernels<Simd256F, Vector256<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
             case (4, false): RowKernels<Simd128F, Vector128<float>, float>.Softmax(ref x, ref y, rows, (nuint)classes); break;
