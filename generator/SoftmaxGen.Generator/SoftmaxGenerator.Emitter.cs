@@ -167,7 +167,7 @@ public sealed partial class SoftmaxGenerator
                         {
                             writer.WriteLine($$"""
 
-                                protected override bool {{SoftmaxKernel.ScaledSoftmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<{{element}}> probabilities, ReadOnlySpan<{{element}}> bias, int biasStride, {{element}} scale, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, rows);
+                                protected override bool {{SoftmaxKernel.ScaledSoftmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<{{element}}> probabilities, ReadOnlySpan<{{element}}> bias, int biasStride, {{element}} scale, int causalLimit, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, causalLimit, rows);
                                 """);
                         }
                     }
@@ -247,13 +247,13 @@ public sealed partial class SoftmaxGenerator
         /// <summary>The fused scaled softmax's entry: the widest tier's row layout when that tier is accelerated, else false for the runtime to stage the rows.</summary>
         private static void EmitScaledDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string element)
         {
-            writer.WriteLine("// Attention rows, v = scale * x + bias, where a row layout runs; false sends them back to the runtime, which stages them.");
-            using (writer.OpenBlock($"public static bool ScaledSoftmax(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, ReadOnlySpan<{element}> bias, int biasStride, {element} scale, int rows)"))
+            writer.WriteLine("// Attention rows, v = scale * x + bias with row r's keys from causalLimit + r on at -inf, where a row layout runs; false sends them back to the runtime, which stages them.");
+            using (writer.OpenBlock($"public static bool ScaledSoftmax(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, ReadOnlySpan<{element}> bias, int biasStride, {element} scale, int causalLimit, int rows)"))
             {
                 (int tier, KernelPlan plan) = tiers[0];
                 using (writer.OpenBlock($"if ({KernelPlan.TierCondition(tier)})"))
                 {
-                    writer.WriteLine($"ScaledSoftmax{plan.Suffix}(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, (nuint)rows);");
+                    writer.WriteLine($"ScaledSoftmax{plan.Suffix}(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, causalLimit, (nuint)rows);");
                     writer.WriteLine("return true;");
                 }
 

@@ -221,20 +221,21 @@ public static partial class SoftmaxPrimitives
             return;
         }
 
-        // With no causal limit inside these rows and separate output, the kernel's fused rows, if it has them, read the
-        // logits and bias once: v = scale * x + bias never goes through memory.
-        bool limitless = causalOffset >= classes - 1;
-        if (!log && limitless && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
-            && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale))
+        // With separate output, the kernel's fused rows, if it has them, read the logits and bias once: v = scale * x + bias
+        // never goes through memory. The first row keeps keys [0, causalOffset + 1), clamped so that every row's limit
+        // fits an int (from -rows, no key in any row, to classes, every key in every row).
+        int rows = logits.Length / classes;
+        int causalLimit = (int)Math.Clamp(causalOffset == long.MaxValue ? classes : causalOffset + 1, -(long)rows, classes);
+        if (!log && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
+            && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale, causalLimit))
         {
-            SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, whenMasked, precision);
+            SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, causalOffset, whenMasked, precision);
             return;
         }
 
         // 32 rows of at most 128 floats (8 Vector512 registers) are 16 KB: staged and normalised while in L1.
         const int ChunkRows = 32;
         Span<T> maxima = stackalloc T[ChunkRows];
-        int rows = logits.Length / classes;
         for (int row = 0; row < rows; row += ChunkRows)
         {
             int count = Math.Min(ChunkRows, rows - row);
@@ -253,8 +254,8 @@ public static partial class SoftmaxPrimitives
         }
     }
 
-    /// <summary>The kernel's fused softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int)"/>); false if it has none at this width.</summary>
-    private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale)
+    /// <summary>The kernel's fused softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, int)"/>); false if it has none at this width.</summary>
+    private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, int causalLimit)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // No bias: a row of zeros, which leaves every v as scale * x (-0 becomes +0, which changes no exponential).
@@ -264,15 +265,15 @@ public static partial class SoftmaxPrimitives
         int stride = bias.IsEmpty ? 0 : biasStride;
         int rows = logits.Length / classes;
         return typeof(T) == typeof(float)
-            ? kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), MemoryMarshal.Cast<T, float>(rowsBias), stride, float.CreateTruncating(scale), rows)
-            : kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), MemoryMarshal.Cast<T, double>(rowsBias), stride, double.CreateTruncating(scale), rows);
+            ? kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), MemoryMarshal.Cast<T, float>(rowsBias), stride, float.CreateTruncating(scale), causalLimit, rows)
+            : kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), MemoryMarshal.Cast<T, double>(rowsBias), stride, double.CreateTruncating(scale), causalLimit, rows);
     }
 
     /// <summary>
     /// After the fused rows: a row that came out NaN is staged again on its own for the maximum of its v, and set as the
-    /// staged path sets it (-inf: fully masked, the caller's result; +inf or NaN: NaN).
+    /// staged path sets it (-inf: fully masked, by its bias or its causal limit, the caller's result; +inf or NaN: NaN).
     /// </summary>
-    private static void SetRowsWithoutFiniteMaximum<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, T whenMasked, SoftmaxPrecision precision)
+    private static void SetRowsWithoutFiniteMaximum<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, T whenMasked, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = logits.Length / classes;
@@ -280,21 +281,23 @@ public static partial class SoftmaxPrimitives
         {
             if (T.IsNaN(output[row * classes]))
             {
-                T maximum = StagedMaximum(logits.Slice(row * classes, classes), bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, classes), classes, scale, precision);
+                T maximum = StagedMaximum(
+                    logits.Slice(row * classes, classes), bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, classes), classes, scale,
+                    causalOffset == long.MaxValue ? long.MaxValue : causalOffset + row, precision);
                 if (!T.IsFinite(maximum))
                     output.Slice(row * classes, classes).Fill(T.IsNegativeInfinity(maximum) ? whenMasked : T.NaN);
             }
         }
     }
 
-    /// <summary>The maximum of one row's v = scale * x + bias as the staging takes it (the rows held in registers are at most 128 floats).</summary>
+    /// <summary>The maximum of one row's v = scale * x + bias with its causal limit, as the staging takes it (the rows held in registers are at most 128 floats).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T StagedMaximum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> bias, int classes, T scale, SoftmaxPrecision precision)
+    private static T StagedMaximum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> bias, int classes, T scale, long causalOffset, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> staged = stackalloc T[classes];
         Span<T> maximum = stackalloc T[1];
-        var stage = new AttentionOperation<T>(logits, staged, bias, 0, classes, scale, long.MaxValue, log: false, T.Zero, maximum);
+        var stage = new AttentionOperation<T>(logits, staged, bias, 0, classes, scale, causalOffset, log: false, T.Zero, maximum);
         VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref stage, classes, precision, LayoutRule.Rows);
         return maximum[0];
     }

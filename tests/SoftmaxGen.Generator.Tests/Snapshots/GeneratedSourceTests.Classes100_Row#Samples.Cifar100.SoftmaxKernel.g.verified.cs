@@ -670,7 +670,7 @@ namespace SoftmaxGen.Kernels
 
         protected override void ArgmaxRows(ReadOnlySpan<float> logits, Span<int> predictions, int rows) => SoftmaxFallback.ArgmaxCore(logits, predictions, C);
 
-        protected override bool ScaledSoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, rows);
+        protected override bool ScaledSoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, causalLimit, rows);
 
         protected override void SoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, int rows) => Softmax(logits, probabilities, rows);
 
@@ -706,12 +706,12 @@ namespace SoftmaxGen.Kernels
             return SoftmaxFallback.CrossEntropyCore(logits, targets, losses, rows, C);
         }
 
-        // Attention rows, v = scale * x + bias, where a row layout runs; false sends them back to the runtime, which stages them.
-        public static bool ScaledSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int rows)
+        // Attention rows, v = scale * x + bias with row r's keys from causalLimit + r on at -inf, where a row layout runs; false sends them back to the runtime, which stages them.
+        public static bool ScaledSoftmax(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, int rows)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                ScaledSoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, (nuint)rows);
+                ScaledSoftmaxRow512(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, causalLimit, (nuint)rows);
                 return true;
             }
             return false;
@@ -868,9 +868,9 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values; row r's keys from limit + r on are -inf) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
-        private static void ScaledSoftmaxRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
+        private static void ScaledSoftmaxRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nint limit, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
@@ -897,6 +897,20 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80) * s + Vector512.LoadUnsafe(ref brA, 80);
                 Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84) * s + Vector512.LoadUnsafe(ref brA, 84);
 
+                // A causal row: its keys from the limit on are -inf, whatever the logit there (the row's future is not used).
+                nint rowLimitA = limit + (nint)row;
+                if (rowLimitA < C)
+                {
+                    Vector512<float> keysA = Vector512.Create((float)rowLimitA);
+                    x0A = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<float>.Indices, keysA), x0A, Vector512.Create(float.NegativeInfinity));
+                    x1A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(16f)), keysA), x1A, Vector512.Create(float.NegativeInfinity));
+                    x2A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(32f)), keysA), x2A, Vector512.Create(float.NegativeInfinity));
+                    x3A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(48f)), keysA), x3A, Vector512.Create(float.NegativeInfinity));
+                    x4A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(64f)), keysA), x4A, Vector512.Create(float.NegativeInfinity));
+                    x5A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(80f)), keysA), x5A, Vector512.Create(float.NegativeInfinity));
+                    x6A = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(84f)), keysA), x6A, Vector512.Create(float.NegativeInfinity));
+                }
+
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
                 float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
                 Vector512<float> negatedMaxA = Vector512.Create(-maxA);
@@ -907,6 +921,18 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64) * s + Vector512.LoadUnsafe(ref brB, 64);
                 Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80) * s + Vector512.LoadUnsafe(ref brB, 80);
                 Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84) * s + Vector512.LoadUnsafe(ref brB, 84);
+                nint rowLimitB = limit + (nint)(row + 1);
+                if (rowLimitB < C)
+                {
+                    Vector512<float> keysB = Vector512.Create((float)rowLimitB);
+                    x0B = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<float>.Indices, keysB), x0B, Vector512.Create(float.NegativeInfinity));
+                    x1B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(16f)), keysB), x1B, Vector512.Create(float.NegativeInfinity));
+                    x2B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(32f)), keysB), x2B, Vector512.Create(float.NegativeInfinity));
+                    x3B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(48f)), keysB), x3B, Vector512.Create(float.NegativeInfinity));
+                    x4B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(64f)), keysB), x4B, Vector512.Create(float.NegativeInfinity));
+                    x5B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(80f)), keysB), x5B, Vector512.Create(float.NegativeInfinity));
+                    x6B = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(84f)), keysB), x6B, Vector512.Create(float.NegativeInfinity));
+                }
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
@@ -965,12 +991,12 @@ namespace SoftmaxGen.Kernels
 
             // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
-                ScaledSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, 1);
+                ScaledSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, limit + (nint)row, 1);
         }
 
-        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        /// <summary>Softmax of v = scale * x + bias (a bias row every biasStride values; row r's keys from limit + r on are -inf) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
-        private static void ScaledSoftmaxSingleRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
+        private static void ScaledSoftmaxSingleRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nint limit, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
@@ -991,6 +1017,20 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> x4 = Vector512.LoadUnsafe(ref xr, 64) * s + Vector512.LoadUnsafe(ref br, 64);
                 Vector512<float> x5 = Vector512.LoadUnsafe(ref xr, 80) * s + Vector512.LoadUnsafe(ref br, 80);
                 Vector512<float> x6 = Vector512.LoadUnsafe(ref xr, 84) * s + Vector512.LoadUnsafe(ref br, 84);
+
+                // A causal row: its keys from the limit on are -inf, whatever the logit there (the row's future is not used).
+                nint rowLimit = limit + (nint)row;
+                if (rowLimit < C)
+                {
+                    Vector512<float> keys = Vector512.Create((float)rowLimit);
+                    x0 = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<float>.Indices, keys), x0, Vector512.Create(float.NegativeInfinity));
+                    x1 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(16f)), keys), x1, Vector512.Create(float.NegativeInfinity));
+                    x2 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(32f)), keys), x2, Vector512.Create(float.NegativeInfinity));
+                    x3 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(48f)), keys), x3, Vector512.Create(float.NegativeInfinity));
+                    x4 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(64f)), keys), x4, Vector512.Create(float.NegativeInfinity));
+                    x5 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(80f)), keys), x5, Vector512.Create(float.NegativeInfinity));
+                    x6 = Vector512.ConditionalSelect(Vector512.LessThan((Vector512<float>.Indices + Vector512.Create(84f)), keys), x6, Vector512.Create(float.NegativeInfinity));
+                }
 
                 // The row maximum, subtracted before exponentiating so that no logit can overflow.
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));

@@ -20,7 +20,7 @@ public sealed partial class SoftmaxGenerator
             Step[] SoftmaxSteps(bool scaled) => new Step[]
             {
                 (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled),
-                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled ? row : null),
                 (writer, suffix, row, comment) =>
                 {
                     if (comment)
@@ -60,9 +60,9 @@ public sealed partial class SoftmaxGenerator
             if (scaledRows)
             {
                 EmitPairedRows(
-                    writer, plan, "ScaledSoftmax", "Softmax of v = scale * x + bias (a bias row every biasStride values)",
-                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nuint rows", SoftmaxSteps(scaled: true), pairSoftmax,
-                    "ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, ",
+                    writer, plan, "ScaledSoftmax", "Softmax of v = scale * x + bias (a bias row every biasStride values; row r's keys from limit + r on are -inf)",
+                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nint limit, nuint rows", SoftmaxSteps(scaled: true), pairSoftmax,
+                    "ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, limit + (nint)row, ",
                     $"{vectorType} s = {vector}.Create(logitScale);");
             }
 
@@ -276,9 +276,13 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        /// <summary>Loads the row (as v = scale * x + bias, two roundings, when <paramref name="scaled"/>) and takes its maximum.</summary>
-        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment, bool scaled = false)
+        /// <summary>
+        /// Loads the row and takes its maximum; given the row's index expression (<paramref name="scaledRow"/>), loads
+        /// v = scale * x + bias (two roundings) with the keys from the row's causal limit on set to -inf.
+        /// </summary>
+        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment, string? scaledRow = null)
         {
+            bool scaled = scaledRow is not null;
             int vectorCount = plan.VectorCount;
             if (comment)
             {
@@ -294,6 +298,27 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine(scaled
                     ? $"{plan.VectorType} x{k}{suffix} = {load} * s + {plan.Vector}.LoadUnsafe(ref br{suffix}, {offset});"
                     : $"{plan.VectorType} x{k}{suffix} = {load};");
+            }
+
+            if (scaled)
+            {
+                if (comment)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine("// A causal row: its keys from the limit on are -inf, whatever the logit there (the row's future is not used).");
+                }
+
+                writer.WriteLine($"nint rowLimit{suffix} = limit + (nint){(scaledRow == "row" ? "row" : $"({scaledRow})")};");
+                using (writer.OpenBlock($"if (rowLimit{suffix} < C)"))
+                {
+                    writer.WriteLine($"{plan.VectorType} keys{suffix} = {plan.Vector}.Create((float)rowLimit{suffix});");
+                    for (int k = 0; k < vectorCount; k++)
+                    {
+                        int offset = Offset(plan, k);
+                        string positions = offset == 0 ? $"{plan.VectorType}.Indices" : $"({plan.VectorType}.Indices + {plan.Vector}.Create({LayoutCode.Int(offset)}f))";
+                        writer.WriteLine($"x{k}{suffix} = {plan.Vector}.ConditionalSelect({plan.Vector}.LessThan({positions}, keys{suffix}), x{k}{suffix}, {plan.Vector}.Create(float.NegativeInfinity));");
+                    }
+                }
             }
 
             if (comment)
