@@ -140,6 +140,25 @@ public sealed class PrecisionTests
     }
 
     /// <summary>
+    /// The widest block (12 classes with Vector512) in Fast stores its log-softmax through a call of its own, compiled
+    /// optimised from its first call: inline, the block method ran out of inlining budget before its last transposes.
+    /// Exact, softmax and narrower blocks keep the stores inline; the call is the only difference in the file.
+    /// </summary>
+    [Theory]
+    [InlineData(12, ", Precision = SoftmaxPrecision.Fast", true)]
+    [InlineData(12, "", false)]
+    [InlineData(11, ", Precision = SoftmaxPrecision.Fast", false)]
+    public void WidestFastBlock_StoresLogSoftmaxOutOfLine(int classes, string arguments, bool outOfLine)
+    {
+        string text = Kernel(classes, arguments).Source(HintName).Text;
+
+        Assert.Equal(outOfLine, text.Contains("StoreColumnsOutOfLine512(ref y, (c0 - high) - low", StringComparison.Ordinal));
+        Assert.Equal(outOfLine, text.Contains("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]\n        private static void StoreColumnsOutOfLine512(", StringComparison.Ordinal)
+            || text.Contains("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]\r\n        private static void StoreColumnsOutOfLine512(", StringComparison.Ordinal));
+        Assert.Contains("StoreColumns512(ref y, e0 * scale", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Every call in the generated file (invocations and the base constructor call), with its argument for a parameter of
     /// type <c>SoftmaxGen.SoftmaxPrecision</c>, or null where the method has none.
     /// </summary>

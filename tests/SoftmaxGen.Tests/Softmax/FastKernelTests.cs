@@ -26,7 +26,7 @@ namespace SoftmaxGen.Tests;
 /// </remarks>
 public sealed class FastKernelTests(ITestOutputHelper output)
 {
-    public static readonly TheoryData<int> FastClassCounts = new() { 3, 10, 26, 100 };
+    public static readonly TheoryData<int> FastClassCounts = new() { 3, 10, 12, 26, 100 };
 
     private static readonly int[] RowCounts = [1, 17, 37];
 
@@ -366,6 +366,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
     {
         3 => new GeneratedImplementation(FastKernel3.Classes, FastKernel3.Softmax, FastKernel3.Softmax, FastKernel3.LogSoftmax, FastKernel3.LogSoftmax, (x, t, r) => FastKernel3.CrossEntropy(x, t, r), (x, t, r) => FastKernel3.CrossEntropy(x, t, r), (x, t, l) => FastKernel3.CrossEntropy(x, t, l), (x, t, l) => FastKernel3.CrossEntropy(x, t, l), FastKernel3.Argmax, FastKernel3.Argmax, (x, t) => FastKernel3.CrossEntropy(x, t), (x, t) => FastKernel3.CrossEntropy(x, t)),
         10 => new GeneratedImplementation(FastKernel10.Classes, FastKernel10.Softmax, FastKernel10.Softmax, FastKernel10.LogSoftmax, FastKernel10.LogSoftmax, (x, t, r) => FastKernel10.CrossEntropy(x, t, r), (x, t, r) => FastKernel10.CrossEntropy(x, t, r), (x, t, l) => FastKernel10.CrossEntropy(x, t, l), (x, t, l) => FastKernel10.CrossEntropy(x, t, l), FastKernel10.Argmax, FastKernel10.Argmax, (x, t) => FastKernel10.CrossEntropy(x, t), (x, t) => FastKernel10.CrossEntropy(x, t)),
+        12 => new GeneratedImplementation(FastKernel12.Classes, FastKernel12.Softmax, FastKernel12.Softmax, FastKernel12.LogSoftmax, FastKernel12.LogSoftmax, (x, t, r) => FastKernel12.CrossEntropy(x, t, r), (x, t, r) => FastKernel12.CrossEntropy(x, t, r), (x, t, l) => FastKernel12.CrossEntropy(x, t, l), (x, t, l) => FastKernel12.CrossEntropy(x, t, l), FastKernel12.Argmax, FastKernel12.Argmax, (x, t) => FastKernel12.CrossEntropy(x, t), (x, t) => FastKernel12.CrossEntropy(x, t)),
         26 => new GeneratedImplementation(FastKernel26.Classes, FastKernel26.Softmax, FastKernel26.Softmax, FastKernel26.LogSoftmax, FastKernel26.LogSoftmax, (x, t, r) => FastKernel26.CrossEntropy(x, t, r), (x, t, r) => FastKernel26.CrossEntropy(x, t, r), (x, t, l) => FastKernel26.CrossEntropy(x, t, l), (x, t, l) => FastKernel26.CrossEntropy(x, t, l), FastKernel26.Argmax, FastKernel26.Argmax, (x, t) => FastKernel26.CrossEntropy(x, t), (x, t) => FastKernel26.CrossEntropy(x, t)),
         100 => new GeneratedImplementation(FastKernel100.Classes, FastKernel100.Softmax, FastKernel100.Softmax, FastKernel100.LogSoftmax, FastKernel100.LogSoftmax, (x, t, r) => FastKernel100.CrossEntropy(x, t, r), (x, t, r) => FastKernel100.CrossEntropy(x, t, r), (x, t, l) => FastKernel100.CrossEntropy(x, t, l), (x, t, l) => FastKernel100.CrossEntropy(x, t, l), FastKernel100.Argmax, FastKernel100.Argmax, (x, t) => FastKernel100.CrossEntropy(x, t), (x, t) => FastKernel100.CrossEntropy(x, t)),
         _ => throw new ArgumentOutOfRangeException(nameof(classes), classes, "no FastKernel for this class count"),
@@ -380,6 +381,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             {
                 case 3: FastKernel3.LogSumExp(logits, results); break;
                 case 10: FastKernel10.LogSumExp(logits, results); break;
+                case 12: FastKernel12.LogSumExp(logits, results); break;
                 case 26: FastKernel26.LogSumExp(logits, results); break;
                 default: FastKernel100.LogSumExp(logits, results); break;
             }
@@ -391,6 +393,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             {
                 case 3: FastKernel3.TopK(logits, k, indices, probabilities); break;
                 case 10: FastKernel10.TopK(logits, k, indices, probabilities); break;
+                case 12: FastKernel12.TopK(logits, k, indices, probabilities); break;
                 case 26: FastKernel26.TopK(logits, k, indices, probabilities); break;
                 default: FastKernel100.TopK(logits, k, indices, probabilities); break;
             }
@@ -402,6 +405,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             {
                 case 3: FastKernel3.Softmax(input, output, innerSize); break;
                 case 10: FastKernel10.Softmax(input, output, innerSize); break;
+                case 12: FastKernel12.Softmax(input, output, innerSize); break;
                 case 26: FastKernel26.Softmax(input, output, innerSize); break;
                 default: FastKernel100.Softmax(input, output, innerSize); break;
             }
@@ -412,6 +416,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
         {
             3 => FastKernel3.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
             10 => FastKernel10.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
+            12 => FastKernel12.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
             26 => FastKernel26.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
             _ => FastKernel100.CrossEntropy(logits, targets, LossReduction.Mean, weights, labelSmoothing: 0.1f),
         };
@@ -421,6 +426,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
         {
             3 => FastKernel3.CrossEntropyWithGradient(logits, targets, gradient),
             10 => FastKernel10.CrossEntropyWithGradient(logits, targets, gradient),
+            12 => FastKernel12.CrossEntropyWithGradient(logits, targets, gradient),
             26 => FastKernel26.CrossEntropyWithGradient(logits, targets, gradient),
             _ => FastKernel100.CrossEntropyWithGradient(logits, targets, gradient),
         };
@@ -432,6 +438,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             {
                 case 3: FastKernel3.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel3.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
                 case 10: FastKernel10.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel10.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
+                case 12: FastKernel12.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel12.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
                 case 26: FastKernel26.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel26.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
                 default: FastKernel100.CrossEntropy(logits, probabilities, losses, 0.05f); return FastKernel100.CrossEntropy(logits, probabilities, LossReduction.Sum, 0.05f);
             }
@@ -443,6 +450,7 @@ public sealed class FastKernelTests(ITestOutputHelper output)
             {
                 case 3: FastKernel3.LogSoftmax(input, output, innerSize); break;
                 case 10: FastKernel10.LogSoftmax(input, output, innerSize); break;
+                case 12: FastKernel12.LogSoftmax(input, output, innerSize); break;
                 case 26: FastKernel26.LogSoftmax(input, output, innerSize); break;
                 default: FastKernel100.LogSoftmax(input, output, innerSize); break;
             }

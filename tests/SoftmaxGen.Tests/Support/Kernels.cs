@@ -91,14 +91,18 @@ internal static partial class Kernel1000;
 [SoftmaxKernel(1024)]
 internal static partial class Kernel1024;
 
-// Kernels generated with SoftmaxPrecision.Fast, registered beside the Exact ones under (C, Fast): a block count (3, 10),
-// a column count (26) and a row count (100); 3 and 100 also have an Exact kernel above. FastKernelTests checks them.
+// Kernels generated with SoftmaxPrecision.Fast, registered beside the Exact ones under (C, Fast): block counts (3, 10 and
+// 12, whose log-softmax stores out of line), a column count (26) and a row count (100); 3, 12 and 100 also have an
+// Exact kernel above. FastKernelTests checks them.
 
 [SoftmaxKernel(3, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel3;
 
 [SoftmaxKernel(10, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel10;
+
+[SoftmaxKernel(12, Precision = SoftmaxPrecision.Fast)]
+internal static partial class FastKernel12;
 
 [SoftmaxKernel(26, Precision = SoftmaxPrecision.Fast)]
 internal static partial class FastKernel26;

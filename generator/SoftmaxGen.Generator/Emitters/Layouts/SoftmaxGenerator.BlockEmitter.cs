@@ -45,17 +45,33 @@ public sealed partial class SoftmaxGenerator
                 """);
 
             string logProbabilities = string.Join(", ", Enumerable.Range(0, plan.Classes).Select(j => $"(c{j} - high) - low"));
+            bool storeOutOfLine = StoresLogSoftmaxOutOfLine(plan, precision);
             EmitOperation(writer, plan, precision, "LogSoftmax", ColumnLayout.LogSoftmaxLastRows, $"Log-softmax with {plan.Describe()}.", $"Log-softmax of one block of {plan.Lanes} rows.", keepExponentials: false, $"""
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
                 {SoftmaxMath.LogNormalizer}(max, sum, compensation, out {plan.VectorType} high, out {plan.VectorType} low);
-                StoreColumns{plan.Bits}(ref y, {logProbabilities});
+                StoreColumns{(storeOutOfLine ? "OutOfLine" : string.Empty)}{plan.Bits}(ref y, {logProbabilities});
                 """);
+            if (storeOutOfLine)
+            {
+                writer.WriteLine();
+                writer.WriteLine($"/// <summary>The log-softmax block's stores as a call of their own, compiled optimised from its first call, with an inlining budget of its own.</summary>");
+                writer.WriteLine("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+                writer.WriteLine($"private static void StoreColumnsOutOfLine{plan.Bits}(ref float y, {Columns(plan, $"{plan.VectorType} ")}) => StoreColumns{plan.Bits}(ref y, {Columns(plan, string.Empty)});");
+            }
 
             EmitOperation(writer, plan, precision, "CrossEntropy", ColumnLayout.CrossEntropyLastRows, $"Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.", "Cross-entropy of the rows of one block (one target per valid row).", keepExponentials: false, $"""
                 // Row r's loss is (max[r] - x[r, target]) + ln(sum[r]), in double, rounded to float before it is summed.
                 return {BlockMemory.BlockLosses}(MemoryMarshal.CreateReadOnlySpan(ref x, {plan.Lanes * plan.Classes}), C, targets, losses, max, sum, compensation);
                 """);
         }
+
+        /// <summary>
+        /// Whether the log-softmax block stores through a call of its own: in Fast with 12 classes (the widest block) the
+        /// block method exhausts the JIT's inlining budget before its last transposes, which were then left as calls into
+        /// tiered code (the first 200 calls of a process 1.7-1.85x the steady time). Elsewhere the call costs up to 4%.
+        /// </summary>
+        private static bool StoresLogSoftmaxOutOfLine(KernelPlan plan, KernelPrecision precision) =>
+            precision == KernelPrecision.Fast && plan.Classes == KernelPlan.BlockLimit(plan.Lanes) && plan.Bits == 512;
 
         /// <summary>The column variables of a block, <c>c0, c1, ...</c>, each after <paramref name="prefix"/>.</summary>
         private static string Columns(KernelPlan plan, string prefix) =>
