@@ -167,7 +167,7 @@ public sealed partial class SoftmaxGenerator
                         {
                             writer.WriteLine($$"""
 
-                                protected override bool {{SoftmaxKernel.ScaledSoftmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<{{element}}> probabilities, ReadOnlySpan<{{element}}> bias, int biasStride, {{element}} scale, int causalLimit, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, causalLimit, rows);
+                                protected override bool {{SoftmaxKernel.ScaledSoftmaxRows}}(ReadOnlySpan<{{element}}> logits, Span<{{element}}> probabilities, ReadOnlySpan<{{element}}> bias, int biasStride, {{element}} scale, int causalLimit, bool log, int rows) => ScaledSoftmax(logits, probabilities, bias, biasStride, scale, causalLimit, log, rows);
                                 """);
                         }
                     }
@@ -233,7 +233,7 @@ public sealed partial class SoftmaxGenerator
         }
 
         /// <summary>
-        /// Whether the kernel fuses attention's v = scale * x + bias into its softmax, which the runtime otherwise stages
+        /// Whether the kernel fuses attention's v = scale * x + bias into its softmax and log-softmax, which the runtime otherwise stages
         /// through memory: for float rows that only the widest vector holds in registers (a Row plan at that tier alone).
         /// Double rows, and 64 floats (a row layout at two tiers already), are left to the staging, which keeps every
         /// kernel within about 1,500 lines.
@@ -248,15 +248,28 @@ public sealed partial class SoftmaxGenerator
         private static void EmitScaledDispatch(SourceWriter writer, IReadOnlyList<(int Tier, KernelPlan Plan)> tiers, string element)
         {
             writer.WriteLine("// Attention rows, v = scale * x + bias with row r's keys from causalLimit + r on at -inf, where a row layout runs; false sends them back to the runtime, which stages them.");
-            using (writer.OpenBlock($"public static bool ScaledSoftmax(ReadOnlySpan<{element}> logits, Span<{element}> probabilities, ReadOnlySpan<{element}> bias, int biasStride, {element} scale, int causalLimit, int rows)"))
+            using (writer.OpenBlock($"public static bool ScaledSoftmax(ReadOnlySpan<{element}> logits, Span<{element}> output, ReadOnlySpan<{element}> bias, int biasStride, {element} scale, int causalLimit, bool log, int rows)"))
             {
                 (int tier, KernelPlan plan) = tiers[0];
+                string references = "ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale";
                 using (writer.OpenBlock($"if ({KernelPlan.TierCondition(tier)})"))
                 {
-                    writer.WriteLine($"ScaledSoftmax{plan.Suffix}(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), ref MemoryMarshal.GetReference(bias), (nuint)biasStride, scale, causalLimit, (nuint)rows);");
-                    writer.WriteLine("return true;");
+                    using (writer.OpenBlock("if (!log)"))
+                    {
+                        writer.WriteLine($"ScaledSoftmax{plan.Suffix}({references}, causalLimit, (nuint)rows);");
+                        writer.WriteLine("return true;");
+                    }
+
+                    writer.WriteLine();
+                    writer.WriteLine("// The log-softmax reads each row twice: rows with a causal limit inside them are left to the staging.");
+                    using (writer.OpenBlock("if (causalLimit >= C)"))
+                    {
+                        writer.WriteLine($"ScaledLogSoftmax{plan.Suffix}({references}, (nuint)rows);");
+                        writer.WriteLine("return true;");
+                    }
                 }
 
+                writer.WriteLine();
                 writer.WriteLine("return false;");
             }
         }

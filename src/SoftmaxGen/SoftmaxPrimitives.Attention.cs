@@ -226,8 +226,8 @@ public static partial class SoftmaxPrimitives
         // fits an int (from -rows, no key in any row, to classes, every key in every row).
         int rows = logits.Length / classes;
         int causalLimit = (int)Math.Clamp(causalOffset == long.MaxValue ? classes : causalOffset + 1, -(long)rows, classes);
-        if (!log && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
-            && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale, causalLimit))
+        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
+            && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale, causalLimit, log))
         {
             SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, causalOffset, whenMasked, precision);
             return;
@@ -254,8 +254,8 @@ public static partial class SoftmaxPrimitives
         }
     }
 
-    /// <summary>The kernel's fused softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, int)"/>); false if it has none at this width.</summary>
-    private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, int causalLimit)
+    /// <summary>The kernel's fused softmax or log-softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, bool, int)"/>); false if it has none at this width.</summary>
+    private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, int causalLimit, bool log)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // No bias: a row of zeros, which leaves every v as scale * x (-0 becomes +0, which changes no exponential).
@@ -265,8 +265,8 @@ public static partial class SoftmaxPrimitives
         int stride = bias.IsEmpty ? 0 : biasStride;
         int rows = logits.Length / classes;
         return typeof(T) == typeof(float)
-            ? kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), MemoryMarshal.Cast<T, float>(rowsBias), stride, float.CreateTruncating(scale), causalLimit, rows)
-            : kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), MemoryMarshal.Cast<T, double>(rowsBias), stride, double.CreateTruncating(scale), causalLimit, rows);
+            ? kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), MemoryMarshal.Cast<T, float>(rowsBias), stride, float.CreateTruncating(scale), causalLimit, log, rows)
+            : kernel.ScaledSoftmaxValidated(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), MemoryMarshal.Cast<T, double>(rowsBias), stride, double.CreateTruncating(scale), causalLimit, log, rows);
     }
 
     /// <summary>

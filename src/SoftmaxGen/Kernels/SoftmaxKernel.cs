@@ -107,9 +107,9 @@ public abstract class SoftmaxKernel
 
     internal void ArgmaxValidated(ReadOnlySpan<double> logits, Span<int> predictions, int rows) => ArgmaxRows(logits, predictions, rows);
 
-    internal bool ScaledSoftmaxValidated(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, int rows) => ScaledSoftmaxRows(logits, probabilities, bias, biasStride, scale, causalLimit, rows);
+    internal bool ScaledSoftmaxValidated(ReadOnlySpan<float> logits, Span<float> output, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, bool log, int rows) => ScaledSoftmaxRows(logits, output, bias, biasStride, scale, causalLimit, log, rows);
 
-    internal bool ScaledSoftmaxValidated(ReadOnlySpan<double> logits, Span<double> probabilities, ReadOnlySpan<double> bias, int biasStride, double scale, int causalLimit, int rows) => ScaledSoftmaxRows(logits, probabilities, bias, biasStride, scale, causalLimit, rows);
+    internal bool ScaledSoftmaxValidated(ReadOnlySpan<double> logits, Span<double> output, ReadOnlySpan<double> bias, int biasStride, double scale, int causalLimit, bool log, int rows) => ScaledSoftmaxRows(logits, output, bias, biasStride, scale, causalLimit, log, rows);
 
     // ---- What a generated kernel implements: validated rows only ---------------------------------------
 
@@ -152,24 +152,26 @@ public abstract class SoftmaxKernel
     protected abstract void ArgmaxRows(ReadOnlySpan<double> logits, Span<int> predictions, int rows);
 
     /// <summary>
-    /// The softmax of v = scale * x + bias (a product and a sum, each rounded, as PyTorch's <c>x * scale + bias</c>) of
-    /// <paramref name="rows"/> validated rows, row r's keys from <paramref name="causalLimit"/> + r on set to -inf, when
-    /// the widest accelerated vector holds such rows in registers: the attention rows' fused path. A kernel without that
-    /// layout returns false having written nothing, and the runtime stages the rows instead. A row whose v has no finite
-    /// maximum comes out NaN; the caller sets fully masked rows.
+    /// The softmax or log-softmax of v = scale * x + bias (a product and a sum, each rounded, as PyTorch's
+    /// <c>x * scale + bias</c>) of <paramref name="rows"/> validated rows, row r's keys from <paramref name="causalLimit"/>
+    /// + r on set to -inf, when the widest accelerated vector holds such rows in registers: the attention rows' fused
+    /// path. A kernel without that layout (or, for the log-softmax, given a causal limit inside the rows) returns false
+    /// having written nothing, and the runtime stages the rows instead. A row whose v has no finite maximum comes out
+    /// NaN; the caller sets fully masked rows.
     /// </summary>
     /// <param name="logits">Whole rows of <see cref="Classes"/> values.</param>
-    /// <param name="probabilities">At least as long as <paramref name="logits"/>, separate memory.</param>
+    /// <param name="output">At least as long as <paramref name="logits"/>, separate memory.</param>
     /// <param name="bias">Rows of <see cref="Classes"/> values, row r at r * <paramref name="biasStride"/>.</param>
     /// <param name="biasStride"><see cref="Classes"/> for a bias per row, 0 for one row shared by all.</param>
     /// <param name="scale">The factor of the logits.</param>
     /// <param name="causalLimit">The keys of the first row, from 0, that are kept (at least <see cref="Classes"/>: all of them in every row); each row keeps one more.</param>
+    /// <param name="log">The log-softmax rather than the softmax.</param>
     /// <param name="rows">The row count.</param>
     /// <returns>Whether the rows were computed.</returns>
-    protected virtual bool ScaledSoftmaxRows(ReadOnlySpan<float> logits, Span<float> probabilities, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, int rows) => false;
+    protected virtual bool ScaledSoftmaxRows(ReadOnlySpan<float> logits, Span<float> output, ReadOnlySpan<float> bias, int biasStride, float scale, int causalLimit, bool log, int rows) => false;
 
-    /// <inheritdoc cref="ScaledSoftmaxRows(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, int)"/>
-    protected virtual bool ScaledSoftmaxRows(ReadOnlySpan<double> logits, Span<double> probabilities, ReadOnlySpan<double> bias, int biasStride, double scale, int causalLimit, int rows) => false;
+    /// <inheritdoc cref="ScaledSoftmaxRows(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, bool, int)"/>
+    protected virtual bool ScaledSoftmaxRows(ReadOnlySpan<double> logits, Span<double> output, ReadOnlySpan<double> bias, int biasStride, double scale, int causalLimit, bool log, int rows) => false;
 
     private int SameShapeRows<T>(ReadOnlySpan<T> logits, Span<T> output, string outputName)
         where T : unmanaged

@@ -231,7 +231,7 @@ public sealed class AttentionSoftmaxTests
 
     /// <summary>
     /// Rows that the widest vector holds in registers have the kernel's fused path (v = scale * x + bias formed as the
-    /// row is loaded, no staging): each row is bit for bit the kernel's softmax of v, with no bias, one bias row and a
+    /// row is loaded, no staging): each row is bit for bit the kernel's softmax (and log-softmax) of v, with no bias, one bias row and a
     /// bias per logit, odd and even row counts, in place (which stages) and not; a row whose v is all -inf gets the
     /// chosen result, and rows holding +inf or NaN give NaN, as PyTorch does.
     /// </summary>
@@ -260,7 +260,7 @@ public sealed class AttentionSoftmaxTests
             float[] oneRow = Scores<float>(classes, random);
             foreach (float[] bias in new[] { Array.Empty<float>(), oneRow, perLogit })
             {
-                foreach (MaskedRowResult fullyMasked in new[] { MaskedRowResult.Zeros, MaskedRowResult.NaN })
+                foreach ((MaskedRowResult fullyMasked, bool log) in new[] { (MaskedRowResult.Zeros, false), (MaskedRowResult.NaN, false), (MaskedRowResult.Zeros, true), (MaskedRowResult.NaN, true) })
                 {
                     float[] expected = new float[x.Length];
                     for (int r = 0; r < rows; r++)
@@ -277,17 +277,28 @@ public sealed class AttentionSoftmaxTests
                             row.Fill(fullyMasked == MaskedRowResult.NaN ? float.NaN : 0f);
                         else if (v.Any(value => float.IsNaN(value) || float.IsPositiveInfinity(value)))
                             row.Fill(float.NaN);
+                        else if (log)
+                            SoftmaxPrimitives.LogSoftmax(v, row, classes, precision);
                         else
                             SoftmaxPrimitives.Softmax(v, row, classes, precision);
                     }
 
                     float[] actual = new float[x.Length];
-                    SoftmaxPrimitives.ScaledSoftmax(x, actual, classes, scale, bias, fullyMasked, precision);
                     float[] inPlace = (float[])x.Clone();
-                    SoftmaxPrimitives.ScaledSoftmax(inPlace, inPlace, classes, scale, bias, fullyMasked, precision);
+                    if (log)
+                    {
+                        SoftmaxPrimitives.ScaledLogSoftmax(x, actual, classes, scale, bias, fullyMasked, precision);
+                        SoftmaxPrimitives.ScaledLogSoftmax(inPlace, inPlace, classes, scale, bias, fullyMasked, precision);
+                    }
+                    else
+                    {
+                        SoftmaxPrimitives.ScaledSoftmax(x, actual, classes, scale, bias, fullyMasked, precision);
+                        SoftmaxPrimitives.ScaledSoftmax(inPlace, inPlace, classes, scale, bias, fullyMasked, precision);
+                    }
+
                     for (int i = 0; i < x.Length; i++)
                     {
-                        string what = $"{rows} rows, bias of {bias.Length}, {fullyMasked} [{i / classes}, {i % classes}]";
+                        string what = $"{rows} rows, bias of {bias.Length}, {fullyMasked}, {(log ? "log-softmax" : "softmax")} [{i / classes}, {i % classes}]";
                         Assert.True(expected[i].Equals(actual[i]), $"{what}: {actual[i]}, expected {expected[i]}");
                         Assert.True(expected[i].Equals(inPlace[i]), $"{what} in place: {inPlace[i]}, expected {expected[i]}");
                     }

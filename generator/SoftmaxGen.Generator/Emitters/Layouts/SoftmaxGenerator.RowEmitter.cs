@@ -20,7 +20,7 @@ public sealed partial class SoftmaxGenerator
             Step[] SoftmaxSteps(bool scaled) => new Step[]
             {
                 (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled),
-                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled ? row : null),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled, scaled ? row : null),
                 (writer, suffix, row, comment) =>
                 {
                     if (comment)
@@ -69,10 +69,10 @@ public sealed partial class SoftmaxGenerator
             // Fast float log-softmax needs ln(sum) to about 2^-22 (4 ULP of 1): a sum added as a tree in float is within
             // that, and costs a third of the compensated one.
             bool fastLogSoftmax = precision == KernelPrecision.Fast && plan.IsFloat;
-            Step[] logSoftmaxSteps =
+            Step[] LogSoftmaxSteps(bool scaled) => new Step[]
             {
-                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true),
-                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled),
+                (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled),
                 (writer, suffix, row, comment) =>
                 {
                     if (fastLogSoftmax)
@@ -100,24 +100,39 @@ public sealed partial class SoftmaxGenerator
                     writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
 
                     // The last vector is read before the stores, as it may overlap the one before (in-place calls).
+                    // Scaled rows form v again, with the same two roundings.
+                    string Reload(string offset) => scaled
+                        ? $"({vector}.LoadUnsafe(ref xr{suffix}, {offset}) * s + {vector}.LoadUnsafe(ref br{suffix}, {offset}))"
+                        : $"{vector}.LoadUnsafe(ref xr{suffix}, {offset})";
                     int lastIndex = vectorCount - 1;
                     string lastOffset = LayoutCode.Int(Offset(plan, lastIndex));
                     if (lastIndex > 0)
                     {
-                        writer.WriteLine($"{vectorType} last{suffix} = {vector}.LoadUnsafe(ref xr{suffix}, {lastOffset});");
+                        writer.WriteLine($"{vectorType} last{suffix} = {Reload(lastOffset)};");
                     }
 
                     for (int k = 0; k < lastIndex; k++)
                     {
                         string offset = LayoutCode.Int(Offset(plan, k));
-                        writer.WriteLine($"(({vector}.LoadUnsafe(ref xr{suffix}, {offset}) - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {offset});");
+                        writer.WriteLine($"(({Reload(offset)} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {offset});");
                     }
 
-                    string lastValue = lastIndex > 0 ? $"last{suffix}" : $"{vector}.LoadUnsafe(ref xr{suffix}, {lastOffset})";
+                    string lastValue = lastIndex > 0 ? $"last{suffix}" : Reload(lastOffset);
                     writer.WriteLine($"(({lastValue} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {lastOffset});");
                 },
             };
-            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", logSoftmaxSteps, pair: true);
+            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", LogSoftmaxSteps(scaled: false), pair: true);
+
+            // Attention rows without a causal limit inside them: the log-softmax of v = scale * x + bias, v formed as the row is
+            // loaded and again as it is read for the output.
+            if (scaledRows)
+            {
+                EmitPairedRows(
+                    writer, plan, "ScaledLogSoftmax", "Log-softmax of v = scale * x + bias (a bias row every biasStride values)",
+                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nuint rows", LogSoftmaxSteps(scaled: true), pair: true,
+                    "ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, ",
+                    $"{vectorType} s = {vector}.Create(logitScale);");
+            }
 
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Cross-entropy against class targets with {plan.Describe()}; returns the sum of the row losses.</summary>");
@@ -277,12 +292,11 @@ public sealed partial class SoftmaxGenerator
         }
 
         /// <summary>
-        /// Loads the row and takes its maximum; given the row's index expression (<paramref name="scaledRow"/>), loads
-        /// v = scale * x + bias (two roundings) with the keys from the row's causal limit on set to -inf.
+        /// Loads the row and takes its maximum; when <paramref name="scaled"/>, loads v = scale * x + bias (two roundings),
+        /// and given the row's index expression (<paramref name="causalRow"/>), sets the keys from its causal limit on to -inf.
         /// </summary>
-        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment, string? scaledRow = null)
+        private static void WriteLoadAndMax(SourceWriter writer, KernelPlan plan, string suffix, bool comment, bool scaled = false, string? causalRow = null)
         {
-            bool scaled = scaledRow is not null;
             int vectorCount = plan.VectorCount;
             if (comment)
             {
@@ -300,7 +314,7 @@ public sealed partial class SoftmaxGenerator
                     : $"{plan.VectorType} x{k}{suffix} = {load};");
             }
 
-            if (scaled)
+            if (causalRow is not null)
             {
                 if (comment)
                 {
@@ -308,7 +322,7 @@ public sealed partial class SoftmaxGenerator
                     writer.WriteLine("// A causal row: its keys from the limit on are -inf, whatever the logit there (the row's future is not used).");
                 }
 
-                writer.WriteLine($"nint rowLimit{suffix} = limit + (nint){(scaledRow == "row" ? "row" : $"({scaledRow})")};");
+                writer.WriteLine($"nint rowLimit{suffix} = limit + (nint){(causalRow == "row" ? "row" : $"({causalRow})")};");
                 using (writer.OpenBlock($"if (rowLimit{suffix} < C)"))
                 {
                     writer.WriteLine($"{plan.VectorType} keys{suffix} = {plan.Vector}.Create((float)rowLimit{suffix});");
