@@ -179,7 +179,7 @@ public static class SoftmaxParallel
             fixed (T* x = logits)
             fixed (T* y = output)
             {
-                var work = new SplitRowWork<T>(x, y, classes, chunks, precision, team is null ? 1 : parts, team);
+                SplitRowWork<T> work = SplitRowWork<T>.Rent(x, y, classes, chunks, precision, team is null ? 1 : parts, team);
                 work.Phase(SplitRowStep.Max, T.Zero, 0);
                 double max = work.Partial[0];
                 foreach (double chunkMax in work.Partial)
@@ -199,6 +199,7 @@ public static class SoftmaxParallel
                 total += compensation;
 
                 work.Phase(log ? SplitRowStep.Log : SplitRowStep.Scale, rowMax, total);
+                work.Return();
             }
         }
         finally
@@ -207,17 +208,50 @@ public static class SoftmaxParallel
         }
     }
 
-    // The chunks of one row over pinned memory, each part of a phase taking a contiguous run of them.
-    private sealed unsafe class SplitRowWork<T>(T* logits, T* output, int classes, int chunks, SoftmaxPrecision precision, int parts, RowSplitTeam? team)
-        : IRowSplitPhase
+    // The chunks of one row over pinned memory, each part of a phase taking a contiguous run of them. One instance per
+    // thread is kept for the next split, so that a split allocates nothing once its thread has split a row as long.
+    private sealed unsafe class SplitRowWork<T> : IRowSplitPhase
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        [ThreadStatic]
+        private static SplitRowWork<T>? cached;
+
+        private T* logits;
+        private T* output;
+        private int classes;
+        private int chunks;
+        private SoftmaxPrecision precision;
+        private int parts;
+        private RowSplitTeam? team;
+        private double[] partial = [];
         private SplitRowStep step;
         private T max;
         private double total;
 
         /// <summary>Each chunk's result of the last phase: its maximum or its sum of exponentials.</summary>
-        public double[] Partial { get; } = new double[chunks];
+        public ReadOnlySpan<double> Partial => partial.AsSpan(0, chunks);
+
+        /// <summary>The calling thread's instance, set up for one row; <see cref="Return"/> gives it back (a split that throws leaves it to the collector).</summary>
+        public static SplitRowWork<T> Rent(T* logits, T* output, int classes, int chunks, SoftmaxPrecision precision, int parts, RowSplitTeam? team)
+        {
+            SplitRowWork<T> work = cached ?? new SplitRowWork<T>();
+            cached = null;
+            if (work.partial.Length < chunks)
+                work.partial = new double[chunks];
+            work.logits = logits;
+            work.output = output;
+            (work.classes, work.chunks, work.precision, work.parts, work.team) = (classes, chunks, precision, parts, team);
+            return work;
+        }
+
+        /// <summary>Drops the row's pointers and the team and keeps the instance for the thread's next split.</summary>
+        public void Return()
+        {
+            logits = null;
+            output = null;
+            team = null;
+            cached = this;
+        }
 
         // Chunks of equal length to within a multiple of 64 values (the widest vector's lanes, four times over).
         private int ChunkStart(int chunk) => chunk == chunks ? classes : (int)((long)chunk * classes / chunks) & ~63;
@@ -239,7 +273,7 @@ public static class SoftmaxParallel
             {
                 int start = ChunkStart(chunk), length = ChunkStart(chunk + 1) - start;
                 var operation = new SplitRowOperation<T>(step, new ReadOnlySpan<T>(logits + start, length), new Span<T>(output + start, length), max, total);
-                Partial[chunk] = VectorDispatch.ByLayout<SplitRowOperation<T>, T, double>(ref operation, length, precision, LayoutRule.Rows);
+                partial[chunk] = VectorDispatch.ByLayout<SplitRowOperation<T>, T, double>(ref operation, length, precision, LayoutRule.Rows);
             }
         }
     }

@@ -52,6 +52,33 @@ public sealed class SingleRowParallelTests
     }
 
     [Fact]
+    public void SplitRows_AllocateNothingAfterTheFirstSplitOfTheirLength()
+    {
+        // The first split of a length sizes the thread's kept state (and starts the workers); later splits of that
+        // length or shorter, float or double, softmax or log-softmax, Exact or Fast, must allocate nothing. Several
+        // rounds, because a background tier-up or the runtime can allocate in any one of them.
+        const int classes = 151_936;
+        float[] x = LogitGenerator.Create<float>("normal5", classes, new Random(21));
+        double[] xd = LogitGenerator.Create<double>("normal5", classes, new Random(22));
+        float[] y = new float[classes];
+        double[] yd = new double[classes];
+        long best = long.MaxValue;
+        for (int round = 0; round < 4; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            SoftmaxParallel.Softmax(x, y, classes, 2);
+            SoftmaxParallel.LogSoftmax(x, y, classes, 2, SoftmaxPrecision.Fast);
+            SoftmaxParallel.Softmax(xd, yd, classes, 2, SoftmaxPrecision.Fast);
+            SoftmaxParallel.Softmax(x.AsSpan(0, 100_000), y.AsSpan(0, 100_000), 100_000, 2);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round > 0)
+                best = Math.Min(best, allocated);
+        }
+
+        Assert.Equal(0, best);
+    }
+
+    [Fact]
     public void SplitsFromManyThreadsAtOnceAndAfterIdlePauses_AllGiveTheSameResult()
     {
         // The split's workers are shared: concurrent splits (one of which runs on its own thread when the workers are
