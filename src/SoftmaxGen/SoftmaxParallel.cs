@@ -433,13 +433,7 @@ public static class SoftmaxParallel
         switch (operation)
         {
             case Operation.Softmax or Operation.LogSoftmax:
-                bool log = operation == Operation.LogSoftmax;
-                if (kernel is not null)
-                    SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
-                else if (log)
-                    SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes, precision);
-                else
-                    SoftmaxFallback.SoftmaxRows(logits, output, rows, classes, precision);
+                SoftmaxFallback.NormalizeRows(kernel, logits, output, rows, classes, operation == Operation.LogSoftmax, precision);
                 return 0;
             default:
                 return kernel is not null

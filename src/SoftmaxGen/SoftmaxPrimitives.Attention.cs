@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -167,19 +168,20 @@ public static partial class SoftmaxPrimitives
             return;
         }
 
-        // A boolean mask becomes the additive one PyTorch makes of it (0 or -inf), one row at a time in scratch.
+        // A boolean mask becomes the additive one PyTorch makes of it (0 or -inf) in scratch: the one row, or as many
+        // rows of a mask per logit as 1,024 values hold (at least one).
         T[]? rented = classes > 1024 ? ArrayPool<T>.Shared.Rent(classes) : null;
         Span<T> additive = rented is null ? stackalloc T[1024] : rented;
-        additive = additive.Slice(0, classes);
         try
         {
             bool perLogit = mask.Length != classes;
-            for (int row = 0; row < rows; row += perLogit ? 1 : rows)
+            int step = perLogit ? Math.Max(additive.Length / classes, 1) : rows;
+            for (int row = 0; row < rows; row += step)
             {
-                AttentionKernels.AdditiveMask(mask.Slice(perLogit ? row * classes : 0, classes), additive);
-
-                int count = perLogit ? 1 : rows;
-                AttentionRows(kernel, logits.Slice(row * classes, count * classes), output.Slice(row * classes, count * classes), additive, 0, classes, scale, OffsetFrom(causalOffset, row, classes), log, whenMasked, precision);
+                int count = Math.Min(step, rows - row);
+                Span<T> rowsMask = additive.Slice(0, (perLogit ? count : 1) * classes);
+                AttentionKernels.AdditiveMask(mask.Slice(perLogit ? row * classes : 0, rowsMask.Length), rowsMask);
+                AttentionRows(kernel, logits.Slice(row * classes, count * classes), output.Slice(row * classes, count * classes), rowsMask, perLogit ? classes : 0, classes, scale, OffsetFrom(causalOffset, row, classes), log, whenMasked, precision);
             }
         }
         finally
@@ -197,8 +199,7 @@ public static partial class SoftmaxPrimitives
     private static SoftmaxKernel? KernelHoldingRows<T>(int classes, SoftmaxPrecision precision)
         where T : unmanaged
     {
-        int vectorBytes = Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : Vector128.IsHardwareAccelerated ? 16 : 0;
-        return classes <= LayoutTable.MaxRowVectors * (vectorBytes / Unsafe.SizeOf<T>()) ? SoftmaxKernelRegistry.Find(classes, precision) : null;
+        return classes <= LayoutTable.MaxRowVectors * (WidestVectorBytes / Unsafe.SizeOf<T>()) ? SoftmaxKernelRegistry.Find(classes, precision) : null;
     }
 
     /// <summary>The causal offset of the row <paramref name="row"/> rows further on (an offset of <paramref name="classes"/> or more keeps every column).</summary>
@@ -214,6 +215,12 @@ public static partial class SoftmaxPrimitives
         SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (LayoutTable.ForWidth(classes, Unsafe.SizeOf<T>(), WidestVectorBytes) is RowLayout.Block or RowLayout.Columns)
+        {
+            ShortRows(kernel, logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, precision);
+            return;
+        }
+
         if (kernel is null)
         {
             var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, []);
@@ -253,6 +260,89 @@ public static partial class SoftmaxPrimitives
             }
         }
     }
+
+    /// <summary>
+    /// Rows short enough that the plain softmax runs them across rows (a generated block or the column layout): v staged
+    /// element by element into a stack buffer, 8 KB at a time, then the plain softmax of those rows from it into the
+    /// output (the generated kernel if there is one, else the fallback) while it is in L1. The row kernels would pay a
+    /// row's fixed cost (a maximum, a sum and their reductions across lanes) for a handful of values.
+    /// </summary>
+    private static void ShortRows<T>(
+        SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Chunks and the tile are whole blocks of 16 rows (a block of the column layout), so that only a call's last
+        // rows can make a partial block. A shared bias row is repeated into a tile of such rows (these rows hold at
+        // most 63 values, so at least one block fits), which the staging adds with plain vector loads.
+        const int BlockRows = 16;
+        int tileValues = 4096 / Unsafe.SizeOf<T>();
+        Span<T> tile = !bias.IsEmpty && biasStride == 0 ? stackalloc T[tileValues] : default;
+        int tileRows = tile.IsEmpty ? BlockRows : tileValues / classes / BlockRows * BlockRows;
+        for (int r = 0; r < tileRows && !tile.IsEmpty; r++)
+            bias.CopyTo(tile.Slice(r * classes, classes));
+        tile = tile.Slice(0, tile.IsEmpty ? 0 : tileRows * classes);
+
+        Span<T> staged = stackalloc T[8192 / Unsafe.SizeOf<T>()];
+        int rows = logits.Length / classes;
+        int chunkRows = Math.Max(staged.Length / classes / tileRows, 1) * tileRows;
+        for (int row = 0; row < rows; row += chunkRows)
+        {
+            int count = Math.Min(chunkRows, rows - row);
+            ReadOnlySpan<T> x = logits.Slice(row * classes, count * classes);
+            Span<T> v = staged.Slice(0, count * classes);
+            if (tile.IsEmpty)
+            {
+                AttentionKernels.StageFlat(x, v, bias.IsEmpty ? bias : bias.Slice(row * classes, count * classes), scale);
+            }
+            else
+            {
+                for (int at = 0; at < x.Length; at += tile.Length)
+                {
+                    int length = Math.Min(tile.Length, x.Length - at);
+                    AttentionKernels.StageFlat(x.Slice(at, length), v.Slice(at, length), tile.Slice(0, length), scale);
+                }
+            }
+
+            // Causal: row r keeps the columns below r + causalOffset + 1, whatever the logits past them hold; the
+            // limits grow with the row, so only the first rows of a call can have any.
+            long offset = OffsetFrom(causalOffset, row, classes);
+            for (int r = 0; r < count && offset != long.MaxValue && offset + r + 1 < classes; r++)
+            {
+                int limit = (int)Math.Max(offset + r + 1, 0);
+                v.Slice((r * classes) + limit, classes - limit).Fill(T.NegativeInfinity);
+            }
+
+            Span<T> y = output.Slice(row * classes, count * classes);
+            SoftmaxFallback.NormalizeRows(kernel, v, y, count, classes, log, precision);
+
+            // Rows made only of -inf (fully masked) come out NaN, as do rows with NaN or +inf: only the first are the caller's.
+            if (TensorPrimitives.IsNaNAny<T>(y))
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    if (T.IsNaN(y[r * classes]) && IsFullyMasked<T>(v.Slice(r * classes, classes)))
+                        y.Slice(r * classes, classes).Fill(whenMasked);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether every value of a staged row is -inf.</summary>
+    private static bool IsFullyMasked<T>(ReadOnlySpan<T> row)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (T value in row)
+        {
+            if (!T.IsNegativeInfinity(value))
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The widest accelerated vector, in bytes (0 without SIMD).</summary>
+    private static int WidestVectorBytes =>
+        Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : Vector128.IsHardwareAccelerated ? 16 : 0;
 
     /// <summary>The kernel's fused softmax or log-softmax of v = scale * x + bias (see <see cref="SoftmaxKernel.ScaledSoftmaxValidated(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, int, float, int, bool, int)"/>); false if it has none at this width.</summary>
     private static bool KernelScaledSoftmax<T>(SoftmaxKernel kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, int causalLimit, bool log)

@@ -147,12 +147,5 @@ public static partial class SoftmaxPrimitives
     /// <summary>Softmax or log-softmax of validated rows: the registered kernel's, else the fallback's.</summary>
     internal static void SoftmaxRows<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (SoftmaxKernelRegistry.Find(classes, precision) is { } kernel)
-            SoftmaxFallback.KernelSoftmax(kernel, logits, output, rows, log);
-        else if (log)
-            SoftmaxFallback.LogSoftmaxRows(logits, output, rows, classes, precision);
-        else
-            SoftmaxFallback.SoftmaxRows(logits, output, rows, classes, precision);
-    }
+        => SoftmaxFallback.NormalizeRows(SoftmaxKernelRegistry.Find(classes, precision), logits, output, rows, classes, log, precision);
 }

@@ -87,6 +87,58 @@ internal static class AttentionKernels
         }
     }
 
+    /// <summary>
+    /// v = scale * x + bias over a run of whole rows, element by element (two roundings, as <see cref="Stage"/> rounds
+    /// them): <paramref name="bias"/> is empty or as long as <paramref name="logits"/>. In place is safe.
+    /// </summary>
+    internal static void StageFlat<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var operation = new StageFlatOperation<T>(logits, output, bias, scale);
+        VectorDispatch.Sweep<StageFlatOperation<T>, T>(ref operation);
+    }
+
+    private readonly ref struct StageFlatOperation<TElement>(ReadOnlySpan<TElement> x, Span<TElement> y, ReadOnlySpan<TElement> b, TElement scale)
+        : ISweepOperation
+    {
+        private readonly ReadOnlySpan<TElement> x = x;
+        private readonly Span<TElement> y = y;
+        private readonly ReadOnlySpan<TElement> b = b;
+        private readonly TElement scale = scale;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        nuint ISweepOperation.Run<TOps, TVec, T>(nuint start)
+        {
+            TElement s = scale;
+            ref T xs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(x));
+            ref T ys = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y));
+            ref T bs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(b));
+            return b.IsEmpty
+                ? StageFlat<TOps, TVec, T, WithoutBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start)
+                : StageFlat<TOps, TVec, T, WithBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start);
+        }
+    }
+
+    /// <summary>Whole vectors of v from <paramref name="start"/>; returns the first index left.</summary>
+    private static nuint StageFlat<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint length, T scale, nuint start)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        nuint width = (nuint)TOps.Count, i = start;
+        TVec s = TOps.Splat(scale);
+        for (; i + width <= length; i += width)
+        {
+            TVec v = TOps.Multiply(TOps.Load(ref x, i), s);
+            if (TBias.HasBias)
+                v = TOps.Add(v, TOps.Load(ref bias, i));
+            TOps.Store(v, ref y, i);
+        }
+
+        return i;
+    }
+
     /// <summary>0 where <paramref name="mask"/> is true (any nonzero byte), -inf where it is false, 16 values at a time.</summary>
     internal static void AdditiveMask<T>(ReadOnlySpan<bool> mask, Span<T> additive)
         where T : unmanaged, IFloatingPointIeee754<T>

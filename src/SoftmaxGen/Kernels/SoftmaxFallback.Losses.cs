@@ -209,10 +209,7 @@ public static partial class SoftmaxFallback
     {
         // The loss first: the gradient may be the logits' own memory.
         double sum = kernel is null ? CrossEntropyRows(logits, targets, [], rows, classes, precision) : KernelCrossEntropy(kernel, logits, targets, [], rows);
-        if (kernel is null)
-            SoftmaxRows(logits, logitsGradient, rows, classes, precision);
-        else
-            KernelSoftmax(kernel, logits, logitsGradient, rows, log: false);
+        NormalizeRows(kernel, logits, logitsGradient, rows, classes, log: false, precision);
 
         ref T gradient = ref MemoryMarshal.GetReference(logitsGradient);
         for (int row = 0; row < rows; row++)
@@ -226,6 +223,18 @@ public static partial class SoftmaxFallback
         }
 
         return sum;
+    }
+
+    /// <summary>Softmax or log-softmax of validated rows by <paramref name="kernel"/> if there is one, else by the fallback.</summary>
+    internal static void NormalizeRows<T>(SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (kernel is not null)
+            KernelSoftmax(kernel, logits, output, rows, log);
+        else if (log)
+            LogSoftmaxRows(logits, output, rows, classes, precision);
+        else
+            SoftmaxRows(logits, output, rows, classes, precision);
     }
 
     /// <summary>Softmax or log-softmax of validated rows by a registered kernel (whose members are per element type).</summary>

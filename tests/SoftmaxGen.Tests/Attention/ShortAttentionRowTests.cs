@@ -1,0 +1,193 @@
+using System;
+using System.Linq;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using SoftmaxGen.Kernels;
+using Xunit;
+
+namespace SoftmaxGen.Tests;
+
+/// <summary>
+/// Attention rows short enough for the plain softmax's column layout (float rows of up to 63 values, double rows of up to
+/// 15, with Vector256 or wider) are staged and handed to the plain softmax, so each row is, bit for bit,
+/// <see cref="SoftmaxPrimitives"/>' softmax (or log-softmax) of v = scale * x + bias with the causal limit as -inf: over
+/// several chunks of rows, in place and not, with no bias, a bias row and a bias per logit; rows fully masked by their
+/// bias or the causal limit get the chosen result, and rows holding NaN or +inf give NaN. Double rows of more than
+/// 15 values and float rows of more than 63 are not short: they return at once.
+/// </summary>
+public sealed class ShortAttentionRowTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(63)]
+    public void ShortRows_AreThePlainSoftmaxOfTheStagedValues(int classes)
+    {
+        Check<float>(classes);
+        Check<double>(classes);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(20)]
+    [InlineData(100)]
+    [InlineData(1500)]
+    public void BooleanMaskPerLogit_OverManyRows_IsTheAdditiveMask(int classes)
+    {
+        // The mask is made additive a run of rows at a time (1,024 values, or one row): several runs, a row fully masked.
+        int rows = (3 * Math.Max(1024 / classes, 1)) + 7;
+        var random = new Random(classes + 1);
+        float[] x = Scores<float>(rows * classes, random);
+        bool[] mask = Enumerable.Range(0, rows * classes).Select(_ => random.Next(4) != 0).ToArray();
+        mask.AsSpan((rows - 2) * classes, classes).Clear();
+        float[] additive = mask.Select(keep => keep ? 0f : float.NegativeInfinity).ToArray();
+        foreach (bool log in new[] { false, true })
+        {
+            foreach (MaskedRowResult fullyMasked in new[] { MaskedRowResult.Zeros, MaskedRowResult.NaN })
+            {
+                float[] masked = new float[x.Length], biased = new float[x.Length];
+                if (log)
+                {
+                    SoftmaxPrimitives.MaskedLogSoftmax(x, masked, classes, 0.125f, mask, fullyMasked);
+                    SoftmaxPrimitives.ScaledLogSoftmax(x, biased, classes, 0.125f, additive, fullyMasked);
+                }
+                else
+                {
+                    SoftmaxPrimitives.MaskedSoftmax(x, masked, classes, 0.125f, mask, fullyMasked);
+                    SoftmaxPrimitives.ScaledSoftmax(x, biased, classes, 0.125f, additive, fullyMasked);
+                }
+
+                Assert.Equal(biased, masked);
+                float whenMasked = fullyMasked == MaskedRowResult.NaN ? float.NaN : 0f;
+                Assert.All(masked.AsSpan((rows - 2) * classes, classes).ToArray(), p => Assert.Equal(whenMasked, p));
+            }
+        }
+    }
+
+    private static void Check<T>(int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Longer rows, and every row on a machine without Vector256 (or with no SIMD), take the fused row kernels:
+        // within the precision's bound (AttentionSoftmaxTests), not bit for bit.
+        int widest = Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : Vector128.IsHardwareAccelerated ? 16 : 0;
+        if (LayoutTable.ForWidth(classes, Unsafe.SizeOf<T>(), widest) is not (RowLayout.Block or RowLayout.Columns))
+            return;
+
+        const int rows = 700;
+        var random = new Random(classes);
+        T scale = T.CreateTruncating(0.3);
+        T[] x = Scores<T>(rows * classes, random);
+        x[(5 * classes) + (classes / 2)] = T.NaN;
+        x[(9 * classes) + (classes - 1)] = T.PositiveInfinity;
+        T[] rowBias = Scores<T>(classes, random);
+        T[] fullBias = Scores<T>(rows * classes, random);
+        for (int c = 0; c < classes; c++)
+            fullBias[(600 * classes) + c] = T.NegativeInfinity; // a row fully masked by its bias, in the last chunk
+
+        foreach (T[] bias in new[] { [], rowBias, fullBias })
+        {
+            foreach (long offset in new[] { long.MaxValue, -3, 0, 2 })
+            {
+                T[] v = Staged(x, classes, scale, bias, offset);
+                foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
+                {
+                    foreach (bool log in new[] { false, true })
+                    {
+                        foreach (MaskedRowResult fullyMasked in new[] { MaskedRowResult.Zeros, MaskedRowResult.NaN })
+                        {
+                            T[] expected = new T[v.Length];
+                            Plain(v, expected, classes, precision, log);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                if (v.AsSpan(r * classes, classes).ToArray().All(T.IsNegativeInfinity))
+                                    expected.AsSpan(r * classes, classes).Fill(fullyMasked == MaskedRowResult.NaN ? T.NaN : T.Zero);
+                            }
+
+                            T[] separate = new T[x.Length], inPlace = (T[])x.Clone();
+                            Attention(x, separate, classes, scale, bias, offset, fullyMasked, precision, log);
+                            Attention(inPlace, inPlace, classes, scale, bias, offset, fullyMasked, precision, log);
+                            for (int i = 0; i < x.Length; i++)
+                            {
+                                string what = $"{typeof(T).Name} C={classes} bias {bias.Length} offset {offset} {precision} {(log ? "log-softmax" : "softmax")} {fullyMasked} [{i / classes}, {i % classes}]";
+                                Assert.True(expected[i].Equals(separate[i]), $"{what}: {separate[i]}, expected {expected[i]}");
+                                Assert.True(expected[i].Equals(inPlace[i]), $"{what}, in place: {inPlace[i]}, expected {expected[i]}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>v = scale * x + bias, rounded twice as PyTorch rounds it, with -inf from each row's causal limit on.</summary>
+    private static T[] Staged<T>(T[] x, int classes, T scale, T[] bias, long offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = new T[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            int row = i / classes, column = i % classes;
+            T product = scale * x[i];
+            T b = bias.Length == 0 ? T.Zero : bias.Length == classes ? bias[column] : bias[i];
+            v[i] = offset != long.MaxValue && column >= row + offset + 1 ? T.NegativeInfinity : bias.Length == 0 ? product : product + b;
+        }
+
+        return v;
+    }
+
+    private static T[] Scores<T>(int count, Random random)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Enumerable.Range(0, count).Select(_ => T.CreateTruncating((random.NextDouble() - 0.5) * 24)).ToArray();
+
+    private static void Plain<T>(T[] v, T[] y, int classes, SoftmaxPrecision precision, bool log)
+    {
+        if (v is float[] vf)
+        {
+            float[] yf = (float[])(object)y;
+            if (log) SoftmaxPrimitives.LogSoftmax(vf, yf, classes, precision); else SoftmaxPrimitives.Softmax(vf, yf, classes, precision);
+        }
+        else
+        {
+            double[] vd = (double[])(object)v, yd = (double[])(object)y;
+            if (log) SoftmaxPrimitives.LogSoftmax(vd, yd, classes, precision); else SoftmaxPrimitives.Softmax(vd, yd, classes, precision);
+        }
+    }
+
+    private static void Attention<T>(T[] x, T[] y, int classes, T scale, T[] bias, long offset, MaskedRowResult fullyMasked, SoftmaxPrecision precision, bool log)
+    {
+        if (x is float[] xf)
+        {
+            float[] yf = (float[])(object)y, bf = (float[])(object)bias;
+            float s = (float)(object)scale!;
+            if (offset == long.MaxValue && log)
+                SoftmaxPrimitives.ScaledLogSoftmax(xf, yf, classes, s, bf, fullyMasked, precision);
+            else if (offset == long.MaxValue)
+                SoftmaxPrimitives.ScaledSoftmax(xf, yf, classes, s, bf, fullyMasked, precision);
+            else if (log)
+                SoftmaxPrimitives.CausalLogSoftmax(xf, yf, classes, s, (int)offset, bf, fullyMasked, precision);
+            else
+                SoftmaxPrimitives.CausalSoftmax(xf, yf, classes, s, (int)offset, bf, fullyMasked, precision);
+        }
+        else
+        {
+            double[] xd = (double[])(object)x, yd = (double[])(object)y, bd = (double[])(object)bias;
+            double s = (double)(object)scale!;
+            if (offset == long.MaxValue && log)
+                SoftmaxPrimitives.ScaledLogSoftmax(xd, yd, classes, s, bd, fullyMasked, precision);
+            else if (offset == long.MaxValue)
+                SoftmaxPrimitives.ScaledSoftmax(xd, yd, classes, s, bd, fullyMasked, precision);
+            else if (log)
+                SoftmaxPrimitives.CausalLogSoftmax(xd, yd, classes, s, (int)offset, bd, fullyMasked, precision);
+            else
+                SoftmaxPrimitives.CausalSoftmax(xd, yd, classes, s, (int)offset, bd, fullyMasked, precision);
+        }
+    }
+}
