@@ -210,10 +210,11 @@ public abstract class SoftmaxKernel
     protected static class BlockMemory
     {
         /// <summary>
-        /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of a block of 16 rows of
-        /// <paramref name="classes"/> values and transposes them: lane r of <c>c0</c> is class <paramref name="firstClass"/> of row r.
+        /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of a block of rows (as many as
+        /// the vectors have lanes: 16 with Vector512, 8 with Vector256) of <paramref name="classes"/> values and
+        /// transposes them: lane r of <c>c0</c> is class <paramref name="firstClass"/> of row r.
         /// </summary>
-        /// <param name="block">At least 16 rows of <paramref name="classes"/> values.</param>
+        /// <param name="block">At least a block of rows of <paramref name="classes"/> values.</param>
         /// <param name="classes">The row length (the class count), at least 4.</param>
         /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
         /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
@@ -227,29 +228,7 @@ public abstract class SoftmaxKernel
             SoftmaxMath.LoadClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
-        /// <summary>The inverse of <see cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>: stores four classes of 16 rows.</summary>
-        /// <param name="block">At least 16 rows of <paramref name="classes"/> values.</param>
-        /// <param name="classes">The row length (the class count), at least 4.</param>
-        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
-        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
-        /// <param name="c1">The next class of each row.</param>
-        /// <param name="c2">The class after it.</param>
-        /// <param name="c3">The last of the four.</param>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
-        {
-            CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
-            SoftmaxMath.StoreClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
-        }
-
-        /// <summary>Loads four classes of a block of 8 rows (see the Vector512 overload).</summary>
-        /// <param name="block">At least 8 rows of <paramref name="classes"/> values.</param>
-        /// <param name="classes">The row length (the class count), at least 4.</param>
-        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
-        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
-        /// <param name="c1">The next class of each row.</param>
-        /// <param name="c2">The class after it.</param>
-        /// <param name="c3">The last of the four.</param>
+        /// <inheritdoc cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
         {
@@ -257,14 +236,16 @@ public abstract class SoftmaxKernel
             SoftmaxMath.LoadClassQuad<ClassQuads256, Vector256<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
-        /// <summary>Stores four classes of a block of 8 rows (see the Vector512 overload).</summary>
-        /// <param name="block">At least 8 rows of <paramref name="classes"/> values.</param>
-        /// <param name="classes">The row length (the class count), at least 4.</param>
-        /// <param name="firstClass">The first class of the four, at most <paramref name="classes"/> - 4.</param>
-        /// <param name="c0">Class <paramref name="firstClass"/> of each row.</param>
-        /// <param name="c1">The next class of each row.</param>
-        /// <param name="c2">The class after it.</param>
-        /// <param name="c3">The last of the four.</param>
+        /// <summary>The inverse of <c>LoadClassQuad</c>: stores four classes of a block of rows.</summary>
+        /// <inheritdoc cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
+        {
+            CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
+            SoftmaxMath.StoreClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+        }
+
+        /// <inheritdoc cref="StoreClassQuad(Span{float}, int, int, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
         {
@@ -277,9 +258,9 @@ public abstract class SoftmaxKernel
         /// given: (max - x[target]) + ln(sum), in double, rounded to float; writes them to <paramref name="losses"/> unless
         /// it is empty and returns their sum.
         /// </summary>
-        /// <param name="block">At least 16 rows of <paramref name="classes"/> logits.</param>
+        /// <param name="block">At least a block of rows (as many as the vectors have lanes) of <paramref name="classes"/> logits.</param>
         /// <param name="classes">The class count.</param>
-        /// <param name="targets">At least 16 class indices in [0, <paramref name="classes"/>).</param>
+        /// <param name="targets">At least one class index per row of the block, in [0, <paramref name="classes"/>).</param>
         /// <param name="losses">Empty, or at least 16 values.</param>
         /// <param name="max">The rows' maxima.</param>
         /// <param name="sum">The rows' sums of exponentials, started at 1.</param>
@@ -287,40 +268,35 @@ public abstract class SoftmaxKernel
         /// <returns>The sum of the block's losses, in double.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector512<float> max, Vector512<float> sum, Vector512<float> compensation)
-        {
-            CheckLosses(block.Length, classes, targets.Length, Vector512<float>.Count);
-            if (!Vector512.LessThanAll(Vector512.Create(targets).AsUInt32(), Vector512.Create((uint)classes)))
-            {
-                ThrowTargets();
-            }
-
-            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
-        }
+            => SoftmaxMath.BlockLosses(ref CheckedLosses(block, classes, targets, Vector512<float>.Count), classes, targets, losses, max, sum, compensation);
 
         /// <inheritdoc cref="BlockLosses(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector256<float> max, Vector256<float> sum, Vector256<float> compensation)
-        {
-            CheckLosses(block.Length, classes, targets.Length, Vector256<float>.Count);
-            if (!Vector256.LessThanAll(Vector256.Create(targets).AsUInt32(), Vector256.Create((uint)classes)))
-            {
-                ThrowTargets();
-            }
-
-            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
-        }
+            => SoftmaxMath.BlockLosses(ref CheckedLosses(block, classes, targets, Vector256<float>.Count), classes, targets, losses, max, sum, compensation);
 
         /// <inheritdoc cref="BlockLosses(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double BlockLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, Span<float> losses, Vector128<float> max, Vector128<float> sum, Vector128<float> compensation)
+            => SoftmaxMath.BlockLosses(ref CheckedLosses(block, classes, targets, Vector128<float>.Count), classes, targets, losses, max, sum, compensation);
+
+        /// <summary>The first value of a block of <paramref name="rows"/> rows (16, 8 or 4: the vector's lanes) after checking the block and its targets (each in [0, classes)).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ref float CheckedLosses(ReadOnlySpan<float> block, int classes, ReadOnlySpan<int> targets, int rows)
         {
-            CheckLosses(block.Length, classes, targets.Length, Vector128<float>.Count);
-            if (!Vector128.LessThanAll(Vector128.Create(targets).AsUInt32(), Vector128.Create((uint)classes)))
+            CheckLosses(block.Length, classes, targets.Length, rows);
+            bool inRange = rows switch
+            {
+                16 => Vector512.LessThanAll(Vector512.Create(targets).AsUInt32(), Vector512.Create((uint)classes)),
+                8 => Vector256.LessThanAll(Vector256.Create(targets).AsUInt32(), Vector256.Create((uint)classes)),
+                _ => Vector128.LessThanAll(Vector128.Create(targets).AsUInt32(), Vector128.Create((uint)classes)),
+            };
+            if (!inRange)
             {
                 ThrowTargets();
             }
 
-            return SoftmaxMath.BlockLosses(ref MemoryMarshal.GetReference(block), classes, targets, losses, max, sum, compensation);
+            return ref MemoryMarshal.GetReference(block);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -386,9 +362,9 @@ public abstract class SoftmaxKernel
         public static void SoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         {
             if (IsFast(precision))
-                Softmax<FastScalarF, float, float>(logits, probabilities, rows, classes);
+                Normalize<FastScalarF, float, float>(logits, probabilities, rows, classes, log: false);
             else
-                Softmax<ScalarF, float, float>(logits, probabilities, rows, classes);
+                Normalize<ScalarF, float, float>(logits, probabilities, rows, classes, log: false);
         }
 
         /// <summary>Log-softmax of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
@@ -400,9 +376,9 @@ public abstract class SoftmaxKernel
         public static void LogSoftmaxLastRows(ReadOnlySpan<float> logits, Span<float> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
         {
             if (IsFast(precision))
-                LogSoftmax<FastScalarF, float, float>(logits, logProbabilities, rows, classes);
+                Normalize<FastScalarF, float, float>(logits, logProbabilities, rows, classes, log: true);
             else
-                LogSoftmax<ScalarF, float, float>(logits, logProbabilities, rows, classes);
+                Normalize<ScalarF, float, float>(logits, logProbabilities, rows, classes, log: true);
         }
 
         /// <summary>Cross-entropy of a block layout's last rows, with a block lane's arithmetic (see <see cref="SoftmaxLastRows"/>).</summary>
@@ -430,7 +406,7 @@ public abstract class SoftmaxKernel
         /// <param name="precision">The precision of the exponential.</param>
         public static void Softmax<T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows(logits, probabilities, rows, classes, log: false, precision);
+            => Run(ColumnOperation.Softmax, logits, [], probabilities, rows, classes, precision);
 
         /// <summary>Log-softmax of <paramref name="rows"/> rows, in the blocks of <see cref="Softmax{T}"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -441,7 +417,7 @@ public abstract class SoftmaxKernel
         /// <param name="precision">The precision of the exponential.</param>
         public static void LogSoftmax<T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-            => Rows(logits, logProbabilities, rows, classes, log: true, precision);
+            => Run(ColumnOperation.LogSoftmax, logits, [], logProbabilities, rows, classes, precision);
 
         /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets, in the blocks of <see cref="Softmax{T}"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -454,57 +430,31 @@ public abstract class SoftmaxKernel
         /// <returns>The sum of the rows' losses, in double.</returns>
         public static double CrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes, SoftmaxPrecision precision = SoftmaxPrecision.Exact)
             where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            bool fast = IsFast(precision);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                return fast
-                    ? Losses<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, targets, losses, rows, classes)
-                    : Losses<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, targets, losses, rows, classes);
-            }
+            => Run(ColumnOperation.CrossEntropy, logits, targets, losses, rows, classes, precision);
 
-            return fast
-                ? Losses<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, targets, losses, rows, classes)
-                : Losses<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, targets, losses, rows, classes);
+        private enum ColumnOperation
+        {
+            Softmax,
+            LogSoftmax,
+            CrossEntropy,
         }
 
-        /// <summary>Softmax or log-softmax with the lanes of the widest of Vector512 and Vector256 that is accelerated.</summary>
-        private static void Rows<T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log, SoftmaxPrecision precision)
+        /// <summary>An operation with the lanes of the widest of Vector512 and Vector256 that is accelerated, in the precision given.</summary>
+        private static double Run<T>(ColumnOperation operation, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> output, int rows, int classes, SoftmaxPrecision precision)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             bool fast = IsFast(precision);
             if (Vector512.IsHardwareAccelerated && fast)
-                Rows<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(logits, output, rows, classes, log);
-            else if (Vector512.IsHardwareAccelerated)
-                Rows<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(logits, output, rows, classes, log);
-            else if (fast)
-                Rows<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(logits, output, rows, classes, log);
-            else
-                Rows<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(logits, output, rows, classes, log);
+                return Run<T, FastSimd512F, Vector512<float>, FastSimd512D, Vector512<double>>(operation, logits, targets, output, rows, classes);
+            if (Vector512.IsHardwareAccelerated)
+                return Run<T, Simd512F, Vector512<float>, Simd512D, Vector512<double>>(operation, logits, targets, output, rows, classes);
+            return fast
+                ? Run<T, FastSimd256F, Vector256<float>, FastSimd256D, Vector256<double>>(operation, logits, targets, output, rows, classes)
+                : Run<T, Simd256F, Vector256<float>, Simd256D, Vector256<double>>(operation, logits, targets, output, rows, classes);
         }
 
-        /// <summary>Softmax or log-softmax with the lanes of the element type's width.</summary>
-        private static void Rows<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
-            where T : unmanaged, IFloatingPointIeee754<T>
-            where TOpsF : ISimd<TVecF, float>
-            where TVecF : struct
-            where TOpsD : ISimd<TVecD, double>
-            where TVecD : struct
-        {
-            if (typeof(T) == typeof(float) && log)
-                LogSoftmax<TOpsF, TVecF, float>(Cast<T, float>(logits), Cast<T, float>(output), rows, classes);
-            else if (typeof(T) == typeof(float))
-                Softmax<TOpsF, TVecF, float>(Cast<T, float>(logits), Cast<T, float>(output), rows, classes);
-            else if (typeof(T) == typeof(double) && log)
-                LogSoftmax<TOpsD, TVecD, double>(Cast<T, double>(logits), Cast<T, double>(output), rows, classes);
-            else if (typeof(T) == typeof(double))
-                Softmax<TOpsD, TVecD, double>(Cast<T, double>(logits), Cast<T, double>(output), rows, classes);
-            else
-                throw Unsupported<T>();
-        }
-
-        /// <summary>The cross-entropy with the lanes of the element type's width.</summary>
-        private static double Losses<T, TOpsF, TVecF, TOpsD, TVecD>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
+        /// <summary>An operation with the lanes of the element type's width.</summary>
+        private static double Run<T, TOpsF, TVecF, TOpsD, TVecD>(ColumnOperation operation, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> output, int rows, int classes)
             where T : unmanaged, IFloatingPointIeee754<T>
             where TOpsF : ISimd<TVecF, float>
             where TVecF : struct
@@ -512,28 +462,36 @@ public abstract class SoftmaxKernel
             where TVecD : struct
         {
             if (typeof(T) == typeof(float))
-                return CrossEntropy<TOpsF, TVecF, float>(Cast<T, float>(logits), targets, Cast<T, float>(losses), rows, classes);
+                return Run<TOpsF, TVecF, float>(operation, Cast<T, float>(logits), targets, Cast<T, float>(output), rows, classes);
             if (typeof(T) == typeof(double))
-                return CrossEntropy<TOpsD, TVecD, double>(Cast<T, double>(logits), targets, Cast<T, double>(losses), rows, classes);
+                return Run<TOpsD, TVecD, double>(operation, Cast<T, double>(logits), targets, Cast<T, double>(output), rows, classes);
             throw Unsupported<T>();
         }
 
-        private static void Softmax<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> probabilities, int rows, int classes)
+        /// <summary>An operation with the lanes given: the loss sum for the cross-entropy, else 0.</summary>
+        private static double Run<TOps, TVec, T>(ColumnOperation operation, ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> output, int rows, int classes)
             where TOps : ISimd<TVec, T>
             where TVec : struct
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            CheckRows(logits.Length, probabilities.Length, rows, classes);
-            ColumnKernels<TOps, TVec, T>.Softmax(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(probabilities), (nuint)rows, (nuint)classes);
+            if (operation == ColumnOperation.CrossEntropy)
+                return CrossEntropy<TOps, TVec, T>(logits, targets, output, rows, classes);
+            Normalize<TOps, TVec, T>(logits, output, rows, classes, operation == ColumnOperation.LogSoftmax);
+            return 0;
         }
 
-        private static void LogSoftmax<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> logProbabilities, int rows, int classes)
+        private static void Normalize<TOps, TVec, T>(ReadOnlySpan<T> logits, Span<T> output, int rows, int classes, bool log)
             where TOps : ISimd<TVec, T>
             where TVec : struct
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            CheckRows(logits.Length, logProbabilities.Length, rows, classes);
-            ColumnKernels<TOps, TVec, T>.LogSoftmax(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(logProbabilities), (nuint)rows, (nuint)classes);
+            CheckRows(logits.Length, output.Length, rows, classes);
+            ref T x = ref MemoryMarshal.GetReference(logits);
+            ref T y = ref MemoryMarshal.GetReference(output);
+            if (log)
+                ColumnKernels<TOps, TVec, T>.LogSoftmax(ref x, ref y, (nuint)rows, (nuint)classes);
+            else
+                ColumnKernels<TOps, TVec, T>.Softmax(ref x, ref y, (nuint)rows, (nuint)classes);
         }
 
         private static double CrossEntropy<TOps, TVec, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, Span<T> losses, int rows, int classes)
