@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Numerics.Tensors;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -290,16 +289,17 @@ public static partial class SoftmaxPrimitives
             int count = Math.Min(chunkRows, rows - row);
             ReadOnlySpan<T> x = logits.Slice(row * classes, count * classes);
             Span<T> v = staged.Slice(0, count * classes);
+            bool negativeInfinity = false;
             if (tile.IsEmpty)
             {
-                AttentionKernels.StageFlat(x, v, bias.IsEmpty ? bias : bias.Slice(row * classes, count * classes), scale);
+                negativeInfinity = AttentionKernels.StageFlat(x, v, bias.IsEmpty ? bias : bias.Slice(row * classes, count * classes), scale);
             }
             else
             {
                 for (int at = 0; at < x.Length; at += tile.Length)
                 {
                     int length = Math.Min(tile.Length, x.Length - at);
-                    AttentionKernels.StageFlat(x.Slice(at, length), v.Slice(at, length), tile.Slice(0, length), scale);
+                    negativeInfinity |= AttentionKernels.StageFlat(x.Slice(at, length), v.Slice(at, length), tile.Slice(0, length), scale);
                 }
             }
 
@@ -310,34 +310,23 @@ public static partial class SoftmaxPrimitives
             {
                 int limit = (int)Math.Max(offset + r + 1, 0);
                 v.Slice((r * classes) + limit, classes - limit).Fill(T.NegativeInfinity);
+                negativeInfinity = true;
             }
 
             Span<T> y = output.Slice(row * classes, count * classes);
             SoftmaxFallback.NormalizeRows(kernel, v, y, count, classes, log, precision);
 
-            // Rows made only of -inf (fully masked) come out NaN, as do rows with NaN or +inf: only the first are the caller's.
-            if (TensorPrimitives.IsNaNAny<T>(y))
+            // Rows made only of -inf (fully masked) come out NaN, as do rows with NaN or +inf: only the first are the
+            // caller's, and there are none unless some v is -inf.
+            if (negativeInfinity)
             {
                 for (int r = 0; r < count; r++)
                 {
-                    if (T.IsNaN(y[r * classes]) && IsFullyMasked<T>(v.Slice(r * classes, classes)))
+                    if (T.IsNaN(y[r * classes]) && !v.Slice(r * classes, classes).ContainsAnyExcept(T.NegativeInfinity))
                         y.Slice(r * classes, classes).Fill(whenMasked);
                 }
             }
         }
-    }
-
-    /// <summary>Whether every value of a staged row is -inf.</summary>
-    private static bool IsFullyMasked<T>(ReadOnlySpan<T> row)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        foreach (T value in row)
-        {
-            if (!T.IsNegativeInfinity(value))
-                return false;
-        }
-
-        return true;
     }
 
     /// <summary>The widest accelerated vector, in bytes (0 without SIMD).</summary>

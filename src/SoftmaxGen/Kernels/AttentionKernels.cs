@@ -89,22 +89,26 @@ internal static class AttentionKernels
 
     /// <summary>
     /// v = scale * x + bias over a run of whole rows, element by element (two roundings, as <see cref="Stage"/> rounds
-    /// them): <paramref name="bias"/> is empty or as long as <paramref name="logits"/>. In place is safe.
+    /// them): <paramref name="bias"/> is empty or as long as <paramref name="logits"/>. In place is safe. Returns whether
+    /// any v is -inf (only then can a row be fully masked).
     /// </summary>
-    internal static void StageFlat<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, T scale)
+    internal static bool StageFlat<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var operation = new StageFlatOperation<T>(logits, output, bias, scale);
+        ulong negativeInfinities = 0;
+        var operation = new StageFlatOperation<T>(logits, output, bias, scale, ref negativeInfinities);
         VectorDispatch.Sweep<StageFlatOperation<T>, T>(ref operation);
+        return negativeInfinities != 0;
     }
 
-    private readonly ref struct StageFlatOperation<TElement>(ReadOnlySpan<TElement> x, Span<TElement> y, ReadOnlySpan<TElement> b, TElement scale)
+    private readonly ref struct StageFlatOperation<TElement>(ReadOnlySpan<TElement> x, Span<TElement> y, ReadOnlySpan<TElement> b, TElement scale, ref ulong negativeInfinities)
         : ISweepOperation
     {
         private readonly ReadOnlySpan<TElement> x = x;
         private readonly Span<TElement> y = y;
         private readonly ReadOnlySpan<TElement> b = b;
         private readonly TElement scale = scale;
+        private readonly ref ulong negativeInfinities = ref negativeInfinities;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         nuint ISweepOperation.Run<TOps, TVec, T>(nuint start)
@@ -114,28 +118,31 @@ internal static class AttentionKernels
             ref T ys = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(y));
             ref T bs = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(b));
             return b.IsEmpty
-                ? StageFlat<TOps, TVec, T, WithoutBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start)
-                : StageFlat<TOps, TVec, T, WithBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start);
+                ? StageFlat<TOps, TVec, T, WithoutBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start, ref negativeInfinities)
+                : StageFlat<TOps, TVec, T, WithBias>(ref xs, ref ys, ref bs, (nuint)x.Length, Unsafe.As<TElement, T>(ref s), start, ref negativeInfinities);
         }
     }
 
-    /// <summary>Whole vectors of v from <paramref name="start"/>; returns the first index left.</summary>
-    private static nuint StageFlat<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint length, T scale, nuint start)
+    /// <summary>Whole vectors of v from <paramref name="start"/>, each lane that is -inf setting a bit of <paramref name="negativeInfinities"/>; returns the first index left.</summary>
+    private static nuint StageFlat<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint length, T scale, nuint start, ref ulong negativeInfinities)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TBias : struct, IBiasFlag
     {
         nuint width = (nuint)TOps.Count, i = start;
-        TVec s = TOps.Splat(scale);
+        TVec s = TOps.Splat(scale), negativeInfinity = TOps.Splat(T.NegativeInfinity);
+        ulong seen = 0;
         for (; i + width <= length; i += width)
         {
             TVec v = TOps.Multiply(TOps.Load(ref x, i), s);
             if (TBias.HasBias)
                 v = TOps.Add(v, TOps.Load(ref bias, i));
             TOps.Store(v, ref y, i);
+            seen |= TOps.MaskBits(TOps.Equal(v, negativeInfinity));
         }
 
+        negativeInfinities |= seen;
         return i;
     }
 
