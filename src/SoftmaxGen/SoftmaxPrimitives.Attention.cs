@@ -206,77 +206,62 @@ public static partial class SoftmaxPrimitives
         causalOffset == long.MaxValue ? long.MaxValue : Math.Min(causalOffset, classes) + row;
 
     /// <summary>
-    /// Attention rows with the fused row kernels; or, given a generated <paramref name="kernel"/> that keeps the row in
-    /// registers, staged (v = scale * x + bias, with the causal limit) a few rows at a time into the output, run through
-    /// the kernel in place while they are in L1, and the rows with no finite maximum set as the fused path sets them.
+    /// Attention rows: with a generated <paramref name="kernel"/> that keeps a row in registers and has fused rows (and a
+    /// separate output), those; rows of up to 1 KB staged a chunk at a time and handed to the plain softmax
+    /// (<see cref="StagedRows"/>); longer rows through the fused row kernels, which stage each row into the output and
+    /// normalise it there.
     /// </summary>
     private static void AttentionRows<T>(
         SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (LayoutTable.ForWidth(classes, Unsafe.SizeOf<T>(), WidestVectorBytes) is RowLayout.Block or RowLayout.Columns)
-        {
-            ShortRows(kernel, logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, precision);
-            return;
-        }
-
-        if (kernel is null)
-        {
-            var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, []);
-            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
-            return;
-        }
-
         // With separate output, the kernel's fused rows, if it has them, read the logits and bias once: v = scale * x + bias
         // never goes through memory. The first row keeps keys [0, causalOffset + 1), clamped so that every row's limit
         // fits an int (from -rows, no key in any row, to classes, every key in every row).
         int rows = logits.Length / classes;
         int causalLimit = (int)Math.Clamp(causalOffset == long.MaxValue ? classes : causalOffset + 1, -(long)rows, classes);
-        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
+        if (kernel is not null
+            && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
             && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale, causalLimit, log))
         {
             SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, causalOffset, whenMasked, precision);
             return;
         }
 
-        // 32 rows of at most 128 floats (8 Vector512 registers) are 16 KB: staged and normalised while in L1.
-        const int ChunkRows = 32;
-        Span<T> maxima = stackalloc T[ChunkRows];
-        for (int row = 0; row < rows; row += ChunkRows)
+        if (classes * Unsafe.SizeOf<T>() <= StagedRowBytes)
         {
-            int count = Math.Min(ChunkRows, rows - row);
-            Span<T> chunk = output.Slice(row * classes, count * classes);
-            var stage = new AttentionOperation<T>(
-                logits.Slice(row * classes, count * classes), chunk, bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, count * classes), biasStride, classes, scale,
-                OffsetFrom(causalOffset, row, classes), log, whenMasked, maxima.Slice(0, count));
-            VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref stage, classes, precision, LayoutRule.Rows);
-            SoftmaxFallback.KernelSoftmax(kernel, chunk, chunk, count, log);
-            for (int r = 0; r < count; r++)
-            {
-                // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives (and as the fused rows set them).
-                if (!T.IsFinite(maxima[r]))
-                    chunk.Slice(r * classes, classes).Fill(T.IsNegativeInfinity(maxima[r]) ? whenMasked : T.NaN);
-            }
+            StagedRows(kernel, logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, precision);
+            return;
         }
+
+        var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, []);
+        VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
     }
 
     /// <summary>
-    /// Rows short enough that the plain softmax runs them across rows (a generated block or the column layout): v staged
-    /// element by element into a stack buffer, 8 KB at a time, then the plain softmax of those rows from it into the
-    /// output (the generated kernel if there is one, else the fallback) while it is in L1. The row kernels would pay a
-    /// row's fixed cost (a maximum, a sum and their reductions across lanes) for a handful of values.
+    /// The longest row <see cref="StagedRows"/> takes, in bytes (256 floats). Longer causal rows gain more from the fused
+    /// row kernels, which skip the vectors past each row's limit, than staging saves them.
     /// </summary>
-    private static void ShortRows<T>(
+    private const int StagedRowBytes = 1024;
+
+    /// <summary>
+    /// Rows of up to <see cref="StagedRowBytes"/>: v staged element by element into a stack buffer, 8 KB at a time, then
+    /// the plain softmax of those rows from it into the output (the generated kernel if there is one, else the
+    /// fallback) while the buffer is in L1, so that each row is the plain softmax of its v bit for bit. Per row, the
+    /// fused row kernels would pay calls and a staging loop of their own, which for short rows (the column layout's, a
+    /// handful of values) cost several times the softmax.
+    /// </summary>
+    private static void StagedRows<T>(
         SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Chunks and the tile are whole blocks of 16 rows (a block of the column layout), so that only a call's last
-        // rows can make a partial block. A shared bias row is repeated into a tile of such rows (these rows hold at
-        // most 63 values, so at least one block fits), which the staging adds with plain vector loads.
-        const int BlockRows = 16;
+        // In the column layout, chunks and the tile are whole blocks of 16 rows, so that only a call's last rows can
+        // make a partial block. A shared bias row is repeated into a tile of whole rows (at least one block of the
+        // column layout's rows, which hold at most 63 values), which the staging adds with plain vector loads.
+        int unit = LayoutTable.ForWidth(classes, Unsafe.SizeOf<T>(), WidestVectorBytes) is RowLayout.Block or RowLayout.Columns ? 16 : 1;
         int tileValues = 4096 / Unsafe.SizeOf<T>();
         Span<T> tile = !bias.IsEmpty && biasStride == 0 ? stackalloc T[tileValues] : default;
-        int tileRows = tile.IsEmpty ? BlockRows : tileValues / classes / BlockRows * BlockRows;
+        int tileRows = tile.IsEmpty ? unit : tileValues / classes / unit * unit;
         for (int r = 0; r < tileRows && !tile.IsEmpty; r++)
             bias.CopyTo(tile.Slice(r * classes, classes));
         tile = tile.Slice(0, tile.IsEmpty ? 0 : tileRows * classes);
