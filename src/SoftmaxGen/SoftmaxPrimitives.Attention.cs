@@ -228,6 +228,7 @@ public static partial class SoftmaxPrimitives
             return;
         }
 
+        // Whatever the number of rows: a row must get the same bits alone as in a batch.
         if (classes * Unsafe.SizeOf<T>() <= StagedRowBytes)
         {
             StagedRows(kernel, logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, precision);
@@ -251,6 +252,7 @@ public static partial class SoftmaxPrimitives
     /// fused row kernels would pay calls and a staging loop of their own, which for short rows (the column layout's, a
     /// handful of values) cost several times the softmax.
     /// </summary>
+    [SkipLocalsInit]
     private static void StagedRows<T>(
         SoftmaxKernel? kernel, ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, bool log, T whenMasked, SoftmaxPrecision precision)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -258,16 +260,19 @@ public static partial class SoftmaxPrimitives
         // In the column layout, chunks and the tile are whole blocks of 16 rows, so that only a call's last rows can
         // make a partial block. A shared bias row is repeated into a tile of whole rows (at least one block of the
         // column layout's rows, which hold at most 63 values), which the staging adds with plain vector loads.
+        // The tile is no longer than the call (a call of fewer rows than a full tile is one chunk), and neither buffer
+        // is cleared: every value is written before it is read.
+        int rows = logits.Length / classes;
         int unit = LayoutTable.ForWidth(classes, Unsafe.SizeOf<T>(), WidestVectorBytes) is RowLayout.Block or RowLayout.Columns ? 16 : 1;
         int tileValues = 4096 / Unsafe.SizeOf<T>();
-        Span<T> tile = !bias.IsEmpty && biasStride == 0 ? stackalloc T[tileValues] : default;
-        int tileRows = tile.IsEmpty ? unit : tileValues / classes / unit * unit;
-        for (int r = 0; r < tileRows && !tile.IsEmpty; r++)
-            bias.CopyTo(tile.Slice(r * classes, classes));
-        tile = tile.Slice(0, tile.IsEmpty ? 0 : tileRows * classes);
+        bool biasRow = !bias.IsEmpty && biasStride == 0;
+        Span<T> tileBuffer = biasRow && rows > 1 ? stackalloc T[tileValues] : default;
+        int tileRows = biasRow ? Math.Min(tileValues / classes / unit * unit, rows) : unit;
+        for (int r = 0; r < tileRows && !tileBuffer.IsEmpty; r++)
+            bias.CopyTo(tileBuffer.Slice(r * classes, classes));
+        ReadOnlySpan<T> tile = !biasRow ? default : tileBuffer.IsEmpty ? bias : tileBuffer.Slice(0, tileRows * classes);
 
         Span<T> staged = stackalloc T[8192 / Unsafe.SizeOf<T>()];
-        int rows = logits.Length / classes;
         int chunkRows = Math.Max(staged.Length / classes / tileRows, 1) * tileRows;
         for (int row = 0; row < rows; row += chunkRows)
         {

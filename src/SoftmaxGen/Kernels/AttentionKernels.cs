@@ -124,6 +124,7 @@ internal static class AttentionKernels
     }
 
     /// <summary>Whole vectors of v from <paramref name="start"/>, each lane that is -inf setting a bit of <paramref name="negativeInfinities"/>; returns the first index left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint StageFlat<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint length, T scale, nuint start, ref ulong negativeInfinities)
         where TOps : ISimd<TVec, T>
         where TVec : struct
