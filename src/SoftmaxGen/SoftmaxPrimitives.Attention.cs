@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using SoftmaxGen.Kernels;
 
 namespace SoftmaxGen;
@@ -307,8 +308,8 @@ public static partial class SoftmaxPrimitives
             SoftmaxFallback.NormalizeRows(kernel, v, y, count, classes, log, precision);
 
             // Rows made only of -inf (fully masked) come out NaN, as do rows with NaN or +inf: only the first are the
-            // caller's, and there are none unless some v is -inf.
-            if (negativeInfinity)
+            // caller's, and there are none unless some v is -inf and some output NaN (one vector pass, not a row loop).
+            if (negativeInfinity && TensorPrimitives.IsNaNAny<T>(y))
             {
                 for (int r = 0; r < count; r++)
                 {
