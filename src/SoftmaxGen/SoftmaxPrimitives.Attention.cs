@@ -225,7 +225,7 @@ public static partial class SoftmaxPrimitives
             && !Unsafe.AreSame(ref MemoryMarshal.GetReference(logits), ref MemoryMarshal.GetReference(output))
             && KernelScaledSoftmax(kernel, logits, output, bias, biasStride, classes, scale, causalLimit, log))
         {
-            SetRowsWithoutFiniteMaximum(logits, output, bias, biasStride, classes, scale, causalOffset, whenMasked, precision);
+            SetFullyMaskedRows(logits, output, bias, biasStride, classes, scale, causalOffset, whenMasked);
             return;
         }
 
@@ -236,7 +236,7 @@ public static partial class SoftmaxPrimitives
             return;
         }
 
-        var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked, []);
+        var operation = new AttentionOperation<T>(logits, output, bias, biasStride, classes, scale, causalOffset, log, whenMasked);
         VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref operation, classes, precision, LayoutRule.Rows);
     }
 
@@ -340,41 +340,39 @@ public static partial class SoftmaxPrimitives
     }
 
     /// <summary>
-    /// After the fused rows: a row that came out NaN is staged again on its own for the maximum of its v, and set as the
-    /// staged path sets it (-inf: fully masked, by its bias or its causal limit, the caller's result; +inf or NaN: NaN).
+    /// After the fused rows: a row that came out NaN is staged again on its own, and if its v is -inf throughout (fully
+    /// masked, by its bias or its causal limit) it gets the caller's result; a row with NaN or +inf stays NaN.
     /// </summary>
-    private static void SetRowsWithoutFiniteMaximum<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, T whenMasked, SoftmaxPrecision precision)
+    private static void SetFullyMaskedRows<T>(ReadOnlySpan<T> logits, Span<T> output, ReadOnlySpan<T> bias, int biasStride, int classes, T scale, long causalOffset, T whenMasked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = logits.Length / classes;
         for (int row = 0; row < rows; row++)
         {
-            if (T.IsNaN(output[row * classes]))
+            if (T.IsNaN(output[row * classes])
+                && IsFullyMasked(
+                    logits.Slice(row * classes, classes), bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, classes), scale,
+                    causalOffset == long.MaxValue ? long.MaxValue : causalOffset + row))
             {
-                T maximum = StagedMaximum(
-                    logits.Slice(row * classes, classes), bias.IsEmpty || biasStride == 0 ? bias : bias.Slice(row * classes, classes), classes, scale,
-                    causalOffset == long.MaxValue ? long.MaxValue : causalOffset + row, precision);
-                if (!T.IsFinite(maximum))
-                    output.Slice(row * classes, classes).Fill(T.IsNegativeInfinity(maximum) ? whenMasked : T.NaN);
+                output.Slice(row * classes, classes).Fill(whenMasked);
             }
         }
     }
 
-    /// <summary>The maximum of one row's v = scale * x + bias with its causal limit, as the staging takes it (the rows held in registers are at most 128 floats).</summary>
+    /// <summary>Whether one row's v = scale * x + bias, with -inf from its causal limit on, is -inf throughout (the rows held in registers are at most 128 floats).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T StagedMaximum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> bias, int classes, T scale, long causalOffset, SoftmaxPrecision precision)
+    private static bool IsFullyMasked<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> bias, T scale, long causalOffset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Span<T> staged = stackalloc T[classes];
-        Span<T> maximum = stackalloc T[1];
-        var stage = new AttentionOperation<T>(logits, staged, bias, 0, classes, scale, causalOffset, log: false, T.Zero, maximum);
-        VectorDispatch.ByLayout<AttentionOperation<T>, T, bool>(ref stage, classes, precision, LayoutRule.Rows);
-        return maximum[0];
+        Span<T> staged = stackalloc T[logits.Length];
+        AttentionKernels.StageFlat(logits, staged, bias, scale);
+        long limit = causalOffset == long.MaxValue ? staged.Length : Math.Clamp(causalOffset + 1, 0, staged.Length);
+        return !staged.Slice(0, (int)limit).ContainsAnyExcept(T.NegativeInfinity);
     }
 
-    /// <summary>The fused attention rows; or, given <c>maxima</c> (one per row), only their staging, each row's maximum written there.</summary>
+    /// <summary>The fused attention rows.</summary>
     private readonly ref struct AttentionOperation<TElement>(
-        ReadOnlySpan<TElement> logits, Span<TElement> output, ReadOnlySpan<TElement> bias, int biasStride, int classes, TElement scale, long causalOffset, bool log, TElement whenMasked, Span<TElement> maxima)
+        ReadOnlySpan<TElement> logits, Span<TElement> output, ReadOnlySpan<TElement> bias, int biasStride, int classes, TElement scale, long causalOffset, bool log, TElement whenMasked)
         : ILayoutOperation<bool>
     {
         private readonly ReadOnlySpan<TElement> logits = logits;
@@ -382,7 +380,6 @@ public static partial class SoftmaxPrimitives
         private readonly ReadOnlySpan<TElement> bias = bias;
         private readonly TElement scale = scale;
         private readonly TElement whenMasked = whenMasked;
-        private readonly Span<TElement> maxima = maxima;
 
         bool ILayoutOperation<bool>.Run<TOps, TVec, T>(RowLayout layout)
         {
@@ -391,16 +388,6 @@ public static partial class SoftmaxPrimitives
             ref T b = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(bias));
             TElement s = scale, masked = whenMasked;
             nuint rows = (nuint)(logits.Length / classes);
-            if (!maxima.IsEmpty)
-            {
-                ref T m = ref VectorDispatch.As<TElement, T>(ref MemoryMarshal.GetReference(maxima));
-                if (bias.IsEmpty)
-                    AttentionKernels.StageRows<TOps, TVec, T, WithoutBias>(ref x, ref y, ref b, 0, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, ref m);
-                else
-                    AttentionKernels.StageRows<TOps, TVec, T, WithBias>(ref x, ref y, ref b, (nuint)biasStride, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, ref m);
-                return true;
-            }
-
             if (bias.IsEmpty)
                 AttentionKernels.Rows<TOps, TVec, T, WithoutBias>(ref x, ref y, ref b, 0, rows, (nuint)classes, Unsafe.As<TElement, T>(ref s), causalOffset, log, Unsafe.As<TElement, T>(ref masked));
             else

@@ -67,27 +67,6 @@ internal static class AttentionKernels
     }
 
     /// <summary>
-    /// Only the staging of <see cref="Rows{TOps, TVec, T, TBias}"/>: v of each row into <paramref name="y"/> and its
-    /// maximum into <paramref name="maxima"/> (-inf for a row the causal limit leaves empty, whose output is not
-    /// written), for a generated kernel to normalise.
-    /// </summary>
-    [MethodImpl(VectorDispatch.KernelEntry)]
-    internal static void StageRows<TOps, TVec, T, TBias>(ref T x, ref T y, ref T bias, nuint biasStride, nuint rows, nuint classes, T scale, long causalOffset, ref T maxima)
-        where TOps : ISimd<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TBias : struct, IBiasFlag
-    {
-        for (nuint row = 0; row < rows; row++)
-        {
-            long limit = causalOffset == long.MaxValue ? (long)classes : Math.Clamp((long)row + causalOffset + 1, 0, (long)classes);
-            Unsafe.Add(ref maxima, row) = limit == 0
-                ? T.NegativeInfinity
-                : Stage<TOps, TVec, T, TBias>(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref Unsafe.Add(ref bias, row * biasStride), classes, scale, (nuint)limit);
-        }
-    }
-
-    /// <summary>
     /// v = scale * x + bias over a run of whole rows, element by element (two roundings, as <see cref="Stage"/> rounds
     /// them): <paramref name="bias"/> is empty or as long as <paramref name="logits"/>. In place is safe. Returns whether
     /// any v is -inf (only then can a row be fully masked).
