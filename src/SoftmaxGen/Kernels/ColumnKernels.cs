@@ -216,51 +216,25 @@ internal static class ColumnKernels
     /// <summary>
     /// Moves one vector's width of rows of <paramref name="classes"/> values, <paramref name="rows"/> on, to one vector
     /// per class, <paramref name="stride"/> values apart from <paramref name="columns"/> on (<paramref name="toColumns"/>),
-    /// or back, by the in-register transposes of <typeparamref name="TVec"/>: float four classes at a time
-    /// (<see cref="SoftmaxMath.LoadClassQuad{TQuads, TVec}"/>, at least 4 classes), double two
-    /// (<see cref="SoftmaxMath.LoadClassPair{TPairs, TVec}"/>, at least 2), with Vector512 or Vector256. Returns false,
-    /// having moved nothing, for any other vector or class count.
+    /// or back, by the in-register transposes of <typeparamref name="TVec"/> (<see cref="SoftmaxMath.TransposeRows{TLanes, TVec, T}"/>):
+    /// float four classes at a time (at least 4 classes), double two (at least 2), with Vector512 or Vector256. Returns
+    /// false, having moved nothing, for any other vector or class count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TransposeBlock<TVec, T>(ref T rows, nuint classes, ref T columns, nuint stride, bool toColumns)
         where TVec : struct
     {
-        if (typeof(TVec) == typeof(Vector512<float>) && classes >= 4)
-            Quads<ClassQuads512, Vector512<float>>(ref AsFloat(ref rows), classes, ref AsFloat(ref columns), stride, toColumns);
-        else if (typeof(TVec) == typeof(Vector256<float>) && classes >= 4)
-            Quads<ClassQuads256, Vector256<float>>(ref AsFloat(ref rows), classes, ref AsFloat(ref columns), stride, toColumns);
-        else if (typeof(TVec) == typeof(Vector512<double>) && classes >= 2)
-            Pairs<ClassPairs512, Vector512<double>>(ref AsDouble(ref rows), classes, ref AsDouble(ref columns), stride, toColumns);
-        else if (typeof(TVec) == typeof(Vector256<double>) && classes >= 2)
-            Pairs<ClassPairs256, Vector256<double>>(ref AsDouble(ref rows), classes, ref AsDouble(ref columns), stride, toColumns);
+        if (classes < (nuint)(16 / Unsafe.SizeOf<T>()))
+            return false;
+
+        if (typeof(TVec) == typeof(Vector512<T>))
+            SoftmaxMath.TransposeRows<ClassLanes512<T>, Vector512<T>, T>(ref rows, classes, ref columns, stride, toColumns);
+        else if (typeof(TVec) == typeof(Vector256<T>))
+            SoftmaxMath.TransposeRows<ClassLanes256<T>, Vector256<T>, T>(ref rows, classes, ref columns, stride, toColumns);
         else
             return false;
 
         return true;
-    }
-
-    /// <summary><see cref="TransposeBlock{TVec, T}"/> for float, four classes at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quads<TQuads, TVec>(ref float rows, nuint classes, ref float columns, nuint stride, bool toColumns)
-        where TQuads : IClassQuads<TVec>
-        where TVec : struct
-    {
-        if (toColumns)
-            SoftmaxMath.RowsToColumns<TQuads, TVec>(ref rows, classes, ref columns, stride);
-        else
-            SoftmaxMath.ColumnsToRows<TQuads, TVec>(ref columns, stride, ref rows, classes);
-    }
-
-    /// <summary><see cref="TransposeBlock{TVec, T}"/> for double, two classes at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pairs<TPairs, TVec>(ref double rows, nuint classes, ref double columns, nuint stride, bool toColumns)
-        where TPairs : IClassPairs<TVec>
-        where TVec : struct
-    {
-        if (toColumns)
-            SoftmaxMath.RowsToColumns<TPairs, TVec>(ref rows, classes, ref columns, stride);
-        else
-            SoftmaxMath.ColumnsToRows<TPairs, TVec>(ref columns, stride, ref rows, classes);
     }
 
     /// <summary>
@@ -314,9 +288,9 @@ internal static class ColumnKernels
 /// lane-wise, with no horizontal reductions and no masks, and the results are copied back row by row. This is what the
 /// generated block layout does in registers; here the class count is only known at run time, so the transpose goes
 /// through the buffer: float four classes at a time
-/// (<see cref="SoftmaxMath.LoadClassQuad{TQuads, TVec}"/>,
+/// (<see cref="SoftmaxMath.LoadClassQuad{TLanes, TVec, T}"/>,
 /// rows of at least 4 classes) or in 8 x 8 register tiles (Vector256, rows of at least 8), double two classes at a time
-/// (<see cref="SoftmaxMath.LoadClassPair{TPairs, TVec}"/>), the
+/// (<see cref="SoftmaxMath.LoadClassPair{TLanes, TVec, T}"/>), the
 /// last group overlapping the one before; anything else by scalar copies. Each lane is computed as the row layout
 /// computes a row from its total (float softmax scales by a float reciprocal, as the generated block layout does; double
 /// divides, rounding once). The last rows (fewer than W) are computed one at a time as one-lane blocks (the scalar
@@ -344,11 +318,7 @@ internal static class ColumnKernels<TOps, TVec, T>
         nuint full = rows - rows % width;
         for (nuint row = 0; row < full; row += width)
         {
-            ref T xb = ref Unsafe.Add(ref x, row * classes), yb = ref Unsafe.Add(ref y, row * classes);
-            if (log)
-                LogSoftmaxBlock(ref xb, ref yb, ref cols, classes);
-            else
-                SoftmaxBlock(ref xb, ref yb, ref cols, classes);
+            NormalizeBlock(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), ref cols, classes, log);
         }
 
         if (full < rows)
@@ -403,14 +373,39 @@ internal static class ColumnKernels<TOps, TVec, T>
         return lossSum;
     }
 
-    /// <summary>Softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>: the block is read before it is written).</summary>
+    /// <summary>
+    /// Softmax or log-softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>: the block is
+    /// read before it is written). One gather and one scatter for both, so that the transposes are inlined once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SoftmaxBlock(ref T xb, ref T yb, ref T cols, nuint classes)
+    private static void NormalizeBlock(ref T xb, ref T yb, ref T cols, nuint classes, bool log)
     {
         nuint width = (nuint)TOps.Count;
         TVec max = Gather(ref xb, ref cols, width, classes);
-        TVec negatedMax = TOps.Subtract(default, max);
+        if (log)
+        {
+            (TVec sum, TVec compensation) = SumExp(ref cols, width, classes, max);
 
+            // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
+            TOps.LogNormalizer(max, sum, compensation, out TVec high, out TVec low);
+            for (nuint j = 0; j < classes; j++)
+            {
+                TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
+            }
+        }
+        else
+        {
+            ExpAndScale(ref cols, width, classes, max);
+        }
+
+        Scatter<TVec, T>(ref cols, ref yb, width, classes);
+    }
+
+    /// <summary>Replaces the block's columns by their softmax, given the lane-wise row maxima.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExpAndScale(ref T cols, nuint width, nuint classes, TVec max)
+    {
+        TVec negatedMax = TOps.Subtract(default, max);
         TVec sum = TOps.Splat(T.One), compensation = default;
         if (TOps.Count == 1)
         {
@@ -449,26 +444,6 @@ internal static class ColumnKernels<TOps, TVec, T>
                 TOps.Store(TOps.Divide(TOps.Load(ref cols, j * width), total), ref cols, j * width);
             }
         }
-
-        Scatter<TVec, T>(ref cols, ref yb, width, classes);
-    }
-
-    /// <summary>Log-softmax of one block of W rows (<paramref name="yb"/> may be <paramref name="xb"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogSoftmaxBlock(ref T xb, ref T yb, ref T cols, nuint classes)
-    {
-        nuint width = (nuint)TOps.Count;
-        TVec max = Gather(ref xb, ref cols, width, classes);
-        (TVec sum, TVec compensation) = SumExp(ref cols, width, classes, max);
-
-        // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly (computed in double).
-        TOps.LogNormalizer(max, sum, compensation, out TVec high, out TVec low);
-        for (nuint j = 0; j < classes; j++)
-        {
-            TOps.Store(TOps.Subtract(TOps.Subtract(TOps.Load(ref cols, j * width), high), low), ref cols, j * width);
-        }
-
-        Scatter<TVec, T>(ref cols, ref yb, width, classes);
     }
 
     /// <summary>

@@ -9,61 +9,76 @@ namespace SoftmaxGen.Kernels;
 // order. A block of 16 rows of 10 classes takes 48 loads and 20 shuffles this way (three quads, classes 0-3, 4-7 and 6-9);
 // shuffling whole 16-lane vectors into place took 100 shuffles and 90 blends, and was the bottleneck of the block kernels.
 // Stores are the same steps backwards. Each quad touches only classes k..k+3 of each row, so a quad overlapping the one
-// before (the last one of a row whose C is not a multiple of 4) neither reads nor writes past the row.
+// before (the last one of a row whose C is not a multiple of 4) neither reads nor writes past the row. Written once over
+// IClassLanes: a 128-bit lane holds four floats or two doubles, and the loads, stores and unpacks are the same at 256 and 512 bits.
 public static partial class SoftmaxMath
 {
     /// <summary>
-    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of one vector's width of rows
+    /// Loads classes <paramref name="firstClass"/> to <paramref name="firstClass"/> + 3 of one vector's width of float rows
     /// (16 with Vector512, 8 with Vector256) that start <paramref name="stride"/> values apart, one vector per class:
     /// lane r of <paramref name="c0"/> is class <paramref name="firstClass"/> of row r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassQuad<TQuads, TVec>(ref float x, nuint stride, nuint firstClass, out TVec c0, out TVec c1, out TVec c2, out TVec c3)
-        where TQuads : IClassQuads<TVec>
+    internal static void LoadClassQuad<TLanes, TVec, T>(ref T x, nuint stride, nuint firstClass, out TVec c0, out TVec c1, out TVec c2, out TVec c3)
+        where TLanes : IClassLanes<TVec, T>
         where TVec : struct
     {
-        ref float first = ref Unsafe.Add(ref x, firstClass);
-        if (TQuads.IsAccelerated)
+        ref T first = ref Unsafe.Add(ref x, firstClass);
+        if (TLanes.IsAccelerated)
         {
             // Lane group L of vector q holds classes k..k+3 of row 4L + q; the in-lane transpose puts them in row order.
-            c0 = TQuads.LoadRowQuads(ref first, stride);
-            c1 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, stride), stride);
-            c2 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, 2 * stride), stride);
-            c3 = TQuads.LoadRowQuads(ref Unsafe.Add(ref first, 3 * stride), stride);
-            TQuads.TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
+            nuint step = 4 * stride;
+            TransposeInLanes<TLanes, TVec, T>(
+                TLanes.LoadLanes(ref first, step), TLanes.LoadLanes(ref Unsafe.Add(ref first, stride), step),
+                TLanes.LoadLanes(ref Unsafe.Add(ref first, 2 * stride), step), TLanes.LoadLanes(ref Unsafe.Add(ref first, 3 * stride), step),
+                out c0, out c1, out c2, out c3);
         }
         else
         {
             // Portable path (what the emulated Vector512 of tests runs): element by element, the same result.
-            c0 = Column<TVec, float>(ref first, stride, TQuads.Lanes);
-            c1 = Column<TVec, float>(ref Unsafe.Add(ref first, 1), stride, TQuads.Lanes);
-            c2 = Column<TVec, float>(ref Unsafe.Add(ref first, 2), stride, TQuads.Lanes);
-            c3 = Column<TVec, float>(ref Unsafe.Add(ref first, 3), stride, TQuads.Lanes);
+            c0 = Column<TVec, T>(ref first, stride);
+            c1 = Column<TVec, T>(ref Unsafe.Add(ref first, 1), stride);
+            c2 = Column<TVec, T>(ref Unsafe.Add(ref first, 2), stride);
+            c3 = Column<TVec, T>(ref Unsafe.Add(ref first, 3), stride);
         }
     }
 
-    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad{TQuads, TVec}"/> loads back to their rows.</summary>
+    /// <summary>Stores the four class vectors that <see cref="LoadClassQuad{TLanes, TVec, T}"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassQuad<TQuads, TVec>(ref float y, nuint stride, nuint firstClass, TVec c0, TVec c1, TVec c2, TVec c3)
-        where TQuads : IClassQuads<TVec>
+    internal static void StoreClassQuad<TLanes, TVec, T>(ref T y, nuint stride, nuint firstClass, TVec c0, TVec c1, TVec c2, TVec c3)
+        where TLanes : IClassLanes<TVec, T>
         where TVec : struct
     {
-        ref float first = ref Unsafe.Add(ref y, firstClass);
-        if (TQuads.IsAccelerated)
+        ref T first = ref Unsafe.Add(ref y, firstClass);
+        if (TLanes.IsAccelerated)
         {
-            TQuads.TransposeInLanes(ref c0, ref c1, ref c2, ref c3);
-            TQuads.StoreRowQuads(ref first, stride, c0);
-            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, stride), stride, c1);
-            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, 2 * stride), stride, c2);
-            TQuads.StoreRowQuads(ref Unsafe.Add(ref first, 3 * stride), stride, c3);
+            TransposeInLanes<TLanes, TVec, T>(c0, c1, c2, c3, out TVec r0, out TVec r1, out TVec r2, out TVec r3);
+            TLanes.StoreLanes(r0, ref first, 4 * stride);
+            TLanes.StoreLanes(r1, ref Unsafe.Add(ref first, stride), 4 * stride);
+            TLanes.StoreLanes(r2, ref Unsafe.Add(ref first, 2 * stride), 4 * stride);
+            TLanes.StoreLanes(r3, ref Unsafe.Add(ref first, 3 * stride), 4 * stride);
         }
         else
         {
-            StoreColumn(c0, ref first, stride, TQuads.Lanes);
-            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride, TQuads.Lanes);
-            StoreColumn(c2, ref Unsafe.Add(ref first, 2), stride, TQuads.Lanes);
-            StoreColumn(c3, ref Unsafe.Add(ref first, 3), stride, TQuads.Lanes);
+            StoreColumn(c0, ref first, stride);
+            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride);
+            StoreColumn(c2, ref Unsafe.Add(ref first, 2), stride);
+            StoreColumn(c3, ref Unsafe.Add(ref first, 3), stride);
         }
+    }
+
+    /// <summary>The 4 x 4 transpose of four float vectors inside each 128-bit lane: lane element q of <paramref name="a0"/> + k becomes lane element k of <paramref name="q0"/> + q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeInLanes<TLanes, TVec, T>(TVec a0, TVec a1, TVec a2, TVec a3, out TVec q0, out TVec q1, out TVec q2, out TVec q3)
+        where TLanes : IClassLanes<TVec, T>
+        where TVec : struct
+    {
+        TVec t0 = TLanes.UnpackLow32(a0, a1), t1 = TLanes.UnpackHigh32(a0, a1);
+        TVec t2 = TLanes.UnpackLow32(a2, a3), t3 = TLanes.UnpackHigh32(a2, a3);
+        q0 = TLanes.UnpackLow64(t0, t2);
+        q1 = TLanes.UnpackHigh64(t0, t2);
+        q2 = TLanes.UnpackLow64(t1, t3);
+        q3 = TLanes.UnpackHigh64(t1, t3);
     }
 
     /// <summary>
@@ -74,51 +89,50 @@ public static partial class SoftmaxMath
     /// puts them in order.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadClassPair<TPairs, TVec>(ref double x, nuint stride, nuint firstClass, out TVec c0, out TVec c1)
-        where TPairs : IClassPairs<TVec>
+    internal static void LoadClassPair<TLanes, TVec, T>(ref T x, nuint stride, nuint firstClass, out TVec c0, out TVec c1)
+        where TLanes : IClassLanes<TVec, T>
         where TVec : struct
     {
-        ref double first = ref Unsafe.Add(ref x, firstClass);
-        if (TPairs.IsAccelerated)
+        ref T first = ref Unsafe.Add(ref x, firstClass);
+        if (TLanes.IsAccelerated)
         {
-            TVec even = TPairs.LoadRowPairs(ref first, stride), odd = TPairs.LoadRowPairs(ref Unsafe.Add(ref first, stride), stride);
-            c0 = TPairs.UnpackLow(even, odd);
-            c1 = TPairs.UnpackHigh(even, odd);
+            TVec even = TLanes.LoadLanes(ref first, 2 * stride), odd = TLanes.LoadLanes(ref Unsafe.Add(ref first, stride), 2 * stride);
+            c0 = TLanes.UnpackLow64(even, odd);
+            c1 = TLanes.UnpackHigh64(even, odd);
         }
         else
         {
-            c0 = Column<TVec, double>(ref first, stride, TPairs.Lanes);
-            c1 = Column<TVec, double>(ref Unsafe.Add(ref first, 1), stride, TPairs.Lanes);
+            c0 = Column<TVec, T>(ref first, stride);
+            c1 = Column<TVec, T>(ref Unsafe.Add(ref first, 1), stride);
         }
     }
 
-    /// <summary>Stores the two class vectors that <see cref="LoadClassPair{TPairs, TVec}"/> loads back to their rows.</summary>
+    /// <summary>Stores the two class vectors that <see cref="LoadClassPair{TLanes, TVec, T}"/> loads back to their rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreClassPair<TPairs, TVec>(ref double y, nuint stride, nuint firstClass, TVec c0, TVec c1)
-        where TPairs : IClassPairs<TVec>
+    internal static void StoreClassPair<TLanes, TVec, T>(ref T y, nuint stride, nuint firstClass, TVec c0, TVec c1)
+        where TLanes : IClassLanes<TVec, T>
         where TVec : struct
     {
-        ref double first = ref Unsafe.Add(ref y, firstClass);
-        if (TPairs.IsAccelerated)
+        ref T first = ref Unsafe.Add(ref y, firstClass);
+        if (TLanes.IsAccelerated)
         {
-            TPairs.StoreRowPairs(ref first, stride, TPairs.UnpackLow(c0, c1));
-            TPairs.StoreRowPairs(ref Unsafe.Add(ref first, stride), stride, TPairs.UnpackHigh(c0, c1));
+            TLanes.StoreLanes(TLanes.UnpackLow64(c0, c1), ref first, 2 * stride);
+            TLanes.StoreLanes(TLanes.UnpackHigh64(c0, c1), ref Unsafe.Add(ref first, stride), 2 * stride);
         }
         else
         {
-            StoreColumn(c0, ref first, stride, TPairs.Lanes);
-            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride, TPairs.Lanes);
+            StoreColumn(c0, ref first, stride);
+            StoreColumn(c1, ref Unsafe.Add(ref first, 1), stride);
         }
     }
 
     /// <summary>A vector whose lane r is the value at <paramref name="x"/> + r <paramref name="stride"/>.</summary>
-    private static TVec Column<TVec, T>(ref T x, nuint stride, int lanes)
+    private static TVec Column<TVec, T>(ref T x, nuint stride)
         where TVec : struct
-        where T : unmanaged
     {
         TVec v = default;
         ref T lane = ref Unsafe.As<TVec, T>(ref v);
-        for (int r = 0; r < lanes; r++)
+        for (int r = 0; r < Unsafe.SizeOf<TVec>() / Unsafe.SizeOf<T>(); r++)
         {
             Unsafe.Add(ref lane, r) = Unsafe.Add(ref x, (nuint)r * stride);
         }
@@ -127,12 +141,11 @@ public static partial class SoftmaxMath
     }
 
     /// <summary>Stores lane r of <paramref name="v"/> at <paramref name="y"/> + r <paramref name="stride"/>.</summary>
-    private static void StoreColumn<TVec, T>(TVec v, ref T y, nuint stride, int lanes)
+    private static void StoreColumn<TVec, T>(TVec v, ref T y, nuint stride)
         where TVec : struct
-        where T : unmanaged
     {
         ref T lane = ref Unsafe.As<TVec, T>(ref v);
-        for (int r = 0; r < lanes; r++)
+        for (int r = 0; r < Unsafe.SizeOf<TVec>() / Unsafe.SizeOf<T>(); r++)
         {
             Unsafe.Add(ref y, (nuint)r * stride) = Unsafe.Add(ref lane, r);
         }
@@ -152,9 +165,7 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void LoadShortRows512(ref float x, nuint classes, ref float cols)
     {
-        Vector512<float> v0 = Vector512.LoadUnsafe(ref x);
-        Vector512<float> v1 = classes > 1 ? Vector512.LoadUnsafe(ref x, 16) : v0;
-        Vector512<float> v2 = classes > 2 ? Vector512.LoadUnsafe(ref x, 32) : v0;
+        LoadVectors(ref x, classes, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2);
         for (nuint j = 0; j < classes; j++)
         {
             // The value index C r + j: its low 5 bits pick from v0 and v1; v2 holds the values from 32 on.
@@ -173,9 +184,7 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void StoreShortRows512(ref float cols, nuint classes, ref float y)
     {
-        Vector512<float> c0 = Vector512.LoadUnsafe(ref cols);
-        Vector512<float> c1 = classes > 1 ? Vector512.LoadUnsafe(ref cols, 16) : c0;
-        Vector512<float> c2 = classes > 2 ? Vector512.LoadUnsafe(ref cols, 32) : c0;
+        LoadVectors(ref cols, classes, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2);
         for (nuint k = 0; k < classes; k++)
         {
             // Value p = 16 k + lane is class p mod C of row p / C (p / 3 = (p * 43691) >> 17 for p < 48).
@@ -192,80 +201,58 @@ public static partial class SoftmaxMath
         }
     }
 
+    /// <summary>The first <paramref name="count"/> (1 to 3) vectors from <paramref name="x"/> on; the others repeat the first, so nothing past them is read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadVectors(ref float x, nuint count, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2)
+    {
+        v0 = Vector512.LoadUnsafe(ref x);
+        v1 = count > 1 ? Vector512.LoadUnsafe(ref x, 16) : v0;
+        v2 = count > 2 ? Vector512.LoadUnsafe(ref x, 32) : v0;
+    }
+
     /// <summary>
-    /// Moves classes 0 to <paramref name="classes"/> - 1 (at least 4) of one vector's width of rows (<paramref name="classes"/>
-    /// values apart) into one vector per class, <paramref name="stride"/> values apart, four classes at a time; the last
-    /// quad ends at the row's end.
+    /// Moves all <paramref name="classes"/> classes of one vector's width of rows (<paramref name="classes"/> values apart)
+    /// to one vector per class, <paramref name="stride"/> values apart from <paramref name="columns"/> on
+    /// (<paramref name="toColumns"/>), or back: float four classes at a time (at least 4 classes), double two (at least
+    /// 2); the last group ends at the row's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RowsToColumns<TQuads, TVec>(ref float rows, nuint classes, ref float columns, nuint stride)
-        where TQuads : IClassQuads<TVec>
+    internal static void TransposeRows<TLanes, TVec, T>(ref T rows, nuint classes, ref T columns, nuint stride, bool toColumns)
+        where TLanes : IClassLanes<TVec, T>
         where TVec : struct
     {
-        for (nuint k = 0; ; k += 4)
+        // A 128-bit lane holds a group of classes: four floats or two doubles of a row.
+        nuint group = (nuint)(16 / Unsafe.SizeOf<T>());
+        for (nuint k = 0; ; k += group)
         {
-            k = Math.Min(k, classes - 4);
-            LoadClassQuad<TQuads, TVec>(ref rows, classes, k, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
-            TQuads.Store(c0, ref columns, k * stride);
-            TQuads.Store(c1, ref columns, (k + 1) * stride);
-            TQuads.Store(c2, ref columns, (k + 2) * stride);
-            TQuads.Store(c3, ref columns, (k + 3) * stride);
-            if (k + 4 == classes)
+            k = Math.Min(k, classes - group);
+            ref T column = ref Unsafe.Add(ref columns, k * stride);
+            if (typeof(T) == typeof(float) && toColumns)
             {
-                return;
+                LoadClassQuad<TLanes, TVec, T>(ref rows, classes, k, out TVec c0, out TVec c1, out TVec c2, out TVec c3);
+                TLanes.Store(c0, ref column, 0);
+                TLanes.Store(c1, ref column, stride);
+                TLanes.Store(c2, ref column, 2 * stride);
+                TLanes.Store(c3, ref column, 3 * stride);
             }
-        }
-    }
-
-    /// <summary>The inverse of <see cref="RowsToColumns{TQuads, TVec}(ref float, nuint, ref float, nuint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ColumnsToRows<TQuads, TVec>(ref float columns, nuint stride, ref float rows, nuint classes)
-        where TQuads : IClassQuads<TVec>
-        where TVec : struct
-    {
-        for (nuint k = 0; ; k += 4)
-        {
-            k = Math.Min(k, classes - 4);
-            StoreClassQuad<TQuads, TVec>(
-                ref rows, classes, k, TQuads.Load(ref columns, k * stride), TQuads.Load(ref columns, (k + 1) * stride),
-                TQuads.Load(ref columns, (k + 2) * stride), TQuads.Load(ref columns, (k + 3) * stride));
-            if (k + 4 == classes)
+            else if (typeof(T) == typeof(float))
             {
-                return;
+                StoreClassQuad<TLanes, TVec, T>(
+                    ref rows, classes, k, TLanes.Load(ref column, 0), TLanes.Load(ref column, stride),
+                    TLanes.Load(ref column, 2 * stride), TLanes.Load(ref column, 3 * stride));
             }
-        }
-    }
-
-    /// <summary><see cref="RowsToColumns{TQuads, TVec}(ref float, nuint, ref float, nuint)"/> for doubles, two classes at a time (at least 2 classes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RowsToColumns<TPairs, TVec>(ref double rows, nuint classes, ref double columns, nuint stride)
-        where TPairs : IClassPairs<TVec>
-        where TVec : struct
-    {
-        for (nuint k = 0; ; k += 2)
-        {
-            k = Math.Min(k, classes - 2);
-            LoadClassPair<TPairs, TVec>(ref rows, classes, k, out TVec c0, out TVec c1);
-            TPairs.Store(c0, ref columns, k * stride);
-            TPairs.Store(c1, ref columns, (k + 1) * stride);
-            if (k + 2 == classes)
+            else if (toColumns)
             {
-                return;
+                LoadClassPair<TLanes, TVec, T>(ref rows, classes, k, out TVec c0, out TVec c1);
+                TLanes.Store(c0, ref column, 0);
+                TLanes.Store(c1, ref column, stride);
             }
-        }
-    }
+            else
+            {
+                StoreClassPair<TLanes, TVec, T>(ref rows, classes, k, TLanes.Load(ref column, 0), TLanes.Load(ref column, stride));
+            }
 
-    /// <summary>The inverse of <see cref="RowsToColumns{TPairs, TVec}(ref double, nuint, ref double, nuint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ColumnsToRows<TPairs, TVec>(ref double columns, nuint stride, ref double rows, nuint classes)
-        where TPairs : IClassPairs<TVec>
-        where TVec : struct
-    {
-        for (nuint k = 0; ; k += 2)
-        {
-            k = Math.Min(k, classes - 2);
-            StoreClassPair<TPairs, TVec>(ref rows, classes, k, TPairs.Load(ref columns, k * stride), TPairs.Load(ref columns, (k + 1) * stride));
-            if (k + 2 == classes)
+            if (k + group == classes)
             {
                 return;
             }
@@ -273,171 +260,89 @@ public static partial class SoftmaxMath
     }
 }
 
-/// <summary>The four-class transposes of one float vector width, for loops written once over the width.</summary>
-internal interface IClassQuads<TVec>
+/// <summary>
+/// The 128-bit-lane operations of one vector width that the class transposes are written over, for float and double
+/// alike (a lane holds four floats or two doubles of one row).
+/// </summary>
+internal interface IClassLanes<TVec, T>
     where TVec : struct
 {
-    /// <summary>The rows a quad covers (the vector's lanes).</summary>
-    static abstract int Lanes { get; }
-
     /// <summary>Whether the in-register transpose runs (else the portable element-by-element path).</summary>
     static abstract bool IsAccelerated { get; }
 
     /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
-    static abstract TVec Load(ref float source, nuint offset);
+    static abstract TVec Load(ref T source, nuint offset);
+
+    /// <summary>128-bit lane L is the 128 bits at <paramref name="x"/> + L <paramref name="step"/>.</summary>
+    static abstract TVec LoadLanes(ref T x, nuint step);
 
     /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
-    static abstract void Store(TVec value, ref float destination, nuint offset);
+    static abstract void Store(TVec value, ref T destination, nuint offset);
 
-    /// <summary>Four values of rows 0, 4, 8, ... (<paramref name="stride"/> values apart), one row per 128-bit lane.</summary>
-    static abstract TVec LoadRowQuads(ref float x, nuint stride);
+    /// <summary>Stores 128-bit lane L of <paramref name="v"/> at <paramref name="y"/> + L <paramref name="step"/>.</summary>
+    static abstract void StoreLanes(TVec v, ref T y, nuint step);
 
-    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as four values of rows 0, 4, 8, ...</summary>
-    static abstract void StoreRowQuads(ref float y, nuint stride, TVec v);
+    /// <summary>In each 128-bit lane, the first two 32-bit elements of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
+    static abstract TVec UnpackLow32(TVec a, TVec b);
 
-    /// <summary>The 4 x 4 transpose of the four vectors inside each 128-bit lane: lane element q of vector k becomes lane element k of vector q.</summary>
-    static abstract void TransposeInLanes(ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3);
+    /// <summary>In each 128-bit lane, the last two 32-bit elements of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
+    static abstract TVec UnpackHigh32(TVec a, TVec b);
+
+    /// <summary>In each 128-bit lane, the first 64-bit element of <paramref name="a"/> and of <paramref name="b"/>.</summary>
+    static abstract TVec UnpackLow64(TVec a, TVec b);
+
+    /// <summary>In each 128-bit lane, the second 64-bit element of <paramref name="a"/> and of <paramref name="b"/>.</summary>
+    static abstract TVec UnpackHigh64(TVec a, TVec b);
 }
 
-/// <summary>Quads of 16 rows.</summary>
-internal readonly struct ClassQuads512 : IClassQuads<Vector512<float>>
+/// <summary>Four 128-bit lanes: groups of 16 float or 8 double rows.</summary>
+internal readonly struct ClassLanes512<T> : IClassLanes<Vector512<T>, T>
 {
-    public static int Lanes => 16;
     public static bool IsAccelerated => Avx512F.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadRowQuads(ref float x, nuint stride)
+    public static Vector512<T> LoadLanes(ref T x, nuint step)
     {
-        Vector512<float> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 1);
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 8 * stride), 2);
-        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 12 * stride), 3);
+        Vector512<float> v = Vector128.LoadUnsafe(ref x).AsSingle().ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, step).AsSingle(), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 2 * step).AsSingle(), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 3 * step).AsSingle(), 3).As<float, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreRowQuads(ref float y, nuint stride, Vector512<float> v)
+    public static void StoreLanes(Vector512<T> v, ref T y, nuint step)
     {
         v.GetLower().GetLower().StoreUnsafe(ref y);
-        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 4 * stride);
-        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 8 * stride);
-        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 12 * stride);
+        Avx512F.ExtractVector128(v.AsSingle(), 1).As<float, T>().StoreUnsafe(ref y, step);
+        Avx512F.ExtractVector128(v.AsSingle(), 2).As<float, T>().StoreUnsafe(ref y, 2 * step);
+        Avx512F.ExtractVector128(v.AsSingle(), 3).As<float, T>().StoreUnsafe(ref y, 3 * step);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeInLanes(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3)
-    {
-        Vector512<double> t0 = Avx512F.UnpackLow(a0, a1).AsDouble(), t1 = Avx512F.UnpackHigh(a0, a1).AsDouble();
-        Vector512<double> t2 = Avx512F.UnpackLow(a2, a3).AsDouble(), t3 = Avx512F.UnpackHigh(a2, a3).AsDouble();
-        a0 = Avx512F.UnpackLow(t0, t2).AsSingle();
-        a1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
-        a2 = Avx512F.UnpackLow(t1, t3).AsSingle();
-        a3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> UnpackLow32(Vector512<T> a, Vector512<T> b) => Avx512F.UnpackLow(a.AsSingle(), b.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> UnpackHigh32(Vector512<T> a, Vector512<T> b) => Avx512F.UnpackHigh(a.AsSingle(), b.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> UnpackLow64(Vector512<T> a, Vector512<T> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> UnpackHigh64(Vector512<T> a, Vector512<T> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).As<double, T>();
 }
 
-/// <summary>Quads of 8 rows.</summary>
-internal readonly struct ClassQuads256 : IClassQuads<Vector256<float>>
+/// <summary>Two 128-bit lanes: groups of 8 float or 4 double rows.</summary>
+internal readonly struct ClassLanes256<T> : IClassLanes<Vector256<T>, T>
 {
-    public static int Lanes => 8;
     public static bool IsAccelerated => Avx.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadRowQuads(ref float x, nuint stride) => Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 4 * stride));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LoadLanes(ref T x, nuint step) => Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, step));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreRowQuads(ref float y, nuint stride, Vector256<float> v)
+    public static void StoreLanes(Vector256<T> v, ref T y, nuint step)
     {
         v.GetLower().StoreUnsafe(ref y);
-        v.GetUpper().StoreUnsafe(ref y, 4 * stride);
+        v.GetUpper().StoreUnsafe(ref y, step);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeInLanes(ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
-    {
-        Vector256<double> t0 = Avx.UnpackLow(a0, a1).AsDouble(), t1 = Avx.UnpackHigh(a0, a1).AsDouble();
-        Vector256<double> t2 = Avx.UnpackLow(a2, a3).AsDouble(), t3 = Avx.UnpackHigh(a2, a3).AsDouble();
-        a0 = Avx.UnpackLow(t0, t2).AsSingle();
-        a1 = Avx.UnpackHigh(t0, t2).AsSingle();
-        a2 = Avx.UnpackLow(t1, t3).AsSingle();
-        a3 = Avx.UnpackHigh(t1, t3).AsSingle();
-    }
-}
-
-/// <summary>The two-class transposes of one double vector width.</summary>
-internal interface IClassPairs<TVec>
-    where TVec : struct
-{
-    /// <summary>The rows a pair covers (the vector's lanes).</summary>
-    static abstract int Lanes { get; }
-
-    /// <summary>Whether the in-register transpose runs (else the portable element-by-element path).</summary>
-    static abstract bool IsAccelerated { get; }
-
-    /// <summary>A vector from <paramref name="source"/> at <paramref name="offset"/>.</summary>
-    static abstract TVec Load(ref double source, nuint offset);
-
-    /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/>.</summary>
-    static abstract void Store(TVec value, ref double destination, nuint offset);
-
-    /// <summary>Two values of rows 0, 2, 4, ... (<paramref name="stride"/> values apart), one row per 128-bit lane.</summary>
-    static abstract TVec LoadRowPairs(ref double x, nuint stride);
-
-    /// <summary>Stores the 128-bit lanes of <paramref name="v"/> as two values of rows 0, 2, 4, ...</summary>
-    static abstract void StoreRowPairs(ref double y, nuint stride, TVec v);
-
-    /// <summary>The first double of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
-    static abstract TVec UnpackLow(TVec a, TVec b);
-
-    /// <summary>The second double of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>, interleaved.</summary>
-    static abstract TVec UnpackHigh(TVec a, TVec b);
-}
-
-/// <summary>Pairs of 8 rows.</summary>
-internal readonly struct ClassPairs512 : IClassPairs<Vector512<double>>
-{
-    public static int Lanes => 8;
-    public static bool IsAccelerated => Avx512F.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> UnpackLow(Vector512<double> a, Vector512<double> b) => Avx512F.UnpackLow(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> UnpackHigh(Vector512<double> a, Vector512<double> b) => Avx512F.UnpackHigh(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> LoadRowPairs(ref double x, nuint stride)
-    {
-        Vector512<double> v = Vector128.LoadUnsafe(ref x).ToVector256Unsafe().ToVector512Unsafe();
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 2 * stride), 1);
-        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 4 * stride), 2);
-        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref x, 6 * stride), 3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreRowPairs(ref double y, nuint stride, Vector512<double> v)
-    {
-        v.GetLower().GetLower().StoreUnsafe(ref y);
-        Avx512F.ExtractVector128(v, 1).StoreUnsafe(ref y, 2 * stride);
-        Avx512F.ExtractVector128(v, 2).StoreUnsafe(ref y, 4 * stride);
-        Avx512F.ExtractVector128(v, 3).StoreUnsafe(ref y, 6 * stride);
-    }
-}
-
-/// <summary>Pairs of 4 rows.</summary>
-internal readonly struct ClassPairs256 : IClassPairs<Vector256<double>>
-{
-    public static int Lanes => 4;
-    public static bool IsAccelerated => Avx.IsSupported;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> UnpackLow(Vector256<double> a, Vector256<double> b) => Avx.UnpackLow(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> UnpackHigh(Vector256<double> a, Vector256<double> b) => Avx.UnpackHigh(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LoadRowPairs(ref double x, nuint stride) => Vector256.Create(Vector128.LoadUnsafe(ref x), Vector128.LoadUnsafe(ref x, 2 * stride));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreRowPairs(ref double y, nuint stride, Vector256<double> v)
-    {
-        v.GetLower().StoreUnsafe(ref y);
-        v.GetUpper().StoreUnsafe(ref y, 2 * stride);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> UnpackLow32(Vector256<T> a, Vector256<T> b) => Avx.UnpackLow(a.AsSingle(), b.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> UnpackHigh32(Vector256<T> a, Vector256<T> b) => Avx.UnpackHigh(a.AsSingle(), b.AsSingle()).As<float, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> UnpackLow64(Vector256<T> a, Vector256<T> b) => Avx.UnpackLow(a.AsDouble(), b.AsDouble()).As<double, T>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> UnpackHigh64(Vector256<T> a, Vector256<T> b) => Avx.UnpackHigh(a.AsDouble(), b.AsDouble()).As<double, T>();
 }

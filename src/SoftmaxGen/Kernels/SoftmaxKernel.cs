@@ -225,7 +225,7 @@ public abstract class SoftmaxKernel
         public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
-            SoftmaxMath.LoadClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+            SoftmaxMath.LoadClassQuad<ClassLanes512<float>, Vector512<float>, float>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
         /// <inheritdoc cref="LoadClassQuad(ReadOnlySpan{float}, int, int, out Vector512{float}, out Vector512{float}, out Vector512{float}, out Vector512{float})"/>
@@ -233,7 +233,7 @@ public abstract class SoftmaxKernel
         public static void LoadClassQuad(ReadOnlySpan<float> block, int classes, int firstClass, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
-            SoftmaxMath.LoadClassQuad<ClassQuads256, Vector256<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
+            SoftmaxMath.LoadClassQuad<ClassLanes256<float>, Vector256<float>, float>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, out c0, out c1, out c2, out c3);
         }
 
         /// <summary>The inverse of <c>LoadClassQuad</c>: stores four classes of a block of rows.</summary>
@@ -242,7 +242,7 @@ public abstract class SoftmaxKernel
         public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector512<float>.Count);
-            SoftmaxMath.StoreClassQuad<ClassQuads512, Vector512<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+            SoftmaxMath.StoreClassQuad<ClassLanes512<float>, Vector512<float>, float>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
         }
 
         /// <inheritdoc cref="StoreClassQuad(Span{float}, int, int, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>
@@ -250,7 +250,7 @@ public abstract class SoftmaxKernel
         public static void StoreClassQuad(Span<float> block, int classes, int firstClass, Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3)
         {
             CheckQuad(block.Length, classes, firstClass, Vector256<float>.Count);
-            SoftmaxMath.StoreClassQuad<ClassQuads256, Vector256<float>>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
+            SoftmaxMath.StoreClassQuad<ClassLanes256<float>, Vector256<float>, float>(ref MemoryMarshal.GetReference(block), (nuint)classes, (nuint)firstClass, c0, c1, c2, c3);
         }
 
         /// <summary>
