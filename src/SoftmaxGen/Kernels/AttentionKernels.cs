@@ -21,7 +21,9 @@ internal readonly struct WithoutBias : IBiasFlag
 /// <see cref="ISimd{TVec, T}"/>. One pass computes v from the logits and the bias into the output and takes its maximum;
 /// the row kernels' own exponential and normalisation passes (<see cref="RowKernels{TOps, TVec, T}.ExpRow"/>,
 /// <see cref="RowKernels{TOps, TVec, T}.RowSum"/>) then run on the output in place, so the fused row costs the plain
-/// row plus one store, and the exponentials and sums are the plain softmax's of v. Masked positions are -inf, as an
+/// row plus one store, and the exponentials and sums are the plain softmax's of v. The softmax of a row with a causal
+/// limit stores nothing in its first pass: its exponential pass computes v again as it reads it
+/// (<see cref="AttentionValues{TOps, TVec, T, TBias}"/>), which saves more stores than the recomputation costs. Masked positions are -inf, as an
 /// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one), except
 /// that the positions past a causal limit are -inf whatever they hold; vectors wholly past it are written without being
 /// computed. Rows are covered as in <see cref="RowKernels"/>:
@@ -44,11 +46,16 @@ internal static class AttentionKernels
     {
         for (nuint row = 0; row < rows; row++)
         {
-            ref T yr = ref Unsafe.Add(ref y, row * classes);
+            ref T xr = ref Unsafe.Add(ref x, row * classes), yr = ref Unsafe.Add(ref y, row * classes);
+            ref T br = ref Unsafe.Add(ref bias, row * biasStride);
             long limit = causalOffset == long.MaxValue ? (long)classes : Math.Clamp((long)row + causalOffset + 1, 0, (long)classes);
+
+            // v is staged in the output, except in the softmax of a row with a causal limit: its exponentials compute v
+            // again as they read it, which skips the stores of the staging and those of its masked vectors.
+            bool staged = log || limit == (long)classes;
             T max = limit == 0
                 ? T.NegativeInfinity
-                : Stage<TOps, TVec, T, TBias>(ref Unsafe.Add(ref x, row * classes), ref yr, ref Unsafe.Add(ref bias, row * biasStride), classes, scale, (nuint)limit);
+                : Stage<TOps, TVec, T, TBias>(ref xr, ref yr, ref br, classes, scale, (nuint)limit, store: staged);
             if (!T.IsFinite(max))
             {
                 // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives.
@@ -61,8 +68,10 @@ internal static class AttentionKernels
             nuint active = Math.Min(classes, Math.Max((nuint)limit, (nuint)TOps.Count));
             if (log)
                 LogSoftmaxStaged<TOps, TVec, T>(ref yr, active, max);
+            else if (staged)
+                SoftmaxOfValues<TOps, TVec, T, RowKernels<TOps, TVec, T>.InMemory>(new RowKernels<TOps, TVec, T>.InMemory(ref yr), ref yr, classes, active, max);
             else
-                SoftmaxStaged<TOps, TVec, T>(ref yr, classes, active, max);
+                SoftmaxOfValues<TOps, TVec, T, AttentionValues<TOps, TVec, T, TBias>>(new AttentionValues<TOps, TVec, T, TBias>(ref xr, ref br, scale, (nuint)limit), ref yr, classes, active, max);
         }
     }
 
@@ -174,13 +183,13 @@ internal static class AttentionKernels
     }
 
     /// <summary>
-    /// Writes v = scale * x + bias (two roundings, as PyTorch's <c>x * scale + mask</c>) to <paramref name="yr"/>, -inf
+    /// Writes v = scale * x + bias (two roundings, as PyTorch's <c>x * scale + mask</c>) to <paramref name="yr"/> if <paramref name="store"/>, -inf
     /// from the causal limit <paramref name="valid"/> on whatever the logit there (the future of a causal row is not
     /// used; a boolean mask arrives as an additive bias, so a NaN or +inf logit it masks still gives NaN, as in
     /// PyTorch), and returns the maximum of v.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Stage<TOps, TVec, T, TBias>(ref T xr, ref T yr, ref T br, nuint classes, T scale, nuint valid)
+    private static T Stage<TOps, TVec, T, TBias>(ref T xr, ref T yr, ref T br, nuint classes, T scale, nuint valid, bool store)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -197,8 +206,12 @@ internal static class AttentionKernels
         {
             TVec v0 = Values<TOps, TVec, T, TBias>(ref xr, ref br, i, s, valid, negativeInfinity);
             TVec v1 = Values<TOps, TVec, T, TBias>(ref xr, ref br, i + width, s, valid, negativeInfinity);
-            TOps.Store(v0, ref yr, i);
-            TOps.Store(v1, ref yr, i + width);
+            if (store)
+            {
+                TOps.Store(v0, ref yr, i);
+                TOps.Store(v1, ref yr, i + width);
+            }
+
             m0 = TOps.MaxNative(m0, v0);
             m1 = TOps.MaxNative(m1, v1);
         }
@@ -206,21 +219,29 @@ internal static class AttentionKernels
         for (; i < end; i += width)
         {
             TVec v = Values<TOps, TVec, T, TBias>(ref xr, ref br, i, s, valid, negativeInfinity);
-            TOps.Store(v, ref yr, i);
+            if (store)
+            {
+                TOps.Store(v, ref yr, i);
+            }
+
             m0 = TOps.MaxNative(m0, v);
         }
 
-        for (; i < last; i += width)
+        if (store)
         {
-            TOps.Store(negativeInfinity, ref yr, i);
+            for (; i < last; i += width)
+            {
+                TOps.Store(negativeInfinity, ref yr, i);
+            }
+
+            TOps.Store(tail, ref yr, last);
         }
 
-        TOps.Store(tail, ref yr, last);
         return TOps.MaxAcross(TOps.MaxNative(m0, m1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Values<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s, nuint valid, TVec negativeInfinity)
+    internal static TVec Values<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s, nuint valid, TVec negativeInfinity)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -240,14 +261,18 @@ internal static class AttentionKernels
         return v;
     }
 
-    /// <summary>The softmax of staged values: the plain row's exponential pass over the active prefix, zeros after it, then its scale.</summary>
+    /// <summary>
+    /// The softmax of an attention row from its values as they are read: the plain row's exponential pass over the active
+    /// prefix (e^(v - max), stored), zeros after it, then its scale.
+    /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static void SoftmaxStaged<TOps, TVec, T>(ref T yr, nuint classes, nuint active, T max)
+    private static void SoftmaxOfValues<TOps, TVec, T, TValues>(TValues values, ref T yr, nuint classes, nuint active, T max)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TValues : IRowValues<TVec>, allows ref struct
     {
-        double total = RowKernels<TOps, TVec, T>.ExpRow(ref yr, ref yr, active, TOps.Splat(-max));
+        double total = RowKernels<TOps, TVec, T>.ExpRow(values, ref yr, active, TOps.Splat(-max));
         MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yr, active), (int)(classes - active)).Clear();
         RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, RowKernels<TOps, TVec, T>.LastVector(active, out _), new RowKernels<TOps, TVec, T>.DivideByTotal(total));
     }
@@ -264,4 +289,33 @@ internal static class AttentionKernels
         RowKernels<TOps, TVec, T>.RowNormalizer(max, total, out T high, out T low);
         RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, last, new RowKernels<TOps, TVec, T>.SubtractNormalizer(high, low));
     }
+}
+
+/// <summary>
+/// An attention row's v = scale * x + bias as it is read, -inf from the causal limit on (the same bits as
+/// <see cref="AttentionKernels"/>' staging writes).
+/// </summary>
+internal readonly ref struct AttentionValues<TOps, TVec, T, TBias> : IRowValues<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TBias : struct, IBiasFlag
+{
+    private readonly ref T x;
+    private readonly ref T bias;
+    private readonly TVec scale;
+    private readonly TVec negativeInfinity;
+    private readonly nuint valid;
+
+    public AttentionValues(ref T x, ref T bias, T scale, nuint valid)
+    {
+        this.x = ref x;
+        this.bias = ref bias;
+        this.scale = TOps.Splat(scale);
+        negativeInfinity = TOps.Splat(T.NegativeInfinity);
+        this.valid = valid;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Load(nuint offset) => AttentionKernels.Values<TOps, TVec, T, TBias>(ref x, ref bias, offset, scale, valid, negativeInfinity);
 }

@@ -94,7 +94,7 @@ internal static class RowKernels<TOps, TVec, T>
             TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
 
             TVec sum = TOps.Splat(SumStart()), compensation = default;
-            ExpVectors(ref xr, ref yr, last, negatedMax, ref sum, ref compensation, store: true);
+            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true);
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
@@ -344,7 +344,7 @@ internal static class RowKernels<TOps, TVec, T>
     internal static double RowSum(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
     {
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(ref xr, ref xr, last, negatedMax, ref sum, ref compensation, store: false);
+        ExpVectors(new InMemory(ref xr), ref xr, last, negatedMax, ref sum, ref compensation, store: false);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         if (last == 0)
@@ -357,17 +357,37 @@ internal static class RowKernels<TOps, TVec, T>
         return TotalExp(sum, compensation);
     }
 
+    /// <summary>The values of a row in memory.</summary>
+    internal readonly ref struct InMemory : IRowValues<TVec>
+    {
+        private readonly ref T row;
+
+        public InMemory(ref T row) => this.row = ref row;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Load(nuint offset) => TOps.Load(ref row, offset);
+    }
+
     /// <summary>
     /// e^(x - max) of one row stored to <paramref name="y"/> (which may be <paramref name="x"/>), and their sum, as
     /// <see cref="Softmax"/> computes them before it scales: the sampler's unnormalised probabilities.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double ExpRow(ref T x, ref T y, nuint classes, TVec negatedMax)
+        => ExpRow(new InMemory(ref x), ref y, classes, negatedMax);
+
+    /// <summary>
+    /// <see cref="ExpRow(ref T, ref T, nuint, TVec)"/> of values computed as they are read (an attention row's
+    /// <c>scale * x + bias</c>), so that they need not be stored first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double ExpRow<TValues>(TValues x, ref T y, nuint classes, TVec negatedMax)
+        where TValues : IRowValues<TVec>, allows ref struct
     {
         nuint last = LastVector(classes, out TVec repeated);
-        TVec tail = TOps.Load(ref x, last);
+        TVec tail = x.Load(last);
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(ref x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
+        ExpVectors(x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         TOps.Store(tailExp, ref y, last);
         if (last == 0)
@@ -388,7 +408,8 @@ internal static class RowKernels<TOps, TVec, T>
     /// folded into the sum; rows no longer than that are not affected.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpVectors(ref T x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
+    private static void ExpVectors<TValues>(TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
+        where TValues : IRowValues<TVec>, allows ref struct
     {
         nuint width = (nuint)TOps.Count, i = 0;
         while (true)
@@ -398,10 +419,10 @@ internal static class RowKernels<TOps, TVec, T>
             {
                 for (; i + (3 * width) < end; i += 4 * width)
                 {
-                    TVec e0 = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
-                    TVec e1 = TOps.ExpShifted(TOps.Load(ref x, i + width), negatedMax);
-                    TVec e2 = TOps.ExpShifted(TOps.Load(ref x, i + (2 * width)), negatedMax);
-                    TVec e3 = TOps.ExpShifted(TOps.Load(ref x, i + (3 * width)), negatedMax);
+                    TVec e0 = TOps.ExpShifted(x.Load(i), negatedMax);
+                    TVec e1 = TOps.ExpShifted(x.Load(i + width), negatedMax);
+                    TVec e2 = TOps.ExpShifted(x.Load(i + (2 * width)), negatedMax);
+                    TVec e3 = TOps.ExpShifted(x.Load(i + (3 * width)), negatedMax);
                     if (store)
                     {
                         TOps.Store(e0, ref y, i);
@@ -416,7 +437,7 @@ internal static class RowKernels<TOps, TVec, T>
 
             for (; i < end; i += width)
             {
-                TVec e = TOps.ExpShifted(TOps.Load(ref x, i), negatedMax);
+                TVec e = TOps.ExpShifted(x.Load(i), negatedMax);
                 if (store)
                 {
                     TOps.Store(e, ref y, i);
@@ -544,4 +565,12 @@ internal interface IVectorMap<TVec>
     where TVec : struct
 {
     TVec Apply(TVec value);
+}
+
+/// <summary>The vectors a row pass reads, by their offset in the row: loaded from memory, or computed from it as they are read.</summary>
+internal interface IRowValues<TVec>
+    where TVec : struct
+{
+    /// <summary>The vector of the row's values at <paramref name="offset"/> on.</summary>
+    TVec Load(nuint offset);
 }

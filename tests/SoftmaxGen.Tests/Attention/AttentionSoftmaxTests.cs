@@ -62,9 +62,19 @@ public sealed class AttentionSoftmaxTests
     [InlineData(SoftmaxPrecision.Fast)]
     public void Causal_MasksTheFuture_AndFullyMaskedRowsGetTheChosenResult(SoftmaxPrecision precision)
     {
-        const int rows = 9, classes = 37;
+        // 37 keys: staged rows run by the plain softmax; 300 and 1,030: the fused row kernels, whose softmax of a row
+        // with a causal limit computes v again as its exponentials read it.
+        foreach (int classes in new[] { 37, 300, 1030 })
+        {
+            CausalRows(classes, precision);
+        }
+    }
+
+    private static void CausalRows(int classes, SoftmaxPrecision precision)
+    {
+        const int rows = 9;
         float[] x = Scores<float>(rows * classes, new Random(3));
-        foreach (int offset in new[] { 0, 5, -3, classes })
+        foreach (int offset in new[] { 0, 5, -3, 20, classes - rows, classes })
         {
             foreach (bool log in new[] { false, true })
             {
@@ -82,11 +92,11 @@ public sealed class AttentionSoftmaxTests
                         if (valid == 0)
                         {
                             Assert.Equal(0f, zeros[i]);
-                            Assert.True(float.IsNaN(nans[i]), $"offset {offset} row {r} [{c}]: {nans[i]}, expected NaN");
+                            Assert.True(float.IsNaN(nans[i]), $"{classes} keys, offset {offset} row {r} [{c}]: {nans[i]}, expected NaN");
                         }
                         else
                         {
-                            AssertWithinBound<float>(reference, zeros.AsSpan(r * classes, classes).ToArray(), c, precision, log, $"offset {offset} row {r}");
+                            AssertWithinBound<float>(reference, zeros.AsSpan(r * classes, classes).ToArray(), c, precision, log, $"{classes} keys, offset {offset} row {r}");
                             Assert.Equal(zeros[i], nans[i]);
                         }
                     }
@@ -102,7 +112,7 @@ public sealed class AttentionSoftmaxTests
     {
         // NaN, +inf and huge values past each row's limit (a key cache's unused tail) change nothing, for limits inside
         // a vector, on a vector boundary and past several vectors.
-        foreach (int classes in new[] { 5, 16, 37, 200 })
+        foreach (int classes in new[] { 5, 16, 37, 200, 300, 1030 })
         {
             const int rows = 40;
             float[] x = Scores<float>(rows * classes, new Random(classes));
@@ -313,6 +323,12 @@ public sealed class AttentionSoftmaxTests
         foreach (int classes in new[] { 5, 100, 1030 })
         {
             double[] x = Scores<double>(4 * classes, new Random(classes));
+            float[] xf = Scores<float>(4 * classes, new Random(classes));
+            float[] expectedF = new float[xf.Length];
+            SoftmaxPrimitives.CausalSoftmax(xf, expectedF, classes, 0.5f, classes / 2, precision: SoftmaxPrecision.Fast);
+            float[] inPlaceF = (float[])xf.Clone();
+            SoftmaxPrimitives.CausalSoftmax(inPlaceF, inPlaceF, classes, 0.5f, classes / 2, precision: SoftmaxPrecision.Fast);
+            Assert.Equal(expectedF, inPlaceF);
             double[] bias = Scores<double>(classes, new Random(classes + 1));
             double[] expected = new double[x.Length];
             SoftmaxPrimitives.CausalSoftmax(x, expected, classes, 0.5, classes / 2, bias);
