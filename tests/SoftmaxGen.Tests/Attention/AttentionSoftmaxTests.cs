@@ -79,8 +79,8 @@ public sealed class AttentionSoftmaxTests
             foreach (bool log in new[] { false, true })
             {
                 float[] zeros = new float[x.Length], nans = new float[x.Length];
-                Causal(x, zeros, classes, 0.3f, offset, MaskedRowResult.Zeros, precision, log);
-                Causal(x, nans, classes, 0.3f, offset, MaskedRowResult.NaN, precision, log);
+                AttentionCalls.Run(x, zeros, classes, 0.3f, [], offset, MaskedRowResult.Zeros, precision, log);
+                AttentionCalls.Run(x, nans, classes, 0.3f, [], offset, MaskedRowResult.NaN, precision, log);
                 for (int r = 0; r < rows; r++)
                 {
                     int valid = Math.Clamp(r + offset + 1, 0, classes);
@@ -123,8 +123,8 @@ public sealed class AttentionSoftmaxTests
             foreach (bool log in new[] { false, true })
             {
                 float[] clean = new float[x.Length], dirty = new float[x.Length];
-                Causal(x, clean, classes, 0.5f, 0, MaskedRowResult.NaN, precision, log);
-                Causal(poisoned, dirty, classes, 0.5f, 0, MaskedRowResult.NaN, precision, log);
+                AttentionCalls.Run(x, clean, classes, 0.5f, [], 0, MaskedRowResult.NaN, precision, log);
+                AttentionCalls.Run(poisoned, dirty, classes, 0.5f, [], 0, MaskedRowResult.NaN, precision, log);
                 Assert.Equal(clean, dirty);
                 Assert.All(clean, v => Assert.False(float.IsNaN(v)));
             }
@@ -411,7 +411,7 @@ public sealed class AttentionSoftmaxTests
         foreach (T[] bias in new[] { [], rowBias, fullBias })
         {
             T[] y = new T[x.Length];
-            Scaled(x, y, classes, scale, bias, precision, log);
+            AttentionCalls.Run(x, y, classes, scale, bias, long.MaxValue, MaskedRowResult.Zeros, precision, log);
             for (int r = 0; r < rows; r++)
             {
                 T[] b = bias.Length == 0 ? new T[classes] : bias.Length == classes ? bias : bias.AsSpan(r * classes, classes).ToArray();
@@ -493,30 +493,6 @@ public sealed class AttentionSoftmaxTests
     private static T[] Scores<T>(int count, Random random)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Enumerable.Range(0, count).Select(_ => T.CreateTruncating((random.NextDouble() - 0.5) * 24)).ToArray();
-
-    private static void Scaled<T>(T[] x, T[] y, int classes, T scale, T[] bias, SoftmaxPrecision precision, bool log)
-    {
-        if (x is float[] xf)
-        {
-            float[] yf = (float[])(object)y, bf = (float[])(object)bias;
-            float s = (float)(object)scale!;
-            if (log) SoftmaxPrimitives.ScaledLogSoftmax(xf, yf, classes, s, bf, precision: precision); else SoftmaxPrimitives.ScaledSoftmax(xf, yf, classes, s, bf, precision: precision);
-        }
-        else
-        {
-            double[] xd = (double[])(object)x, yd = (double[])(object)y, bd = (double[])(object)bias;
-            double s = (double)(object)scale!;
-            if (log) SoftmaxPrimitives.ScaledLogSoftmax(xd, yd, classes, s, bd, precision: precision); else SoftmaxPrimitives.ScaledSoftmax(xd, yd, classes, s, bd, precision: precision);
-        }
-    }
-
-    private static void Causal(float[] x, float[] y, int classes, float scale, int offset, MaskedRowResult fullyMasked, SoftmaxPrecision precision, bool log)
-    {
-        if (log)
-            SoftmaxPrimitives.CausalLogSoftmax(x, y, classes, scale, offset, default, fullyMasked, precision);
-        else
-            SoftmaxPrimitives.CausalSoftmax(x, y, classes, scale, offset, default, fullyMasked, precision);
-    }
 
     private static double[] RunGolden(JsonElement c, float[] scores, float scale, int classes, bool log)
     {

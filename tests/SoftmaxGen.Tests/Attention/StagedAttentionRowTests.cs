@@ -112,8 +112,8 @@ public sealed class StagedAttentionRowTests
                             }
 
                             T[] separate = new T[x.Length], inPlace = (T[])x.Clone();
-                            Attention(x, separate, classes, scale, bias, offset, fullyMasked, precision, log);
-                            Attention(inPlace, inPlace, classes, scale, bias, offset, fullyMasked, precision, log);
+                            AttentionCalls.Run(x, separate, classes, scale, bias, offset, fullyMasked, precision, log);
+                            AttentionCalls.Run(inPlace, inPlace, classes, scale, bias, offset, fullyMasked, precision, log);
                             for (int i = 0; i < x.Length; i++)
                             {
                                 if (!expected[i].Equals(separate[i]) || !expected[i].Equals(inPlace[i]))
@@ -157,36 +157,6 @@ public sealed class StagedAttentionRowTests
         {
             double[] vd = (double[])(object)v, yd = (double[])(object)y;
             if (log) SoftmaxPrimitives.LogSoftmax(vd, yd, classes, precision); else SoftmaxPrimitives.Softmax(vd, yd, classes, precision);
-        }
-    }
-
-    private static void Attention<T>(T[] x, T[] y, int classes, T scale, T[] bias, long offset, MaskedRowResult fullyMasked, SoftmaxPrecision precision, bool log)
-    {
-        if (x is float[] xf)
-        {
-            float[] yf = (float[])(object)y, bf = (float[])(object)bias;
-            float s = (float)(object)scale!;
-            if (offset == long.MaxValue && log)
-                SoftmaxPrimitives.ScaledLogSoftmax(xf, yf, classes, s, bf, fullyMasked, precision);
-            else if (offset == long.MaxValue)
-                SoftmaxPrimitives.ScaledSoftmax(xf, yf, classes, s, bf, fullyMasked, precision);
-            else if (log)
-                SoftmaxPrimitives.CausalLogSoftmax(xf, yf, classes, s, (int)offset, bf, fullyMasked, precision);
-            else
-                SoftmaxPrimitives.CausalSoftmax(xf, yf, classes, s, (int)offset, bf, fullyMasked, precision);
-        }
-        else
-        {
-            double[] xd = (double[])(object)x, yd = (double[])(object)y, bd = (double[])(object)bias;
-            double s = (double)(object)scale!;
-            if (offset == long.MaxValue && log)
-                SoftmaxPrimitives.ScaledLogSoftmax(xd, yd, classes, s, bd, fullyMasked, precision);
-            else if (offset == long.MaxValue)
-                SoftmaxPrimitives.ScaledSoftmax(xd, yd, classes, s, bd, fullyMasked, precision);
-            else if (log)
-                SoftmaxPrimitives.CausalLogSoftmax(xd, yd, classes, s, (int)offset, bd, fullyMasked, precision);
-            else
-                SoftmaxPrimitives.CausalSoftmax(xd, yd, classes, s, (int)offset, bd, fullyMasked, precision);
         }
     }
 }
