@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace SoftmaxGen.Kernels;
 
 /// <summary>The row layouts' helpers that do not depend on the vector width, and the argmax's dispatch.</summary>
@@ -84,6 +86,20 @@ internal static class RowKernels<TOps, TVec, T>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void Softmax(ref T x, ref T y, nuint rows, nuint classes)
     {
+        if (NextRow.Pays(rows, classes))
+        {
+            SoftmaxRows<NextRow>(ref x, ref y, rows, classes);
+        }
+        else
+        {
+            SoftmaxRows<NoFetch>(ref x, ref y, rows, classes);
+        }
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void SoftmaxRows<TAhead>(ref T x, ref T y, nuint rows, nuint classes)
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
+    {
         nuint width = (nuint)TOps.Count;
         nuint last = LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
@@ -94,7 +110,8 @@ internal static class RowKernels<TOps, TVec, T>
             TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
 
             TVec sum = TOps.Splat(SumStart()), compensation = default;
-            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true);
+            nuint next = NextRowOffset(row, rows, classes);
+            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
 
             TVec tailExp = TOps.ExpShifted(tail, negatedMax);
             SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
@@ -130,19 +147,35 @@ internal static class RowKernels<TOps, TVec, T>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSoftmax(ref T x, ref T y, nuint rows, nuint classes)
     {
+        if (NextRow.Pays(rows, classes))
+        {
+            LogSoftmaxRows<NextRow>(ref x, ref y, rows, classes);
+        }
+        else
+        {
+            LogSoftmaxRows<NoFetch>(ref x, ref y, rows, classes);
+        }
+    }
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void LogSoftmaxRows<TAhead>(ref T x, ref T y, nuint rows, nuint classes)
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
+    {
         nuint last = LastVector(classes, out TVec repeated);
         for (nuint row = 0; row < rows; row++)
         {
-            LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated);
+            nuint next = NextRowOffset(row, rows, classes);
+            LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogSoftmaxRow(ref T xr, ref T yr, nuint last, TVec repeated)
+    private static void LogSoftmaxRow<TAhead>(ref T xr, ref T yr, nuint last, TVec repeated, TAhead ahead)
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
     {
         TVec tail = TOps.Load(ref xr, last);
         T max = RowMax(ref xr, last, tail);
-        double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated);
+        double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, ahead);
         RowNormalizer(max, total, out T high, out T low);
         MapRow(ref xr, ref yr, last, new SubtractNormalizer(high, low));
     }
@@ -223,8 +256,14 @@ internal static class RowKernels<TOps, TVec, T>
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static double CrossEntropy(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+        => NextRow.Pays(rows, classes)
+            ? CrossEntropyRows<NextRow>(ref x, targets, losses, rows, classes)
+            : CrossEntropyRows<NoFetch>(ref x, targets, losses, rows, classes);
+
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double CrossEntropyRows<TAhead>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
     {
-        nuint width = (nuint)TOps.Count;
         nuint last = LastVector(classes, out TVec repeated);
         double sum = 0;
         for (nuint row = 0; row < rows; row++)
@@ -233,7 +272,8 @@ internal static class RowKernels<TOps, TVec, T>
 
             TVec tail = TOps.Load(ref xr, last);
             T max = RowMax(ref xr, last, tail);
-            double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated);
+            ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
+            double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref next, ref next));
             // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
             T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
             if (!losses.IsEmpty)
@@ -342,9 +382,14 @@ internal static class RowKernels<TOps, TVec, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double RowSum(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated)
+        => RowSum(ref xr, last, tail, negatedMax, repeated, default(NoFetch));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double RowSum<TAhead>(ref T xr, nuint last, TVec tail, TVec negatedMax, TVec repeated, TAhead ahead)
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
     {
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(new InMemory(ref xr), ref xr, last, negatedMax, ref sum, ref compensation, store: false);
+        ExpVectors(new InMemory(ref xr), ref xr, last, negatedMax, ref sum, ref compensation, store: false, ahead);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         if (last == 0)
@@ -387,7 +432,7 @@ internal static class RowKernels<TOps, TVec, T>
         nuint last = LastVector(classes, out TVec repeated);
         TVec tail = x.Load(last);
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(x, ref y, last, negatedMax, ref sum, ref compensation, store: true);
+        ExpVectors(x, ref y, last, negatedMax, ref sum, ref compensation, store: true, default(NoFetch));
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         TOps.Store(tailExp, ref y, last);
         if (last == 0)
@@ -405,11 +450,13 @@ internal static class RowKernels<TOps, TVec, T>
     /// exponentials are first added pairwise (two roundings, at most 2^-23 of their sum) and join the compensated sum
     /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
     /// below a value added (AccumulateExp's condition). Every <see cref="RenormalisedVectors"/> vectors the compensation is
-    /// folded into the sum; rows no longer than that are not affected.
+    /// folded into the sum; rows no longer than that are not affected. <paramref name="ahead"/> fetches the lines of
+    /// the next row as the pass goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpVectors<TValues>(TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store)
+    private static void ExpVectors<TValues, TAhead>(TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store, TAhead ahead)
         where TValues : IRowValues<TVec>, allows ref struct
+        where TAhead : IFetchAhead<TAhead>, allows ref struct
     {
         nuint width = (nuint)TOps.Count, i = 0;
         while (true)
@@ -419,6 +466,7 @@ internal static class RowKernels<TOps, TVec, T>
             {
                 for (; i + (3 * width) < end; i += 4 * width)
                 {
+                    ahead.Fetch(i, 4);
                     TVec e0 = TOps.ExpShifted(x.Load(i), negatedMax);
                     TVec e1 = TOps.ExpShifted(x.Load(i + width), negatedMax);
                     TVec e2 = TOps.ExpShifted(x.Load(i + (2 * width)), negatedMax);
@@ -437,6 +485,7 @@ internal static class RowKernels<TOps, TVec, T>
 
             for (; i < end; i += width)
             {
+                ahead.Fetch(i, 1);
                 TVec e = TOps.ExpShifted(x.Load(i), negatedMax);
                 if (store)
                 {
@@ -456,6 +505,97 @@ internal static class RowKernels<TOps, TVec, T>
             TVec folded = TOps.Add(sum, compensation);
             compensation = TOps.Subtract(compensation, TOps.Subtract(folded, sum));
             sum = folded;
+        }
+    }
+
+    /// <summary>The offset of the row after <paramref name="row"/>, or of <paramref name="row"/> itself when it is the last (nothing is fetched past the batch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint NextRowOffset(nuint row, nuint rows, nuint classes) => (row + 1 < rows ? row + 1 : row) * classes;
+
+    /// <summary>What a row's exponential pass fetches ahead for the row after it: nothing (<see cref="NoFetch"/>) or its lines (<see cref="NextRow"/>).</summary>
+    internal interface IFetchAhead<TSelf>
+        where TSelf : IFetchAhead<TSelf>, allows ref struct
+    {
+        /// <summary>The fetcher for a next row whose input starts at <paramref name="x"/> and output at <paramref name="y"/>.</summary>
+        static abstract TSelf For(ref T x, ref T y);
+
+        /// <summary>Fetches the lines at the offsets of a group of <paramref name="vectors"/> vectors (1 or 4) from <paramref name="offset"/>.</summary>
+        void Fetch(nuint offset, int vectors);
+    }
+
+    /// <summary>Fetches nothing: batches in the cache, and every single-row pass.</summary>
+    internal readonly ref struct NoFetch : IFetchAhead<NoFetch>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static NoFetch For(ref T x, ref T y) => default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Fetch(nuint offset, int vectors)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The next row's input and output, fetched into the cache while this row's exponential pass computes: out of
+    /// cache that pass is bound by arithmetic and the next row's maximum pass by memory, and the hardware prefetcher
+    /// does not run ahead of a pass that hits the cache. A type of its own, so that the passes without it have no
+    /// test in their loops (a branch there kept the JIT from hoisting the exponential's constants).
+    /// </summary>
+    internal readonly ref struct NextRow : IFetchAhead<NextRow>
+    {
+        private readonly ref T x;
+        private readonly ref T y;
+
+        private NextRow(ref T x, ref T y)
+        {
+            this.x = ref x;
+            this.y = ref y;
+        }
+
+        /// <summary>
+        /// Whether a batch is fetched ahead: from 1 MiB of input (smaller batches stay in the cache from call to call,
+        /// where the fetches only cost issue slots), in rows of 2,000 to 8,192 bytes. Shorter rows are fetched in time
+        /// by the hardware prefetcher, which the extra fetches then only disturb; longer ones no longer keep the
+        /// fetched row in L1 until their maximum pass reads it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Pays(nuint rows, nuint classes)
+        {
+            nuint rowBytes = classes * (nuint)Unsafe.SizeOf<T>();
+            return Sse.IsSupported && rows > 1 && rowBytes >= 2000 && rowBytes <= 8192 && rows * rowBytes >= 1024 * 1024;
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static NextRow For(ref T x, ref T y) => new(ref x, ref y);
+
+        /// <summary>One fetch per 64-byte line of the group, without a loop (which would also keep the constants in the loop).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Fetch(nuint offset, int vectors)
+        {
+            nuint width = (nuint)TOps.Count;
+            int vectorBytes = TOps.Count * Unsafe.SizeOf<T>();
+            FetchLine(offset);
+            if (vectors == 4 && vectorBytes >= 32)
+            {
+                FetchLine(offset + (2 * width));
+                if (vectorBytes >= 64)
+                {
+                    FetchLine(offset + width);
+                    FetchLine(offset + (3 * width));
+                }
+            }
+        }
+
+        // A prefetch is a hint that never faults: the address of an unpinned array is good enough for it.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private unsafe void FetchLine(nuint offset)
+        {
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref x, offset)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref y, offset)));
+            }
         }
     }
 

@@ -43,6 +43,39 @@ public sealed class DifferentialTests(ITestOutputHelper output)
     public void Double_AllImplementationsMatchReference(int classes) => Run<double>(classes);
 
     /// <summary>
+    /// Batches of more than 1 MiB in rows of 2,000-8,192 bytes, whose row kernels fetch each next row while they
+    /// compute (<c>RowKernels.NextRow</c>): the last row must not fetch past the batch, and the results must be the
+    /// same as without the fetches, within the bounds. C = 1000 has a generated kernel; C = 600 runs the fallback.
+    /// </summary>
+    [Theory]
+    [InlineData(600)]
+    [InlineData(1000)]
+    public void LargeBatches_OfRowsFetchedAhead_MatchReference(int classes)
+    {
+        RunLargeBatch<float>(classes);
+        RunLargeBatch<double>(classes);
+    }
+
+    private void RunLargeBatch<T>(int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = ((1 << 20) / (classes * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())) + 3;
+        var random = new Random(LogitGenerator.Seed(typeof(T) == typeof(float) ? 5 : 6, classes, rows));
+        T[] logits = LogitGenerator.Create<T>("normal5", rows * classes, random);
+        int[] targets = LogitGenerator.Targets(rows, classes, random);
+        ReferenceResult reference = Reference.Compute<T>(logits, targets, classes);
+        var failures = new Failures();
+        foreach (SoftmaxImplementation implementation in Implementations.Precisions.SelectMany(p => Implementations.For(classes, p)))
+        {
+            var statistics = new ErrorStatistics();
+            Verifier.Verify(implementation, logits, targets, reference, "normal5", failures, statistics);
+            output.WriteLine($"{implementation.Name} {Verifier.TypeName<T>()} C={classes} rows={rows}: {statistics.Describe()}");
+        }
+
+        failures.AssertNone();
+    }
+
+    /// <summary>
     /// A smaller sweep over every class count and distribution whose only purpose is the summary: it prints the
     /// largest error of each implementation and type (run <c>dotnet test --logger "console;verbosity=detailed"</c>
     /// to see it), and checks that every implementation and type was measured and is within the bounds.
