@@ -768,7 +768,7 @@ namespace SoftmaxGen.Kernels
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
                 Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
                 Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
@@ -776,15 +776,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
                 Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
                 Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e3A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e4A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e5A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6A, repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A)) + SoftmaxMath.Total((e4A + e5A) + Vector512.AndNot(e6A, repeated));
                 Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
                 Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
                 Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
@@ -792,15 +784,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
                 Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
                 Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e3B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e4B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e5B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6B, repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B)) + SoftmaxMath.Total((e4B + e5B) + Vector512.AndNot(e6B, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
@@ -851,7 +835,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -859,15 +843,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));
@@ -949,7 +925,7 @@ namespace SoftmaxGen.Kernels
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
                 Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
                 Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
@@ -957,15 +933,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
                 Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
                 Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                Vector512<float> sumA = Vector512<float>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e3A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e4A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e5A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6A, repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A)) + SoftmaxMath.Total((e4A + e5A) + Vector512.AndNot(e6A, repeated));
                 Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
                 Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
                 Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
@@ -973,15 +941,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
                 Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
                 Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                Vector512<float> sumB = Vector512<float>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e3B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e4B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e5B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6B, repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B)) + SoftmaxMath.Total((e4B + e5B) + Vector512.AndNot(e6B, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
@@ -1049,7 +1009,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -1057,15 +1017,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));

@@ -907,15 +907,11 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), x2));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, added as a tree in float (at most two roundings), the lanes in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
-                Vector128<float> sum = Vector128<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(e2, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + Vector128.AndNot(e2, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -1056,19 +1052,13 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
                 Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
                 Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);

@@ -737,7 +737,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -745,15 +745,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector128<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector128<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                Vector128<float> sum = Vector128<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector128.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -930,27 +922,17 @@ namespace SoftmaxGen.Kernels
                 double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
                 Vector512<double> negatedMaxB = Vector512.Create(-maxB);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, added as a tree in float (at most two roundings), the lanes in double.
                 Vector512<double> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
                 Vector512<double> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
                 Vector512<double> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
                 Vector512<double> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
-                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(e0A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e1A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(e2A, ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3A, repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + Vector512.AndNot(e3A, repeated)));
                 Vector512<double> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
                 Vector512<double> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
                 Vector512<double> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
                 Vector512<double> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
-                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(e0B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e1B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(e2B, ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3B, repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + Vector512.AndNot(e3B, repeated)));
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector512<double> divisorA = Vector512.Create(totalA);
@@ -992,17 +974,12 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, added as a tree in float (at most two roundings), the lanes in double.
                 Vector512<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector512<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector512<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
                 Vector512<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
-                Vector512<double> sum = Vector512<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(e3, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + Vector512.AndNot(e3, repeated)));
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector512<double> divisor = Vector512.Create(total);
@@ -1192,7 +1169,7 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.
+                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector256<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector256<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector256<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -1200,15 +1177,7 @@ namespace SoftmaxGen.Kernels
                 Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(e0, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e1, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e2, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e3, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e4, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(e5, ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(e6, repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector256<double> divisor = Vector256.Create(total);

@@ -23,10 +23,14 @@ public sealed partial class SoftmaxGenerator
                 (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled, scaled ? row : null),
                 (writer, suffix, row, comment) =>
                 {
+                    bool grouped = precision == KernelPrecision.Fast && vectorCount > 1;
                     if (comment)
                     {
                         writer.WriteLine();
-                        writer.WriteLine(vectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double." : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                        writer.WriteLine(vectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double."
+                            : grouped && vectorCount <= 4 ? "// e^(x - max) and its sum: in Fast, added as a tree in float (at most two roundings), the lanes in double."
+                            : grouped ? "// e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double."
+                            : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     }
 
                     for (int k = 0; k < vectorCount; k++)
@@ -34,7 +38,15 @@ public sealed partial class SoftmaxGenerator
                         writer.WriteLine($"{vectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
                     }
 
-                    WriteTotal(writer, plan, suffix, Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList());
+                    var exponentials = Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList();
+                    if (grouped)
+                    {
+                        WriteGroupedTotal(writer, plan, suffix, exponentials);
+                    }
+                    else
+                    {
+                        WriteTotal(writer, plan, suffix, exponentials);
+                    }
                 },
                 (writer, suffix, row, comment) =>
                 {
@@ -343,6 +355,20 @@ public sealed partial class SoftmaxGenerator
 
             writer.WriteLine($"{plan.Element} max{suffix} = {SoftmaxMath.MaxAcross}({LayoutCode.MaxTree(plan, Enumerable.Range(0, vectorCount).Select(k => $"x{k}{suffix}").ToList())});");
             writer.WriteLine($"{plan.VectorType} negatedMax{suffix} = {plan.Vector}.Create(-max{suffix});");
+        }
+
+        /// <summary>
+        /// Writes <c>double total</c> (suffixed) for Fast: groups of up to four exponentials added as a tree in float (at
+        /// most two roundings, 2^-23 of the group's sum, as the runtime's Fast row sum), each group's lanes added in
+        /// double. The last exponential is masked if it repeats lanes. No compensation: its dependent operations were
+        /// most of a short row's chain.
+        /// </summary>
+        private static void WriteGroupedTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
+        {
+            int count = exponentials.Count;
+            var terms = Enumerable.Range(0, count).Select(k => k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, exponentials[k]) : exponentials[k]).ToList();
+            var groups = Enumerable.Range(0, (count + 3) / 4).Select(g => $"{SoftmaxMath.Total}({LayoutCode.SumTree(terms.Skip(4 * g).Take(4).ToList())})");
+            writer.WriteLine($"double total{suffix} = {string.Join(" + ", groups)};");
         }
 
         /// <summary>Writes <c>double total</c> (suffixed): the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
