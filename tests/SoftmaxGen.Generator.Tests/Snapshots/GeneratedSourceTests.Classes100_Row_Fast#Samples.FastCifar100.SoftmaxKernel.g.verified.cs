@@ -768,7 +768,7 @@ namespace SoftmaxGen.Kernels
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
                 Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
                 Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
@@ -835,7 +835,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -925,7 +925,7 @@ namespace SoftmaxGen.Kernels
                 float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
                 Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
                 Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
                 Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
@@ -1009,7 +1009,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -1333,16 +1333,15 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)), Vector512.MaxNative(Vector512.MaxNative(x4, x5), x6)));
                 Vector512<float> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<float> sum = Vector512<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector512<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector512<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector512<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector512<float> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

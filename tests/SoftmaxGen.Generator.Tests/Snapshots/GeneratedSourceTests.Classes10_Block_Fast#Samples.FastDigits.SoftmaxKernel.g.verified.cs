@@ -980,12 +980,11 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(x0, x1), x2));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector128<float> sum = Vector128<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShiftedFast(x2, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
+                Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + Vector128.AndNot(e2, repeated));
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1052,7 +1051,7 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector128<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector128<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -1090,14 +1089,13 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector128<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector128<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1132,14 +1130,13 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), x4));
                 Vector128<double> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector128<double> sum = Vector128<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector128<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector128<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

@@ -737,7 +737,7 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -834,16 +834,15 @@ namespace SoftmaxGen.Kernels
                 float max = SoftmaxMath.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(Vector128.MaxNative(x0, x1), Vector128.MaxNative(x2, x3)), Vector128.MaxNative(Vector128.MaxNative(x4, x5), x6)));
                 Vector128<float> negatedMax = Vector128.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector128<float> sum = Vector128<float>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector128.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector128<float> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector128<float> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector128<float> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector128<float> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector128<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector128<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector128<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector128.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1022,19 +1021,17 @@ namespace SoftmaxGen.Kernels
                 double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
                 Vector512<double> negatedMaxB = Vector512.Create(-maxB);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<double> sumA = Vector512<double>.One, compensationA = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA), ref sumA, ref compensationA);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA), repeated), ref sumA, ref compensationA);
-                double totalA = SoftmaxMath.TotalExp(sumA, compensationA);
-                Vector512<double> sumB = Vector512<double>.One, compensationB = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB), ref sumB, ref compensationB);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB), repeated), ref sumB, ref compensationB);
-                double totalB = SoftmaxMath.TotalExp(sumB, compensationB);
+                // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
+                Vector512<double> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
+                Vector512<double> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
+                Vector512<double> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
+                Vector512<double> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + Vector512.AndNot(e3A, repeated)));
+                Vector512<double> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
+                Vector512<double> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
+                Vector512<double> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
+                Vector512<double> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + Vector512.AndNot(e3B, repeated)));
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1081,13 +1078,12 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<double> sum = Vector512<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
+                Vector512<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector512<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector512<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector512<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + Vector512.AndNot(e3, repeated)));
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1123,13 +1119,12 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0, x1), Vector512.MaxNative(x2, x3)));
                 Vector512<double> negatedMax = Vector512.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector512<double> sum = Vector512<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector512.AndNot(SoftmaxMath.ExpShiftedFast(x3, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
+                Vector512<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector512<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector512<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector512<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + Vector512.AndNot(e3, repeated)));
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1169,7 +1164,7 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                // e^(x - max) and its sum: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
                 Vector256<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
                 Vector256<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
                 Vector256<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
@@ -1216,16 +1211,15 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector256<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector256<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector256<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector256<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1267,16 +1261,15 @@ namespace SoftmaxGen.Kernels
                 double max = SoftmaxMath.MaxAcross(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(x0, x1), Vector256.MaxNative(x2, x3)), Vector256.MaxNative(Vector256.MaxNative(x4, x5), x6)));
                 Vector256<double> negatedMax = Vector256.Create(-max);
 
-                // The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.
-                Vector256<double> sum = Vector256<double>.One, compensation = default;
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x0, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x1, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x2, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x3, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x4, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(SoftmaxMath.ExpShiftedFast(x5, negatedMax), ref sum, ref compensation);
-                SoftmaxMath.AccumulateExp(Vector256.AndNot(SoftmaxMath.ExpShiftedFast(x6, negatedMax), repeated), ref sum, ref compensation);
-                double total = SoftmaxMath.TotalExp(sum, compensation);
+                // The sum of e^(x - max): in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.
+                Vector256<double> e0 = SoftmaxMath.ExpShiftedFast(x0, negatedMax);
+                Vector256<double> e1 = SoftmaxMath.ExpShiftedFast(x1, negatedMax);
+                Vector256<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
+                Vector256<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
+                Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
+                Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
+                Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

@@ -28,8 +28,7 @@ public sealed partial class SoftmaxGenerator
                     {
                         writer.WriteLine();
                         writer.WriteLine(vectorCount == 1 ? "// e^(x - max) and its sum, the lanes added in double."
-                            : grouped && vectorCount <= 4 ? "// e^(x - max) and its sum: in Fast, added as a tree in float (at most two roundings), the lanes in double."
-                            : grouped ? "// e^(x - max) and its sum: in Fast, four at a time added as a tree in float (at most two roundings), each group's lanes in double."
+                            : grouped ? GroupedSumComment(vectorCount, "e^(x - max) and its sum")
                             : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     }
 
@@ -78,8 +77,8 @@ public sealed partial class SoftmaxGenerator
                     $"{vectorType} s = {vector}.Create(logitScale);");
             }
 
-            // Fast float log-softmax needs ln(sum) to about 2^-22 (4 ULP of 1): a sum added as a tree in float is within
-            // that, and costs a third of the compensated one.
+            // Fast float log-softmax needs ln(sum) only to about 2^-22 (4 ULP of 1): one tree in float is within that, and
+            // its one horizontal sum is shorter than the groups' two (softmax and the loss need the groups' 2^-23).
             bool fastLogSoftmax = precision == KernelPrecision.Fast && plan.IsFloat;
             Step[] LogSoftmaxSteps(bool scaled) => new Step[]
             {
@@ -93,7 +92,7 @@ public sealed partial class SoftmaxGenerator
                     }
                     else
                     {
-                        WriteExpSum(writer, plan, expShifted, suffix, comment);
+                        WriteExpSum(writer, plan, precision, expShifted, suffix, comment);
                     }
                 },
                 (writer, suffix, row, comment) =>
@@ -157,7 +156,7 @@ public sealed partial class SoftmaxGenerator
                 {
                     (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: false),
                     (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment),
-                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, expShifted, suffix, comment),
+                    (writer, suffix, row, comment) => WriteExpSum(writer, plan, precision, expShifted, suffix, comment),
                     (writer, suffix, row, comment) => LayoutCode.WriteRowLoss(writer, plan.IsFloat, $"total{suffix}", suffix, row, comment),
                 });
                 writer.WriteLine();
@@ -243,15 +242,31 @@ public sealed partial class SoftmaxGenerator
             }
         }
 
-        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, string expShifted, string suffix, bool comment)
+        /// <summary>Writes <c>double total</c> (suffixed): the sum of e^(x - max) over the row (<see cref="WriteGroupedTotal"/> in Fast).</summary>
+        private static void WriteExpSum(SourceWriter writer, KernelPlan plan, KernelPrecision precision, string expShifted, string suffix, bool comment)
         {
+            int count = plan.VectorCount;
+            bool grouped = precision == KernelPrecision.Fast && count > 1;
             if (comment)
             {
                 writer.WriteLine();
-                writer.WriteLine(plan.VectorCount == 1 ? "// The sum of e^(x - max), the lanes added in double." : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
+                writer.WriteLine(count == 1 ? "// The sum of e^(x - max), the lanes added in double."
+                    : grouped ? GroupedSumComment(count, "The sum of e^(x - max)")
+                    : "// The sum of e^(x - max), compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
             }
 
-            WriteTotal(writer, plan, suffix, Enumerable.Range(0, plan.VectorCount).Select(k => $"{expShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
+            if (!grouped)
+            {
+                WriteTotal(writer, plan, suffix, Enumerable.Range(0, count).Select(k => $"{expShifted}(x{k}{suffix}, negatedMax{suffix})").ToList());
+                return;
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                writer.WriteLine($"{plan.VectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
+            }
+
+            WriteGroupedTotal(writer, plan, suffix, Enumerable.Range(0, count).Select(k => $"e{k}{suffix}").ToList());
         }
 
         /// <summary>Writes <c>double total</c> (suffixed): the exponentials added as a tree in float, lane-wise, then the lanes in double.</summary>
@@ -272,6 +287,11 @@ public sealed partial class SoftmaxGenerator
             var terms = Enumerable.Range(0, count).Select(k => k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, $"e{k}{suffix}") : $"e{k}{suffix}").ToList();
             writer.WriteLine($"double total{suffix} = {SoftmaxMath.Total}({LayoutCode.SumTree(terms)});");
         }
+
+        /// <summary>The comment over a Fast sum of <paramref name="count"/> vectors (<see cref="WriteGroupedTotal"/>).</summary>
+        private static string GroupedSumComment(int count, string what) => count <= 4
+            ? $"// {what}: in Fast, added as a tree in float (at most two roundings), the lanes in double."
+            : $"// {what}: in Fast, four vectors at a time added as a tree in float (at most two roundings), each group's lanes in double.";
 
         /// <summary>The offset of vector <paramref name="index"/> in the row: index * lanes, except the last, which ends at the row's end.</summary>
         private static int Offset(KernelPlan plan, int index) => index == plan.VectorCount - 1 ? plan.LastOffset : index * plan.Lanes;
