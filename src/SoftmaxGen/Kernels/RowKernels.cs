@@ -85,87 +85,79 @@ internal static class RowKernels<TOps, TVec, T>
     /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void Softmax(ref T x, ref T y, nuint rows, nuint classes)
+        => WithFetcher<SoftmaxPass>(ref x, ref y, default, default, rows, classes);
+
+    private readonly struct SoftmaxPass : IRowPass
     {
-        if (NextRow.Pays(rows, classes))
+        [MethodImpl(VectorDispatch.KernelEntry)]
+        public static double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct
         {
-            SoftmaxRows<NextRow>(ref x, ref y, rows, classes);
-        }
-        else
-        {
-            SoftmaxRows<NoFetch>(ref x, ref y, rows, classes);
-        }
-    }
-
-    [MethodImpl(VectorDispatch.KernelEntry)]
-    private static void SoftmaxRows<TAhead>(ref T x, ref T y, nuint rows, nuint classes)
-        where TAhead : IFetchAhead<TAhead>, allows ref struct
-    {
-        nuint width = (nuint)TOps.Count;
-        nuint last = LastVector(classes, out TVec repeated);
-        for (nuint row = 0; row < rows; row++)
-        {
-            ref T xr = ref Unsafe.Add(ref x, row * classes);
-            ref T yr = ref Unsafe.Add(ref y, row * classes);
-            TVec tail = TOps.Load(ref xr, last);
-            TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
-
-            TVec sum = TOps.Splat(SumStart()), compensation = default;
-            nuint next = NextRowOffset(row, rows, classes);
-            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
-
-            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
-            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-
-            // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
-            double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
-            if (typeof(T) == typeof(float))
+            nuint width = (nuint)TOps.Count;
+            nuint last = LastVector(classes, out TVec repeated);
+            for (nuint row = 0; row < rows; row++)
             {
-                // float: one multiplication by 1/sum, rounded once from double.
-                TVec scale = TOps.Splat(T.CreateTruncating(1.0 / total));
-                for (nuint i = 0; i < last; i += width)
-                {
-                    TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
-                }
+                ref T xr = ref Unsafe.Add(ref x, row * classes);
+                ref T yr = ref Unsafe.Add(ref y, row * classes);
+                TVec tail = TOps.Load(ref xr, last);
+                TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
 
-                TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
-            }
-            else
-            {
-                // double: a division, which rounds once (a reciprocal would round twice, and double has no wider type).
-                TVec divisor = TOps.Splat(T.CreateTruncating(total));
-                for (nuint i = 0; i < last; i += width)
-                {
-                    TOps.Store(TOps.Divide(TOps.Load(ref yr, i), divisor), ref yr, i);
-                }
+                TVec sum = TOps.Splat(SumStart()), compensation = default;
+                nuint next = NextRowOffset(row, rows, classes);
+                ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
 
-                TOps.Store(TOps.Divide(tailExp, divisor), ref yr, last);
+                TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+                SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+
+                // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
+                double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
+                if (typeof(T) == typeof(float))
+                {
+                    // float: one multiplication by 1/sum, rounded once from double.
+                    TVec scale = TOps.Splat(T.CreateTruncating(1.0 / total));
+                    for (nuint i = 0; i < last; i += width)
+                    {
+                        TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
+                    }
+
+                    TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
+                }
+                else
+                {
+                    // double: a division, which rounds once (a reciprocal would round twice, and double has no wider type).
+                    TVec divisor = TOps.Splat(T.CreateTruncating(total));
+                    for (nuint i = 0; i < last; i += width)
+                    {
+                        TOps.Store(TOps.Divide(TOps.Load(ref yr, i), divisor), ref yr, i);
+                    }
+
+                    TOps.Store(TOps.Divide(tailExp, divisor), ref yr, last);
+                }
             }
+
+            return 0;
         }
     }
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSoftmax(ref T x, ref T y, nuint rows, nuint classes)
-    {
-        if (NextRow.Pays(rows, classes))
-        {
-            LogSoftmaxRows<NextRow>(ref x, ref y, rows, classes);
-        }
-        else
-        {
-            LogSoftmaxRows<NoFetch>(ref x, ref y, rows, classes);
-        }
-    }
+        => WithFetcher<LogSoftmaxPass>(ref x, ref y, default, default, rows, classes);
 
-    [MethodImpl(VectorDispatch.KernelEntry)]
-    private static void LogSoftmaxRows<TAhead>(ref T x, ref T y, nuint rows, nuint classes)
-        where TAhead : IFetchAhead<TAhead>, allows ref struct
+    private readonly struct LogSoftmaxPass : IRowPass
     {
-        nuint last = LastVector(classes, out TVec repeated);
-        for (nuint row = 0; row < rows; row++)
+        [MethodImpl(VectorDispatch.KernelEntry)]
+        public static double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct
         {
-            nuint next = NextRowOffset(row, rows, classes);
-            LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
+            nuint last = LastVector(classes, out TVec repeated);
+            for (nuint row = 0; row < rows; row++)
+            {
+                nuint next = NextRowOffset(row, rows, classes);
+                LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
+            }
+
+            return 0;
         }
     }
 
@@ -256,35 +248,36 @@ internal static class RowKernels<TOps, TVec, T>
     /// <summary>Cross-entropy of <paramref name="rows"/> rows against class targets; writes per-row losses when <paramref name="losses"/> is not empty and returns their sum.</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static double CrossEntropy(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
-        => NextRow.Pays(rows, classes)
-            ? CrossEntropyRows<NextRow>(ref x, targets, losses, rows, classes)
-            : CrossEntropyRows<NoFetch>(ref x, targets, losses, rows, classes);
+        => WithFetcher<CrossEntropyPass>(ref x, ref x, targets, losses, rows, classes);
 
-    [MethodImpl(VectorDispatch.KernelEntry)]
-    private static double CrossEntropyRows<TAhead>(ref T x, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
-        where TAhead : IFetchAhead<TAhead>, allows ref struct
+    private readonly struct CrossEntropyPass : IRowPass
     {
-        nuint last = LastVector(classes, out TVec repeated);
-        double sum = 0;
-        for (nuint row = 0; row < rows; row++)
+        [MethodImpl(VectorDispatch.KernelEntry)]
+        public static double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct
         {
-            ref T xr = ref Unsafe.Add(ref x, row * classes);
-
-            TVec tail = TOps.Load(ref xr, last);
-            T max = RowMax(ref xr, last, tail);
-            ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
-            double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref next, ref next));
-            // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
-            T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
-            if (!losses.IsEmpty)
+            nuint last = LastVector(classes, out TVec repeated);
+            double sum = 0;
+            for (nuint row = 0; row < rows; row++)
             {
-                losses[(int)row] = loss;
+                ref T xr = ref Unsafe.Add(ref x, row * classes);
+
+                TVec tail = TOps.Load(ref xr, last);
+                T max = RowMax(ref xr, last, tail);
+                ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
+                double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref next, ref next));
+                // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
+                T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
+                if (!losses.IsEmpty)
+                {
+                    losses[(int)row] = loss;
+                }
+
+                sum += double.CreateTruncating(loss);
             }
 
-            sum += double.CreateTruncating(loss);
+            return sum;
         }
-
-        return sum;
     }
 
     /// <summary>
@@ -512,7 +505,37 @@ internal static class RowKernels<TOps, TVec, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint NextRowOffset(nuint row, nuint rows, nuint classes) => (row + 1 < rows ? row + 1 : row) * classes;
 
-    /// <summary>What a row's exponential pass fetches ahead for the row after it: nothing (<see cref="NoFetch"/>) or its lines (<see cref="NextRow"/>).</summary>
+    /// <summary>A pass over a batch of rows (softmax, log-softmax, cross-entropy), run with a fetcher chosen for the batch by <see cref="WithFetcher"/>.</summary>
+    private interface IRowPass
+    {
+        /// <summary>Runs the pass with <typeparamref name="TAhead"/>; the cross-entropy returns the sum of the losses, the others 0.</summary>
+        static abstract double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct;
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="TPass"/> with the fetcher its batch takes. From 1 MiB of input, in rows of at least
+    /// 2,000 bytes, each row's exponential pass fetches the next row: into L1 for rows of up to 8 KiB, into L2 for
+    /// longer ones, which would leave L1 before their maximum pass read them. Smaller batches stay in the cache from
+    /// call to call, where the fetches only cost issue slots (8-10% at 32,000 classes); shorter rows are fetched in time
+    /// by the hardware prefetcher, which the extra fetches then only disturb.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double WithFetcher<TPass>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+        where TPass : IRowPass
+    {
+        nuint rowBytes = classes * (nuint)Unsafe.SizeOf<T>();
+        if (!Sse.IsSupported || rows < 2 || rowBytes < 2000 || rows * rowBytes < 1024 * 1024)
+        {
+            return TPass.Run<NoFetch>(ref x, ref y, targets, losses, rows, classes);
+        }
+
+        return rowBytes <= 8192
+            ? TPass.Run<NextRow<IntoL1>>(ref x, ref y, targets, losses, rows, classes)
+            : TPass.Run<NextRow<IntoL2>>(ref x, ref y, targets, losses, rows, classes);
+    }
+
+    /// <summary>What a row's exponential pass fetches ahead for the row after it: nothing (<see cref="NoFetch"/>) or its lines (<see cref="NextRow{TLevel}"/>).</summary>
     internal interface IFetchAhead<TSelf>
         where TSelf : IFetchAhead<TSelf>, allows ref struct
     {
@@ -536,12 +559,14 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>
-    /// The next row's input and output, fetched into the cache while this row's exponential pass computes: out of
-    /// cache that pass is bound by arithmetic and the next row's maximum pass by memory, and the hardware prefetcher
-    /// does not run ahead of a pass that hits the cache. A type of its own, so that the passes without it have no
-    /// test in their loops (a branch there kept the JIT from hoisting the exponential's constants).
+    /// The next row's input and output, fetched into the cache level <typeparamref name="TLevel"/> while this row's
+    /// exponential pass computes: out of cache that pass is bound by arithmetic and the next row's maximum pass by
+    /// memory, and the hardware prefetcher does not run ahead of a pass that hits the cache. Types of their own, so that
+    /// the passes without them have no test in their loops (a branch there kept the JIT from hoisting the exponential's
+    /// constants).
     /// </summary>
-    internal readonly ref struct NextRow : IFetchAhead<NextRow>
+    internal readonly ref struct NextRow<TLevel> : IFetchAhead<NextRow<TLevel>>
+        where TLevel : ICacheLevel
     {
         private readonly ref T x;
         private readonly ref T y;
@@ -552,22 +577,9 @@ internal static class RowKernels<TOps, TVec, T>
             this.y = ref y;
         }
 
-        /// <summary>
-        /// Whether a batch is fetched ahead: from 1 MiB of input (smaller batches stay in the cache from call to call,
-        /// where the fetches only cost issue slots), in rows of 2,000 to 8,192 bytes. Shorter rows are fetched in time
-        /// by the hardware prefetcher, which the extra fetches then only disturb; longer ones no longer keep the
-        /// fetched row in L1 until their maximum pass reads it.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static bool Pays(nuint rows, nuint classes)
-        {
-            nuint rowBytes = classes * (nuint)Unsafe.SizeOf<T>();
-            return Sse.IsSupported && rows > 1 && rowBytes >= 2000 && rowBytes <= 8192 && rows * rowBytes >= 1024 * 1024;
-        }
-
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static NextRow For(ref T x, ref T y) => new(ref x, ref y);
+        public static NextRow<TLevel> For(ref T x, ref T y) => new(ref x, ref y);
 
         /// <summary>One fetch per 64-byte line of the group, without a loop (which would also keep the constants in the loop).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -591,11 +603,8 @@ internal static class RowKernels<TOps, TVec, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private unsafe void FetchLine(nuint offset)
         {
-            if (Sse.IsSupported)
-            {
-                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref x, offset)));
-                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref y, offset)));
-            }
+            TLevel.Prefetch(Unsafe.AsPointer(ref Unsafe.Add(ref x, offset)));
+            TLevel.Prefetch(Unsafe.AsPointer(ref Unsafe.Add(ref y, offset)));
         }
     }
 
@@ -713,4 +722,24 @@ internal interface IRowValues<TVec>
 {
     /// <summary>The vector of the row's values at <paramref name="offset"/> on.</summary>
     TVec Load(nuint offset);
+}
+
+/// <summary>The cache level a prefetch fills (<see cref="RowKernels{TOps, TVec, T}.NextRow{TLevel}"/>); x86 only, where the batches that fetch ahead run.</summary>
+internal interface ICacheLevel
+{
+    static abstract unsafe void Prefetch(void* address);
+}
+
+/// <summary>PREFETCHT0: into L1 (and the levels below).</summary>
+internal readonly struct IntoL1 : ICacheLevel
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(void* address) => Sse.Prefetch0(address);
+}
+
+/// <summary>PREFETCHT1: into L2, for rows that would leave L1 before they are read.</summary>
+internal readonly struct IntoL2 : ICacheLevel
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(void* address) => Sse.Prefetch1(address);
 }
