@@ -12,9 +12,9 @@ Reads BenchmarkDotNet's CSV reports SoftmaxGen.Benchmarks.BatchSoftmaxBenchmarks
 and, when present, SoftmaxGen.Benchmarks.RowSoftmaxBenchmarks-report.csv (one row); the PyTorch figures default to
 the newest benchmarks/results/*-pytorch.csv. One panel per shape; x: class count (log scale); y: speed-up over
 TensorPrimitives row by row (time of TensorPrimitives / time of the method, log scale; above 1 is faster). Series:
-the generated kernel, the runtime fallback (both measured in the same BenchmarkDotNet run as TensorPrimitives) and
-PyTorch's softmax into a preallocated output (measured by the PyTorch script, on the same machine but in another run:
-its ratio divides across runs, so read it as indicative).
+the generated kernel in Fast and in Exact and ONNX Runtime (all measured in the same BenchmarkDotNet run as
+TensorPrimitives) and PyTorch's softmax into a preallocated output (measured by the PyTorch script, on the same
+machine but in another run: its ratio divides across runs, so read it as indicative).
 """
 
 import argparse
@@ -27,11 +27,13 @@ import sys
 SHAPES = [("Row", "one row"), ("Batch64K", "~64K elements (in cache)"), ("Batch16M", "~16M elements (out of cache)")]
 UNITS = {"ns": 1.0, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 SERIES = [
-    # name, label, colour, dash pattern, marker
-    ("Generated", "Generated [SoftmaxKernel(C)]", "#1f77b4", "", "circle"),
-    ("Fallback", "Runtime fallback", "#2ca02c", "6,3", "square"),
-    ("PyTorch", "PyTorch 1.13 F.softmax (out=), 1 thread", "#d62728", "2,3", "triangle"),
+    # name (the BenchmarkDotNet method, or PyTorch), label, colour, dash pattern, marker
+    ("GeneratedFast", "Generated, Fast", "#1f77b4", "", "circle"),
+    ("Generated", "Generated, Exact", "#2ca02c", "6,3", "square"),
+    ("OnnxRuntime", "ONNX Runtime 1.32", "#ff7f0e", "4,2,1,2", "diamond"),
+    ("PyTorch", "PyTorch 1.13 F.softmax (out=)", "#d62728", "2,3", "triangle"),
 ]
+CLASS_TICKS = [(3, "3"), (10, "10"), (100, "100"), (1000, "1k"), (32000, "32k"), (128256, "128k")]
 
 
 def parse_time(text):
@@ -79,7 +81,7 @@ def speedups(bdn, pytorch):
             baseline = bdn.get((shape, classes, "TensorPrimitives"))
             if baseline is None:
                 continue
-            for name in ("Generated", "Fallback"):
+            for name in ("GeneratedFast", "Generated", "OnnxRuntime"):
                 t = bdn.get((shape, classes, name))
                 if t:
                     series.setdefault(name, []).append((classes, baseline / t))
@@ -100,7 +102,7 @@ def svg(data, title):
     values = [v for series in data.values() for points in series.values() for _, v in points]
     y_lo = 2 ** math.floor(math.log2(min(values + [1.0]) * 0.9))
     y_hi = 2 ** math.ceil(math.log2(max(values + [1.0]) * 1.1))
-    x_lo, x_hi = math.log10(2), math.log10(1500)
+    x_lo, x_hi = math.log10(2), math.log10(200000)
 
     def x_of(i, classes):
         return left + i * (panel_w + gap) + (math.log10(classes) - x_lo) / (x_hi - x_lo) * panel_w
@@ -126,10 +128,10 @@ def svg(data, title):
             if i == 0 and round(math.log2(tick)) % step == 0:
                 out.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{format_tick(tick)}x</text>')
             tick *= 2
-        for classes in (3, 10, 100, 1000):
+        for classes, label in CLASS_TICKS:
             x = x_of(i, classes)
             out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + panel_h}" stroke="#eee"/>')
-            out.append(f'<text x="{x:.1f}" y="{top + panel_h + 16}" text-anchor="middle">{classes}</text>')
+            out.append(f'<text x="{x:.1f}" y="{top + panel_h + 16}" text-anchor="middle">{label}</text>')
         out.append(f'<text x="{x0 + panel_w / 2:.1f}" y="{top + panel_h + 34}" text-anchor="middle">classes C (log scale)</text>')
         for name, _label, colour, dash, marker in SERIES:
             points = data[shape].get(name)
@@ -149,9 +151,11 @@ def svg(data, title):
         out.append(f'<line x1="{x}" y1="{legend_y}" x2="{x + 30}" y2="{legend_y}" stroke="{colour}" stroke-width="2"{dash_attr}/>')
         out.append(marker_svg(marker, x + 15, legend_y, colour, label))
         out.append(f'<text x="{x + 38}" y="{legend_y + 4}">{escape(label)}</text>')
-        x += 60 + 6.5 * len(label)
-    out.append(f'<text x="{left}" y="{legend_y + 26}" fill="#555">Float softmax, one thread; 1x = TensorPrimitives.SoftMax'
-               ' called per row (the line). Data: BenchmarkDotNet report + PyTorch script, see benchmarks/README.md.</text>')
+        x += 46 + 6.2 * len(label)
+    out.append(f'<text x="{left}" y="{legend_y + 26}" fill="#555">Float softmax, one thread each; 1x = TensorPrimitives.SoftMax'
+               ' called per row (the line).</text>')
+    out.append(f'<text x="{left}" y="{legend_y + 42}" fill="#555">Data: a BenchmarkDotNet report and the PyTorch script'
+               ' (benchmarks/README.md).</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -160,6 +164,8 @@ def marker_svg(kind, x, y, colour, tooltip):
     title = f"<title>{escape(tooltip)}</title>"
     if kind == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">{title}</rect>'
+    if kind == "diamond":
+        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}" fill="{colour}">{title}</polygon>'
     if kind == "triangle":
         return f'<polygon points="{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} {x + 5:.1f},{y + 4:.1f}" fill="{colour}">{title}</polygon>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}">{title}</circle>'

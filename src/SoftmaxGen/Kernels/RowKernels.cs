@@ -264,7 +264,7 @@ internal static class RowKernels<TOps, TVec, T>
 
                 TVec tail = TOps.Load(ref xr, last);
                 T max = RowMax(ref xr, last, tail);
-                ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
+                ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes)); // no output: the input stands for both
                 double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref next, ref next));
                 // Rounded to T before it is summed, so that a mean equals the mean of the per-row losses (as in PyTorch).
                 T loss = T.CreateTruncating(SoftmaxMath.RowLoss(double.CreateTruncating(max), double.CreateTruncating(Unsafe.Add(ref xr, targets[(int)row])), total));
