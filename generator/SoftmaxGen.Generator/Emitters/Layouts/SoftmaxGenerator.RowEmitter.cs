@@ -32,12 +32,7 @@ public sealed partial class SoftmaxGenerator
                             : "// e^(x - max) and its sum, compensated (started at 1 per lane, taken off in the total), the lanes added in double.");
                     }
 
-                    for (int k = 0; k < vectorCount; k++)
-                    {
-                        writer.WriteLine($"{vectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
-                    }
-
-                    var exponentials = Enumerable.Range(0, vectorCount).Select(k => $"e{k}{suffix}").ToList();
+                    var exponentials = WriteExponentials(writer, plan, expShifted, suffix);
                     if (grouped)
                     {
                         WriteGroupedTotal(writer, plan, suffix, exponentials);
@@ -261,12 +256,7 @@ public sealed partial class SoftmaxGenerator
                 return;
             }
 
-            for (int k = 0; k < count; k++)
-            {
-                writer.WriteLine($"{plan.VectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
-            }
-
-            WriteGroupedTotal(writer, plan, suffix, Enumerable.Range(0, count).Select(k => $"e{k}{suffix}").ToList());
+            WriteGroupedTotal(writer, plan, suffix, WriteExponentials(writer, plan, expShifted, suffix));
         }
 
         /// <summary>Writes <c>double total</c> (suffixed): the exponentials added as a tree in float, lane-wise, then the lanes in double.</summary>
@@ -278,15 +268,26 @@ public sealed partial class SoftmaxGenerator
                 writer.WriteLine("// The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.");
             }
 
-            int count = plan.VectorCount;
-            for (int k = 0; k < count; k++)
-            {
-                writer.WriteLine($"{plan.VectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
-            }
-
-            var terms = Enumerable.Range(0, count).Select(k => k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, $"e{k}{suffix}") : $"e{k}{suffix}").ToList();
+            var terms = SumTerms(plan, WriteExponentials(writer, plan, expShifted, suffix));
             writer.WriteLine($"double total{suffix} = {SoftmaxMath.Total}({LayoutCode.SumTree(terms)});");
         }
+
+        /// <summary>Writes <c>e0, e1, ...</c> (suffixed) = e^(x - max) of the row's vectors, and returns their names.</summary>
+        private static IReadOnlyList<string> WriteExponentials(SourceWriter writer, KernelPlan plan, string expShifted, string suffix)
+        {
+            var names = new List<string>();
+            for (int k = 0; k < plan.VectorCount; k++)
+            {
+                writer.WriteLine($"{plan.VectorType} e{k}{suffix} = {expShifted}(x{k}{suffix}, negatedMax{suffix});");
+                names.Add($"e{k}{suffix}");
+            }
+
+            return names;
+        }
+
+        /// <summary>The terms of a row's sum: the exponentials, the last with its repeated lanes masked off.</summary>
+        private static List<string> SumTerms(KernelPlan plan, IReadOnlyList<string> exponentials) =>
+            exponentials.Select((e, k) => k == exponentials.Count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, e) : e).ToList();
 
         /// <summary>The comment over a Fast sum of <paramref name="count"/> vectors (<see cref="WriteGroupedTotal"/>).</summary>
         private static string GroupedSumComment(int count, string what) => count <= 4
@@ -385,9 +386,8 @@ public sealed partial class SoftmaxGenerator
         /// </summary>
         private static void WriteGroupedTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
         {
-            int count = exponentials.Count;
-            var terms = Enumerable.Range(0, count).Select(k => k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, exponentials[k]) : exponentials[k]).ToList();
-            var groups = Enumerable.Range(0, (count + 3) / 4).Select(g => $"{SoftmaxMath.Total}({LayoutCode.SumTree(terms.Skip(4 * g).Take(4).ToList())})");
+            var terms = SumTerms(plan, exponentials);
+            var groups = Enumerable.Range(0, (terms.Count + 3) / 4).Select(g => $"{SoftmaxMath.Total}({LayoutCode.SumTree(terms.Skip(4 * g).Take(4).ToList())})");
             writer.WriteLine($"double total{suffix} = {string.Join(" + ", groups)};");
         }
 
@@ -402,10 +402,9 @@ public sealed partial class SoftmaxGenerator
             }
 
             writer.WriteLine($"{plan.VectorType} sum{suffix} = {plan.VectorType}.One, compensation{suffix} = default;");
-            for (int k = 0; k < count; k++)
+            foreach (string term in SumTerms(plan, exponentials))
             {
-                string exponential = k == count - 1 ? LayoutCode.WithoutRepeatedLanes(plan, exponentials[k]) : exponentials[k];
-                writer.WriteLine($"{SoftmaxMath.AccumulateExp}({exponential}, ref sum{suffix}, ref compensation{suffix});");
+                writer.WriteLine($"{SoftmaxMath.AccumulateExp}({term}, ref sum{suffix}, ref compensation{suffix});");
             }
 
             writer.WriteLine($"double total{suffix} = {SoftmaxMath.TotalExp}(sum{suffix}, compensation{suffix});");
