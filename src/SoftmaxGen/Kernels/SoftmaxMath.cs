@@ -89,10 +89,7 @@ public static partial class SoftmaxMath
     internal const float SingleFastClamp = -104f;   // e^-104 < 2^-150: rounds to +0.
     internal const double DoubleFastClamp = -746.0; // e^-746 < 2^-1075: rounds to +0.
 
-    internal const float SingleLog2EBy16 = 23.0831203f;       // 16 log2(e).
-    internal const float SingleTableRounding = 12582912f;     // 1.5 * 2^23: adding it rounds to an integer n held in the low bits.
-    internal const float SingleLn2By16Hi = SingleLn2Hi / 16;  // n * SingleLn2By16Hi is exact for |n| < 2^15.
-    internal const float SingleLn2By16Lo = SingleLn2Lo / 16;
+    internal const float SingleSixteenthsRounding = 786432f;  // 1.5 * 2^19: adding it rounds to a multiple of 1/16, n/16, whose n is in the low bits.
 
     /// <summary>Whether float's Fast exponential takes the table path (<see cref="ExpShiftedSingleFast{TOps, TVec}"/>).</summary>
     internal static bool SingleFastUsesTable => Avx512F.IsSupported && Avx512F.VL.IsSupported;
@@ -105,17 +102,18 @@ public static partial class SoftmaxMath
         TVec s = TOps.MaxNative(TOps.Splat(SingleFastClamp), TOps.Add(x, negatedMax));
         if (SingleFastUsesTable)
         {
-            // s = (16k + j) ln2/16 + r: e^s = 2^k 2^(j/16) e^r, with e^r = 1 + r (1 + r (c2 + c3 r)) (minimax on
-            // |r| <= ln2/32: 1.7e-9, a thirtieth of a float ULP) and the product with t = 2^(j/16) as t + (t r) q.
-            TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2EBy16), TOps.Splat(SingleTableRounding));
-            TVec n = TOps.Subtract(z, TOps.Splat(SingleTableRounding));
-            TVec r = TOps.MultiplyAdd(n, TOps.Splat(-SingleLn2By16Hi), s);
-            r = TOps.MultiplyAdd(n, TOps.Splat(-SingleLn2By16Lo), r);
+            // s = (k + j/16) ln2 + r: e^s = 2^k 2^(j/16) e^r, with e^r = 1 + r (1 + r (c2 + c3 r)) (minimax on
+            // |r| <= ln2/32: 1.7e-9, a thirtieth of a float ULP) and the product with t = 2^(j/16) as t + (t r) q. The
+            // rounding constant leaves m = k + j/16 exactly, j in z's low bits, and VSCALEF takes floor(m) = k.
+            TVec z = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleSixteenthsRounding));
+            TVec m = TOps.Subtract(z, TOps.Splat(SingleSixteenthsRounding));
+            TVec r = TOps.MultiplyAdd(m, TOps.Splat(-SingleLn2Hi), s);
+            r = TOps.MultiplyAdd(m, TOps.Splat(-SingleLn2Lo), r);
 
             TVec t = PowerOfTwoSixteenths(z);
             TVec q = TOps.MultiplyAdd(TOps.MultiplyAdd(TOps.Splat(0.166667208f), r, TOps.Splat(0.500016451f)), r, TOps.Splat(1f));
             TVec e = TOps.MultiplyAdd(TOps.Multiply(t, r), q, t);
-            return TOps.ScaleByPowerOfTwo(e, TOps.Multiply(n, TOps.Splat(0.0625f)), z); // VSCALEF takes floor(n / 16) = k
+            return TOps.ScaleByPowerOfTwo(e, m, z);
         }
 
         TVec zp = TOps.MultiplyAdd(s, TOps.Splat(SingleLog2E), TOps.Splat(SingleRounding));
