@@ -499,17 +499,23 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Accumulate(Vector128<double> value, ref Vector128<double> sum, ref Vector128<double> compensation) => Accumulate<Simd128D, Vector128<double>, double>(value, ref sum, ref compensation);
 
-    /// <summary>The total of a compensated lane-wise sum, in double.</summary>
+    /// <summary>
+    /// The total of a compensated lane-wise sum (or of any two lane-wise sums), in double: float lanes are widened and
+    /// added lane-wise in double, then reduced once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Total(Vector512<float> sum, Vector512<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+    public static double Total(Vector512<float> sum, Vector512<float> compensation) =>
+        Vector512.Sum((Vector512.WidenLower(sum) + Vector512.WidenUpper(sum)) + (Vector512.WidenLower(compensation) + Vector512.WidenUpper(compensation)));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Total(Vector256<float> sum, Vector256<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+    public static double Total(Vector256<float> sum, Vector256<float> compensation) =>
+        Vector256.Sum((Vector256.WidenLower(sum) + Vector256.WidenUpper(sum)) + (Vector256.WidenLower(compensation) + Vector256.WidenUpper(compensation)));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Total(Vector128<float> sum, Vector128<float> compensation) => SumAcross(sum) + SumAcross(compensation);
+    public static double Total(Vector128<float> sum, Vector128<float> compensation) =>
+        Vector128.Sum((Vector128.WidenLower(sum) + Vector128.WidenUpper(sum)) + (Vector128.WidenLower(compensation) + Vector128.WidenUpper(compensation)));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

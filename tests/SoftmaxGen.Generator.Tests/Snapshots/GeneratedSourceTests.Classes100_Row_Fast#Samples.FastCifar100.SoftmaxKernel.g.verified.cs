@@ -776,7 +776,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
                 Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
                 Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A)) + SoftmaxMath.Total((e4A + e5A) + Vector512.AndNot(e6A, repeated));
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A), (e4A + e5A) + Vector512.AndNot(e6A, repeated));
                 Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
                 Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
                 Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
@@ -784,7 +784,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
                 Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
                 Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B)) + SoftmaxMath.Total((e4B + e5B) + Vector512.AndNot(e6B, repeated));
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B), (e4B + e5B) + Vector512.AndNot(e6B, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
@@ -843,7 +843,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));
@@ -933,7 +933,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
                 Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
                 Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A)) + SoftmaxMath.Total((e4A + e5A) + Vector512.AndNot(e6A, repeated));
+                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + e3A), (e4A + e5A) + Vector512.AndNot(e6A, repeated));
                 Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
                 Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
                 Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
@@ -941,7 +941,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
                 Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
                 Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B)) + SoftmaxMath.Total((e4B + e5B) + Vector512.AndNot(e6B, repeated));
+                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + e3B), (e4B + e5B) + Vector512.AndNot(e6B, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scaleA = Vector512.Create((float)(1.0 / totalA));
@@ -1017,7 +1017,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector512<float> scale = Vector512.Create((float)(1.0 / total));
@@ -1341,7 +1341,7 @@ namespace SoftmaxGen.Kernels
                 Vector512<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector512<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector512<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector512.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector512.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

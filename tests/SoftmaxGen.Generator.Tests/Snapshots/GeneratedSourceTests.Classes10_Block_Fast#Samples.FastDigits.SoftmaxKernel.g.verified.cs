@@ -1057,7 +1057,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
                 Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
                 Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), e4);
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector128<double> divisor = Vector128.Create(total);
@@ -1095,7 +1095,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
                 Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
                 Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), e4);
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1136,7 +1136,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<double> e2 = SoftmaxMath.ExpShiftedFast(x2, negatedMax);
                 Vector128<double> e3 = SoftmaxMath.ExpShiftedFast(x3, negatedMax);
                 Vector128<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total(e4);
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), e4);
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

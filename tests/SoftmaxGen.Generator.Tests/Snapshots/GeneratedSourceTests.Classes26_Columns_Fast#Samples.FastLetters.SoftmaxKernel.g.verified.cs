@@ -745,7 +745,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector128<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector128<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector128.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector128.AndNot(e6, repeated));
 
                 // Normalise with one multiplication by 1/sum (rounded once from double); all loads came first, so in-place calls are safe.
                 Vector128<float> scale = Vector128.Create((float)(1.0 / total));
@@ -842,7 +842,7 @@ namespace SoftmaxGen.Kernels
                 Vector128<float> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector128<float> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector128<float> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector128.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector128.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum) in double, rounded to float before it is summed, so a mean equals the mean of the per-row losses.
                 float loss = (float)SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);
@@ -1172,7 +1172,7 @@ namespace SoftmaxGen.Kernels
                 Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // Normalise by dividing by the sum (one rounding); all loads came first, so in-place calls are safe.
                 Vector256<double> divisor = Vector256.Create(total);
@@ -1219,7 +1219,7 @@ namespace SoftmaxGen.Kernels
                 Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
                 // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
@@ -1269,7 +1269,7 @@ namespace SoftmaxGen.Kernels
                 Vector256<double> e4 = SoftmaxMath.ExpShiftedFast(x4, negatedMax);
                 Vector256<double> e5 = SoftmaxMath.ExpShiftedFast(x5, negatedMax);
                 Vector256<double> e6 = SoftmaxMath.ExpShiftedFast(x6, negatedMax);
-                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3)) + SoftmaxMath.Total((e4 + e5) + Vector256.AndNot(e6, repeated));
+                double total = SoftmaxMath.Total((e0 + e1) + (e2 + e3), (e4 + e5) + Vector256.AndNot(e6, repeated));
 
                 // loss = (max - x[target]) + ln(sum).
                 double loss = SoftmaxMath.RowLoss(max, Unsafe.Add(ref xr, targets[(int)row]), total);

@@ -381,14 +381,16 @@ public sealed partial class SoftmaxGenerator
         /// <summary>
         /// Writes <c>double total</c> (suffixed) for Fast: groups of up to four exponentials added as a tree in float (at
         /// most two roundings, 2^-23 of the group's sum, as the runtime's Fast row sum), each group's lanes added in
-        /// double. The last exponential is masked if it repeats lanes. No compensation: its dependent operations were
+        /// double, two groups' lanes together. The last exponential is masked if it repeats lanes. No compensation: its dependent operations were
         /// most of a short row's chain.
         /// </summary>
         private static void WriteGroupedTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
         {
             var terms = SumTerms(plan, exponentials);
-            var groups = Enumerable.Range(0, (terms.Count + 3) / 4).Select(g => $"{SoftmaxMath.Total}({LayoutCode.SumTree(terms.Skip(4 * g).Take(4).ToList())})");
-            writer.WriteLine($"double total{suffix} = {string.Join(" + ", groups)};");
+            // Groups two at a time: Total widens both and reduces them together (one horizontal sum for two groups).
+            var groups = Enumerable.Range(0, (terms.Count + 3) / 4).Select(g => LayoutCode.SumTree(terms.Skip(4 * g).Take(4).ToList())).ToList();
+            var totals = Enumerable.Range(0, (groups.Count + 1) / 2).Select(p => $"{SoftmaxMath.Total}({string.Join(", ", groups.Skip(2 * p).Take(2))})");
+            writer.WriteLine($"double total{suffix} = {string.Join(" + ", totals)};");
         }
 
         /// <summary>Writes <c>double total</c> (suffixed): the compensated sum of the given exponentials, the last masked if it repeats lanes.</summary>
