@@ -38,13 +38,18 @@ public class BatchSoftmaxBenchmarks
         _onnxRuntime = new OnnxRuntimePeer<float>(OnnxOperator.Softmax, _logits, _probabilities, Classes);
         var expected = new float[count];
         ScalarSoftmax.SoftmaxInDouble(_logits, expected, Classes);
-        // One absolute bound for all. ONNX Runtime is the least accurate here (on these inputs up to 39 float ULP off
-        // for C <= 1000 and 111 for C = 32000, against 4 for ours), but that is at most 4.2e-6 in a probability.
-        foreach (Action method in new Action[] { TensorPrimitives, Generated, GeneratedFast, Fallback, FallbackFast, OnnxRuntime })
+        foreach (Action method in new Action[] { Generated, GeneratedFast, Fallback, FallbackFast })
         {
             Array.Clear(_probabilities);
             method();
             BenchmarkData.Check(expected, _probabilities, 1e-5, method.Method.Name);
+        }
+
+        foreach (Action peer in new Action[] { TensorPrimitives, OnnxRuntime })
+        {
+            Array.Clear(_probabilities);
+            peer();
+            BenchmarkData.Check(expected, _probabilities, BenchmarkData.PeerTolerance, peer.Method.Name);
         }
     }
 

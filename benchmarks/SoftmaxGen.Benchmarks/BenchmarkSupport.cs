@@ -83,6 +83,13 @@ internal static class BenchmarkData
         return result;
     }
 
+    /// <summary>
+    /// The absolute bound a peer's probabilities are checked to (ours: 1e-5). The peers round x - max or sum in float:
+    /// ONNX Runtime is up to 111 float ULP off at C = 32000 (4.2e-6 in a probability), and TensorPrimitives' Vector256
+    /// path, summing a row of 128256 in float, 1.3e-5; 1e-4 still catches a method that is not softmax.
+    /// </summary>
+    public const double PeerTolerance = 1e-4;
+
     /// <summary>Throws unless <paramref name="actual"/> matches <paramref name="expected"/> to <paramref name="tolerance"/> (absolute).</summary>
     public static void Check(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
     {

@@ -35,13 +35,18 @@ public class RowSoftmaxBenchmarks
         _onnxRuntime = new OnnxRuntimePeer<float>(OnnxOperator.Softmax, _logits, _probabilities, Classes);
         var expected = new float[Classes];
         ScalarSoftmax.SoftmaxInDouble(_logits, expected, Classes);
-        // One absolute bound for all: ONNX Runtime's error (up to 39 float ULP on the batches of the same inputs, against
-        // 4 for ours) stays below 1e-6 in a probability.
-        foreach (Action method in new Action[] { TensorPrimitives, Generated, GeneratedFast, Fallback, FallbackFast, Dispatch, OnnxRuntime })
+        foreach (Action method in new Action[] { Generated, GeneratedFast, Fallback, FallbackFast, Dispatch })
         {
             Array.Clear(_probabilities);
             method();
             BenchmarkData.Check(expected, _probabilities, 1e-5, method.Method.Name);
+        }
+
+        foreach (Action peer in new Action[] { TensorPrimitives, OnnxRuntime })
+        {
+            Array.Clear(_probabilities);
+            peer();
+            BenchmarkData.Check(expected, _probabilities, BenchmarkData.PeerTolerance, peer.Method.Name);
         }
     }
 
