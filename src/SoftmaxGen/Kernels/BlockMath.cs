@@ -121,6 +121,31 @@ public static partial class SoftmaxMath
         return TOps.Add(log, TOps.Subtract(x, x));
     }
 
+    /// <summary>
+    /// ln(x) for x >= 1 to within 2^-30 absolute, for <see cref="SoftmaxPrecision.Fast"/>'s float log-softmax, whose
+    /// normaliser is rounded to float anyway: the reduction of <see cref="LogAtLeastOne{TOps, TVec}(TVec)"/> without its
+    /// division, ln(1 + f) = f + f^2 P(f) with P of degree 8 fitted on [sqrt(1/2) - 1, sqrt(2) - 1]
+    /// (tests/golden/log_polynomial.py), by Estrin's scheme: half the dependent chain a short row waits for.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec LogAtLeastOneFast<TOps, TVec>(TVec x)
+        where TOps : ISimd<TVec, double>, IDoubleBits<TVec>
+        where TVec : struct
+    {
+        TVec m = TOps.SplitExponent(x, out TVec k);
+        TVec f = TOps.Subtract(m, TOps.Splat(1.0));
+        TVec f2 = TOps.Multiply(f, f);
+        TVec f4 = TOps.Multiply(f2, f2);
+        TVec p01 = TOps.MultiplyAdd(TOps.Splat(0.33333319095276004), f, TOps.Splat(-0.49999975027567972));
+        TVec p23 = TOps.MultiplyAdd(TOps.Splat(0.20002792130618319), f, TOps.Splat(-0.25002429498534162));
+        TVec p45 = TOps.MultiplyAdd(TOps.Splat(0.14160168263380218), f, TOps.Splat(-0.16593461630084791));
+        TVec p67 = TOps.MultiplyAdd(TOps.Splat(0.13058629871694033), f, TOps.Splat(-0.13332748789286916));
+        TVec p47 = TOps.MultiplyAdd(TOps.MultiplyAdd(TOps.Splat(-0.076080821234912679), f2, p67), f2, p45);
+        TVec p = TOps.MultiplyAdd(p47, f4, TOps.MultiplyAdd(p23, f2, p01));
+        TVec log = TOps.MultiplyAdd(k, TOps.Splat(0.69314718055994531), TOps.MultiplyAdd(f2, p, f));
+        return TOps.Add(log, TOps.Subtract(x, x)); // NaN and +inf propagate as in LogAtLeastOne
+    }
+
     /// <summary>ln(x) for x >= 1 (see <see cref="LogAtLeastOne{TOps, TVec}(TVec)"/>): the logarithm of every normaliser and loss.</summary>
     /// <remarks>
     /// Compiled once on its own: inlined into a large row kernel it could find the JIT's inlining budget spent, which

@@ -380,7 +380,7 @@ public static partial class SoftmaxMath
     internal static void LogNormalizerFastCore(float max, double total, out float high, out float low)
     {
         high = max;
-        low = (float)LogAtLeastOne(total);
+        low = (float)LogAtLeastOneFast<ScalarD, double>(total);
     }
 
     /// <summary>The cross-entropy of one row, <c>(max - x[target]) + ln(total)</c>, in double.</summary>

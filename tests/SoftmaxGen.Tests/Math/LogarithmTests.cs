@@ -72,6 +72,32 @@ public sealed class LogarithmTests
         Assert.True(worst <= 1, $"ln(x) is {worst} ULP from Math.Log at x = {worstAt:R}");
     }
 
+    /// <summary>
+    /// Fast's logarithm (<c>SoftmaxMath.LogAtLeastOneFast</c>, the float log-softmax's normaliser, rounded to float
+    /// afterwards): within 2^-30 of <see cref="Math.Log(double)"/> plus the rounding of k ln2 for large totals, and
+    /// still exact at 1.
+    /// </summary>
+    [Fact]
+    public void Fast_IsWithinTwoToTheMinus30OfMathLog()
+    {
+        double worst = 0, worstAt = 0;
+        foreach (double x in Totals())
+        {
+            double expected = Math.Log(x);
+            double roundingOfLargeTotals = 4 * (Math.BitIncrement(expected) - expected);
+            double error = Math.Abs(SoftmaxMath.LogAtLeastOneFast<ScalarD, double>(x) - expected) - roundingOfLargeTotals;
+            if (error > worst)
+            {
+                worst = error;
+                worstAt = x;
+            }
+        }
+
+        Assert.True(worst <= Math.Pow(2, -30), $"Fast ln(x) is {worst:E3} (beyond 4 ULP) from Math.Log at x = {worstAt:R}");
+        Assert.Equal(0.0, SoftmaxMath.LogAtLeastOneFast<ScalarD, double>(1.0));
+        Assert.True(double.IsNaN(SoftmaxMath.LogAtLeastOneFast<ScalarD, double>(double.NaN)));
+    }
+
     [Fact]
     public void EveryWidth_GivesTheScalarBits()
     {
