@@ -381,8 +381,8 @@ public sealed partial class SoftmaxGenerator
         /// <summary>
         /// Writes <c>double total</c> (suffixed) for Fast: groups of up to four exponentials added as a tree in float (at
         /// most two roundings, 2^-23 of the group's sum, as the runtime's Fast row sum), each group's lanes added in
-        /// double, two groups' lanes together. The last exponential is masked if it repeats lanes. No compensation: its dependent operations were
-        /// most of a short row's chain.
+        /// double, two groups' lanes together. The last exponential is masked if it repeats lanes. No compensation:
+        /// its dependent operations were most of a short row's chain.
         /// </summary>
         private static void WriteGroupedTotal(SourceWriter writer, KernelPlan plan, string suffix, IReadOnlyList<string> exponentials)
         {
