@@ -295,13 +295,23 @@ public static partial class SoftmaxMath
 
     /// <summary>The sum of the four lanes, in double (exact for lanes of like magnitude): the total of a row of up to four classes held in one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double SumAcross(Vector128<float> v) => Vector128.Sum(Vector128.WidenLower(v) + Vector128.WidenUpper(v));
+    internal static double SumAcross(Vector128<float> v) => Vector128.Sum(HalvesInDouble(v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double SumAcross(Vector256<float> v) => Vector256.Sum(Vector256.WidenLower(v) + Vector256.WidenUpper(v));
+    internal static double SumAcross(Vector256<float> v) => Vector256.Sum(HalvesInDouble(v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double SumAcross(Vector512<float> v) => Vector512.Sum(Vector512.WidenLower(v) + Vector512.WidenUpper(v));
+    internal static double SumAcross(Vector512<float> v) => Vector512.Sum(HalvesInDouble(v));
+
+    /// <summary>The lower and upper halves of the float lanes widened to double and added lane-wise (exact for lanes of like magnitude).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> HalvesInDouble(Vector128<float> v) => Vector128.WidenLower(v) + Vector128.WidenUpper(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> HalvesInDouble(Vector256<float> v) => Vector256.WidenLower(v) + Vector256.WidenUpper(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> HalvesInDouble(Vector512<float> v) => Vector512.WidenLower(v) + Vector512.WidenUpper(v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double SumAcross(Vector128<double> v) => Vector128.Sum(v);
@@ -505,17 +515,17 @@ public static partial class SoftmaxMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector512<float> sum, Vector512<float> compensation) =>
-        Vector512.Sum((Vector512.WidenLower(sum) + Vector512.WidenUpper(sum)) + (Vector512.WidenLower(compensation) + Vector512.WidenUpper(compensation)));
+        Vector512.Sum(HalvesInDouble(sum) + HalvesInDouble(compensation));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector256<float> sum, Vector256<float> compensation) =>
-        Vector256.Sum((Vector256.WidenLower(sum) + Vector256.WidenUpper(sum)) + (Vector256.WidenLower(compensation) + Vector256.WidenUpper(compensation)));
+        Vector256.Sum(HalvesInDouble(sum) + HalvesInDouble(compensation));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Total(Vector128<float> sum, Vector128<float> compensation) =>
-        Vector128.Sum((Vector128.WidenLower(sum) + Vector128.WidenUpper(sum)) + (Vector128.WidenLower(compensation) + Vector128.WidenUpper(compensation)));
+        Vector128.Sum(HalvesInDouble(sum) + HalvesInDouble(compensation));
 
     /// <inheritdoc cref="Total(Vector512{float}, Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
