@@ -68,6 +68,25 @@ internal static class RowKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
+
+    /// <summary>The largest row, in bytes, whose batch streams its output: the stack buffer of the streaming softmax.</summary>
+    internal const int MaxStreamedRowBytes = 16 * 1024;
+
+    /// <summary>
+    /// The smallest output, in bytes, that is streamed: more than a core's share of most last-level caches, so that the
+    /// output would leave the cache before it is read again anyway.
+    /// </summary>
+    internal const long MinStreamedOutputBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether the softmax and log-softmax row kernels write a batch's output with non-temporal stores: on x86, in rows of
+    /// at most <see cref="MaxStreamedRowBytes"/> and an output of at least <see cref="MinStreamedOutputBytes"/>. A store
+    /// to a line that is not in the cache first reads the line from memory; a non-temporal store of a whole line does
+    /// not, so out of cache the output costs one pass over memory instead of two.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool StreamsBatch(nuint rows, nuint rowBytes)
+        => Sse2.IsSupported && rowBytes <= MaxStreamedRowBytes && (long)(rows * rowBytes) >= MinStreamedOutputBytes;
 }
 
 /// <summary>
@@ -85,7 +104,12 @@ internal static class RowKernels<TOps, TVec, T>
     /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void Softmax(ref T x, ref T y, nuint rows, nuint classes)
-        => WithFetcher<SoftmaxPass>(ref x, ref y, default, default, rows, classes);
+    {
+        if (Streams(ref y, rows, classes))
+            WithFetcher<StreamingSoftmaxPass>(ref x, ref y, default, default, rows, classes);
+        else
+            WithFetcher<SoftmaxPass>(ref x, ref y, default, default, rows, classes);
+    }
 
     private readonly struct SoftmaxPass : IRowPass
     {
@@ -142,7 +166,12 @@ internal static class RowKernels<TOps, TVec, T>
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void LogSoftmax(ref T x, ref T y, nuint rows, nuint classes)
-        => WithFetcher<LogSoftmaxPass>(ref x, ref y, default, default, rows, classes);
+    {
+        if (Streams(ref y, rows, classes))
+            WithFetcher<StreamingLogSoftmaxPass>(ref x, ref y, default, default, rows, classes);
+        else
+            WithFetcher<LogSoftmaxPass>(ref x, ref y, default, default, rows, classes);
+    }
 
     private readonly struct LogSoftmaxPass : IRowPass
     {
@@ -159,6 +188,132 @@ internal static class RowKernels<TOps, TVec, T>
 
             return 0;
         }
+    }
+
+    /// <summary>
+    /// <see cref="SoftmaxPass"/> for batches that <see cref="Streams"/>: each row's exponentials go to a buffer on the
+    /// stack instead of the output, and the normalised values are streamed to the output (<see cref="StreamRow"/>), so
+    /// that the output's lines are written without first being read from memory.
+    /// </summary>
+    private readonly struct StreamingSoftmaxPass : IRowPass
+    {
+        [MethodImpl(VectorDispatch.KernelEntry)]
+        public static unsafe double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct
+        {
+            nuint last = LastVector(classes, out TVec repeated);
+            T* exponentials = stackalloc T[(int)classes], edges = stackalloc T[2 * TOps.Count];
+            ref T e = ref Unsafe.AsRef<T>(exponentials);
+            fixed (T* output = &y)
+            {
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref T xr = ref Unsafe.Add(ref x, row * classes);
+                    TVec tail = TOps.Load(ref xr, last);
+                    TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
+
+                    // The next row's input only: its output is streamed, not read.
+                    TVec sum = TOps.Splat(SumStart()), compensation = default;
+                    ref T nextRow = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
+                    ExpVectors(new InMemory(ref xr), ref e, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref nextRow, ref nextRow));
+
+                    TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+                    TOps.Store(tailExp, ref e, last);
+                    SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+                    double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
+                    StreamRow(ref e, output + (row * classes), classes, new DivideByTotal(total), edges);
+                }
+            }
+
+            if (Sse.IsSupported)
+                Sse.StoreFence(); // non-temporal stores are weakly ordered: make them visible before the call returns
+            return 0;
+        }
+    }
+
+    /// <summary><see cref="LogSoftmaxPass"/> for batches that <see cref="Streams"/>: the output pass streams (<see cref="StreamRow"/>).</summary>
+    private readonly struct StreamingLogSoftmaxPass : IRowPass
+    {
+        [MethodImpl(VectorDispatch.KernelEntry)]
+        public static unsafe double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
+            where TAhead : IFetchAhead<TAhead>, allows ref struct
+        {
+            nuint last = LastVector(classes, out TVec repeated);
+            T* edges = stackalloc T[2 * TOps.Count];
+            fixed (T* output = &y)
+            {
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref T xr = ref Unsafe.Add(ref x, row * classes);
+                    ref T nextRow = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
+                    TVec tail = TOps.Load(ref xr, last);
+                    T max = RowMax(ref xr, last, tail);
+                    double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref nextRow, ref nextRow));
+                    RowNormalizer(max, total, out T high, out T low);
+                    StreamRow(ref xr, output + (row * classes), classes, new SubtractNormalizer(high, low), edges);
+                }
+            }
+
+            if (Sse.IsSupported)
+                Sse.StoreFence(); // non-temporal stores are weakly ordered: make them visible before the call returns
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Whether a batch writes its output with non-temporal stores (<see cref="RowKernels.StreamsBatch"/>), with vectors of
+    /// at least 128 bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool Streams(ref T y, nuint rows, nuint classes)
+        => TOps.Count > 1 && RowKernels.StreamsBatch(rows, classes * (nuint)sizeof(T))
+            && (nuint)Unsafe.AsPointer(ref y) % (nuint)sizeof(T) == 0; // a managed array of T always is; native memory may not be
+
+    /// <summary>
+    /// map(source[i]) to destination[i] for one row of at least one vector: whole vectors at aligned addresses with
+    /// non-temporal stores, the part of a line before the first of them and after the last with plain element stores
+    /// (those lines are shared with the rows before and after). The first and last vectors are mapped before anything is
+    /// stored, so <paramref name="destination"/> may be <paramref name="source"/>; <paramref name="edges"/> holds them
+    /// (two vectors).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StreamRow<TMap>(ref T source, T* destination, nuint classes, TMap map, T* edges)
+        where TMap : struct, IVectorMap<TVec>
+    {
+        nuint width = (nuint)TOps.Count, vectorBytes = width * (nuint)sizeof(T);
+        nuint head = (vectorBytes - ((nuint)destination % vectorBytes)) % vectorBytes / (nuint)sizeof(T);
+        nuint aligned = head + ((classes - head) / width * width);
+        TVec first = map.Apply(TOps.Load(ref source, 0)), lastVector = map.Apply(TOps.Load(ref source, classes - width));
+        for (nuint i = head; i < aligned; i += width)
+        {
+            StoreNonTemporal(map.Apply(TOps.Load(ref source, i)), destination + i);
+        }
+
+        TOps.Store(first, ref Unsafe.AsRef<T>(edges), 0);
+        TOps.Store(lastVector, ref Unsafe.AsRef<T>(edges), width);
+        for (nuint i = 0; i < head; i++)
+        {
+            destination[i] = edges[i];
+        }
+
+        for (nuint i = aligned; i < classes; i++)
+        {
+            destination[i] = edges[width + i - (classes - width)];
+        }
+    }
+
+    /// <summary>A store that bypasses the cache (MOVNTPS/MOVNTPD) to an address aligned to the vector's size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreNonTemporal(TVec value, T* destination)
+    {
+        if (typeof(TVec) == typeof(Vector512<T>))
+            Unsafe.As<TVec, Vector512<T>>(ref value).StoreAlignedNonTemporal(destination);
+        else if (typeof(TVec) == typeof(Vector256<T>))
+            Unsafe.As<TVec, Vector256<T>>(ref value).StoreAlignedNonTemporal(destination);
+        else if (typeof(TVec) == typeof(Vector128<T>))
+            Unsafe.As<TVec, Vector128<T>>(ref value).StoreAlignedNonTemporal(destination);
+        else
+            TOps.Store(value, ref Unsafe.AsRef<T>(destination), 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

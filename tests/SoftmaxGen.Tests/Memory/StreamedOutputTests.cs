@@ -1,0 +1,127 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using SoftmaxGen.Kernels;
+using Xunit;
+
+namespace SoftmaxGen.Tests;
+
+/// <summary>
+/// Batches whose output is at least <see cref="RowKernels.MinStreamedOutputBytes"/>, in rows of at most
+/// <see cref="RowKernels.MaxStreamedRowBytes"/>, are written with non-temporal stores (<see cref="RowKernels.StreamsBatch"/>).
+/// Their softmax and log-softmax must be, bit for bit, those of the same rows computed in small batches (plain stores,
+/// checked against the reference by <see cref="DifferentialTests"/>), wherever the output starts relative to a cache
+/// line and in place, with nothing written outside the output. C = 1000 has a generated kernel; C = 600 runs the fallback.
+/// </summary>
+public sealed class StreamedOutputTests
+{
+    [Theory]
+    [InlineData(1000, SoftmaxPrecision.Exact)]
+    [InlineData(1000, SoftmaxPrecision.Fast)]
+    [InlineData(600, SoftmaxPrecision.Exact)]
+    [InlineData(600, SoftmaxPrecision.Fast)]
+    public void Float_StreamedBatches_MatchSmallBatchesBitForBit(int classes, SoftmaxPrecision precision)
+        => Run<float>(classes, precision);
+
+    [Theory]
+    [InlineData(1000, SoftmaxPrecision.Exact)]
+    [InlineData(600, SoftmaxPrecision.Fast)]
+    public void Double_StreamedBatches_MatchSmallBatchesBitForBit(int classes, SoftmaxPrecision precision)
+        => Run<double>(classes, precision);
+
+    [Fact]
+    public void StreamsBatch_TakesLargeOutputsInShortRowsOnly()
+    {
+        // The batches above stream; one row of more than the stack buffer, or a batch below the threshold, does not.
+        Assert.Equal(System.Runtime.Intrinsics.X86.Sse2.IsSupported, RowKernels.StreamsBatch((nuint)StreamedRows(1000, 4), 4000));
+        Assert.False(RowKernels.StreamsBatch((nuint)StreamedRows(1000, 4) - 4, 4000));
+        Assert.False(RowKernels.StreamsBatch(1024, RowKernels.MaxStreamedRowBytes + 4));
+    }
+
+    private static int StreamedRows(int classes, int elementSize)
+        => (int)(RowKernels.MinStreamedOutputBytes / (classes * elementSize)) + 3;
+
+    private static void Run<T>(int classes, SoftmaxPrecision precision)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = StreamedRows(classes, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        int n = rows * classes;
+        var random = new Random(LogitGenerator.Seed(typeof(T) == typeof(float) ? 7 : 8, classes, rows));
+        T[] logits = LogitGenerator.Create<T>("normal5", n, random);
+
+        // The same rows 16 at a time: far below the threshold, so plain stores.
+        T[] softmax = new T[n], logSoftmax = new T[n];
+        for (int row = 0; row < rows; row += 16)
+        {
+            int start = row * classes, length = Math.Min(16, rows - row) * classes;
+            Softmax<T>(logits.AsSpan(start, length), softmax.AsSpan(start, length), classes, precision);
+            LogSoftmax<T>(logits.AsSpan(start, length), logSoftmax.AsSpan(start, length), classes, precision);
+        }
+
+        // Outputs starting 0, 1 and 5 elements past an array's start: the first whole line of a row moves with them.
+        foreach (int shift in new[] { 0, 1, 5 })
+        {
+            T[] buffer = new T[n + 16];
+            buffer.AsSpan().Fill(T.CreateTruncating(-7));
+            Softmax<T>(logits, buffer.AsSpan(shift, n), classes, precision);
+            AssertSame(softmax, buffer, shift, $"softmax, output at +{shift}");
+
+            buffer.AsSpan().Fill(T.CreateTruncating(-7));
+            LogSoftmax<T>(logits, buffer.AsSpan(shift, n), classes, precision);
+            AssertSame(logSoftmax, buffer, shift, $"log-softmax, output at +{shift}");
+
+            buffer.AsSpan().Fill(T.CreateTruncating(-7));
+            logits.CopyTo(buffer.AsSpan(shift));
+            Softmax<T>(buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
+            AssertSame(softmax, buffer, shift, $"softmax in place at +{shift}");
+
+            buffer.AsSpan().Fill(T.CreateTruncating(-7));
+            logits.CopyTo(buffer.AsSpan(shift));
+            LogSoftmax<T>(buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
+            AssertSame(logSoftmax, buffer, shift, $"log-softmax in place at +{shift}");
+        }
+    }
+
+    private static void Softmax<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, SoftmaxPrecision precision)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            SoftmaxPrimitives.Softmax(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), classes, precision);
+        else
+            SoftmaxPrimitives.Softmax(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), classes, precision);
+    }
+
+    private static void LogSoftmax<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, SoftmaxPrecision precision)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            SoftmaxPrimitives.LogSoftmax(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), classes, precision);
+        else
+            SoftmaxPrimitives.LogSoftmax(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), classes, precision);
+    }
+
+    private static void AssertSame<T>(T[] expected, T[] buffer, int shift, string what)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<byte> want = MemoryMarshal.AsBytes(expected.AsSpan());
+        ReadOnlySpan<byte> got = MemoryMarshal.AsBytes(buffer.AsSpan(shift, expected.Length));
+        if (!want.SequenceEqual(got))
+        {
+            int i = 0;
+            while (i < expected.Length - 1 && expected[i].Equals(buffer[shift + i]))
+            {
+                i++;
+            }
+
+            Assert.Fail($"{what}: value {i} is {buffer[shift + i]}, the small batches gave {expected[i]}");
+        }
+
+        for (int i = 0; i < buffer.Length; i++)
+        {
+            if (i < shift || i >= shift + expected.Length)
+            {
+                Assert.True(buffer[i] == T.CreateTruncating(-7), $"{what}: element {i} outside the output was written");
+            }
+        }
+    }
+}
