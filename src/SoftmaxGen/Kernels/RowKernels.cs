@@ -69,9 +69,6 @@ internal static class RowKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static nuint RoundUp(nuint value, nuint width) => (value + width - 1) / width * width;
 
-    /// <summary>The largest row, in bytes, whose batch streams its output: the stack buffer of the streaming softmax.</summary>
-    internal const int MaxStreamedRowBytes = 16 * 1024;
-
     /// <summary>
     /// The smallest output, in bytes, that is streamed: more than a core's share of most last-level caches, so that the
     /// output would leave the cache before it is read again anyway.
@@ -79,14 +76,15 @@ internal static class RowKernels
     internal const long MinStreamedOutputBytes = 16L * 1024 * 1024;
 
     /// <summary>
-    /// Whether the softmax and log-softmax row kernels write a batch's output with non-temporal stores: on x86, in rows of
-    /// at most <see cref="MaxStreamedRowBytes"/> and an output of at least <see cref="MinStreamedOutputBytes"/>. A store
-    /// to a line that is not in the cache first reads the line from memory; a non-temporal store of a whole line does
-    /// not, so out of cache the output costs one pass over memory instead of two.
+    /// Whether the log-softmax row kernels write a batch's output with non-temporal stores: on x86, from
+    /// <see cref="MinStreamedOutputBytes"/> of output. A store to a line that is not in the cache first reads the line
+    /// from memory; a non-temporal store of a whole line does not, so out of cache the output costs one pass over memory
+    /// instead of two. (The softmax's output pass reads the exponentials it stored: with them in a stack buffer and the
+    /// output streamed it was measured as often slower as faster.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool StreamsBatch(nuint rows, nuint rowBytes)
-        => Sse2.IsSupported && rowBytes <= MaxStreamedRowBytes && (long)(rows * rowBytes) >= MinStreamedOutputBytes;
+        => Sse2.IsSupported && (long)(rows * rowBytes) >= MinStreamedOutputBytes;
 }
 
 /// <summary>
@@ -104,12 +102,7 @@ internal static class RowKernels<TOps, TVec, T>
     /// <remarks>Softmax and log-softmax keep separate loops: one method holding both bodies outgrew the JIT's inlining budget.</remarks>
     [MethodImpl(VectorDispatch.KernelEntry)]
     internal static void Softmax(ref T x, ref T y, nuint rows, nuint classes)
-    {
-        if (Streams(ref y, rows, classes))
-            WithFetcher<StreamingSoftmaxPass>(ref x, ref y, default, default, rows, classes);
-        else
-            WithFetcher<SoftmaxPass>(ref x, ref y, default, default, rows, classes);
-    }
+        => WithFetcher<SoftmaxPass>(ref x, ref y, default, default, rows, classes);
 
     private readonly struct SoftmaxPass : IRowPass
     {
@@ -186,47 +179,6 @@ internal static class RowKernels<TOps, TVec, T>
                 LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
             }
 
-            return 0;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="SoftmaxPass"/> for batches that <see cref="Streams"/>: each row's exponentials go to a buffer on the
-    /// stack instead of the output, and the normalised values are streamed to the output (<see cref="StreamRow"/>), so
-    /// that the output's lines are written without first being read from memory.
-    /// </summary>
-    private readonly struct StreamingSoftmaxPass : IRowPass
-    {
-        [MethodImpl(VectorDispatch.KernelEntry)]
-        public static unsafe double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
-            where TAhead : IFetchAhead<TAhead>, allows ref struct
-        {
-            nuint last = LastVector(classes, out TVec repeated);
-            T* exponentials = stackalloc T[(int)classes], edges = stackalloc T[2 * TOps.Count];
-            ref T e = ref Unsafe.AsRef<T>(exponentials);
-            fixed (T* output = &y)
-            {
-                for (nuint row = 0; row < rows; row++)
-                {
-                    ref T xr = ref Unsafe.Add(ref x, row * classes);
-                    TVec tail = TOps.Load(ref xr, last);
-                    TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
-
-                    // The next row's input only: its output is streamed, not read.
-                    TVec sum = TOps.Splat(SumStart()), compensation = default;
-                    ref T nextRow = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
-                    ExpVectors(new InMemory(ref xr), ref e, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref nextRow, ref nextRow));
-
-                    TVec tailExp = TOps.ExpShifted(tail, negatedMax);
-                    TOps.Store(tailExp, ref e, last);
-                    SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-                    double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
-                    StreamRow(ref e, output + (row * classes), classes, new DivideByTotal(total), edges);
-                }
-            }
-
-            if (Sse.IsSupported)
-                Sse.StoreFence(); // non-temporal stores are weakly ordered: make them visible before the call returns
             return 0;
         }
     }

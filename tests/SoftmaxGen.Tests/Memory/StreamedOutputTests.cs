@@ -7,9 +7,9 @@ using Xunit;
 namespace SoftmaxGen.Tests;
 
 /// <summary>
-/// Batches whose output is at least <see cref="RowKernels.MinStreamedOutputBytes"/>, in rows of at most
-/// <see cref="RowKernels.MaxStreamedRowBytes"/>, are written with non-temporal stores (<see cref="RowKernels.StreamsBatch"/>).
-/// Their softmax and log-softmax must be, bit for bit, those of the same rows computed in small batches (plain stores,
+/// The log-softmax of a batch whose output is at least <see cref="RowKernels.MinStreamedOutputBytes"/> is written with
+/// non-temporal stores (<see cref="RowKernels.StreamsBatch"/>). Its results, and the softmax's of the same batches, must
+/// be, bit for bit, those of the same rows computed in small batches (plain stores,
 /// checked against the reference by <see cref="DifferentialTests"/>), wherever the output starts relative to a cache
 /// line and in place, with nothing written outside the output. C = 1000 has a generated kernel; C = 600 runs the fallback.
 /// </summary>
@@ -30,12 +30,48 @@ public sealed class StreamedOutputTests
         => Run<double>(classes, precision);
 
     [Fact]
-    public void StreamsBatch_TakesLargeOutputsInShortRowsOnly()
+    public void StreamsBatch_TakesOutputsFromTheThreshold()
     {
-        // The batches above stream; one row of more than the stack buffer, or a batch below the threshold, does not.
+        // The batches above stream (on x86); a batch a row below the threshold does not.
         Assert.Equal(System.Runtime.Intrinsics.X86.Sse2.IsSupported, RowKernels.StreamsBatch((nuint)StreamedRows(1000, 4), 4000));
         Assert.False(RowKernels.StreamsBatch((nuint)StreamedRows(1000, 4) - 4, 4000));
-        Assert.False(RowKernels.StreamsBatch(1024, RowKernels.MaxStreamedRowBytes + 4));
+    }
+
+    /// <summary>
+    /// One row of more than 16 MiB streams on its own: its log-softmax against a float64 reference, within the bound of
+    /// each precision (4 ULP of max(|r|, 1); Fast also the rounding of x - max), nothing written before or after it.
+    /// </summary>
+    [Theory]
+    [InlineData(SoftmaxPrecision.Exact)]
+    [InlineData(SoftmaxPrecision.Fast)]
+    public void Float_OneStreamedRow_MatchesReference(SoftmaxPrecision precision)
+    {
+        int classes = (1 << 22) + 5;
+        var random = new Random(LogitGenerator.Seed(9, classes, 1));
+        float[] logits = LogitGenerator.Create<float>("normal5", classes, random);
+        float[] buffer = new float[classes + 6];
+        buffer.AsSpan().Fill(-7f);
+        SoftmaxPrimitives.LogSoftmax(logits, buffer.AsSpan(3, classes), classes, precision);
+
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (float v in logits)
+            max = Math.Max(max, v);
+        foreach (float v in logits)
+            sum += Math.Exp(v - max);
+        double normaliser = max + Math.Log(sum);
+        var failures = new Failures();
+        for (int i = 0; i < classes; i++)
+        {
+            double expected = logits[i] - normaliser;
+            float unit = (float)Math.Max(Math.Abs(expected), 1);
+            double allowed = (4 * (double)(MathF.BitIncrement(unit) - unit))
+                + (precision == SoftmaxPrecision.Fast ? (max - logits[i]) * Math.ScaleB(1.0, -24) : 0);
+            if (!(Math.Abs(buffer[3 + i] - expected) <= allowed))
+                failures.Add($"{precision} value {i}: {buffer[3 + i]}, reference {expected}, allowed {allowed}");
+        }
+
+        failures.AssertNone();
+        Assert.All(new[] { buffer[0], buffer[1], buffer[2], buffer[^3], buffer[^2], buffer[^1] }, v => Assert.Equal(-7f, v));
     }
 
     private static int StreamedRows(int classes, int elementSize)
