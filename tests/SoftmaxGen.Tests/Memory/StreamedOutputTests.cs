@@ -90,8 +90,8 @@ public sealed class StreamedOutputTests
         for (int row = 0; row < rows; row += 16)
         {
             int start = row * classes, length = Math.Min(16, rows - row) * classes;
-            Softmax<T>(logits.AsSpan(start, length), softmax.AsSpan(start, length), classes, precision);
-            LogSoftmax<T>(logits.AsSpan(start, length), logSoftmax.AsSpan(start, length), classes, precision);
+            Normalize<T>(false, logits.AsSpan(start, length), softmax.AsSpan(start, length), classes, precision);
+            Normalize<T>(true, logits.AsSpan(start, length), logSoftmax.AsSpan(start, length), classes, precision);
         }
 
         // Outputs starting 0, 1 and 5 elements past an array's start: the first whole line of a row moves with them.
@@ -99,41 +99,47 @@ public sealed class StreamedOutputTests
         {
             T[] buffer = new T[n + 16];
             buffer.AsSpan().Fill(T.CreateTruncating(-7));
-            Softmax<T>(logits, buffer.AsSpan(shift, n), classes, precision);
+            Normalize<T>(false, logits, buffer.AsSpan(shift, n), classes, precision);
             AssertSame(softmax, buffer, shift, $"softmax, output at +{shift}");
 
             buffer.AsSpan().Fill(T.CreateTruncating(-7));
-            LogSoftmax<T>(logits, buffer.AsSpan(shift, n), classes, precision);
+            Normalize<T>(true, logits, buffer.AsSpan(shift, n), classes, precision);
             AssertSame(logSoftmax, buffer, shift, $"log-softmax, output at +{shift}");
 
             buffer.AsSpan().Fill(T.CreateTruncating(-7));
             logits.CopyTo(buffer.AsSpan(shift));
-            Softmax<T>(buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
+            Normalize<T>(false, buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
             AssertSame(softmax, buffer, shift, $"softmax in place at +{shift}");
 
             buffer.AsSpan().Fill(T.CreateTruncating(-7));
             logits.CopyTo(buffer.AsSpan(shift));
-            LogSoftmax<T>(buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
+            Normalize<T>(true, buffer.AsSpan(shift, n), buffer.AsSpan(shift, n), classes, precision);
             AssertSame(logSoftmax, buffer, shift, $"log-softmax in place at +{shift}");
         }
     }
 
-    private static void Softmax<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, SoftmaxPrecision precision)
+    /// <summary>SoftmaxPrimitives' float or double softmax, or log-softmax when <paramref name="log"/>.</summary>
+    private static void Normalize<T>(bool log, ReadOnlySpan<T> logits, Span<T> output, int classes, SoftmaxPrecision precision)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
-            SoftmaxPrimitives.Softmax(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), classes, precision);
+        {
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(logits);
+            Span<float> y = MemoryMarshal.Cast<T, float>(output);
+            if (log)
+                SoftmaxPrimitives.LogSoftmax(x, y, classes, precision);
+            else
+                SoftmaxPrimitives.Softmax(x, y, classes, precision);
+        }
         else
-            SoftmaxPrimitives.Softmax(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), classes, precision);
-    }
-
-    private static void LogSoftmax<T>(ReadOnlySpan<T> logits, Span<T> output, int classes, SoftmaxPrecision precision)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-            SoftmaxPrimitives.LogSoftmax(MemoryMarshal.Cast<T, float>(logits), MemoryMarshal.Cast<T, float>(output), classes, precision);
-        else
-            SoftmaxPrimitives.LogSoftmax(MemoryMarshal.Cast<T, double>(logits), MemoryMarshal.Cast<T, double>(output), classes, precision);
+        {
+            ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(logits);
+            Span<double> y = MemoryMarshal.Cast<T, double>(output);
+            if (log)
+                SoftmaxPrimitives.LogSoftmax(x, y, classes, precision);
+            else
+                SoftmaxPrimitives.Softmax(x, y, classes, precision);
+        }
     }
 
     private static void AssertSame<T>(T[] expected, T[] buffer, int shift, string what)
