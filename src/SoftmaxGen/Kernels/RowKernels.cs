@@ -200,6 +200,8 @@ internal static class RowKernels<TOps, TVec, T>
                     ref T nextRow = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes));
                     TVec tail = TOps.Load(ref xr, last);
                     T max = RowMax(ref xr, last, tail);
+
+                    // The fetcher takes the next row's input only (twice): its output is streamed, not read.
                     double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref nextRow, ref nextRow));
                     RowNormalizer(max, total, out T high, out T low);
                     StreamRow(ref xr, output + (row * classes), classes, new SubtractNormalizer(high, low), edges);
