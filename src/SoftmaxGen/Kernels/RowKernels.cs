@@ -620,10 +620,11 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>
-    /// Runs <typeparamref name="TPass"/> with the fetcher its batch takes. From 1 MiB of input, in rows of at least
-    /// 2,000 bytes, each row's exponential pass fetches the next row: into L1 for rows of up to 8 KiB, into L2 for
-    /// longer ones, which would leave L1 before their maximum pass read them. Smaller batches stay in the cache from
-    /// call to call, where the fetches only cost issue slots (8-10% at 32,000 classes); shorter rows are fetched in time
+    /// Runs <typeparamref name="TPass"/> with the fetcher its batch takes. In rows of at least 2,000 bytes, each row's
+    /// exponential pass fetches the next row: rows of up to 8 KiB into L1 from 128 KiB of input (a batch that lives in
+    /// L2, whose next row the maximum pass would otherwise wait for), longer rows into L2 from 1 MiB (they would leave
+    /// L1 before their maximum pass read them). Smaller batches stay in L1, or in L2 from call to call with rows too
+    /// long for L1, where the fetches only cost issue slots (8-10% at 32,000 classes); shorter rows are fetched in time
     /// by the hardware prefetcher, which the extra fetches then only disturb.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -631,7 +632,8 @@ internal static class RowKernels<TOps, TVec, T>
         where TPass : IRowPass
     {
         nuint rowBytes = classes * (nuint)Unsafe.SizeOf<T>();
-        if (!Sse.IsSupported || rows < 2 || rowBytes < 2000 || rows * rowBytes < 1024 * 1024)
+        nuint minBatchBytes = rowBytes <= 8192 ? 128u * 1024 : 1024u * 1024;
+        if (!Sse.IsSupported || rows < 2 || rowBytes < 2000 || rows * rowBytes < minBatchBytes)
         {
             return TPass.Run<NoFetch>(ref x, ref y, targets, losses, rows, classes);
         }
