@@ -85,6 +85,17 @@ internal static class RowKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool StreamsBatch(nuint rows, nuint rowBytes)
         => Sse2.IsSupported && (long)(rows * rowBytes) >= MinStreamedOutputBytes;
+
+    /// <summary>The largest input, in bytes, whose softmax and log-softmax take each next row's maximum during a row's output pass.</summary>
+    internal const long MaxFusedMaxBatchBytes = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether the softmax and log-softmax row passes take the next row's maximum while they write a row's output
+    /// (<c>RowKernels{TOps, TVec, T}.MapVectors</c>), up to <see cref="MaxFusedMaxBatchBytes"/> of input: there the
+    /// output pass, bound by its stores, leaves the load ports idle. From memory the next row's loads then wait on lines
+    /// still in flight and hold up the stores, so larger batches keep a maximum pass of their own.
+    /// </summary>
+    internal static bool FusesNextRowMax(nuint rows, nuint rowBytes) => (long)(rows * rowBytes) <= MaxFusedMaxBatchBytes;
 }
 
 /// <summary>
@@ -110,14 +121,16 @@ internal static class RowKernels<TOps, TVec, T>
         public static double Run<TAhead>(ref T x, ref T y, ReadOnlySpan<int> targets, Span<T> losses, nuint rows, nuint classes)
             where TAhead : IFetchAhead<TAhead>, allows ref struct
         {
-            nuint width = (nuint)TOps.Count;
             nuint last = LastVector(classes, out TVec repeated);
+            // The first row's maximum by a pass of its own; each next row's during the output pass of the row before (fused) or after it.
+            T max = rows == 0 ? T.Zero : RowMax(ref x, last, TOps.Load(ref x, last));
+            bool fused = RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
             for (nuint row = 0; row < rows; row++)
             {
                 ref T xr = ref Unsafe.Add(ref x, row * classes);
                 ref T yr = ref Unsafe.Add(ref y, row * classes);
                 TVec tail = TOps.Load(ref xr, last);
-                TVec negatedMax = TOps.Splat(-RowMax(ref xr, last, tail));
+                TVec negatedMax = TOps.Splat(-max);
 
                 TVec sum = TOps.Splat(SumStart()), compensation = default;
                 nuint next = NextRowOffset(row, rows, classes);
@@ -128,28 +141,11 @@ internal static class RowKernels<TOps, TVec, T>
 
                 // A row of exactly one vector: its lanes added in double, as the generated row layout does (same result).
                 double total = last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
-                if (typeof(T) == typeof(float))
-                {
-                    // float: one multiplication by 1/sum, rounded once from double.
-                    TVec scale = TOps.Splat(T.CreateTruncating(1.0 / total));
-                    for (nuint i = 0; i < last; i += width)
-                    {
-                        TOps.Store(TOps.Multiply(TOps.Load(ref yr, i), scale), ref yr, i);
-                    }
-
-                    TOps.Store(TOps.Multiply(tailExp, scale), ref yr, last);
-                }
-                else
-                {
-                    // double: a division, which rounds once (a reciprocal would round twice, and double has no wider type).
-                    TVec divisor = TOps.Splat(T.CreateTruncating(total));
-                    for (nuint i = 0; i < last; i += width)
-                    {
-                        TOps.Store(TOps.Divide(TOps.Load(ref yr, i), divisor), ref yr, i);
-                    }
-
-                    TOps.Store(TOps.Divide(tailExp, divisor), ref yr, last);
-                }
+                var scale = new DivideByTotal(total);
+                ref T nextRow = ref Unsafe.Add(ref x, next);
+                bool hasNext = row + 1 < rows;
+                T nextMax = MapVectors(ref yr, ref yr, last, scale, scale.Apply(tailExp), ref nextRow, fused && hasNext);
+                max = fused || !hasNext ? nextMax : RowMax(ref nextRow, last, TOps.Load(ref nextRow, last));
             }
 
             return 0;
@@ -173,10 +169,21 @@ internal static class RowKernels<TOps, TVec, T>
             where TAhead : IFetchAhead<TAhead>, allows ref struct
         {
             nuint last = LastVector(classes, out TVec repeated);
+            // The first row's maximum by a pass of its own; each next row's during the output pass of the row before (fused) or after it.
+            T max = rows == 0 ? T.Zero : RowMax(ref x, last, TOps.Load(ref x, last));
+            bool fused = RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
             for (nuint row = 0; row < rows; row++)
             {
+                ref T xr = ref Unsafe.Add(ref x, row * classes);
                 nuint next = NextRowOffset(row, rows, classes);
-                LogSoftmaxRow(ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
+                TVec tail = TOps.Load(ref xr, last);
+                double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
+                RowNormalizer(max, total, out T high, out T low);
+                var normalizer = new SubtractNormalizer(high, low);
+                ref T nextRow = ref Unsafe.Add(ref x, next);
+                bool hasNext = row + 1 < rows;
+                T nextMax = MapVectors(ref xr, ref Unsafe.Add(ref y, row * classes), last, normalizer, normalizer.Apply(tail), ref nextRow, fused && hasNext);
+                max = fused || !hasNext ? nextMax : RowMax(ref nextRow, last, TOps.Load(ref nextRow, last));
             }
 
             return 0;
@@ -265,17 +272,6 @@ internal static class RowKernels<TOps, TVec, T>
             Unsafe.As<TVec, Vector512<T>>(ref value).StoreAlignedNonTemporal(destination);
         else
             TOps.Store(value, ref Unsafe.AsRef<T>(destination), 0);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LogSoftmaxRow<TAhead>(ref T xr, ref T yr, nuint last, TVec repeated, TAhead ahead)
-        where TAhead : IFetchAhead<TAhead>, allows ref struct
-    {
-        TVec tail = TOps.Load(ref xr, last);
-        T max = RowMax(ref xr, last, tail);
-        double total = RowSum(ref xr, last, tail, TOps.Splat(-max), repeated, ahead);
-        RowNormalizer(max, total, out T high, out T low);
-        MapRow(ref xr, ref yr, last, new SubtractNormalizer(high, low));
     }
 
     /// <summary>hi + lo = max + ln(total) as log-softmax subtracts it, in the lanes' precision.</summary>
@@ -748,6 +744,50 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>
+    /// y = map(x) over the whole vectors of a row before <paramref name="last"/>, then <paramref name="mappedTail"/> (the
+    /// last vector, mapped by the caller before anything was stored) at <paramref name="last"/>; when
+    /// <paramref name="hasNext"/>, also the maximum of the row of the same length at <paramref name="next"/>, which is
+    /// returned (else 0). The next row's maximum pass rides on this row's output pass, bound by its stores, instead of
+    /// running as a pass of its own. The next row is not the output row, so y may be x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T MapVectors<TMap>(ref T x, ref T y, nuint last, TMap map, TVec mappedTail, ref T next, bool hasNext)
+        where TMap : struct, IVectorMap<TVec>
+    {
+        nuint width = (nuint)TOps.Count, i = 0;
+        T max = T.Zero;
+        if (hasNext)
+        {
+            TVec max0 = TOps.Load(ref next, last), max1 = max0;
+            for (; i + width < last; i += 2 * width)
+            {
+                TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
+                TOps.Store(map.Apply(TOps.Load(ref x, i + width)), ref y, i + width);
+                max0 = TOps.MaxNative(max0, TOps.Load(ref next, i));
+                max1 = TOps.MaxNative(max1, TOps.Load(ref next, i + width));
+            }
+
+            for (; i < last; i += width)
+            {
+                TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
+                max0 = TOps.MaxNative(max0, TOps.Load(ref next, i));
+            }
+
+            max = TOps.MaxAcross(TOps.MaxNative(max0, max1));
+        }
+        else
+        {
+            for (; i < last; i += width)
+            {
+                TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
+            }
+        }
+
+        TOps.Store(mappedTail, ref y, last);
+        return max;
+    }
+
+    /// <summary>
     /// The start of a row's last vector (classes - W, the row at least one vector long), and in <paramref name="repeated"/>
     /// the lanes of it that the whole vectors before it already cover.
     /// </summary>
@@ -762,6 +802,7 @@ internal static class RowKernels<TOps, TVec, T>
 
 
     /// <summary>The plain softmax's normalisation: float multiplies by 1/total rounded once from double; double divides by the total (one rounding, where a reciprocal would round twice).</summary>
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly struct DivideByTotal(double total) : IVectorMap<TVec>
     {
         private readonly TVec factor = TOps.Splat(T.CreateTruncating(typeof(T) == typeof(float) ? 1.0 / total : total));

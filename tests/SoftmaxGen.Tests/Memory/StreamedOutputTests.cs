@@ -11,7 +11,9 @@ namespace SoftmaxGen.Tests;
 /// non-temporal stores (<see cref="RowKernels.StreamsBatch"/>). Its results, and the softmax's of the same batches, must
 /// be, bit for bit, those of the same rows computed in small batches (plain stores,
 /// checked against the reference by <see cref="DifferentialTests"/>), wherever the output starts relative to a cache
-/// line and in place, with nothing written outside the output. C = 1000 has a generated kernel; C = 600 runs the fallback.
+/// line and in place, with nothing written outside the output. So must those of batches just over
+/// <see cref="RowKernels.MaxFusedMaxBatchBytes"/>, whose rows take their maximum in a pass of their own (in the small
+/// batches the output pass of the row before takes it). C = 1000 has a generated kernel; C = 600 runs the fallback.
 /// </summary>
 public sealed class StreamedOutputTests
 {
@@ -28,6 +30,24 @@ public sealed class StreamedOutputTests
     [InlineData(600, SoftmaxPrecision.Fast)]
     public void Double_StreamedBatches_MatchSmallBatchesBitForBit(int classes, SoftmaxPrecision precision)
         => Run<double>(classes, precision);
+
+    [Theory]
+    [InlineData(1000, SoftmaxPrecision.Exact)]
+    [InlineData(600, SoftmaxPrecision.Fast)]
+    public void Float_UnfusedBatches_MatchSmallBatchesBitForBit(int classes, SoftmaxPrecision precision)
+        => Run<float>(classes, precision, RowKernels.MaxFusedMaxBatchBytes);
+
+    [Fact]
+    public void Double_UnfusedBatches_MatchSmallBatchesBitForBit()
+        => Run<double>(1000, SoftmaxPrecision.Fast, RowKernels.MaxFusedMaxBatchBytes);
+
+    [Fact]
+    public void FusesNextRowMax_UpToTheThreshold()
+    {
+        Assert.True(RowKernels.FusesNextRowMax(16, 4000));
+        Assert.True(RowKernels.FusesNextRowMax((nuint)(RowKernels.MaxFusedMaxBatchBytes / 4000), 4000));
+        Assert.False(RowKernels.FusesNextRowMax((nuint)Rows(1000, 4, RowKernels.MaxFusedMaxBatchBytes), 4000));
+    }
 
     [Fact]
     public void StreamsBatch_TakesOutputsFromTheThreshold()
@@ -74,13 +94,15 @@ public sealed class StreamedOutputTests
         Assert.All(new[] { buffer[0], buffer[1], buffer[2], buffer[^3], buffer[^2], buffer[^1] }, v => Assert.Equal(-7f, v));
     }
 
-    private static int StreamedRows(int classes, int elementSize)
-        => (int)(RowKernels.MinStreamedOutputBytes / (classes * elementSize)) + 3;
+    private static int StreamedRows(int classes, int elementSize) => Rows(classes, elementSize, RowKernels.MinStreamedOutputBytes);
 
-    private static void Run<T>(int classes, SoftmaxPrecision precision)
+    /// <summary>Three rows more than <paramref name="bytes"/> hold.</summary>
+    private static int Rows(int classes, int elementSize, long bytes) => (int)(bytes / (classes * elementSize)) + 3;
+
+    private static void Run<T>(int classes, SoftmaxPrecision precision, long bytes = RowKernels.MinStreamedOutputBytes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int rows = StreamedRows(classes, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        int rows = Rows(classes, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), bytes);
         int n = rows * classes;
         var random = new Random(LogitGenerator.Seed(typeof(T) == typeof(float) ? 7 : 8, classes, rows));
         T[] logits = LogitGenerator.Create<T>("normal5", n, random);
