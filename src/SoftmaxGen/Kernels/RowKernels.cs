@@ -732,16 +732,7 @@ internal static class RowKernels<TOps, TVec, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void MapRow<TMap>(ref T x, ref T y, nuint last, TMap map)
         where TMap : struct, IVectorMap<TVec>
-    {
-        nuint width = (nuint)TOps.Count;
-        TVec tail = map.Apply(TOps.Load(ref x, last));
-        for (nuint i = 0; i < last; i += width)
-        {
-            TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
-        }
-
-        TOps.Store(tail, ref y, last);
-    }
+        => MapVectors(ref x, ref y, last, map, map.Apply(TOps.Load(ref x, last)), ref x, hasNext: false);
 
     /// <summary>
     /// y = map(x) over the whole vectors of a row before <paramref name="last"/>, then <paramref name="mappedTail"/> (the
