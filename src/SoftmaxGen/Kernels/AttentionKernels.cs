@@ -21,7 +21,9 @@ internal readonly struct WithoutBias : IBiasFlag
 /// <see cref="ISimd{TVec, T}"/>. One pass computes v from the logits and the bias into the output and takes its maximum;
 /// the row kernels' own exponential and normalisation passes (<see cref="RowKernels{TOps, TVec, T}.ExpRow"/>,
 /// <see cref="RowKernels{TOps, TVec, T}.RowSum"/>) then run on the output in place, so the fused row costs the plain
-/// row plus one store, and the exponentials and sums are the plain softmax's of v. The softmax of a row with a causal
+/// row plus one store, and the exponentials and sums are the plain softmax's of v. In the softmax, that pass for each
+/// whole row after the first rides on the scale pass of the row before (<see cref="SoftmaxStaged"/>), as the plain
+/// softmax's maximum pass does. The softmax of a row with a causal
 /// limit stores nothing in its first pass: its exponential pass computes v again as it reads it
 /// (<see cref="AttentionValues{TOps, TVec, T, TBias}"/>), which saves more stores than the recomputation costs. Masked positions are -inf, as an
 /// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one), except
@@ -44,6 +46,11 @@ internal static class AttentionKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         where TBias : struct, IBiasFlag
     {
+        // In the softmax, the row after a whole row is staged, and its maximum taken, during that row's scale pass, in
+        // the batches whose plain softmax takes each next row's maximum there.
+        bool fused = !log && RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
+        bool hasMax = false;
+        T max = T.Zero;
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes), yr = ref Unsafe.Add(ref y, row * classes);
@@ -53,9 +60,14 @@ internal static class AttentionKernels
             // v is staged in the output, except in the softmax of a row with a causal limit: its exponentials compute v
             // again as they read it, which skips the stores of the staging and those of its masked vectors.
             bool staged = log || limit == (long)classes;
-            T max = limit == 0
-                ? T.NegativeInfinity
-                : Stage<TOps, TVec, T, TBias>(ref xr, ref yr, ref br, classes, scale, (nuint)limit, store: staged);
+            if (!hasMax)
+            {
+                max = limit == 0
+                    ? T.NegativeInfinity
+                    : Stage<TOps, TVec, T, TBias>(ref xr, ref yr, ref br, classes, scale, (nuint)limit, store: staged);
+            }
+
+            hasMax = false;
             if (!T.IsFinite(max))
             {
                 // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives.
@@ -67,11 +79,20 @@ internal static class AttentionKernels
             // kernels cover a row); the rest of the row is -inf already.
             nuint active = Math.Min(classes, Math.Max((nuint)limit, (nuint)TOps.Count));
             if (log)
+            {
                 LogSoftmaxStaged<TOps, TVec, T>(ref yr, active, max);
+            }
             else if (staged)
-                SoftmaxOfValues<TOps, TVec, T, RowKernels<TOps, TVec, T>.InMemory>(new RowKernels<TOps, TVec, T>.InMemory(ref yr), ref yr, classes, active, max);
+            {
+                hasMax = fused && row + 1 < rows; // limits grow with the row: the row after a whole row is whole
+                nuint step = hasMax ? 1u : 0u; // no reference past the batch
+                max = SoftmaxStaged<TOps, TVec, T, TBias>(
+                    ref yr, classes, max, ref Unsafe.Add(ref xr, step * classes), ref Unsafe.Add(ref br, step * biasStride), ref Unsafe.Add(ref yr, step * classes), scale, hasMax);
+            }
             else
-                SoftmaxOfValues<TOps, TVec, T, AttentionValues<TOps, TVec, T, TBias>>(new AttentionValues<TOps, TVec, T, TBias>(ref xr, ref br, scale, (nuint)limit), ref yr, classes, active, max);
+            {
+                SoftmaxOfValues<TOps, TVec, T, AttentionValues<TOps, TVec, T, TBias>>(new(ref xr, ref br, scale, (nuint)limit), ref yr, classes, active, max);
+            }
         }
     }
 
@@ -247,9 +268,7 @@ internal static class AttentionKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         where TBias : struct, IBiasFlag
     {
-        TVec v = TOps.Multiply(TOps.Load(ref xr, offset), s);
-        if (TBias.HasBias)
-            v = TOps.Add(v, TOps.Load(ref br, offset));
+        TVec v = Scaled<TOps, TVec, T, TBias>(ref xr, ref br, offset, s);
         if (valid < offset + (nuint)TOps.Count)
         {
             // Lanes at or past the causal limit become -inf whatever the logit there (never used as a value).
@@ -259,6 +278,18 @@ internal static class AttentionKernels
         }
 
         return v;
+    }
+
+    /// <summary>v = scale * x + bias at <paramref name="offset"/>, with no causal limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Scaled<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        TVec v = TOps.Multiply(TOps.Load(ref xr, offset), s);
+        return TBias.HasBias ? TOps.Add(v, TOps.Load(ref br, offset)) : v;
     }
 
     /// <summary>
@@ -275,6 +306,57 @@ internal static class AttentionKernels
         double total = RowKernels<TOps, TVec, T>.ExpRow(values, ref yr, active, TOps.Splat(-max));
         MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yr, active), (int)(classes - active)).Clear();
         RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, RowKernels<TOps, TVec, T>.LastVector(active, out _), new RowKernels<TOps, TVec, T>.DivideByTotal(total));
+    }
+
+    /// <summary>
+    /// The softmax of a whole row staged in <paramref name="yr"/>: the plain row's exponential pass in place, then its
+    /// scale, during which, when <paramref name="hasNext"/>, the next row (logits <paramref name="nx"/>, bias
+    /// <paramref name="nb"/>) is staged to <paramref name="ny"/> and its maximum returned (else 0). The scale pass is
+    /// bound by its stores and the staging by its loads, so that the staging costs less there than as a pass of its own.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static T SoftmaxStaged<TOps, TVec, T, TBias>(ref T yr, nuint classes, T max, ref T nx, ref T nb, ref T ny, T scale, bool hasNext)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        nuint width = (nuint)TOps.Count;
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out _);
+        var map = new RowKernels<TOps, TVec, T>.DivideByTotal(RowKernels<TOps, TVec, T>.ExpRow(ref yr, ref yr, classes, TOps.Splat(-max)));
+        if (!hasNext)
+        {
+            RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, last, map);
+            return T.Zero;
+        }
+
+        // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
+        TVec s = TOps.Splat(scale);
+        TVec mappedTail = map.Apply(TOps.Load(ref yr, last)), nextTail = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, last, s);
+        TVec max0 = nextTail, max1 = nextTail;
+        nuint i = 0;
+        for (; i + width < last; i += 2 * width)
+        {
+            TVec v0 = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i, s), v1 = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i + width, s);
+            TOps.Store(map.Apply(TOps.Load(ref yr, i)), ref yr, i);
+            TOps.Store(map.Apply(TOps.Load(ref yr, i + width)), ref yr, i + width);
+            TOps.Store(v0, ref ny, i);
+            TOps.Store(v1, ref ny, i + width);
+            max0 = TOps.MaxNative(max0, v0);
+            max1 = TOps.MaxNative(max1, v1);
+        }
+
+        for (; i < last; i += width)
+        {
+            TVec v = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i, s);
+            TOps.Store(map.Apply(TOps.Load(ref yr, i)), ref yr, i);
+            TOps.Store(v, ref ny, i);
+            max0 = TOps.MaxNative(max0, v);
+        }
+
+        TOps.Store(mappedTail, ref yr, last);
+        TOps.Store(nextTail, ref ny, last);
+        return TOps.MaxAcross(TOps.MaxNative(max0, max1));
     }
 
     /// <summary>The log-softmax of staged values: the plain row's sum over the active prefix, then (v - hi) - lo there (the rest stays -inf).</summary>

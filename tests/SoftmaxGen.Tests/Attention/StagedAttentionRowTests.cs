@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using SoftmaxGen.Kernels;
 using Xunit;
 
 namespace SoftmaxGen.Tests;
@@ -12,7 +13,8 @@ namespace SoftmaxGen.Tests;
 /// softmax (or log-softmax) of v = scale * x + bias with the causal limit as -inf: over several chunks of rows, in place
 /// and not, with no bias, a bias row and a bias per logit, in both layouts (the column layout's short rows and the row
 /// layout's); rows fully masked by their bias or the causal limit get the chosen result, and rows holding NaN or +inf
-/// give NaN. Longer rows take the fused row kernels (AttentionSoftmaxTests checks them against the bounds).
+/// give NaN. Longer rows take the fused row kernels, whose whole rows give the same bits too (rows cut by a causal limit
+/// sum over a shorter prefix: AttentionSoftmaxTests checks them against the bounds).
 /// </summary>
 public sealed class StagedAttentionRowTests
 {
@@ -75,13 +77,39 @@ public sealed class StagedAttentionRowTests
         }
     }
 
+    [Theory]
+    [InlineData(257)]
+    [InlineData(300)]
+    [InlineData(1030)]
+    [InlineData(4100)]
+    public void LongerRows_WholeRowsAreThePlainSoftmaxOfTheStagedValues(int classes)
+    {
+        // The fused row kernels: each whole row of the softmax after the first is staged, and its maximum taken, during
+        // the scale pass of the row before; rows cut by a causal limit (the first four here) are checked against the
+        // bounds by AttentionSoftmaxTests, as their sums run over a shorter prefix than the plain softmax's.
+        int rows = (20_000 / classes) + 12;
+        Check<float>(classes, rows, [long.MaxValue, classes - 5], wholeRowsOnly: true);
+        Check<double>(classes, rows, [long.MaxValue, classes - 5], wholeRowsOnly: true);
+    }
+
+    [Fact]
+    public void BatchesOver4MiB_WholeRowsAreThePlainSoftmaxOfTheStagedValues()
+    {
+        // Past RowKernels.MaxFusedMaxBatchBytes each row is staged by a pass of its own: the same bits.
+        const int classes = 4100;
+        Check<float>(classes, (int)(RowKernels.MaxFusedMaxBatchBytes / (classes * sizeof(float))) + 2, [long.MaxValue], wholeRowsOnly: true);
+    }
+
     private static void Check<T>(int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (classes * Unsafe.SizeOf<T>() > 1024)
-            return;
+        if (classes * Unsafe.SizeOf<T>() <= 1024)
+            Check<T>(classes, Math.Min(700, (60_000 / classes) + 40), [long.MaxValue, -3, 0, 2], wholeRowsOnly: false);
+    }
 
-        int rows = Math.Min(700, (60_000 / classes) + 40);
+    private static void Check<T>(int classes, int rows, long[] offsets, bool wholeRowsOnly)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var random = new Random(classes);
         T scale = T.CreateTruncating(0.3);
         T[] x = Scores<T>(rows * classes, random);
@@ -94,7 +122,7 @@ public sealed class StagedAttentionRowTests
 
         foreach (T[] bias in new[] { [], rowBias, fullBias })
         {
-            foreach (long offset in new[] { long.MaxValue, -3, 0, 2 })
+            foreach (long offset in offsets)
             {
                 T[] v = Staged(x, classes, scale, bias, offset);
                 foreach (SoftmaxPrecision precision in new[] { SoftmaxPrecision.Exact, SoftmaxPrecision.Fast })
@@ -116,6 +144,9 @@ public sealed class StagedAttentionRowTests
                             AttentionCalls.Run(inPlace, inPlace, classes, scale, bias, offset, fullyMasked, precision, log);
                             for (int i = 0; i < x.Length; i++)
                             {
+                                if (wholeRowsOnly && offset != long.MaxValue && (i / classes) + offset + 1 < classes)
+                                    continue;
+
                                 if (!expected[i].Equals(separate[i]) || !expected[i].Equals(inPlace[i]))
                                     Assert.Fail($"{typeof(T).Name} C={classes} bias {bias.Length} offset {offset} {precision} {(log ? "log-softmax" : "softmax")} {fullyMasked} [{i / classes}, {i % classes}]: {separate[i]}, in place {inPlace[i]}, expected {expected[i]}");
                             }
