@@ -125,6 +125,12 @@ internal static class RowKernels<TOps, TVec, T>
             // The first row's maximum by a pass of its own; each next row's during the output pass of the row before (fused) or after it.
             T max = rows == 0 ? T.Zero : RowMax(ref x, last, TOps.Load(ref x, last));
             bool fused = RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
+            if (fused && rows > 1 && PipelinesRows)
+            {
+                PipelinedSoftmax(ref x, ref y, rows, classes, max);
+                return 0;
+            }
+
             for (nuint row = 0; row < rows; row++)
             {
                 ref T xr = ref Unsafe.Add(ref x, row * classes);
@@ -134,7 +140,8 @@ internal static class RowKernels<TOps, TVec, T>
 
                 TVec sum = TOps.Splat(SumStart()), compensation = default;
                 nuint next = NextRowOffset(row, rows, classes);
-                ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next)));
+                var ahead = TAhead.For(ref Unsafe.Add(ref x, next), ref Unsafe.Add(ref y, next));
+                ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, ref ahead);
 
                 TVec tailExp = TOps.ExpShifted(tail, negatedMax);
                 SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
@@ -151,6 +158,56 @@ internal static class RowKernels<TOps, TVec, T>
             return 0;
         }
     }
+
+    /// <summary>
+    /// Whether the softmax's fused batches run <see cref="PipelinedSoftmax"/>: Exact at Vector512, whose exponential
+    /// keeps both the FMA and the add pipes busy, so the previous row's scale and the next row's maximum ride on it. Fast's
+    /// exponential and the narrower widths' are bound by the FMA pipes, which the scale's multiply would join: there
+    /// the scale keeps its own store-bound pass.
+    /// </summary>
+    private static bool PipelinesRows => TOps.Precision == SoftmaxPrecision.Exact && TOps.Count * Unsafe.SizeOf<T>() == 64;
+
+    /// <summary>
+    /// The softmax of a batch of at least two rows, each row's exponential pass also scaling the row before it in place
+    /// and taking the maximum of the row after it (<see cref="ScaleBehind"/>): one pass per row instead of two. The
+    /// first row's exponentials run alone, the last row's scale after the loop. Same bits as the row-by-row passes.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void PipelinedSoftmax(ref T x, ref T y, nuint rows, nuint classes, T max)
+    {
+        nuint last = LastVector(classes, out TVec repeated);
+        var scale = new DivideByTotal(FirstRowExp(ref x, ref y, classes, max));
+        max = RowMax(ref Unsafe.Add(ref x, classes), last, TOps.Load(ref Unsafe.Add(ref x, classes), last));
+        for (nuint row = 1; row < rows; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref x, row * classes);
+            ref T yr = ref Unsafe.Add(ref y, row * classes);
+            ref T previous = ref Unsafe.Add(ref y, (row - 1) * classes);
+            ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes)); // the last row takes its own maximum again
+            TVec tail = TOps.Load(ref xr, last);
+            TVec negatedMax = TOps.Splat(-max);
+
+            // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
+            TVec previousTail = scale.Apply(TOps.Load(ref previous, last));
+            var behind = new ScaleBehind(ref previous, scale, ref next, TOps.Load(ref next, last));
+            TVec sum = TOps.Splat(SumStart()), compensation = default;
+            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, ref behind);
+            TOps.Store(previousTail, ref previous, last);
+
+            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+            TOps.Store(tailExp, ref yr, last);
+            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+            scale = new DivideByTotal(last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation));
+            max = TOps.MaxAcross(behind.Max);
+        }
+
+        ref T lastRow = ref Unsafe.Add(ref y, (rows - 1) * classes);
+        MapRow(ref lastRow, ref lastRow, last, scale);
+    }
+
+    /// <summary>The first row's exponential pass for <see cref="PipelinedSoftmax"/>, a method of its own so that the pipelined loop stays within the JIT's inlining budget.</summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double FirstRowExp(ref T x, ref T y, nuint classes, T max) => ExpRow(ref x, ref y, classes, TOps.Splat(-max));
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
@@ -172,6 +229,7 @@ internal static class RowKernels<TOps, TVec, T>
             // The first row's maximum by a pass of its own; each next row's during the output pass of the row before (fused) or after it.
             T max = rows == 0 ? T.Zero : RowMax(ref x, last, TOps.Load(ref x, last));
             bool fused = RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
+
             for (nuint row = 0; row < rows; row++)
             {
                 ref T xr = ref Unsafe.Add(ref x, row * classes);
@@ -484,7 +542,7 @@ internal static class RowKernels<TOps, TVec, T>
         where TAhead : IFetchAhead<TAhead>, allows ref struct
     {
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(new InMemory(ref xr), ref xr, last, negatedMax, ref sum, ref compensation, store: false, ahead);
+        ExpVectors(new InMemory(ref xr), ref xr, last, negatedMax, ref sum, ref compensation, store: false, ref ahead);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         if (last == 0)
@@ -527,7 +585,8 @@ internal static class RowKernels<TOps, TVec, T>
         nuint last = LastVector(classes, out TVec repeated);
         TVec tail = x.Load(last);
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(x, ref y, last, negatedMax, ref sum, ref compensation, store: true, default(NoFetch));
+        var none = default(NoFetch);
+        ExpVectors(x, ref y, last, negatedMax, ref sum, ref compensation, store: true, ref none);
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
         TOps.Store(tailExp, ref y, last);
         if (last == 0)
@@ -545,13 +604,13 @@ internal static class RowKernels<TOps, TVec, T>
     /// exponentials are first added pairwise (two roundings, at most 2^-23 of their sum) and join the compensated sum
     /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
     /// below a value added (AccumulateExp's condition). Every <see cref="RenormalisedVectors"/> vectors the compensation is
-    /// folded into the sum; rows no longer than that are not affected. <paramref name="ahead"/> fetches the lines of
-    /// the next row as the pass goes.
+    /// folded into the sum; rows no longer than that are not affected. <paramref name="ahead"/> runs alongside, a
+    /// group of vectors at a time: it fetches the lines of the next row, or scales the previous one (<see cref="ScaleBehind"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpVectors<TValues, TAhead>(TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store, TAhead ahead)
+    private static void ExpVectors<TValues, TAhead>(scoped TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store, ref TAhead ahead)
         where TValues : IRowValues<TVec>, allows ref struct
-        where TAhead : IFetchAhead<TAhead>, allows ref struct
+        where TAhead : IExpPassSideWork, allows ref struct
     {
         nuint width = (nuint)TOps.Count, i = 0;
         while (true)
@@ -561,7 +620,7 @@ internal static class RowKernels<TOps, TVec, T>
             {
                 for (; i + (3 * width) < end; i += 4 * width)
                 {
-                    ahead.Fetch(i, 4);
+                    ahead.Run(i, 4);
                     TVec e0 = TOps.ExpShifted(x.Load(i), negatedMax);
                     TVec e1 = TOps.ExpShifted(x.Load(i + width), negatedMax);
                     TVec e2 = TOps.ExpShifted(x.Load(i + (2 * width)), negatedMax);
@@ -580,7 +639,7 @@ internal static class RowKernels<TOps, TVec, T>
 
             for (; i < end; i += width)
             {
-                ahead.Fetch(i, 1);
+                ahead.Run(i, 1);
                 TVec e = TOps.ExpShifted(x.Load(i), negatedMax);
                 if (store)
                 {
@@ -640,14 +699,58 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>What a row's exponential pass fetches ahead for the row after it: nothing (<see cref="NoFetch"/>) or its lines (<see cref="NextRow{TLevel}"/>).</summary>
-    internal interface IFetchAhead<TSelf>
+    internal interface IFetchAhead<TSelf> : IExpPassSideWork
         where TSelf : IFetchAhead<TSelf>, allows ref struct
     {
         /// <summary>The fetcher for a next row whose input starts at <paramref name="x"/> and output at <paramref name="y"/>.</summary>
         static abstract TSelf For(ref T x, ref T y);
 
-        /// <summary>Fetches the lines at the offsets of a group of <paramref name="vectors"/> vectors (1 or 4) from <paramref name="offset"/>.</summary>
-        void Fetch(nuint offset, int vectors);
+    }
+
+    /// <summary>Work done during an exponential pass, a group of vectors at a time: fetches of the next row (<see cref="IFetchAhead{TSelf}"/>), or <see cref="ScaleBehind"/>.</summary>
+    internal interface IExpPassSideWork
+    {
+        /// <summary>Runs at the offsets of a group of <paramref name="vectors"/> vectors (1 or 4) from <paramref name="offset"/>.</summary>
+        void Run(nuint offset, int vectors);
+    }
+
+    /// <summary>
+    /// <see cref="PipelinedSoftmax"/>'s work alongside a row's exponentials: the row before scaled in place and the
+    /// maximum of the row after taken, over the same offsets.
+    /// </summary>
+    internal ref struct ScaleBehind : IExpPassSideWork
+    {
+        private readonly ref T previous;
+        private readonly ref T next;
+        private readonly DivideByTotal scale;
+
+        /// <summary>The running maximum of the next row (one accumulator: a second kept the JIT from hoisting the exponential's constants).</summary>
+        public TVec Max;
+
+        public ScaleBehind(ref T previous, DivideByTotal scale, ref T next, TVec start)
+        {
+            this.previous = ref previous;
+            this.next = ref next;
+            this.scale = scale;
+            Max = start;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run(nuint offset, int vectors)
+        {
+            TOps.Store(scale.Apply(TOps.Load(ref previous, offset)), ref previous, offset);
+            Max = TOps.MaxNative(Max, TOps.Load(ref next, offset));
+            if (vectors == 4)
+            {
+                nuint width = (nuint)TOps.Count;
+                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + width)), ref previous, offset + width);
+                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (2 * width))), ref previous, offset + (2 * width));
+                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (3 * width))), ref previous, offset + (3 * width));
+                Max = TOps.MaxNative(Max, TOps.MaxNative(
+                    TOps.MaxNative(TOps.Load(ref next, offset + width), TOps.Load(ref next, offset + (2 * width))),
+                    TOps.Load(ref next, offset + (3 * width))));
+            }
+        }
     }
 
     /// <summary>Fetches nothing: batches in the cache, and every single-row pass.</summary>
@@ -657,7 +760,7 @@ internal static class RowKernels<TOps, TVec, T>
         public static NoFetch For(ref T x, ref T y) => default;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Fetch(nuint offset, int vectors)
+        public void Run(nuint offset, int vectors)
         {
         }
     }
@@ -687,7 +790,7 @@ internal static class RowKernels<TOps, TVec, T>
 
         /// <summary>One fetch per 64-byte line of the group, without a loop (which would also keep the constants in the loop).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Fetch(nuint offset, int vectors)
+        public void Run(nuint offset, int vectors)
         {
             nuint width = (nuint)TOps.Count;
             int vectorBytes = TOps.Count * Unsafe.SizeOf<T>();
