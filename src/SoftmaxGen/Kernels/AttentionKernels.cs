@@ -23,7 +23,8 @@ internal readonly struct WithoutBias : IBiasFlag
 /// <see cref="RowKernels{TOps, TVec, T}.RowSum"/>) then run on the output in place, so the fused row costs the plain
 /// row plus one store, and the exponentials and sums are the plain softmax's of v. In the softmax, that pass for each
 /// whole row after the first rides on the scale pass of the row before (<see cref="SoftmaxStaged"/>), as the plain
-/// softmax's maximum pass does. The softmax of a row with a causal
+/// softmax's maximum pass does; where the plain softmax pipelines its rows (Exact at Vector512), it rides on the
+/// exponential pass of the row before, which also scales the row before that (<see cref="PipelinedStagedRow"/>). The softmax of a row with a causal
 /// limit stores nothing in its first pass: its exponential pass computes v again as it reads it
 /// (<see cref="AttentionValues{TOps, TVec, T, TBias}"/>), which saves more stores than the recomputation costs. Masked positions are -inf, as an
 /// additive mask makes them (PyTorch's scaled_dot_product_attention turns boolean and causal masks into one), except
@@ -51,6 +52,13 @@ internal static class AttentionKernels
         bool fused = !log && RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
         bool hasMax = false;
         T max = T.Zero;
+
+        // Where the plain softmax pipelines its rows (RowKernels.PipelinedSoftmax), so do runs of whole rows here: a
+        // row's exponential pass also scales the row before it (pending until then) and stages the row after it.
+        bool pipelined = fused && RowKernels<TOps, TVec, T>.PipelinesRows;
+        bool pending = false;
+        nuint pendingRow = 0;
+        RowKernels<TOps, TVec, T>.DivideByTotal pendingScale = default;
         for (nuint row = 0; row < rows; row++)
         {
             ref T xr = ref Unsafe.Add(ref x, row * classes), yr = ref Unsafe.Add(ref y, row * classes);
@@ -68,6 +76,14 @@ internal static class AttentionKernels
             }
 
             hasMax = false;
+            // The last row never pipelines, so no row is left pending after the loop.
+            bool pipelinedRow = pipelined && staged && T.IsFinite(max) && row + 1 < rows;
+            if (pending && !pipelinedRow)
+            {
+                ScalePending<TOps, TVec, T>(ref Unsafe.Add(ref y, pendingRow * classes), classes, pendingScale);
+                pending = false;
+            }
+
             if (!T.IsFinite(max))
             {
                 // Only -inf: fully masked. +inf or NaN: NaN, as PyTorch's softmax gives.
@@ -82,6 +98,25 @@ internal static class AttentionKernels
             {
                 LogSoftmaxStaged<TOps, TVec, T>(ref yr, active, max);
             }
+            else if (pipelinedRow)
+            {
+                // Limits grow with the row: the row after a whole row is whole.
+                ref T nx = ref Unsafe.Add(ref xr, classes), nb = ref Unsafe.Add(ref br, biasStride), ny = ref Unsafe.Add(ref yr, classes);
+                if (pending)
+                {
+                    pendingScale = PipelinedStagedRow<TOps, TVec, T, TBias>(
+                        ref yr, classes, max, ref Unsafe.Add(ref y, pendingRow * classes), pendingScale, ref nx, ref nb, ref ny, scale, out max);
+                }
+                else
+                {
+                    pendingScale = new(RowKernels<TOps, TVec, T>.FirstRowExp(ref yr, ref yr, classes, max));
+                    max = Stage<TOps, TVec, T, TBias>(ref nx, ref ny, ref nb, classes, scale, classes, store: true);
+                }
+
+                pending = true;
+                pendingRow = row;
+                hasMax = true;
+            }
             else if (staged)
             {
                 hasMax = fused && row + 1 < rows; // limits grow with the row: the row after a whole row is whole
@@ -94,6 +129,37 @@ internal static class AttentionKernels
                 SoftmaxOfValues<TOps, TVec, T, AttentionValues<TOps, TVec, T, TBias>>(new(ref xr, ref br, scale, (nuint)limit), ref yr, classes, active, max);
             }
         }
+    }
+
+    /// <summary>The scale pass of a pipelined row that no next row took over.</summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void ScalePending<TOps, TVec, T>(ref T yr, nuint classes, RowKernels<TOps, TVec, T>.DivideByTotal scale)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, RowKernels<TOps, TVec, T>.LastVector(classes, out _), scale);
+
+    /// <summary>
+    /// A whole row staged in <paramref name="yr"/>, pipelined (<see cref="RowKernels{TOps, TVec, T}.PipelinedRow"/>): its
+    /// exponentials in place, while the row before is scaled and the row after staged to <paramref name="ny"/> (its
+    /// maximum to <paramref name="nextMax"/>); returns this row's scale.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static RowKernels<TOps, TVec, T>.DivideByTotal PipelinedStagedRow<TOps, TVec, T, TBias>(
+        ref T yr, nuint classes, T max, ref T previous, RowKernels<TOps, TVec, T>.DivideByTotal previousScale, ref T nx, ref T nb, ref T ny, T scale, out T nextMax)
+        where TOps : ISimd<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TBias : struct, IBiasFlag
+    {
+        // The next row's last vector is stored last: in place, the whole vector before it overlaps it and reads its logits.
+        nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out TVec repeated);
+        TVec s = TOps.Splat(scale);
+        TVec nextTail = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, last, s);
+        var rowScale = RowKernels<TOps, TVec, T>.PipelinedRow(
+            ref yr, ref yr, last, repeated, max, ref previous, previousScale, new StagingValues<TOps, TVec, T, TBias>(ref nx, ref nb, ref ny, s), nextTail, out nextMax);
+        TOps.Store(nextTail, ref ny, last);
+        return rowScale;
     }
 
     /// <summary>
@@ -282,7 +348,7 @@ internal static class AttentionKernels
 
     /// <summary>v = scale * x + bias at <paramref name="offset"/>, with no causal limit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Scaled<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s)
+    internal static TVec Scaled<TOps, TVec, T, TBias>(ref T xr, ref T br, nuint offset, TVec s)
         where TOps : ISimd<TVec, T>
         where TVec : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -400,4 +466,33 @@ internal readonly ref struct AttentionValues<TOps, TVec, T, TBias> : IRowValues<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVec Load(nuint offset) => AttentionKernels.Values<TOps, TVec, T, TBias>(ref x, ref bias, offset, scale, valid, negativeInfinity);
+}
+
+/// <summary>The next attention row's v = scale * x + bias as it is read, each vector also stored to the row's output (its staging).</summary>
+internal readonly ref struct StagingValues<TOps, TVec, T, TBias> : IRowValues<TVec>
+    where TOps : ISimd<TVec, T>
+    where TVec : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TBias : struct, IBiasFlag
+{
+    private readonly ref T x;
+    private readonly ref T bias;
+    private readonly ref T y;
+    private readonly TVec scale;
+
+    public StagingValues(ref T x, ref T bias, ref T y, TVec scale)
+    {
+        this.x = ref x;
+        this.bias = ref bias;
+        this.y = ref y;
+        this.scale = scale;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Load(nuint offset)
+    {
+        TVec v = AttentionKernels.Scaled<TOps, TVec, T, TBias>(ref x, ref bias, offset, scale);
+        TOps.Store(v, ref y, offset);
+        return v;
+    }
 }

@@ -165,11 +165,11 @@ internal static class RowKernels<TOps, TVec, T>
     /// exponential and the narrower widths' are bound by the FMA pipes, which the scale's multiply would join: there
     /// the scale keeps its own store-bound pass.
     /// </summary>
-    private static bool PipelinesRows => TOps.Precision == SoftmaxPrecision.Exact && TOps.Count * Unsafe.SizeOf<T>() == 64;
+    internal static bool PipelinesRows => TOps.Precision == SoftmaxPrecision.Exact && TOps.Count * Unsafe.SizeOf<T>() == 64;
 
     /// <summary>
     /// The softmax of a batch of at least two rows, each row's exponential pass also scaling the row before it in place
-    /// and taking the maximum of the row after it (<see cref="ScaleBehind"/>): one pass per row instead of two. The
+    /// and taking the maximum of the row after it (<see cref="ScaleBehind{TNext}"/>): one pass per row instead of two. The
     /// first row's exponentials run alone, the last row's scale after the loop. Same bits as the row-by-row passes.
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
@@ -180,34 +180,46 @@ internal static class RowKernels<TOps, TVec, T>
         max = RowMax(ref Unsafe.Add(ref x, classes), last, TOps.Load(ref Unsafe.Add(ref x, classes), last));
         for (nuint row = 1; row < rows; row++)
         {
-            ref T xr = ref Unsafe.Add(ref x, row * classes);
-            ref T yr = ref Unsafe.Add(ref y, row * classes);
-            ref T previous = ref Unsafe.Add(ref y, (row - 1) * classes);
             ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes)); // the last row takes its own maximum again
-            TVec tail = TOps.Load(ref xr, last);
-            TVec negatedMax = TOps.Splat(-max);
-
-            // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
-            TVec previousTail = scale.Apply(TOps.Load(ref previous, last));
-            var behind = new ScaleBehind(ref previous, scale, ref next, TOps.Load(ref next, last));
-            TVec sum = TOps.Splat(SumStart()), compensation = default;
-            ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, ref behind);
-            TOps.Store(previousTail, ref previous, last);
-
-            TVec tailExp = TOps.ExpShifted(tail, negatedMax);
-            TOps.Store(tailExp, ref yr, last);
-            SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
-            scale = new DivideByTotal(last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation));
-            max = TOps.MaxAcross(behind.Max);
+            scale = PipelinedRow(
+                ref Unsafe.Add(ref x, row * classes), ref Unsafe.Add(ref y, row * classes), last, repeated, max, ref Unsafe.Add(ref y, (row - 1) * classes), scale, new InMemory(ref next), TOps.Load(ref next, last), out max);
         }
 
         ref T lastRow = ref Unsafe.Add(ref y, (rows - 1) * classes);
         MapRow(ref lastRow, ref lastRow, last, scale);
     }
 
+    /// <summary>
+    /// One row of a pipelined softmax: e^(x - max) of the row stored to <paramref name="yr"/> (which may be
+    /// <paramref name="xr"/>) while <paramref name="previous"/> is scaled by <paramref name="previousScale"/> in place and
+    /// the maximum of <paramref name="next"/>'s values over a row (from <paramref name="nextStart"/>, the value of its last
+    /// vector) goes to <paramref name="nextMax"/>; returns this row's scale, which the next row's call applies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static DivideByTotal PipelinedRow<TNext>(
+        ref T xr, ref T yr, nuint last, TVec repeated, T max, ref T previous, DivideByTotal previousScale, TNext next, TVec nextStart, out T nextMax)
+        where TNext : IRowValues<TVec>, allows ref struct
+    {
+        TVec tail = TOps.Load(ref xr, last);
+        TVec negatedMax = TOps.Splat(-max);
+
+        // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
+        TVec previousTail = previousScale.Apply(TOps.Load(ref previous, last));
+        var behind = new ScaleBehind<TNext>(ref previous, previousScale, next, nextStart);
+        TVec sum = TOps.Splat(SumStart()), compensation = default;
+        ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, ref behind);
+        TOps.Store(previousTail, ref previous, last);
+
+        TVec tailExp = TOps.ExpShifted(tail, negatedMax);
+        TOps.Store(tailExp, ref yr, last);
+        SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
+        nextMax = TOps.MaxAcross(behind.Max);
+        return new DivideByTotal(last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation));
+    }
+
     /// <summary>The first row's exponential pass for <see cref="PipelinedSoftmax"/>, a method of its own so that the pipelined loop stays within the JIT's inlining budget.</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
-    private static double FirstRowExp(ref T x, ref T y, nuint classes, T max) => ExpRow(ref x, ref y, classes, TOps.Splat(-max));
+    internal static double FirstRowExp(ref T x, ref T y, nuint classes, T max) => ExpRow(ref x, ref y, classes, TOps.Splat(-max));
 
     /// <summary>Log-softmax of <paramref name="rows"/> rows: max, the sum of e^(x - max), then (x - hi) - lo with hi + lo = max + ln(sum).</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
@@ -605,7 +617,7 @@ internal static class RowKernels<TOps, TVec, T>
     /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
     /// below a value added (AccumulateExp's condition). Every <see cref="RenormalisedVectors"/> vectors the compensation is
     /// folded into the sum; rows no longer than that are not affected. <paramref name="ahead"/> runs alongside, a
-    /// group of vectors at a time: it fetches the lines of the next row, or scales the previous one (<see cref="ScaleBehind"/>).
+    /// group of vectors at a time: it fetches the lines of the next row, or scales the previous one (<see cref="ScaleBehind{TNext}"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ExpVectors<TValues, TAhead>(scoped TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store, ref TAhead ahead)
@@ -620,11 +632,15 @@ internal static class RowKernels<TOps, TVec, T>
             {
                 for (; i + (3 * width) < end; i += 4 * width)
                 {
+                    // The side work runs between this group's loads and its stores: its rows' lines lie at the same
+                    // offsets modulo 4 KiB as this row's when rows are a multiple of 4 KiB, and a load after a store
+                    // to such an address waits for it.
+                    TVec v0 = x.Load(i), v1 = x.Load(i + width), v2 = x.Load(i + (2 * width)), v3 = x.Load(i + (3 * width));
                     ahead.Run(i, 4);
-                    TVec e0 = TOps.ExpShifted(x.Load(i), negatedMax);
-                    TVec e1 = TOps.ExpShifted(x.Load(i + width), negatedMax);
-                    TVec e2 = TOps.ExpShifted(x.Load(i + (2 * width)), negatedMax);
-                    TVec e3 = TOps.ExpShifted(x.Load(i + (3 * width)), negatedMax);
+                    TVec e0 = TOps.ExpShifted(v0, negatedMax);
+                    TVec e1 = TOps.ExpShifted(v1, negatedMax);
+                    TVec e2 = TOps.ExpShifted(v2, negatedMax);
+                    TVec e3 = TOps.ExpShifted(v3, negatedMax);
                     if (store)
                     {
                         TOps.Store(e0, ref y, i);
@@ -639,8 +655,9 @@ internal static class RowKernels<TOps, TVec, T>
 
             for (; i < end; i += width)
             {
+                TVec v = x.Load(i);
                 ahead.Run(i, 1);
-                TVec e = TOps.ExpShifted(x.Load(i), negatedMax);
+                TVec e = TOps.ExpShifted(v, negatedMax);
                 if (store)
                 {
                     TOps.Store(e, ref y, i);
@@ -707,7 +724,7 @@ internal static class RowKernels<TOps, TVec, T>
 
     }
 
-    /// <summary>Work done during an exponential pass, a group of vectors at a time: fetches of the next row (<see cref="IFetchAhead{TSelf}"/>), or <see cref="ScaleBehind"/>.</summary>
+    /// <summary>Work done during an exponential pass, a group of vectors at a time: fetches of the next row (<see cref="IFetchAhead{TSelf}"/>), or <see cref="ScaleBehind{TNext}"/>.</summary>
     internal interface IExpPassSideWork
     {
         /// <summary>Runs at the offsets of a group of <paramref name="vectors"/> vectors (1 or 4) from <paramref name="offset"/>.</summary>
@@ -715,22 +732,23 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>
-    /// <see cref="PipelinedSoftmax"/>'s work alongside a row's exponentials: the row before scaled in place and the
-    /// maximum of the row after taken, over the same offsets.
+    /// <see cref="PipelinedRow"/>'s work alongside a row's exponentials: the row before scaled in place and the
+    /// maximum of the row after taken from its values (read from memory, or staged as they are read), over the same offsets.
     /// </summary>
-    internal ref struct ScaleBehind : IExpPassSideWork
+    internal ref struct ScaleBehind<TNext> : IExpPassSideWork
+        where TNext : IRowValues<TVec>, allows ref struct
     {
         private readonly ref T previous;
-        private readonly ref T next;
+        private readonly TNext next;
         private readonly DivideByTotal scale;
 
         /// <summary>The running maximum of the next row (one accumulator: a second kept the JIT from hoisting the exponential's constants).</summary>
         public TVec Max;
 
-        public ScaleBehind(ref T previous, DivideByTotal scale, ref T next, TVec start)
+        public ScaleBehind(ref T previous, DivideByTotal scale, TNext next, TVec start)
         {
             this.previous = ref previous;
-            this.next = ref next;
+            this.next = next;
             this.scale = scale;
             Max = start;
         }
@@ -739,7 +757,7 @@ internal static class RowKernels<TOps, TVec, T>
         public void Run(nuint offset, int vectors)
         {
             TOps.Store(scale.Apply(TOps.Load(ref previous, offset)), ref previous, offset);
-            Max = TOps.MaxNative(Max, TOps.Load(ref next, offset));
+            Max = TOps.MaxNative(Max, next.Load(offset));
             if (vectors == 4)
             {
                 nuint width = (nuint)TOps.Count;
@@ -747,8 +765,8 @@ internal static class RowKernels<TOps, TVec, T>
                 TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (2 * width))), ref previous, offset + (2 * width));
                 TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (3 * width))), ref previous, offset + (3 * width));
                 Max = TOps.MaxNative(Max, TOps.MaxNative(
-                    TOps.MaxNative(TOps.Load(ref next, offset + width), TOps.Load(ref next, offset + (2 * width))),
-                    TOps.Load(ref next, offset + (3 * width))));
+                    TOps.MaxNative(next.Load(offset + width), next.Load(offset + (2 * width))),
+                    next.Load(offset + (3 * width))));
             }
         }
     }
