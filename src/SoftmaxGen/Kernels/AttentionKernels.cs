@@ -56,8 +56,7 @@ internal static class AttentionKernels
         // Where the plain softmax pipelines its rows (RowKernels.PipelinedSoftmax), so do runs of whole rows here: a
         // row's exponential pass also scales the row before it (pending until then) and stages the row after it.
         bool pipelined = fused && RowKernels<TOps, TVec, T>.PipelinesRows;
-        bool pending = false;
-        nuint pendingRow = 0;
+        bool pending = false; // the row before this one awaits its scale (pendingScale)
         RowKernels<TOps, TVec, T>.DivideByTotal pendingScale = default;
         for (nuint row = 0; row < rows; row++)
         {
@@ -80,7 +79,7 @@ internal static class AttentionKernels
             bool pipelinedRow = pipelined && staged && T.IsFinite(max) && row + 1 < rows;
             if (pending && !pipelinedRow)
             {
-                ScalePending<TOps, TVec, T>(ref Unsafe.Add(ref y, pendingRow * classes), classes, pendingScale);
+                ScalePending<TOps, TVec, T>(ref Unsafe.Add(ref y, (row - 1) * classes), classes, pendingScale);
                 pending = false;
             }
 
@@ -105,7 +104,7 @@ internal static class AttentionKernels
                 if (pending)
                 {
                     pendingScale = PipelinedStagedRow<TOps, TVec, T, TBias>(
-                        ref yr, classes, max, ref Unsafe.Add(ref y, pendingRow * classes), pendingScale, ref nx, ref nb, ref ny, scale, out max);
+                        ref yr, classes, max, ref Unsafe.Add(ref y, (row - 1) * classes), pendingScale, ref nx, ref nb, ref ny, scale, out max);
                 }
                 else
                 {
@@ -114,7 +113,6 @@ internal static class AttentionKernels
                 }
 
                 pending = true;
-                pendingRow = row;
                 hasMax = true;
             }
             else if (staged)
@@ -387,7 +385,6 @@ internal static class AttentionKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         where TBias : struct, IBiasFlag
     {
-        nuint width = (nuint)TOps.Count;
         nuint last = RowKernels<TOps, TVec, T>.LastVector(classes, out _);
         var map = new RowKernels<TOps, TVec, T>.DivideByTotal(RowKernels<TOps, TVec, T>.ExpRow(ref yr, ref yr, classes, TOps.Splat(-max)));
         if (!hasNext)
@@ -396,33 +393,12 @@ internal static class AttentionKernels
             return T.Zero;
         }
 
-        // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
+        // The next row's last vector is stored last: in place, the whole vector before it overlaps it and reads its logits.
         TVec s = TOps.Splat(scale);
-        TVec mappedTail = map.Apply(TOps.Load(ref yr, last)), nextTail = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, last, s);
-        TVec max0 = nextTail, max1 = nextTail;
-        nuint i = 0;
-        for (; i + width < last; i += 2 * width)
-        {
-            TVec v0 = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i, s), v1 = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i + width, s);
-            TOps.Store(map.Apply(TOps.Load(ref yr, i)), ref yr, i);
-            TOps.Store(map.Apply(TOps.Load(ref yr, i + width)), ref yr, i + width);
-            TOps.Store(v0, ref ny, i);
-            TOps.Store(v1, ref ny, i + width);
-            max0 = TOps.MaxNative(max0, v0);
-            max1 = TOps.MaxNative(max1, v1);
-        }
-
-        for (; i < last; i += width)
-        {
-            TVec v = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, i, s);
-            TOps.Store(map.Apply(TOps.Load(ref yr, i)), ref yr, i);
-            TOps.Store(v, ref ny, i);
-            max0 = TOps.MaxNative(max0, v);
-        }
-
-        TOps.Store(mappedTail, ref yr, last);
+        TVec nextTail = Scaled<TOps, TVec, T, TBias>(ref nx, ref nb, last, s);
+        T nextMax = RowKernels<TOps, TVec, T>.MapRow(ref yr, ref yr, last, map, new StagingValues<TOps, TVec, T, TBias>(ref nx, ref nb, ref ny, s), nextTail);
         TOps.Store(nextTail, ref ny, last);
-        return TOps.MaxAcross(TOps.MaxNative(max0, max1));
+        return nextMax;
     }
 
     /// <summary>The log-softmax of staged values: the plain row's sum over the active prefix, then (v - hi) - lo there (the rest stays -inf).</summary>

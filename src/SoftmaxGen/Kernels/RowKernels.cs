@@ -151,7 +151,7 @@ internal static class RowKernels<TOps, TVec, T>
                 var scale = new DivideByTotal(total);
                 ref T nextRow = ref Unsafe.Add(ref x, next);
                 bool hasNext = row + 1 < rows;
-                T nextMax = MapVectors(ref yr, ref yr, last, scale, scale.Apply(tailExp), ref nextRow, fused && hasNext);
+                T nextMax = MapVectors(ref yr, ref yr, last, scale, scale.Apply(tailExp), new InMemory(ref nextRow), TOps.Load(ref nextRow, last), fused && hasNext);
                 max = fused || !hasNext ? nextMax : RowMax(ref nextRow, last, TOps.Load(ref nextRow, last));
             }
 
@@ -252,7 +252,7 @@ internal static class RowKernels<TOps, TVec, T>
                 var normalizer = new SubtractNormalizer(high, low);
                 ref T nextRow = ref Unsafe.Add(ref x, next);
                 bool hasNext = row + 1 < rows;
-                T nextMax = MapVectors(ref xr, ref Unsafe.Add(ref y, row * classes), last, normalizer, normalizer.Apply(tail), ref nextRow, fused && hasNext);
+                T nextMax = MapVectors(ref xr, ref Unsafe.Add(ref y, row * classes), last, normalizer, normalizer.Apply(tail), new InMemory(ref nextRow), TOps.Load(ref nextRow, last), fused && hasNext);
                 max = fused || !hasNext ? nextMax : RowMax(ref nextRow, last, TOps.Load(ref nextRow, last));
             }
 
@@ -853,36 +853,53 @@ internal static class RowKernels<TOps, TVec, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void MapRow<TMap>(ref T x, ref T y, nuint last, TMap map)
         where TMap : struct, IVectorMap<TVec>
-        => MapVectors(ref x, ref y, last, map, map.Apply(TOps.Load(ref x, last)), ref x, hasNext: false);
+        => MapVectors(ref x, ref y, last, map, map.Apply(TOps.Load(ref x, last)), new InMemory(ref x), default, hasNext: false);
+
+    /// <summary>
+    /// <see cref="MapRow{TMap}(ref T, ref T, nuint, TMap)"/> that also returns the maximum of <paramref name="next"/>'s
+    /// values over a row of the same length, starting from <paramref name="nextStart"/> (the value of its last vector).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T MapRow<TMap, TNext>(ref T x, ref T y, nuint last, TMap map, TNext next, TVec nextStart)
+        where TMap : struct, IVectorMap<TVec>
+        where TNext : IRowValues<TVec>, allows ref struct
+        => MapVectors(ref x, ref y, last, map, map.Apply(TOps.Load(ref x, last)), next, nextStart, hasNext: true);
 
     /// <summary>
     /// y = map(x) over the whole vectors of a row before <paramref name="last"/>, then <paramref name="mappedTail"/> (the
     /// last vector, mapped by the caller before anything was stored) at <paramref name="last"/>; when
-    /// <paramref name="hasNext"/>, also the maximum of the row of the same length at <paramref name="next"/>, which is
-    /// returned (else 0). The next row's maximum pass rides on this row's output pass, bound by its stores, instead of
-    /// running as a pass of its own. The next row is not the output row, so y may be x.
+    /// <paramref name="hasNext"/>, also the maximum of <paramref name="next"/>'s values over a row of the same length
+    /// from <paramref name="nextStart"/>, which is returned (else 0): the next row's maximum pass (or an attention row's
+    /// staging, <c>StagingValues</c>) rides on this row's output pass, bound by its stores. Each step reads x before the
+    /// next row's values and stores last, as <see cref="ExpVectors"/> orders its side work. The next row is not the
+    /// output row, so y may be x.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T MapVectors<TMap>(ref T x, ref T y, nuint last, TMap map, TVec mappedTail, ref T next, bool hasNext)
+    private static T MapVectors<TMap, TNext>(ref T x, ref T y, nuint last, TMap map, TVec mappedTail, TNext next, TVec nextStart, bool hasNext)
         where TMap : struct, IVectorMap<TVec>
+        where TNext : IRowValues<TVec>, allows ref struct
     {
         nuint width = (nuint)TOps.Count, i = 0;
         T max = T.Zero;
         if (hasNext)
         {
-            TVec max0 = TOps.Load(ref next, last), max1 = max0;
+            TVec max0 = nextStart, max1 = nextStart;
             for (; i + width < last; i += 2 * width)
             {
-                TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
-                TOps.Store(map.Apply(TOps.Load(ref x, i + width)), ref y, i + width);
-                max0 = TOps.MaxNative(max0, TOps.Load(ref next, i));
-                max1 = TOps.MaxNative(max1, TOps.Load(ref next, i + width));
+                TVec a0 = TOps.Load(ref x, i), a1 = TOps.Load(ref x, i + width);
+                TVec n0 = next.Load(i), n1 = next.Load(i + width);
+                TOps.Store(map.Apply(a0), ref y, i);
+                TOps.Store(map.Apply(a1), ref y, i + width);
+                max0 = TOps.MaxNative(max0, n0);
+                max1 = TOps.MaxNative(max1, n1);
             }
 
             for (; i < last; i += width)
             {
-                TOps.Store(map.Apply(TOps.Load(ref x, i)), ref y, i);
-                max0 = TOps.MaxNative(max0, TOps.Load(ref next, i));
+                TVec a = TOps.Load(ref x, i);
+                TVec n = next.Load(i);
+                TOps.Store(map.Apply(a), ref y, i);
+                max0 = TOps.MaxNative(max0, n);
             }
 
             max = TOps.MaxAcross(TOps.MaxNative(max0, max1));
