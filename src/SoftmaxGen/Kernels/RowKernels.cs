@@ -169,7 +169,7 @@ internal static class RowKernels<TOps, TVec, T>
 
     /// <summary>
     /// The softmax of a batch of at least two rows, each row's exponential pass also scaling the row before it in place
-    /// and taking the maximum of the row after it (<see cref="ScaleBehind{TNext}"/>): one pass per row instead of two. The
+    /// and taking the maximum of the row after it (<see cref="MapBehind{TMap, TNext}"/>): one pass per row instead of two. The
     /// first row's exponentials run alone, the last row's scale after the loop. Same bits as the row-by-row passes.
     /// </summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
@@ -199,22 +199,39 @@ internal static class RowKernels<TOps, TVec, T>
     internal static DivideByTotal PipelinedRow<TNext>(
         ref T xr, ref T yr, nuint last, TVec repeated, T max, ref T previous, DivideByTotal previousScale, TNext next, TVec nextStart, out T nextMax)
         where TNext : IRowValues<TVec>, allows ref struct
+        => new(PipelinedExpPass(ref xr, ref yr, store: true, last, repeated, max, ref previous, ref previous, previousScale, next, nextStart, out nextMax));
+
+    /// <summary>
+    /// The pass of exponentials of one pipelined row (<see cref="PipelinedRow"/>, <see cref="PipelinedLogRow"/>): e^(x - max)
+    /// over <paramref name="xr"/>, stored to <paramref name="yr"/> when <paramref name="store"/> is set, and their total,
+    /// returned; beside them the row before is mapped from <paramref name="previousX"/> to <paramref name="previousY"/>
+    /// (<see cref="MapBehind{TMap, TNext}"/>) and the next row's maximum goes to <paramref name="nextMax"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double PipelinedExpPass<TMap, TNext>(
+        ref T xr, ref T yr, bool store, nuint last, TVec repeated, T max, ref T previousX, ref T previousY, TMap previousMap, TNext next, TVec nextStart, out T nextMax)
+        where TMap : struct, IVectorMap<TVec>
+        where TNext : IRowValues<TVec>, allows ref struct
     {
         TVec tail = TOps.Load(ref xr, last);
         TVec negatedMax = TOps.Splat(-max);
 
         // Each row's last vector, which may overlap the one before it, is read before anything of that row is stored.
-        TVec previousTail = previousScale.Apply(TOps.Load(ref previous, last));
-        var behind = new ScaleBehind<TNext>(ref previous, previousScale, next, nextStart);
+        TVec previousTail = previousMap.Apply(TOps.Load(ref previousX, last));
+        var behind = new MapBehind<TMap, TNext>(ref previousX, ref previousY, previousMap, next, nextStart);
         TVec sum = TOps.Splat(SumStart()), compensation = default;
-        ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store: true, ref behind);
-        TOps.Store(previousTail, ref previous, last);
+        ExpVectors(new InMemory(ref xr), ref yr, last, negatedMax, ref sum, ref compensation, store, ref behind);
+        TOps.Store(previousTail, ref previousY, last);
 
         TVec tailExp = TOps.ExpShifted(tail, negatedMax);
-        TOps.Store(tailExp, ref yr, last);
+        if (store)
+        {
+            TOps.Store(tailExp, ref yr, last);
+        }
+
         SoftmaxMath.AccumulateExp<TOps, TVec, T>(TOps.AndNot(tailExp, repeated), ref sum, ref compensation);
         nextMax = TOps.MaxAcross(behind.Max);
-        return new DivideByTotal(last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation));
+        return last == 0 ? TOps.SumAcross(tailExp) : TotalExp(sum, compensation);
     }
 
     /// <summary>The first row's exponential pass for <see cref="PipelinedSoftmax"/>, a method of its own so that the pipelined loop stays within the JIT's inlining budget.</summary>
@@ -241,6 +258,11 @@ internal static class RowKernels<TOps, TVec, T>
             // The first row's maximum by a pass of its own; each next row's during the output pass of the row before (fused) or after it.
             T max = rows == 0 ? T.Zero : RowMax(ref x, last, TOps.Load(ref x, last));
             bool fused = RowKernels.FusesNextRowMax(rows, classes * (nuint)Unsafe.SizeOf<T>());
+            if (fused && rows > 1 && PipelinesRows)
+            {
+                PipelinedLogSoftmax(ref x, ref y, rows, classes, max);
+                return 0;
+            }
 
             for (nuint row = 0; row < rows; row++)
             {
@@ -258,6 +280,54 @@ internal static class RowKernels<TOps, TVec, T>
 
             return 0;
         }
+    }
+
+    /// <summary>
+    /// The log-softmax of a batch of at least two rows, pipelined as <see cref="PipelinedSoftmax"/> is: each row's pass of
+    /// exponentials (summed, not stored) also writes the row before it, <c>(x - high) - low</c>, and takes the maximum of
+    /// the row after it. The first row's sum runs alone, the last row's output after the loop. Same bits as the
+    /// row-by-row passes.
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void PipelinedLogSoftmax(ref T x, ref T y, nuint rows, nuint classes, T max)
+    {
+        nuint last = LastVector(classes, out TVec repeated);
+        RowNormalizer(max, FirstRowSum(ref x, classes, max), out T high, out T low);
+        var normalizer = new SubtractNormalizer(high, low);
+        max = RowMax(ref Unsafe.Add(ref x, classes), last, TOps.Load(ref Unsafe.Add(ref x, classes), last));
+        for (nuint row = 1; row < rows; row++)
+        {
+            ref T next = ref Unsafe.Add(ref x, NextRowOffset(row, rows, classes)); // the last row takes its own maximum again
+            normalizer = PipelinedLogRow(
+                ref Unsafe.Add(ref x, row * classes), last, repeated, max, ref Unsafe.Add(ref x, (row - 1) * classes), ref Unsafe.Add(ref y, (row - 1) * classes), normalizer, new InMemory(ref next), TOps.Load(ref next, last), out max);
+        }
+
+        MapRow(ref Unsafe.Add(ref x, (rows - 1) * classes), ref Unsafe.Add(ref y, (rows - 1) * classes), last, normalizer);
+    }
+
+    /// <summary>
+    /// One row of a pipelined log-softmax: the sum of e^(x - max) over <paramref name="xr"/> while the row before is
+    /// written from <paramref name="previousX"/> to <paramref name="previousY"/> by <paramref name="previousNormalizer"/>
+    /// and the maximum of <paramref name="next"/>'s values over a row (from <paramref name="nextStart"/>, the value of its
+    /// last vector) goes to <paramref name="nextMax"/>; returns this row's normaliser, which the next row's call applies.
+    /// Only the row before is written, so the output may be the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static SubtractNormalizer PipelinedLogRow<TNext>(
+        ref T xr, nuint last, TVec repeated, T max, ref T previousX, ref T previousY, SubtractNormalizer previousNormalizer, TNext next, TVec nextStart, out T nextMax)
+        where TNext : IRowValues<TVec>, allows ref struct
+    {
+        double total = PipelinedExpPass(ref xr, ref xr, store: false, last, repeated, max, ref previousX, ref previousY, previousNormalizer, next, nextStart, out nextMax);
+        RowNormalizer(max, total, out T high, out T low);
+        return new SubtractNormalizer(high, low);
+    }
+
+    /// <summary>The first row's sum of exponentials for <see cref="PipelinedLogSoftmax"/>, a method of its own so that the pipelined loop stays within the JIT's inlining budget.</summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static double FirstRowSum(ref T x, nuint classes, T max)
+    {
+        nuint last = LastVector(classes, out TVec repeated);
+        return RowSum(ref x, last, TOps.Load(ref x, last), TOps.Splat(-max), repeated);
     }
 
     /// <summary><see cref="LogSoftmaxPass"/> for batches that <see cref="Streams"/>: the output pass streams (<see cref="StreamRow"/>).</summary>
@@ -617,7 +687,7 @@ internal static class RowKernels<TOps, TVec, T>
     /// as one value, which takes its 4 operations once per 4 vectors; the sum then starts at 4, so that it is never
     /// below a value added (AccumulateExp's condition). Every <see cref="RenormalisedVectors"/> vectors the compensation is
     /// folded into the sum; rows no longer than that are not affected. <paramref name="ahead"/> runs alongside, a
-    /// group of vectors at a time: it fetches the lines of the next row, or scales the previous one (<see cref="ScaleBehind{TNext}"/>).
+    /// group of vectors at a time: it fetches the lines of the next row, or maps the previous one to its output (<see cref="MapBehind{TMap, TNext}"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ExpVectors<TValues, TAhead>(scoped TValues x, ref T y, nuint last, TVec negatedMax, ref TVec sum, ref TVec compensation, bool store, ref TAhead ahead)
@@ -724,7 +794,7 @@ internal static class RowKernels<TOps, TVec, T>
 
     }
 
-    /// <summary>Work done during an exponential pass, a group of vectors at a time: fetches of the next row (<see cref="IFetchAhead{TSelf}"/>), or <see cref="ScaleBehind{TNext}"/>.</summary>
+    /// <summary>Work done during an exponential pass, a group of vectors at a time: fetches of the next row (<see cref="IFetchAhead{TSelf}"/>), or <see cref="MapBehind{TMap, TNext}"/>.</summary>
     internal interface IExpPassSideWork
     {
         /// <summary>Runs at the offsets of a group of <paramref name="vectors"/> vectors (1 or 4) from <paramref name="offset"/>.</summary>
@@ -732,38 +802,43 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>
-    /// <see cref="PipelinedRow"/>'s work alongside a row's exponentials: the row before scaled in place and the
-    /// maximum of the row after taken from its values (read from memory, or staged as they are read), over the same offsets.
+    /// The work of a pipelined row's exponential pass (<see cref="PipelinedRow"/>, <see cref="PipelinedLogRow"/>) alongside
+    /// its exponentials: the row before mapped to its output (scaled in place, or log-softmax's <c>(x - high) - low</c>)
+    /// and the maximum of the row after taken from its values (read from memory, or staged as they are read), over the
+    /// same offsets.
     /// </summary>
-    internal ref struct ScaleBehind<TNext> : IExpPassSideWork
+    internal ref struct MapBehind<TMap, TNext> : IExpPassSideWork
+        where TMap : struct, IVectorMap<TVec>
         where TNext : IRowValues<TVec>, allows ref struct
     {
-        private readonly ref T previous;
+        private readonly ref T source;
+        private readonly ref T destination;
         private readonly TNext next;
-        private readonly DivideByTotal scale;
+        private readonly TMap map;
 
         /// <summary>The running maximum of the next row (one accumulator: a second kept the JIT from hoisting the exponential's constants).</summary>
         public TVec Max;
 
-        public ScaleBehind(ref T previous, DivideByTotal scale, TNext next, TVec start)
+        public MapBehind(ref T source, ref T destination, TMap map, TNext next, TVec start)
         {
-            this.previous = ref previous;
+            this.source = ref source;
+            this.destination = ref destination;
             this.next = next;
-            this.scale = scale;
+            this.map = map;
             Max = start;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Run(nuint offset, int vectors)
         {
-            TOps.Store(scale.Apply(TOps.Load(ref previous, offset)), ref previous, offset);
+            TOps.Store(map.Apply(TOps.Load(ref source, offset)), ref destination, offset);
             Max = TOps.MaxNative(Max, next.Load(offset));
             if (vectors == 4)
             {
                 nuint width = (nuint)TOps.Count;
-                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + width)), ref previous, offset + width);
-                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (2 * width))), ref previous, offset + (2 * width));
-                TOps.Store(scale.Apply(TOps.Load(ref previous, offset + (3 * width))), ref previous, offset + (3 * width));
+                TOps.Store(map.Apply(TOps.Load(ref source, offset + width)), ref destination, offset + width);
+                TOps.Store(map.Apply(TOps.Load(ref source, offset + (2 * width))), ref destination, offset + (2 * width));
+                TOps.Store(map.Apply(TOps.Load(ref source, offset + (3 * width))), ref destination, offset + (3 * width));
                 Max = TOps.MaxNative(Max, TOps.MaxNative(
                     TOps.MaxNative(next.Load(offset + width), next.Load(offset + (2 * width))),
                     next.Load(offset + (3 * width))));
