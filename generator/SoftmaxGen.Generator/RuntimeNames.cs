@@ -112,6 +112,8 @@ internal static class RuntimeNames
         public const string Reciprocal = Name + ".Reciprocal";
         public const string LogNormalizer = Name + ".LogNormalizer";
         public const string LogNormalizerFast = Name + ".LogNormalizerFast";
+        public const string LogNormalizers = Name + ".LogNormalizers";
+        public const string LogNormalizersFast = Name + ".LogNormalizersFast";
         public const string RowLoss = Name + ".RowLoss";
     }
 

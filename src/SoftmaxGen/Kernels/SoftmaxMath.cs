@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.Intrinsics.X86;
 
 namespace SoftmaxGen.Kernels;
@@ -362,6 +363,138 @@ public static partial class SoftmaxMath
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void LogNormalizerFast(float max, double total, out float high, out float low) => LogNormalizerFastCore(max, total, out high, out low);
+
+    // A group of rows' normalisers at once, for the generated row layouts' log-softmax: the logarithms of eight rows
+    // (four without AVX-512) run as one vector, where row by row each was a chain of its own that its row waited for.
+    // Every lane gives the one-row call's bits (the same operations, the logarithm fused alike at every width).
+
+    /// <summary>
+    /// <see cref="LogNormalizer(float, double, out float, out float)"/> of a group of rows: for each i,
+    /// <c>high[i] + low[i] = maxima[i] + ln(totals[i])</c>, bit for bit as the one-row call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The four spans are not of one length.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizers(ReadOnlySpan<float> maxima, ReadOnlySpan<double> totals, Span<float> high, Span<float> low)
+    {
+        CheckGroup(maxima.Length, totals.Length, high.Length, low.Length);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= maxima.Length; i += 8)
+            {
+                Vector512<double> max = Vector512.WidenLower(Vector256.Create(maxima.Slice(i)).ToVector512());
+                Vector512<double> log = LogAtLeastOne<Simd512D, Vector512<double>>(Vector512.Create(totals.Slice(i)));
+                Vector512<double> c = max + log;
+                Vector512<double> error = TwoSumError<Simd512D, Vector512<double>, double>(max, log, c);
+                Vector256<float> h = Vector512.Narrow(c, c).GetLower();
+                h.CopyTo(high.Slice(i));
+                Vector512.Narrow((c - Vector512.WidenLower(h.ToVector512())) + error, c).GetLower().CopyTo(low.Slice(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= maxima.Length; i += 4)
+            {
+                Vector256<double> max = Vector256.WidenLower(Vector128.Create(maxima.Slice(i)).ToVector256());
+                Vector256<double> log = LogAtLeastOne<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
+                Vector256<double> c = max + log;
+                Vector256<double> error = TwoSumError<Simd256D, Vector256<double>, double>(max, log, c);
+                Vector128<float> h = Vector256.Narrow(c, c).GetLower();
+                h.CopyTo(high.Slice(i));
+                Vector256.Narrow((c - Vector256.WidenLower(h.ToVector256())) + error, c).GetLower().CopyTo(low.Slice(i));
+            }
+        }
+
+        for (; i < maxima.Length; i++)
+        {
+            LogNormalizerCore(maxima[i], totals[i], out high[i], out low[i]);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LogNormalizer(double, double, out double, out double)"/> of a group of rows, bit for bit as the one-row call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The four spans are not of one length.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizers(ReadOnlySpan<double> maxima, ReadOnlySpan<double> totals, Span<double> high, Span<double> low)
+    {
+        CheckGroup(maxima.Length, totals.Length, high.Length, low.Length);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= maxima.Length; i += 8)
+            {
+                Vector512<double> max = Vector512.Create(maxima.Slice(i));
+                Vector512<double> log = LogAtLeastOne<Simd512D, Vector512<double>>(Vector512.Create(totals.Slice(i)));
+                Vector512<double> h = max + log;
+                h.CopyTo(high.Slice(i));
+                TwoSumError<Simd512D, Vector512<double>, double>(max, log, h).CopyTo(low.Slice(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= maxima.Length; i += 4)
+            {
+                Vector256<double> max = Vector256.Create(maxima.Slice(i));
+                Vector256<double> log = LogAtLeastOne<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
+                Vector256<double> h = max + log;
+                h.CopyTo(high.Slice(i));
+                TwoSumError<Simd256D, Vector256<double>, double>(max, log, h).CopyTo(low.Slice(i));
+            }
+        }
+
+        for (; i < maxima.Length; i++)
+        {
+            LogNormalizerCore(maxima[i], totals[i], out high[i], out low[i]);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LogNormalizerFast(float, double, out float, out float)"/> of a group of rows, bit for bit as the one-row call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The four spans are not of one length.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void LogNormalizersFast(ReadOnlySpan<float> maxima, ReadOnlySpan<double> totals, Span<float> high, Span<float> low)
+    {
+        CheckGroup(maxima.Length, totals.Length, high.Length, low.Length);
+        maxima.CopyTo(high);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= maxima.Length; i += 8)
+            {
+                Vector512<double> log = LogAtLeastOneFast<Simd512D, Vector512<double>>(Vector512.Create(totals.Slice(i)));
+                Vector512.Narrow(log, log).GetLower().CopyTo(low.Slice(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= maxima.Length; i += 4)
+            {
+                Vector256<double> log = LogAtLeastOneFast<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
+                Vector256.Narrow(log, log).GetLower().CopyTo(low.Slice(i));
+            }
+        }
+
+        for (; i < maxima.Length; i++)
+        {
+            LogNormalizerFastCore(maxima[i], totals[i], out high[i], out low[i]);
+        }
+    }
+
+    private static void CheckGroup(int maxima, int totals, int high, int low)
+    {
+        if (totals != maxima || high != maxima || low != maxima)
+        {
+            ThrowGroupLengths(maxima, totals, high, low);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowGroupLengths(int maxima, int totals, int high, int low) =>
+        throw new ArgumentException(
+            $"maxima, totals, high and low must be of one length; they are {maxima}, {totals}, {high} and {low} long.",
+            totals != maxima ? "totals" : high != maxima ? "high" : "low");
 
     /// <inheritdoc cref="LogNormalizer(float, double, out float, out float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

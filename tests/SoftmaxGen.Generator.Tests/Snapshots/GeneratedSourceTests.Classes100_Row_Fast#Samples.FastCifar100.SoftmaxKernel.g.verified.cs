@@ -1031,92 +1031,94 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), 8 rows at a time (two at a time up to their normalisers).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref float x, ref float y, nuint rows)
         {
             // Lanes 0-11 of the last vector repeat classes 84-95 of the one before: left out of the sum.
             Vector512<float> repeated = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
-            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            // 8 rows at a time: their maxima and sums (two rows at a time), their normalisers in one call, their outputs.
+            Span<float> maxima = stackalloc float[8], highs = stackalloc float[8], lows = stackalloc float[8];
+            Span<double> totals = stackalloc double[8];
             nuint row = 0;
-            for (; row + 2 <= rows; row += 2)
+            for (; row + 8 <= rows; row += 8)
             {
-                ref float xrA = ref Unsafe.Add(ref x, row * C);
-                ref float yrA = ref Unsafe.Add(ref y, row * C);
-                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
-                ref float yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+                for (int pair = 0; pair < 8; pair += 2)
+                {
+                    ref float xrA = ref Unsafe.Add(ref x, (row + (nuint)pair) * C);
+                    ref float xrB = ref Unsafe.Add(ref x, (row + (nuint)pair + 1) * C);
 
-                // The row in 7 registers, the last overlapping the one before.
-                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
-                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
-                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
-                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
-                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
-                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
-                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
+                    // The row in 7 registers, the last overlapping the one before.
+                    Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                    Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16);
+                    Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32);
+                    Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48);
+                    Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64);
+                    Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80);
+                    Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84);
 
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
-                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
-                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
-                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
-                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
-                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
-                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
-                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
-                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
-                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
-                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+                    // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                    float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                    Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                    Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                    Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16);
+                    Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32);
+                    Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48);
+                    Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64);
+                    Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80);
+                    Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84);
+                    float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                    Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
-                Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
-                Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
-                Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
-                Vector512<float> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
-                Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
-                Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
-                Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                double totalA = SoftmaxMath.Total(((e0A + e1A) + (e2A + e3A)) + ((e4A + e5A) + Vector512.AndNot(e6A, repeated)));
-                Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
-                Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
-                Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
-                Vector512<float> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
-                Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
-                Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
-                Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
+                    // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
+                    Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
+                    Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
+                    Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
+                    Vector512<float> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
+                    Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
+                    Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
+                    Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
+                    double totalA = SoftmaxMath.Total(((e0A + e1A) + (e2A + e3A)) + ((e4A + e5A) + Vector512.AndNot(e6A, repeated)));
+                    Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
+                    Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
+                    Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
+                    Vector512<float> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
+                    Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
+                    Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
+                    Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
+                    double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
+                    maxima[pair] = maxA;
+                    totals[pair] = totalA;
+                    maxima[pair + 1] = maxB;
+                    totals[pair + 1] = totalB;
+                }
 
-                // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
-                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
-                SoftmaxMath.LogNormalizerFast(maxA, totalA, out float highA, out float lowA);
-                Vector512<float> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                Vector512<float> lastA = Vector512.LoadUnsafe(ref xrA, 84);
-                ((Vector512.LoadUnsafe(ref xrA, 0) - hA) - lA).StoreUnsafe(ref yrA, 0);
-                ((Vector512.LoadUnsafe(ref xrA, 16) - hA) - lA).StoreUnsafe(ref yrA, 16);
-                ((Vector512.LoadUnsafe(ref xrA, 32) - hA) - lA).StoreUnsafe(ref yrA, 32);
-                ((Vector512.LoadUnsafe(ref xrA, 48) - hA) - lA).StoreUnsafe(ref yrA, 48);
-                ((Vector512.LoadUnsafe(ref xrA, 64) - hA) - lA).StoreUnsafe(ref yrA, 64);
-                ((Vector512.LoadUnsafe(ref xrA, 80) - hA) - lA).StoreUnsafe(ref yrA, 80);
-                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 84);
-                SoftmaxMath.LogNormalizerFast(maxB, totalB, out float highB, out float lowB);
-                Vector512<float> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                Vector512<float> lastB = Vector512.LoadUnsafe(ref xrB, 84);
-                ((Vector512.LoadUnsafe(ref xrB, 0) - hB) - lB).StoreUnsafe(ref yrB, 0);
-                ((Vector512.LoadUnsafe(ref xrB, 16) - hB) - lB).StoreUnsafe(ref yrB, 16);
-                ((Vector512.LoadUnsafe(ref xrB, 32) - hB) - lB).StoreUnsafe(ref yrB, 32);
-                ((Vector512.LoadUnsafe(ref xrB, 48) - hB) - lB).StoreUnsafe(ref yrB, 48);
-                ((Vector512.LoadUnsafe(ref xrB, 64) - hB) - lB).StoreUnsafe(ref yrB, 64);
-                ((Vector512.LoadUnsafe(ref xrB, 80) - hB) - lB).StoreUnsafe(ref yrB, 80);
-                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 84);
+                SoftmaxMath.LogNormalizersFast(maxima, totals, highs, lows);
+                for (int k = 0; k < 8; k++)
+                {
+                    ref float xr = ref Unsafe.Add(ref x, (row + (nuint)k) * C);
+                    ref float yr = ref Unsafe.Add(ref y, (row + (nuint)k) * C);
+
+                    // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                    Vector512<float> h = Vector512.Create(highs[k]), l = Vector512.Create(lows[k]);
+                    Vector512<float> last = Vector512.LoadUnsafe(ref xr, 84);
+                    ((Vector512.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                    ((Vector512.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                    ((Vector512.LoadUnsafe(ref xr, 32) - h) - l).StoreUnsafe(ref yr, 32);
+                    ((Vector512.LoadUnsafe(ref xr, 48) - h) - l).StoreUnsafe(ref yr, 48);
+                    ((Vector512.LoadUnsafe(ref xr, 64) - h) - l).StoreUnsafe(ref yr, 64);
+                    ((Vector512.LoadUnsafe(ref xr, 80) - h) - l).StoreUnsafe(ref yr, 80);
+                    ((last - h) - l).StoreUnsafe(ref yr, 84);
+                }
             }
 
-            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
+            // The last rows (fewer than 8), one at a time in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
-                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), rows - row);
         }
 
-        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        /// <summary>Log-softmax with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last rows of a count that is not a multiple of 8).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref float x, ref float y, nuint rows)
         {
@@ -1166,7 +1168,7 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), two rows at a time.</summary>
+        /// <summary>Log-softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), 8 rows at a time (two at a time up to their normalisers).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void ScaledLogSoftmaxRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
         {
@@ -1175,87 +1177,90 @@ namespace SoftmaxGen.Kernels
 
             Vector512<float> s = Vector512.Create(logitScale);
 
-            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            // 8 rows at a time: their maxima and sums (two rows at a time), their normalisers in one call, their outputs.
+            Span<float> maxima = stackalloc float[8], highs = stackalloc float[8], lows = stackalloc float[8];
+            Span<double> totals = stackalloc double[8];
             nuint row = 0;
-            for (; row + 2 <= rows; row += 2)
+            for (; row + 8 <= rows; row += 8)
             {
-                ref float xrA = ref Unsafe.Add(ref x, row * C);
-                ref float yrA = ref Unsafe.Add(ref y, row * C);
-                ref float brA = ref Unsafe.Add(ref b, row * biasStride);
-                ref float xrB = ref Unsafe.Add(ref x, (row + 1) * C);
-                ref float yrB = ref Unsafe.Add(ref y, (row + 1) * C);
-                ref float brB = ref Unsafe.Add(ref b, (row + 1) * biasStride);
+                for (int pair = 0; pair < 8; pair += 2)
+                {
+                    ref float xrA = ref Unsafe.Add(ref x, (row + (nuint)pair) * C);
+                    ref float brA = ref Unsafe.Add(ref b, (row + (nuint)pair) * biasStride);
+                    ref float xrB = ref Unsafe.Add(ref x, (row + (nuint)pair + 1) * C);
+                    ref float brB = ref Unsafe.Add(ref b, (row + (nuint)pair + 1) * biasStride);
 
-                // v = scale * x + bias, a product and a sum each rounded as PyTorch's x * scale + bias. The row in 7 registers, the last overlapping the one before.
-                Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0) * s + Vector512.LoadUnsafe(ref brA, 0);
-                Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16) * s + Vector512.LoadUnsafe(ref brA, 16);
-                Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32) * s + Vector512.LoadUnsafe(ref brA, 32);
-                Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48) * s + Vector512.LoadUnsafe(ref brA, 48);
-                Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64) * s + Vector512.LoadUnsafe(ref brA, 64);
-                Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80) * s + Vector512.LoadUnsafe(ref brA, 80);
-                Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84) * s + Vector512.LoadUnsafe(ref brA, 84);
+                    // v = scale * x + bias, a product and a sum each rounded as PyTorch's x * scale + bias. The row in 7 registers, the last overlapping the one before.
+                    Vector512<float> x0A = Vector512.LoadUnsafe(ref xrA, 0) * s + Vector512.LoadUnsafe(ref brA, 0);
+                    Vector512<float> x1A = Vector512.LoadUnsafe(ref xrA, 16) * s + Vector512.LoadUnsafe(ref brA, 16);
+                    Vector512<float> x2A = Vector512.LoadUnsafe(ref xrA, 32) * s + Vector512.LoadUnsafe(ref brA, 32);
+                    Vector512<float> x3A = Vector512.LoadUnsafe(ref xrA, 48) * s + Vector512.LoadUnsafe(ref brA, 48);
+                    Vector512<float> x4A = Vector512.LoadUnsafe(ref xrA, 64) * s + Vector512.LoadUnsafe(ref brA, 64);
+                    Vector512<float> x5A = Vector512.LoadUnsafe(ref xrA, 80) * s + Vector512.LoadUnsafe(ref brA, 80);
+                    Vector512<float> x6A = Vector512.LoadUnsafe(ref xrA, 84) * s + Vector512.LoadUnsafe(ref brA, 84);
 
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
-                Vector512<float> negatedMaxA = Vector512.Create(-maxA);
-                Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0) * s + Vector512.LoadUnsafe(ref brB, 0);
-                Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16) * s + Vector512.LoadUnsafe(ref brB, 16);
-                Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32) * s + Vector512.LoadUnsafe(ref brB, 32);
-                Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48) * s + Vector512.LoadUnsafe(ref brB, 48);
-                Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64) * s + Vector512.LoadUnsafe(ref brB, 64);
-                Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80) * s + Vector512.LoadUnsafe(ref brB, 80);
-                Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84) * s + Vector512.LoadUnsafe(ref brB, 84);
-                float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
-                Vector512<float> negatedMaxB = Vector512.Create(-maxB);
+                    // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                    float maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)), Vector512.MaxNative(Vector512.MaxNative(x4A, x5A), x6A)));
+                    Vector512<float> negatedMaxA = Vector512.Create(-maxA);
+                    Vector512<float> x0B = Vector512.LoadUnsafe(ref xrB, 0) * s + Vector512.LoadUnsafe(ref brB, 0);
+                    Vector512<float> x1B = Vector512.LoadUnsafe(ref xrB, 16) * s + Vector512.LoadUnsafe(ref brB, 16);
+                    Vector512<float> x2B = Vector512.LoadUnsafe(ref xrB, 32) * s + Vector512.LoadUnsafe(ref brB, 32);
+                    Vector512<float> x3B = Vector512.LoadUnsafe(ref xrB, 48) * s + Vector512.LoadUnsafe(ref brB, 48);
+                    Vector512<float> x4B = Vector512.LoadUnsafe(ref xrB, 64) * s + Vector512.LoadUnsafe(ref brB, 64);
+                    Vector512<float> x5B = Vector512.LoadUnsafe(ref xrB, 80) * s + Vector512.LoadUnsafe(ref brB, 80);
+                    Vector512<float> x6B = Vector512.LoadUnsafe(ref xrB, 84) * s + Vector512.LoadUnsafe(ref brB, 84);
+                    float maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)), Vector512.MaxNative(Vector512.MaxNative(x4B, x5B), x6B)));
+                    Vector512<float> negatedMaxB = Vector512.Create(-maxB);
 
-                // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
-                Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
-                Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
-                Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
-                Vector512<float> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
-                Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
-                Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
-                Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
-                double totalA = SoftmaxMath.Total(((e0A + e1A) + (e2A + e3A)) + ((e4A + e5A) + Vector512.AndNot(e6A, repeated)));
-                Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
-                Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
-                Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
-                Vector512<float> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
-                Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
-                Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
-                Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
-                double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
+                    // The sum of e^(x - max): each lane's terms added as a tree in float, the lanes in double.
+                    Vector512<float> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
+                    Vector512<float> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
+                    Vector512<float> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
+                    Vector512<float> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
+                    Vector512<float> e4A = SoftmaxMath.ExpShiftedFast(x4A, negatedMaxA);
+                    Vector512<float> e5A = SoftmaxMath.ExpShiftedFast(x5A, negatedMaxA);
+                    Vector512<float> e6A = SoftmaxMath.ExpShiftedFast(x6A, negatedMaxA);
+                    double totalA = SoftmaxMath.Total(((e0A + e1A) + (e2A + e3A)) + ((e4A + e5A) + Vector512.AndNot(e6A, repeated)));
+                    Vector512<float> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
+                    Vector512<float> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
+                    Vector512<float> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
+                    Vector512<float> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
+                    Vector512<float> e4B = SoftmaxMath.ExpShiftedFast(x4B, negatedMaxB);
+                    Vector512<float> e5B = SoftmaxMath.ExpShiftedFast(x5B, negatedMaxB);
+                    Vector512<float> e6B = SoftmaxMath.ExpShiftedFast(x6B, negatedMaxB);
+                    double totalB = SoftmaxMath.Total(((e0B + e1B) + (e2B + e3B)) + ((e4B + e5B) + Vector512.AndNot(e6B, repeated)));
+                    maxima[pair] = maxA;
+                    totals[pair] = totalA;
+                    maxima[pair + 1] = maxB;
+                    totals[pair + 1] = totalB;
+                }
 
-                // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
-                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
-                SoftmaxMath.LogNormalizerFast(maxA, totalA, out float highA, out float lowA);
-                Vector512<float> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                Vector512<float> lastA = (Vector512.LoadUnsafe(ref xrA, 84) * s + Vector512.LoadUnsafe(ref brA, 84));
-                (((Vector512.LoadUnsafe(ref xrA, 0) * s + Vector512.LoadUnsafe(ref brA, 0)) - hA) - lA).StoreUnsafe(ref yrA, 0);
-                (((Vector512.LoadUnsafe(ref xrA, 16) * s + Vector512.LoadUnsafe(ref brA, 16)) - hA) - lA).StoreUnsafe(ref yrA, 16);
-                (((Vector512.LoadUnsafe(ref xrA, 32) * s + Vector512.LoadUnsafe(ref brA, 32)) - hA) - lA).StoreUnsafe(ref yrA, 32);
-                (((Vector512.LoadUnsafe(ref xrA, 48) * s + Vector512.LoadUnsafe(ref brA, 48)) - hA) - lA).StoreUnsafe(ref yrA, 48);
-                (((Vector512.LoadUnsafe(ref xrA, 64) * s + Vector512.LoadUnsafe(ref brA, 64)) - hA) - lA).StoreUnsafe(ref yrA, 64);
-                (((Vector512.LoadUnsafe(ref xrA, 80) * s + Vector512.LoadUnsafe(ref brA, 80)) - hA) - lA).StoreUnsafe(ref yrA, 80);
-                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 84);
-                SoftmaxMath.LogNormalizerFast(maxB, totalB, out float highB, out float lowB);
-                Vector512<float> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                Vector512<float> lastB = (Vector512.LoadUnsafe(ref xrB, 84) * s + Vector512.LoadUnsafe(ref brB, 84));
-                (((Vector512.LoadUnsafe(ref xrB, 0) * s + Vector512.LoadUnsafe(ref brB, 0)) - hB) - lB).StoreUnsafe(ref yrB, 0);
-                (((Vector512.LoadUnsafe(ref xrB, 16) * s + Vector512.LoadUnsafe(ref brB, 16)) - hB) - lB).StoreUnsafe(ref yrB, 16);
-                (((Vector512.LoadUnsafe(ref xrB, 32) * s + Vector512.LoadUnsafe(ref brB, 32)) - hB) - lB).StoreUnsafe(ref yrB, 32);
-                (((Vector512.LoadUnsafe(ref xrB, 48) * s + Vector512.LoadUnsafe(ref brB, 48)) - hB) - lB).StoreUnsafe(ref yrB, 48);
-                (((Vector512.LoadUnsafe(ref xrB, 64) * s + Vector512.LoadUnsafe(ref brB, 64)) - hB) - lB).StoreUnsafe(ref yrB, 64);
-                (((Vector512.LoadUnsafe(ref xrB, 80) * s + Vector512.LoadUnsafe(ref brB, 80)) - hB) - lB).StoreUnsafe(ref yrB, 80);
-                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 84);
+                SoftmaxMath.LogNormalizersFast(maxima, totals, highs, lows);
+                for (int k = 0; k < 8; k++)
+                {
+                    ref float xr = ref Unsafe.Add(ref x, (row + (nuint)k) * C);
+                    ref float yr = ref Unsafe.Add(ref y, (row + (nuint)k) * C);
+                    ref float br = ref Unsafe.Add(ref b, (row + (nuint)k) * biasStride);
+
+                    // log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float.
+                    Vector512<float> h = Vector512.Create(highs[k]), l = Vector512.Create(lows[k]);
+                    Vector512<float> last = (Vector512.LoadUnsafe(ref xr, 84) * s + Vector512.LoadUnsafe(ref br, 84));
+                    (((Vector512.LoadUnsafe(ref xr, 0) * s + Vector512.LoadUnsafe(ref br, 0)) - h) - l).StoreUnsafe(ref yr, 0);
+                    (((Vector512.LoadUnsafe(ref xr, 16) * s + Vector512.LoadUnsafe(ref br, 16)) - h) - l).StoreUnsafe(ref yr, 16);
+                    (((Vector512.LoadUnsafe(ref xr, 32) * s + Vector512.LoadUnsafe(ref br, 32)) - h) - l).StoreUnsafe(ref yr, 32);
+                    (((Vector512.LoadUnsafe(ref xr, 48) * s + Vector512.LoadUnsafe(ref br, 48)) - h) - l).StoreUnsafe(ref yr, 48);
+                    (((Vector512.LoadUnsafe(ref xr, 64) * s + Vector512.LoadUnsafe(ref br, 64)) - h) - l).StoreUnsafe(ref yr, 64);
+                    (((Vector512.LoadUnsafe(ref xr, 80) * s + Vector512.LoadUnsafe(ref br, 80)) - h) - l).StoreUnsafe(ref yr, 80);
+                    ((last - h) - l).StoreUnsafe(ref yr, 84);
+                }
             }
 
-            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
+            // The last rows (fewer than 8), one at a time in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
-                ScaledLogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, 1);
+                ScaledLogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, rows - row);
         }
 
-        /// <summary>Log-softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last row of an odd count).</summary>
+        /// <summary>Log-softmax of v = scale * x + bias (a bias row every biasStride values) with each row in 7 Vector512 registers (classes 0-15, 16-31, 32-47, 48-63, 64-79, 80-95, 84-99), a row at a time (the last rows of a count that is not a multiple of 8).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void ScaledLogSoftmaxSingleRow512(ref float x, ref float y, ref float b, nuint biasStride, float logitScale, nuint rows)
         {

@@ -989,74 +989,79 @@ namespace SoftmaxGen.Kernels
             }
         }
 
-        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), two rows at a time.</summary>
+        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), 8 rows at a time (two at a time up to their normalisers).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxRow512(ref double x, ref double y, nuint rows)
         {
             // Lanes 0-5 of the last vector repeat classes 18-23 of the one before: left out of the sum.
             Vector512<double> repeated = Vector512.Create(-1L, -1L, -1L, -1L, -1L, -1L, 0L, 0L).AsDouble();
 
-            // Two rows at a time, each step written for both, so that their dependency chains overlap.
+            // 8 rows at a time: their maxima and sums (two rows at a time), their normalisers in one call, their outputs.
+            Span<double> maxima = stackalloc double[8], highs = stackalloc double[8], lows = stackalloc double[8];
+            Span<double> totals = stackalloc double[8];
             nuint row = 0;
-            for (; row + 2 <= rows; row += 2)
+            for (; row + 8 <= rows; row += 8)
             {
-                ref double xrA = ref Unsafe.Add(ref x, row * C);
-                ref double yrA = ref Unsafe.Add(ref y, row * C);
-                ref double xrB = ref Unsafe.Add(ref x, (row + 1) * C);
-                ref double yrB = ref Unsafe.Add(ref y, (row + 1) * C);
+                for (int pair = 0; pair < 8; pair += 2)
+                {
+                    ref double xrA = ref Unsafe.Add(ref x, (row + (nuint)pair) * C);
+                    ref double xrB = ref Unsafe.Add(ref x, (row + (nuint)pair + 1) * C);
 
-                // The row in 4 registers, the last overlapping the one before.
-                Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
-                Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
-                Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
-                Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 18);
+                    // The row in 4 registers, the last overlapping the one before.
+                    Vector512<double> x0A = Vector512.LoadUnsafe(ref xrA, 0);
+                    Vector512<double> x1A = Vector512.LoadUnsafe(ref xrA, 8);
+                    Vector512<double> x2A = Vector512.LoadUnsafe(ref xrA, 16);
+                    Vector512<double> x3A = Vector512.LoadUnsafe(ref xrA, 18);
 
-                // The row maximum, subtracted before exponentiating so that no logit can overflow.
-                double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
-                Vector512<double> negatedMaxA = Vector512.Create(-maxA);
-                Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
-                Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
-                Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
-                Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 18);
-                double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
-                Vector512<double> negatedMaxB = Vector512.Create(-maxB);
+                    // The row maximum, subtracted before exponentiating so that no logit can overflow.
+                    double maxA = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0A, x1A), Vector512.MaxNative(x2A, x3A)));
+                    Vector512<double> negatedMaxA = Vector512.Create(-maxA);
+                    Vector512<double> x0B = Vector512.LoadUnsafe(ref xrB, 0);
+                    Vector512<double> x1B = Vector512.LoadUnsafe(ref xrB, 8);
+                    Vector512<double> x2B = Vector512.LoadUnsafe(ref xrB, 16);
+                    Vector512<double> x3B = Vector512.LoadUnsafe(ref xrB, 18);
+                    double maxB = SoftmaxMath.MaxAcross(Vector512.MaxNative(Vector512.MaxNative(x0B, x1B), Vector512.MaxNative(x2B, x3B)));
+                    Vector512<double> negatedMaxB = Vector512.Create(-maxB);
 
-                // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
-                Vector512<double> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
-                Vector512<double> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
-                Vector512<double> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
-                Vector512<double> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
-                double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + Vector512.AndNot(e3A, repeated)));
-                Vector512<double> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
-                Vector512<double> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
-                Vector512<double> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
-                Vector512<double> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
-                double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + Vector512.AndNot(e3B, repeated)));
+                    // The sum of e^(x - max): in Fast, added as a tree in float (at most two roundings), the lanes in double.
+                    Vector512<double> e0A = SoftmaxMath.ExpShiftedFast(x0A, negatedMaxA);
+                    Vector512<double> e1A = SoftmaxMath.ExpShiftedFast(x1A, negatedMaxA);
+                    Vector512<double> e2A = SoftmaxMath.ExpShiftedFast(x2A, negatedMaxA);
+                    Vector512<double> e3A = SoftmaxMath.ExpShiftedFast(x3A, negatedMaxA);
+                    double totalA = SoftmaxMath.Total((e0A + e1A) + (e2A + Vector512.AndNot(e3A, repeated)));
+                    Vector512<double> e0B = SoftmaxMath.ExpShiftedFast(x0B, negatedMaxB);
+                    Vector512<double> e1B = SoftmaxMath.ExpShiftedFast(x1B, negatedMaxB);
+                    Vector512<double> e2B = SoftmaxMath.ExpShiftedFast(x2B, negatedMaxB);
+                    Vector512<double> e3B = SoftmaxMath.ExpShiftedFast(x3B, negatedMaxB);
+                    double totalB = SoftmaxMath.Total((e0B + e1B) + (e2B + Vector512.AndNot(e3B, repeated)));
+                    maxima[pair] = maxA;
+                    totals[pair] = totalA;
+                    maxima[pair + 1] = maxB;
+                    totals[pair + 1] = totalB;
+                }
 
-                // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
-                // The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.
-                SoftmaxMath.LogNormalizer(maxA, totalA, out double highA, out double lowA);
-                Vector512<double> hA = Vector512.Create(highA), lA = Vector512.Create(lowA);
-                Vector512<double> lastA = Vector512.LoadUnsafe(ref xrA, 18);
-                ((Vector512.LoadUnsafe(ref xrA, 0) - hA) - lA).StoreUnsafe(ref yrA, 0);
-                ((Vector512.LoadUnsafe(ref xrA, 8) - hA) - lA).StoreUnsafe(ref yrA, 8);
-                ((Vector512.LoadUnsafe(ref xrA, 16) - hA) - lA).StoreUnsafe(ref yrA, 16);
-                ((lastA - hA) - lA).StoreUnsafe(ref yrA, 18);
-                SoftmaxMath.LogNormalizer(maxB, totalB, out double highB, out double lowB);
-                Vector512<double> hB = Vector512.Create(highB), lB = Vector512.Create(lowB);
-                Vector512<double> lastB = Vector512.LoadUnsafe(ref xrB, 18);
-                ((Vector512.LoadUnsafe(ref xrB, 0) - hB) - lB).StoreUnsafe(ref yrB, 0);
-                ((Vector512.LoadUnsafe(ref xrB, 8) - hB) - lB).StoreUnsafe(ref yrB, 8);
-                ((Vector512.LoadUnsafe(ref xrB, 16) - hB) - lB).StoreUnsafe(ref yrB, 16);
-                ((lastB - hB) - lB).StoreUnsafe(ref yrB, 18);
+                SoftmaxMath.LogNormalizers(maxima, totals, highs, lows);
+                for (int k = 0; k < 8; k++)
+                {
+                    ref double xr = ref Unsafe.Add(ref x, (row + (nuint)k) * C);
+                    ref double yr = ref Unsafe.Add(ref y, (row + (nuint)k) * C);
+
+                    // log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.
+                    Vector512<double> h = Vector512.Create(highs[k]), l = Vector512.Create(lows[k]);
+                    Vector512<double> last = Vector512.LoadUnsafe(ref xr, 18);
+                    ((Vector512.LoadUnsafe(ref xr, 0) - h) - l).StoreUnsafe(ref yr, 0);
+                    ((Vector512.LoadUnsafe(ref xr, 8) - h) - l).StoreUnsafe(ref yr, 8);
+                    ((Vector512.LoadUnsafe(ref xr, 16) - h) - l).StoreUnsafe(ref yr, 16);
+                    ((last - h) - l).StoreUnsafe(ref yr, 18);
+                }
             }
 
-            // The last row of an odd count, in a method of its own (so that its code is inlined under a budget of its own).
+            // The last rows (fewer than 8), one at a time in a method of its own (so that its code is inlined under a budget of its own).
             if (row < rows)
-                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), 1);
+                LogSoftmaxSingleRow512(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), rows - row);
         }
 
-        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last row of an odd count).</summary>
+        /// <summary>Log-softmax with each row in 4 Vector512 registers (classes 0-7, 8-15, 16-23, 18-25), a row at a time (the last rows of a count that is not a multiple of 8).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call, not after tiering
         private static void LogSoftmaxSingleRow512(ref double x, ref double y, nuint rows)
         {

@@ -75,9 +75,10 @@ public sealed partial class SoftmaxGenerator
             // Fast float log-softmax needs ln(sum) only to about 2^-22 (4 ULP of 1): one tree in float is within that, and
             // its one horizontal sum is shorter than the groups' two (softmax and the loss need the groups' 2^-23).
             bool fastLogSoftmax = precision == KernelPrecision.Fast && plan.IsFloat;
-            Step[] LogSoftmaxSteps(bool scaled) => new Step[]
+            // Grouped, the rows' outputs come after the group's normalisers: the output step takes its own references.
+            Step[] LogSoftmaxSteps(bool scaled, bool grouped) => new Step[]
             {
-                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled),
+                (writer, suffix, row, comment) => WriteRowReferences(writer, plan, suffix, row, output: !grouped, bias: scaled),
                 (writer, suffix, row, comment) => WriteLoadAndMax(writer, plan, suffix, comment, scaled),
                 (writer, suffix, row, comment) =>
                 {
@@ -92,18 +93,33 @@ public sealed partial class SoftmaxGenerator
                 },
                 (writer, suffix, row, comment) =>
                 {
+                    if (grouped)
+                    {
+                        WriteRowReferences(writer, plan, suffix, row, output: true, bias: scaled);
+                    }
+
                     if (comment)
                     {
                         writer.WriteLine();
                         writer.WriteLine(fastLogSoftmax
                             ? "// log-softmax = (x - high) - low: in Fast, high = max and low = ln(sum) rounded to float."
                             : "// log-softmax = (x - high) - low, where high + low = max + ln(sum) exactly.");
-                        writer.WriteLine("// The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.");
+                        if (!grouped)
+                        {
+                            writer.WriteLine("// The row is read again (from L1) rather than held in registers across the normaliser's call, which would spill them.");
+                        }
                     }
 
-                    string normalizer = fastLogSoftmax ? SoftmaxMath.LogNormalizerFast : SoftmaxMath.LogNormalizer;
-                    writer.WriteLine($"{normalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
-                    writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
+                    if (grouped)
+                    {
+                        writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(highs[k]), l{suffix} = {vector}.Create(lows[k]);");
+                    }
+                    else
+                    {
+                        string normalizer = fastLogSoftmax ? SoftmaxMath.LogNormalizerFast : SoftmaxMath.LogNormalizer;
+                        writer.WriteLine($"{normalizer}(max{suffix}, total{suffix}, out {element} high{suffix}, out {element} low{suffix});");
+                        writer.WriteLine($"{vectorType} h{suffix} = {vector}.Create(high{suffix}), l{suffix} = {vector}.Create(low{suffix});");
+                    }
 
                     // The last vector is read before the stores, as it may overlap the one before (in-place calls).
                     // Scaled rows form v again, with the same two roundings.
@@ -127,15 +143,31 @@ public sealed partial class SoftmaxGenerator
                     writer.WriteLine($"(({lastValue} - h{suffix}) - l{suffix}).StoreUnsafe(ref yr{suffix}, {lastOffset});");
                 },
             };
-            EmitPairedRows(writer, plan, "LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", LogSoftmaxSteps(scaled: false), pair: true);
+            // With Vector512 the rows' normalisers go a group at a time (EmitGroupedLogRows); the narrower tiers, where a
+            // kernel's code for every width must stay within its size, keep one normaliser call per row.
+            string normalizers = fastLogSoftmax ? SoftmaxMath.LogNormalizersFast : SoftmaxMath.LogNormalizers;
+            bool groupLogRows = plan.Bits == 512;
+            void EmitLogRows(string operation, string title, string parameters, bool scaled, string singleRowArguments = "", string? setup = null)
+            {
+                if (groupLogRows)
+                {
+                    EmitGroupedLogRows(writer, plan, operation, title, parameters, LogSoftmaxSteps(scaled, grouped: true), LogSoftmaxSteps(scaled, grouped: false), normalizers, singleRowArguments, setup);
+                }
+                else
+                {
+                    EmitPairedRows(writer, plan, operation, title, parameters, LogSoftmaxSteps(scaled, grouped: false), pair: true, singleRowArguments, setup);
+                }
+            }
+
+            EmitLogRows("LogSoftmax", "Log-softmax", $"ref {element} x, ref {element} y, nuint rows", scaled: false);
 
             // Attention rows without a causal limit inside them: the log-softmax of v = scale * x + bias, v formed as the row is
             // loaded and again as it is read for the output.
             if (scaledRows)
             {
-                EmitPairedRows(
-                    writer, plan, "ScaledLogSoftmax", "Log-softmax of v = scale * x + bias (a bias row every biasStride values)",
-                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nuint rows", LogSoftmaxSteps(scaled: true), pair: true,
+                EmitLogRows(
+                    "ScaledLogSoftmax", "Log-softmax of v = scale * x + bias (a bias row every biasStride values)",
+                    $"ref {element} x, ref {element} y, ref {element} b, nuint biasStride, {element} logitScale, nuint rows", scaled: true,
                     "ref Unsafe.Add(ref b, row * biasStride), biasStride, logitScale, ",
                     $"{vectorType} s = {vector}.Create(logitScale);");
             }
@@ -213,6 +245,88 @@ public sealed partial class SoftmaxGenerator
                 }
             }
         }
+
+        /// <summary>
+        /// The log-softmax over the rows, <see cref="LogGroup"/> rows at a time: each row's maximum and sum (steps 0-2 of
+        /// <paramref name="groupedSteps"/>; with Vector512 two rows at a time, as <see cref="EmitPairedRows"/> does), then
+        /// the group's normalisers in one call of <paramref name="normalizers"/>, whose logarithms run as one vector
+        /// instead of one chain per row, then each row's output (step 3). The last rows of a count that is not a
+        /// multiple of the group go one at a time (<paramref name="rowSteps"/>, the one-row normaliser: the same bits) to a
+        /// method of their own, so that the JIT inlines their exponentials under a budget of their own.
+        /// </summary>
+        private static void EmitGroupedLogRows(
+            SourceWriter writer, KernelPlan plan, string operation, string title, string parameters, IReadOnlyList<Step> groupedSteps, IReadOnlyList<Step> rowSteps,
+            string normalizers, string singleRowArguments = "", string? setup = null)
+        {
+            bool pair = plan.Bits == 512;
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, {LogGroup} rows at a time{(pair ? " (two at a time up to their normalisers)" : string.Empty)}.</summary>");
+            writer.WriteLine(LayoutCode.FirstCallOptimized);
+            using (writer.OpenBlock($"private static void {operation}{plan.Suffix}({parameters})"))
+            {
+                WriteSetup(writer, plan, setup);
+                writer.WriteLine($"// {LogGroup} rows at a time: their maxima and sums{(pair ? " (two rows at a time)" : string.Empty)}, their normalisers in one call, their outputs.");
+                writer.WriteLine($"Span<{plan.Element}> maxima = stackalloc {plan.Element}[{LogGroup}], highs = stackalloc {plan.Element}[{LogGroup}], lows = stackalloc {plan.Element}[{LogGroup}];");
+                writer.WriteLine($"Span<double> totals = stackalloc double[{LogGroup}];");
+                writer.WriteLine("nuint row = 0;");
+                using (writer.OpenBlock($"for (; row + {LogGroup} <= rows; row += {LogGroup})"))
+                {
+                    if (pair)
+                    {
+                        using (writer.OpenBlock($"for (int pair = 0; pair < {LogGroup}; pair += 2)"))
+                        {
+                            for (int i = 0; i < 3; i++)
+                            {
+                                groupedSteps[i](writer, "A", "row + (nuint)pair", comment: true);
+                                groupedSteps[i](writer, "B", "row + (nuint)pair + 1", comment: false);
+                            }
+
+                            writer.WriteLine("maxima[pair] = maxA;");
+                            writer.WriteLine("totals[pair] = totalA;");
+                            writer.WriteLine("maxima[pair + 1] = maxB;");
+                            writer.WriteLine("totals[pair + 1] = totalB;");
+                        }
+                    }
+                    else
+                    {
+                        using (writer.OpenBlock($"for (int k = 0; k < {LogGroup}; k++)"))
+                        {
+                            for (int i = 0; i < 3; i++)
+                            {
+                                groupedSteps[i](writer, string.Empty, "row + (nuint)k", comment: true);
+                            }
+
+                            writer.WriteLine("maxima[k] = max;");
+                            writer.WriteLine("totals[k] = total;");
+                        }
+                    }
+
+                    writer.WriteLine();
+                    writer.WriteLine($"{normalizers}(maxima, totals, highs, lows);");
+                    using (writer.OpenBlock($"for (int k = 0; k < {LogGroup}; k++)"))
+                    {
+                        groupedSteps[3](writer, string.Empty, "row + (nuint)k", comment: true);
+                    }
+                }
+
+                writer.WriteLine();
+                writer.WriteLine($"// The last rows (fewer than {LogGroup}), one at a time in a method of its own (so that its code is inlined under a budget of its own).");
+                writer.WriteLine("if (row < rows)");
+                writer.WriteLine($"    {operation}Single{plan.Suffix}(ref Unsafe.Add(ref x, row * C), ref Unsafe.Add(ref y, row * C), {singleRowArguments}rows - row);");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{title} with {plan.Describe()}, a row at a time (the last rows of a count that is not a multiple of {LogGroup}).</summary>");
+            writer.WriteLine(LayoutCode.FirstCallOptimized);
+            using (writer.OpenBlock($"private static void {operation}Single{plan.Suffix}({parameters})"))
+            {
+                WriteSetup(writer, plan, setup);
+                WriteRows(writer, rowSteps);
+            }
+        }
+
+        /// <summary>The rows of a group whose log-softmax normalisers are taken in one call (<see cref="EmitGroupedLogRows"/>): a Vector512 of doubles.</summary>
+        private const int LogGroup = 8;
 
         /// <summary>What a method declares before its loop: the mask of the repeated lanes and any constants of the operation.</summary>
         private static void WriteSetup(SourceWriter writer, KernelPlan plan, string? setup)
