@@ -302,7 +302,7 @@ internal static class RowKernels<TOps, TVec, T>
                 ref Unsafe.Add(ref x, row * classes), last, repeated, max, ref Unsafe.Add(ref x, (row - 1) * classes), ref Unsafe.Add(ref y, (row - 1) * classes), normalizer, new InMemory(ref next), TOps.Load(ref next, last), out max);
         }
 
-        MapRow(ref Unsafe.Add(ref x, (rows - 1) * classes), ref Unsafe.Add(ref y, (rows - 1) * classes), last, normalizer);
+        LastRowLog(ref Unsafe.Add(ref x, (rows - 1) * classes), ref Unsafe.Add(ref y, (rows - 1) * classes), classes, normalizer);
     }
 
     /// <summary>
@@ -321,6 +321,14 @@ internal static class RowKernels<TOps, TVec, T>
         RowNormalizer(max, total, out T high, out T low);
         return new SubtractNormalizer(high, low);
     }
+
+    /// <summary>
+    /// The last row's output pass for <see cref="PipelinedLogSoftmax"/>, a method of its own: inlined, it found the float
+    /// loop's inlining budget spent and ran as calls (its loop in code that tiering had not yet optimised).
+    /// </summary>
+    [MethodImpl(VectorDispatch.KernelEntry)]
+    private static void LastRowLog(ref T x, ref T y, nuint classes, SubtractNormalizer normalizer)
+        => MapRow(ref x, ref y, LastVector(classes, out _), normalizer);
 
     /// <summary>The first row's sum of exponentials for <see cref="PipelinedLogSoftmax"/>, a method of its own so that the pipelined loop stays within the JIT's inlining budget.</summary>
     [MethodImpl(VectorDispatch.KernelEntry)]
@@ -1016,6 +1024,8 @@ internal static class RowKernels<TOps, TVec, T>
     }
 
     /// <summary>Log-softmax's last step: (v - high) - low, with high + low = max + ln(total) (<see cref="RowKernels{TOps, TVec, T}.RowNormalizer"/>).</summary>
+    /// <remarks>Its constructor is inlined: the pipelined rows' loop had left it a call per row.</remarks>
+    [method: MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly struct SubtractNormalizer(T high, T low) : IVectorMap<TVec>
     {
         private readonly TVec high = TOps.Splat(high), low = TOps.Splat(low);
