@@ -364,9 +364,10 @@ public static partial class SoftmaxMath
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void LogNormalizerFast(float max, double total, out float high, out float low) => LogNormalizerFastCore(max, total, out high, out low);
 
-    // A group of rows' normalisers at once, for the generated row layouts' log-softmax: the logarithms of eight rows
-    // (four without AVX-512) run as one vector, where row by row each was a chain of its own that its row waited for.
-    // Every lane gives the one-row call's bits (the same operations, the logarithm fused alike at every width).
+    // A group of rows' normalisers at once, for the generated Vector512 row layouts' log-softmax (their only callers):
+    // the logarithms of eight rows run as one vector, where row by row each was a chain of its own that its row waited
+    // for. Without Vector512 the rows go one at a time. Every lane gives the one-row call's bits (the same operations,
+    // the logarithm fused alike at every width).
 
     /// <summary>
     /// <see cref="LogNormalizer(float, double, out float, out float)"/> of a group of rows: for each i,
@@ -389,19 +390,6 @@ public static partial class SoftmaxMath
                 Vector256<float> h = Vector512.Narrow(c, c).GetLower();
                 h.CopyTo(high.Slice(i));
                 Vector512.Narrow((c - Vector512.WidenLower(h.ToVector512())) + error, c).GetLower().CopyTo(low.Slice(i));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 4 <= maxima.Length; i += 4)
-            {
-                Vector256<double> max = Vector256.WidenLower(Vector128.Create(maxima.Slice(i)).ToVector256());
-                Vector256<double> log = LogAtLeastOne<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
-                Vector256<double> c = max + log;
-                Vector256<double> error = TwoSumError<Simd256D, Vector256<double>, double>(max, log, c);
-                Vector128<float> h = Vector256.Narrow(c, c).GetLower();
-                h.CopyTo(high.Slice(i));
-                Vector256.Narrow((c - Vector256.WidenLower(h.ToVector256())) + error, c).GetLower().CopyTo(low.Slice(i));
             }
         }
 
@@ -431,17 +419,6 @@ public static partial class SoftmaxMath
                 TwoSumError<Simd512D, Vector512<double>, double>(max, log, h).CopyTo(low.Slice(i));
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 4 <= maxima.Length; i += 4)
-            {
-                Vector256<double> max = Vector256.Create(maxima.Slice(i));
-                Vector256<double> log = LogAtLeastOne<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
-                Vector256<double> h = max + log;
-                h.CopyTo(high.Slice(i));
-                TwoSumError<Simd256D, Vector256<double>, double>(max, log, h).CopyTo(low.Slice(i));
-            }
-        }
 
         for (; i < maxima.Length; i++)
         {
@@ -465,14 +442,6 @@ public static partial class SoftmaxMath
             {
                 Vector512<double> log = LogAtLeastOneFast<Simd512D, Vector512<double>>(Vector512.Create(totals.Slice(i)));
                 Vector512.Narrow(log, log).GetLower().CopyTo(low.Slice(i));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 4 <= maxima.Length; i += 4)
-            {
-                Vector256<double> log = LogAtLeastOneFast<Simd256D, Vector256<double>>(Vector256.Create(totals.Slice(i)));
-                Vector256.Narrow(log, log).GetLower().CopyTo(low.Slice(i));
             }
         }
 

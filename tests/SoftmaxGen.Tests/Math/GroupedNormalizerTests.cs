@@ -9,7 +9,8 @@ namespace SoftmaxGen.Tests;
 /// The log-softmax normalisers of a group of rows (<c>SoftmaxMath.LogNormalizers</c>, <c>LogNormalizersFast</c>), which
 /// the generated row layouts call once per eight rows: every element must be the one-row normaliser's bits (the last
 /// rows of a batch go row by row, and a row's output must not depend on where it sits), for every group length (the
-/// vector loops and their scalar tail), and high + low must be max + ln(total) against <see cref="Math.Log(double)"/>.
+/// vector loop and its scalar tail, which is the whole of it without AVX-512), and high + low must be max + ln(total)
+/// against <see cref="Math.Log(double)"/>.
 /// </summary>
 public sealed class GroupedNormalizerTests
 {
